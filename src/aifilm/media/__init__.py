@@ -1,0 +1,1 @@
+"""Media tools: the FFmpeg program, probing files, WAV helpers."""

@@ -1,0 +1,1 @@
+"""The render pipeline: stages in order, their backends, the cache."""

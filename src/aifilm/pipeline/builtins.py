@@ -1,0 +1,20 @@
+"""The built-in backends, registered through the same entry-point hook as plug-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.registry import hookimpl
+
+
+@hookimpl
+def register_backends(register: Callable[[type[Backend]], None]) -> None:
+    """Register every backend shipped with aifilm; imports stay inside so startup is cheap."""
+    from aifilm.pipeline.compose.ffmpeg import FFmpegComposer
+    from aifilm.pipeline.music.midi import MidiMusic
+    from aifilm.pipeline.visuals.stills import Stills
+    from aifilm.pipeline.voice.espeak import EspeakVoice
+
+    for backend in (EspeakVoice, MidiMusic, Stills, FFmpegComposer):
+        register(backend)

@@ -1,0 +1,51 @@
+"""The compose stage's interface: timeline, pictures, sound and subtitles in, an MP4 out."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.timeline import Timeline
+from aifilm.pipeline.visuals.base import Visual
+
+Progress = Callable[[float], None]  # fraction done, 0..1
+
+
+@dataclass(frozen=True)
+class CompositionRequest:
+    """Everything the composer needs, already made by earlier stages.
+
+    `visuals` are in timeline shot order. `audio` is the final mix (stereo WAV,
+    exactly the film's length). `subtitles_ass` is burned in when given.
+    """
+
+    timeline: Timeline
+    visuals: list[Visual]
+    audio: Path
+    subtitles_ass: Path | None = None
+    fonts_dir: Path | None = None
+    quality: str = "standard"  # draft | standard | high
+    watermark: str | None = None
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The finished film file and facts about how it was made."""
+
+    path: Path
+    duration: float
+    facts: dict[str, object] = field(default_factory=dict)
+
+
+class ComposeBackend(Backend):
+    """Base of composers."""
+
+    stage: ClassVar[str] = "compose"
+
+    @abstractmethod
+    def compose(self, request: CompositionRequest, out: Path, progress: Progress | None = None) -> Composition:
+        """Write the film to `out` (MP4, H.264 High + AAC-LC 48 kHz stereo, faststart)."""

@@ -1,0 +1,1 @@
+"""The visuals stage."""

@@ -1,0 +1,61 @@
+"""The voice stage's interface: text in, a WAV with word and phoneme timings out."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.timeline import SpeechClip
+
+
+@dataclass(frozen=True)
+class SpeechRequest:
+    """One line to speak: its text, language and how the speaker sounds."""
+
+    text: str
+    language: str = "en"
+    preset: str = "adult-female"  # one of spec.vocabulary.VOICE_PRESETS
+    voice_id: str | None = None  # the backend's own voice name, overrides the preset
+    rate: float = 1.0  # multiplier
+    pitch: float = 0.0  # semitones
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """A voice a backend offers, for `aifilm voices`."""
+
+    id: str
+    language: str
+    preset: str | None
+    description: str
+
+
+class VoiceBackend(Backend):
+    """Base of text-to-speech backends."""
+
+    stage: ClassVar[str] = "voice"
+
+    @abstractmethod
+    def synthesize(self, request: SpeechRequest, out: Path) -> SpeechClip:
+        """Speak the request into the WAV file `out` (mono) and return it with its timings.
+
+        Word timings are required (subtitles use them); phoneme timings are wanted
+        for lip-sync. Raise `UnsupportedError` for a language the backend lacks.
+        """
+
+    @abstractmethod
+    def voices(self, language: str | None = None) -> list[VoiceInfo]:
+        """The voices offered, optionally for one language."""
+
+    def languages(self) -> list[str]:
+        """Language codes this backend speaks."""
+        return sorted({v.language for v in self.voices()})
+
+    def estimate_duration(self, request: SpeechRequest) -> float:
+        """Seconds the line will take, without synthesising (for `aifilm plan`)."""
+        from aifilm.pipeline.plan.estimate import estimate_speech_seconds
+
+        return estimate_speech_seconds(request.text, request.language, request.rate, request.preset)

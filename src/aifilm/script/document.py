@@ -1,0 +1,41 @@
+"""What every script format parses into: scenes of spoken lines with line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ScriptLine:
+    """One spoken line; speaker None is the narrator. ``line`` is 1-based in the file."""
+
+    speaker: str | None
+    text: str
+    line: int
+
+
+@dataclass
+class ScriptScene:
+    """A scene heading (maybe none) and its lines."""
+
+    title: str | None
+    line: int
+    lines: list[ScriptLine] = field(default_factory=list)
+
+
+@dataclass
+class ScriptDocument:
+    """A parsed script: an optional title and its scenes, in order."""
+
+    title: str | None = None
+    scenes: list[ScriptScene] = field(default_factory=list)
+
+    @property
+    def speakers(self) -> list[str]:
+        """Named speakers in order of first appearance."""
+        seen: dict[str, None] = {}
+        for scene in self.scenes:
+            for line in scene.lines:
+                if line.speaker and line.speaker.casefold() not in {s.casefold() for s in seen}:
+                    seen[line.speaker] = None
+        return list(seen)

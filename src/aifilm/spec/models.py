@@ -1,0 +1,366 @@
+"""The project spec as typed models: what a `project.yaml` may say.
+
+Unknown keys are forbidden so a typo is an error with a position, never a
+silently ignored setting. Paths stay as written; `aifilm.spec.loader` resolves
+them against the project folder and checks that they exist.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from PIL import ImageColor
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from aifilm.spec.vocabulary import (
+    CAMERA_MOTIONS,
+    GENRE_IDS,
+    LANGUAGE_CODES,
+    RESOLUTIONS,
+    TRANSITIONS,
+    VOICE_PRESETS,
+    choice_error,
+)
+
+MIN_DURATION_S = 10.0
+MAX_DURATION_S = 600.0
+
+
+class StrictModel(BaseModel):
+    """Base for spec models: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_choice(kind: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
+    if value not in choices:
+        raise ValueError(choice_error(kind, value, choices))
+    return value
+
+
+def _check_color(value: str) -> str:
+    try:
+        ImageColor.getrgb(value)
+    except ValueError:
+        raise ValueError(
+            f"'{value}' is not a colour; use a name like 'navy' or a hex value like '#1e3a5f'"
+        ) from None
+    return value
+
+
+_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+
+
+def parse_duration(value: Any) -> float | None:
+    """Seconds from 60, 90.5, "90s", "2m", "1m30s" or "2 min"; None for "auto"."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or text like '90s' or '2m'")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION_RE.match(value)
+        if match and (match.group(1) or match.group(2)):
+            minutes = float(match.group(1) or 0)
+            seconds = float(match.group(2) or 0)
+            return minutes * 60 + seconds
+    raise ValueError(f"'{value}' is not a duration; write seconds (90), '90s', '2m' or '1m30s'")
+
+
+class SubtitleOptions(StrictModel):
+    """Which subtitle files to write and whether to burn them into the picture."""
+
+    burn: bool = Field(True, description="Draw the subtitles into the video frames.")
+    files: bool = Field(True, description="Write .srt and .vtt files beside the film.")
+    max_chars_per_line: int = Field(42, ge=16, le=80)
+    max_lines: int = Field(2, ge=1, le=3)
+    font_size: float = Field(
+        0.055, gt=0.01, le=0.2, description="Text height as a fraction of the frame height."
+    )
+
+
+class Output(StrictModel):
+    """Frame size, rate and extras of the finished film."""
+
+    resolution: str = Field(
+        "720p", description="One of " + ", ".join(RESOLUTIONS) + ", or WIDTHxHEIGHT."
+    )
+    fps: int = Field(30, ge=12, le=60)
+    subtitles: SubtitleOptions = Field(default_factory=SubtitleOptions)
+    thumbnail: bool = True
+    quality: Literal["draft", "standard", "high"] = Field(
+        "standard", description="Encoder effort: draft is fastest, high is smallest per quality."
+    )
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution(cls, value: str) -> str:
+        if value in RESOLUTIONS:
+            return value
+        match = re.fullmatch(r"(\d{2,4})x(\d{2,4})", value)
+        if match:
+            w, h = int(match.group(1)), int(match.group(2))
+            if w % 2 or h % 2 or not (64 <= w <= 3840 and 64 <= h <= 3840):
+                raise ValueError(f"size {value} must have even sides between 64 and 3840")
+            return value
+        raise ValueError(choice_error("resolution", value, [*RESOLUTIONS, "WIDTHxHEIGHT"]))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        if self.resolution in RESOLUTIONS:
+            return RESOLUTIONS[self.resolution]
+        w, h = self.resolution.split("x")
+        return int(w), int(h)
+
+
+VoicePreset = Annotated[str, Field(description="One of: " + ", ".join(VOICE_PRESETS))]
+
+
+class Voice(StrictModel):
+    """How a speaker sounds: an age preset, optionally a backend-specific voice id."""
+
+    voice: VoicePreset = "adult-female"
+    voice_id: str | None = Field(None, description="A backend's own voice name, overrides preset.")
+    language: str | None = Field(None, description="Language of this speaker's lines.")
+    rate: float = Field(1.0, ge=0.5, le=2.0, description="Speaking-rate multiplier.")
+    pitch: float = Field(0.0, ge=-12, le=12, description="Pitch shift in semitones.")
+
+    @field_validator("voice")
+    @classmethod
+    def _voice(cls, value: str) -> str:
+        return _check_choice("voice", value, tuple(VOICE_PRESETS))
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None else _check_choice("language", value, LANGUAGE_CODES)
+
+
+class Character(Voice):
+    """A named speaker with an optional picture."""
+
+    name: str = Field(min_length=1, max_length=60)
+    image: Path | None = Field(None, description="Portrait shown while the character speaks.")
+    color: str | None = Field(None, description="Accent colour for generated portraits.")
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str | None) -> str | None:
+        return None if value is None else _check_color(value)
+
+
+class Music(StrictModel):
+    """Background music: a genre the music backend plays, or a file."""
+
+    genre: str | None = Field(None, description="One of: " + ", ".join(GENRE_IDS))
+    file: Path | None = Field(None, description="An audio file to use instead of a genre.")
+    volume: float = Field(0.35, ge=0.0, le=1.0, description="Music level relative to speech.")
+    duck: bool = Field(True, description="Lower the music while someone speaks.")
+    seed: int = 0
+    tempo: int | None = Field(None, ge=40, le=200, description="Beats per minute override.")
+
+    @field_validator("genre")
+    @classmethod
+    def _genre(cls, value: str | None) -> str | None:
+        return None if value is None else _check_choice("genre", value, GENRE_IDS)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Music:
+        if self.genre and self.file:
+            raise ValueError("give either 'genre' or 'file', not both")
+        if not self.genre and not self.file:
+            raise ValueError("music needs a 'genre' (e.g. ambient) or a 'file'")
+        return self
+
+
+class Line(StrictModel):
+    """One spoken line: a speaker (None for the narrator) and the words."""
+
+    speaker: str | None = None
+    text: str = Field(min_length=1)
+    translations: dict[str, str] = Field(default_factory=dict)
+
+
+class Shot(StrictModel):
+    """A stretch of film with one picture: its words, its visual and its motion."""
+
+    narration: str | None = Field(None, description="Words the narrator speaks over this shot.")
+    dialogue: list[dict[str, str]] | None = Field(
+        None, description="Lines as a list of {Speaker: text}, spoken in order."
+    )
+    image: Path | None = None
+    color: str | None = None
+    title: str | None = Field(None, description="Text of a title card shown in this shot.")
+    prompt: str | None = Field(None, description="A picture description for an AI visual backend.")
+    show: str | None = Field(None, description="Name of the character whose image to show.")
+    camera: str = "auto"
+    transition: str = Field("crossfade", description="How this shot gives way to the next.")
+    duration: float | None = Field(None, gt=0, le=120, description="Minimum seconds on screen.")
+
+    @field_validator("camera")
+    @classmethod
+    def _camera(cls, value: str) -> str:
+        return _check_choice("camera motion", value, tuple(CAMERA_MOTIONS))
+
+    @field_validator("transition")
+    @classmethod
+    def _transition(cls, value: str) -> str:
+        return _check_choice("transition", value, tuple(TRANSITIONS))
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str | None) -> str | None:
+        return None if value is None else _check_color(value)
+
+    @field_validator("narration", "title", "prompt")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("is empty; remove the key or write some text")
+        return value
+
+    @field_validator("dialogue")
+    @classmethod
+    def _dialogue(cls, value: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
+        for item in value or []:
+            if len(item) != 1:
+                raise ValueError(
+                    "each dialogue item is one 'Speaker: text' pair, e.g. '- Crow: I am thirsty'"
+                )
+            ((_, text),) = item.items()
+            if not str(text).strip():
+                raise ValueError("a dialogue line is empty")
+        return value
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Shot:
+        has_visual = any(v is not None for v in (self.image, self.color, self.title, self.prompt))
+        if not (self.narration or self.dialogue or has_visual or self.duration):
+            raise ValueError(
+                "a shot needs narration, dialogue, a visual (image, color, title, prompt) "
+                "or a duration"
+            )
+        return self
+
+    @property
+    def lines(self) -> list[Line]:
+        """The shot's spoken lines in order, narration first."""
+        out: list[Line] = []
+        if self.narration:
+            out.append(Line(speaker=None, text=self.narration.strip()))
+        for item in self.dialogue or []:
+            ((speaker, text),) = item.items()
+            out.append(Line(speaker=speaker, text=str(text).strip()))
+        return out
+
+
+class Scene(StrictModel):
+    """A group of shots sharing a place: a title and a background."""
+
+    title: str | None = None
+    background: Path | None = Field(None, description="Image behind narration in this scene.")
+    color: str | None = Field(None, description="Background colour when there is no image.")
+    shots: list[Shot] = Field(min_length=1)
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str | None) -> str | None:
+        return None if value is None else _check_color(value)
+
+
+BackendChoice = Annotated[
+    str | dict[str, Any],
+    Field(description="A backend name, or {name: ..., options: {...}}"),
+]
+
+
+class Project(StrictModel):
+    """A whole film: title, language, length, look, cast, music and script."""
+
+    title: str = Field(min_length=1, max_length=100)
+    description: str | None = None
+    language: str = Field("en", description="Language of the script and its voices.")
+    duration: float | None = Field(
+        None,
+        description="Target length: seconds, '90s', '2m', or 'auto' (as long as the script).",
+    )
+    mode: Literal["film"] = "film"
+    output: Output = Field(default_factory=Output)
+    narrator: Voice = Field(default_factory=lambda: Voice(voice="mature"))
+    characters: list[Character] = Field(default_factory=list)
+    music: Music | None = None
+    script: str | None = Field(None, description="An inline script (NAME: line, [Scene: ...]).")
+    script_file: Path | None = Field(None, description="A .fountain or plain-text script file.")
+    scenes: list[Scene] = Field(default_factory=list)
+    backends: dict[str, BackendChoice] = Field(
+        default_factory=dict, description="Backend per stage, e.g. {voice: espeak}."
+    )
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _source: Path | None = PrivateAttr(default=None)
+    _sources: dict[tuple[int, int], str] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path, *, language: str | None = None) -> Project:
+        """Load and check a `project.yaml` or a bare script file (.fountain, .txt)."""
+        from aifilm.spec.loader import load_project
+
+        return load_project(path, language=language)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder that relative paths in the spec are read from."""
+        return self._base_dir
+
+    @property
+    def source(self) -> Path | None:
+        """The file this project was loaded from, if any."""
+        return self._source
+
+    def resolve(self, path: Path) -> Path:
+        """An asset path from the spec, made absolute against the project folder."""
+        return (self._base_dir / path.expanduser()).resolve()
+
+    def shot_source(self, scene: int, shot: int) -> str | None:
+        """`file:line` where a shot was written, for messages."""
+        return self._sources.get((scene, shot))
+
+    @property
+    def speaking_characters(self) -> list[Character]:
+        """Characters that speak at least one line."""
+        spoken = {line.speaker.casefold() for sc in self.scenes for sh in sc.shots for line in sh.lines if line.speaker}
+        return [c for c in self.characters if c.name.casefold() in spoken]
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return _check_choice("language", value, LANGUAGE_CODES)
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float | None:
+        seconds = parse_duration(value)
+        if seconds is not None and not (MIN_DURATION_S <= seconds <= MAX_DURATION_S):
+            raise ValueError(
+                f"{seconds:g} s is outside {MIN_DURATION_S:g} s to {MAX_DURATION_S / 60:g} min"
+            )
+        return seconds
+
+    @model_validator(mode="after")
+    def _cast(self) -> Project:
+        names = [c.name for c in self.characters]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"character names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    def character(self, name: str) -> Character | None:
+        """The character with that name (case-insensitive), if any."""
+        for char in self.characters:
+            if char.name.casefold() == name.casefold():
+                return char
+        return None
