@@ -46,6 +46,10 @@ class ComposeBackend(Backend):
 
     stage: ClassVar[str] = "compose"
 
+    def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
+        """Size the still for a shot must have so `camera` motion never shows its edges."""
+        return width, height
+
     @abstractmethod
     def compose(self, request: CompositionRequest, out: Path, progress: Progress | None = None) -> Composition:
         """Write the film to `out` (MP4, H.264 High + AAC-LC 48 kHz stereo, faststart)."""
