@@ -1,0 +1,68 @@
+"""aifilm: turn a script into a finished film, offline on a CPU.
+
+    import aifilm
+    project = aifilm.Project.load("project.yaml")
+    result = aifilm.render(project, "renders/")
+    print(result.video, result.duration)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from aifilm.errors import (
+    AifilmError,
+    AssetError,
+    InternalError,
+    MissingDependencyError,
+    SpecError,
+    SpecIssue,
+    StageError,
+    ToolError,
+    UnknownBackendError,
+    UnsupportedError,
+    UserError,
+)
+from aifilm.pipeline.backend import Backend, HealthCheck
+from aifilm.pipeline.cache import Cache
+from aifilm.pipeline.context import ProgressEvent
+from aifilm.pipeline.registry import DEFAULT_BACKENDS, Registry, hookimpl, registry
+from aifilm.pipeline.render import Pipeline, RenderResult, render
+from aifilm.pipeline.stages import STAGES
+from aifilm.settings import Settings
+from aifilm.spec.models import Character, Music, Output, Project, Scene, Shot, Voice
+
+__all__ = [
+    "DEFAULT_BACKENDS",
+    "STAGES",
+    "AifilmError",
+    "AssetError",
+    "Backend",
+    "Cache",
+    "Character",
+    "HealthCheck",
+    "InternalError",
+    "MissingDependencyError",
+    "Music",
+    "Output",
+    "Pipeline",
+    "ProgressEvent",
+    "Project",
+    "Registry",
+    "RenderResult",
+    "Scene",
+    "Settings",
+    "Shot",
+    "SpecError",
+    "SpecIssue",
+    "StageError",
+    "ToolError",
+    "UnknownBackendError",
+    "UnsupportedError",
+    "UserError",
+    "Voice",
+    "__version__",
+    "hookimpl",
+    "registry",
+    "render",
+]

@@ -39,6 +39,7 @@ class VisualsBackend(Backend):
     """Base of visual backends."""
 
     stage: ClassVar[str] = "visuals"
+    timed: ClassVar[bool] = False  # True if output depends on the shot's length (video models)
 
     @abstractmethod
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:

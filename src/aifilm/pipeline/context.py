@@ -1,0 +1,118 @@
+"""What the stages of one render share: the project, its backends, the cache and the results so far."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.cache import Cache
+from aifilm.pipeline.music.base import MusicTrack
+from aifilm.pipeline.plan.timing import LineKey
+from aifilm.pipeline.timeline import SpeechClip, Timeline
+from aifilm.pipeline.visuals.base import Visual
+from aifilm.spec.models import Project
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """A step of progress: `done` of `total` items in `stage` (total 0: unknown)."""
+
+    stage: str
+    done: float
+    total: float
+    message: str = ""
+    event: str = "progress"  # start | progress | finish | warning
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (for `--json` output and the server's progress events)."""
+        return asdict(self)
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class StageReport:
+    """How one stage went: which backend, how long, what came from the cache."""
+
+    name: str
+    backend: str | None = None
+    seconds: float = 0.0
+    items: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RenderState:
+    """Results of the stages so far, filled in pipeline order."""
+
+    speech: dict[LineKey, SpeechClip] = field(default_factory=dict)
+    speech_keys: dict[LineKey, str] = field(default_factory=dict)
+    timeline: Timeline | None = None
+    music: MusicTrack | None = None
+    music_key: str | None = None
+    visuals: list[Visual] = field(default_factory=list)
+    visual_keys: list[str] = field(default_factory=list)
+    subtitles: dict[str, Path] = field(default_factory=dict)  # srt, vtt, ass
+    audio: Path | None = None
+    audio_key: str | None = None
+    audio_facts: dict[str, Any] = field(default_factory=dict)
+    film: Path | None = None
+    thumbnail: Path | None = None
+    film_facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RenderContext:
+    """One render: inputs, backends, cache, scratch folder, progress and report."""
+
+    project: Project
+    backends: dict[str, Backend]
+    cache: Cache
+    workdir: Path
+    size: tuple[int, int]
+    fps: int
+    quality: str
+    on_progress: ProgressCallback | None = None
+    state: RenderState = field(default_factory=RenderState)
+    reports: list[StageReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    workers: int = 2
+
+    def progress(self, stage: str, done: float, total: float, message: str = "", event: str = "progress") -> None:
+        """Send a progress event to whoever listens."""
+        if self.on_progress is not None:
+            self.on_progress(ProgressEvent(stage, done, total, message, event))
+
+    def warn(self, stage: str, message: str) -> None:
+        """Record a warning for the report and tell the listener."""
+        self.warnings.append(message)
+        self.progress(stage, 0, 0, message, event="warning")
+
+
+class StageTimer:
+    """Times a stage and counts its cache hits into a `StageReport`."""
+
+    def __init__(self, ctx: RenderContext, report: StageReport) -> None:
+        self.ctx = ctx
+        self.report = report
+
+    def __enter__(self) -> StageReport:
+        self._start = time.perf_counter()
+        self._hits, self._misses = self.ctx.cache.hits, self.ctx.cache.misses
+        self.ctx.progress(self.report.name, 0, 0, event="start")
+        return self.report
+
+    def __exit__(self, *exc: object) -> None:
+        self.report.seconds = round(time.perf_counter() - self._start, 3)
+        self.report.cache_hits = self.ctx.cache.hits - self._hits
+        self.report.cache_misses = self.ctx.cache.misses - self._misses
+        self.ctx.reports.append(self.report)
+        if exc[0] is None:
+            self.ctx.progress(self.report.name, 1, 1, event="finish")

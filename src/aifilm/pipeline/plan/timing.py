@@ -1,0 +1,218 @@
+"""Shot timing: lay the spoken lines out in time and fit the film to its target length.
+
+Each shot lasts lead-in + its lines (with short gaps between turns) + tail. The
+lead-in and tail are at least half the transition plus a margin, so no
+transition ever covers speech. When the script is shorter than the target, the
+spare time becomes longer holds, spread in proportion to each shot's length;
+when it is longer, holds shrink to their minimum and, if that is not enough,
+the film runs long with a warning that gives the numbers.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aifilm.pipeline.timeline import SpeechClip, TimedLine, TimedShot, Timeline, VisualSpec
+from aifilm.spec.models import Project, Scene, Shot
+
+LineKey = tuple[int, int, int]  # scene, shot, line (0-based)
+
+TRANSITION_SECONDS = {
+    "cut": 0.0,
+    "fade": 0.8,
+    "crossfade": 0.6,
+    "wipe-left": 0.6,
+    "wipe-right": 0.6,
+    "slide-left": 0.6,
+}
+AUTO_MOTIONS = ("zoom-in", "pan-right", "zoom-out", "pan-left")
+TURN_GAP_S = 0.35  # between two lines inside a shot
+LEAD_MARGIN_S = 0.25  # speech starts this long after an incoming transition ends
+TAIL_MARGIN_S = 0.45  # and ends this long before the outgoing one starts
+SILENT_SHOT_S = 2.5  # a shot with nothing said (title card, picture)
+FIT_TOLERANCE = 0.05
+_PLANNED = Path("planned-line.wav")  # lines laid out from estimates have no audio yet
+
+
+@dataclass(frozen=True)
+class _Layout:
+    shot: Shot
+    scene_index: int
+    shot_index: int
+    speech: list[tuple[LineKey, float]]  # (line key, seconds)
+    lead_min: float
+    tail_min: float
+    floor: float  # the least the shot may last (its own `duration`, or a silent shot's)
+
+    @property
+    def spoken(self) -> float:
+        if not self.speech:
+            return 0.0
+        return sum(s for _, s in self.speech) + TURN_GAP_S * (len(self.speech) - 1)
+
+    def natural(self, lead: float, tail: float) -> float:
+        return max(self.floor, lead + self.spoken + tail)
+
+
+def resolve_visual(project: Project, scene: Scene, scene_index: int, shot: Shot) -> VisualSpec:
+    """What a shot shows: its own visual, else its speaker's picture, else the scene's."""
+    seed = zlib.crc32(f"{project.title}/{scene_index}".encode())
+    if shot.title:
+        return VisualSpec("title", text=shot.title, color=shot.color or scene.color, seed=seed)
+    if shot.image:
+        return VisualSpec("image", image=project.resolve(shot.image))
+    if shot.prompt:
+        return VisualSpec("prompt", prompt=shot.prompt, text=scene.title, seed=seed)
+    if shot.color:
+        return VisualSpec("color", color=shot.color)
+    shown = shot.show or next((ln.speaker for ln in shot.lines if ln.speaker), None)
+    character = project.character(shown) if shown else None
+    if character is not None:
+        if character.image:
+            return VisualSpec("image", image=project.resolve(character.image), character=character.name)
+        return VisualSpec(
+            "generated",
+            character=character.name,
+            color=character.color,
+            text=character.name,
+            seed=zlib.crc32(character.name.casefold().encode()),
+        )
+    if scene.background:
+        return VisualSpec("image", image=project.resolve(scene.background))
+    if scene.color:
+        return VisualSpec("color", color=scene.color)
+    return VisualSpec("generated", text=scene.title or project.title, seed=seed)
+
+
+def plan_timeline(
+    project: Project,
+    speech: Callable[[LineKey], float],
+    *,
+    clips: dict[LineKey, SpeechClip] | None = None,
+    size: tuple[int, int] | None = None,
+    fps: int | None = None,
+) -> Timeline:
+    """Lay the project out in time.
+
+    `speech(key)` gives each line's length in seconds (real clip lengths for a
+    render, estimates for `aifilm plan`); `clips` are attached to the lines when
+    given. The result is aligned to whole frames.
+    """
+    width, height = size or project.output.size
+    fps = fps or project.output.fps
+    frame = 1.0 / fps
+    shots_flat = [
+        (s, t, scene, shot)
+        for s, scene in enumerate(project.scenes)
+        for t, shot in enumerate(scene.shots)
+    ]
+    transitions = [
+        "cut" if i == len(shots_flat) - 1 else shot.transition
+        for i, (_, _, _, shot) in enumerate(shots_flat)
+    ]
+    layouts: list[_Layout] = []
+    for i, (s, t, _scene, shot) in enumerate(shots_flat):
+        t_in = TRANSITION_SECONDS[transitions[i - 1]] if i > 0 else 0.0
+        t_out = TRANSITION_SECONDS[transitions[i]]
+        lines = [((s, t, k), max(0.0, speech((s, t, k)))) for k in range(len(shot.lines))]
+        floor = shot.duration or (0.0 if lines else SILENT_SHOT_S)
+        layouts.append(
+            _Layout(
+                shot, s, t, lines,
+                lead_min=t_in / 2 + (LEAD_MARGIN_S if i > 0 else 0.3),
+                tail_min=t_out / 2 + TAIL_MARGIN_S,
+                floor=max(floor, t_in / 2 + t_out / 2 + 2 * frame),
+            )
+        )
+
+    comfortable = [(lay.lead_min + 0.25, lay.tail_min + 0.35) for lay in layouts]
+    natural_total = sum(lay.natural(a, b) for lay, (a, b) in zip(layouts, comfortable, strict=True))
+    minimum_total = sum(lay.natural(lay.lead_min, lay.tail_min) for lay in layouts)
+    target = project.duration
+    warnings: list[str] = []
+    pads = comfortable
+    extra = [0.0] * len(layouts)
+    if target is not None:
+        if natural_total <= target:
+            spare = target - natural_total
+            lengths = [lay.natural(a, b) for lay, (a, b) in zip(layouts, comfortable, strict=True)]
+            extra = [spare * n / sum(lengths) for n in lengths]
+            spoken = sum(lay.spoken for lay in layouts)
+            if spoken < 0.4 * target:
+                warnings.append(
+                    f"the script speaks for {spoken:.0f} s of the {target:.0f} s target, so shots "
+                    f"hold long; add lines, or set 'duration: auto' to fit the film to the script"
+                )
+        elif minimum_total <= target:
+            # Shrink the holds between their comfortable and minimum lengths to fit exactly.
+            share = (natural_total - target) / max(natural_total - minimum_total, 1e-9)
+            pads = [
+                (a - (a - lay.lead_min) * share, b - (b - lay.tail_min) * share)
+                for lay, (a, b) in zip(layouts, comfortable, strict=True)
+            ]
+        else:
+            pads = [(lay.lead_min, lay.tail_min) for lay in layouts]
+            if minimum_total > target * (1 + FIT_TOLERANCE):
+                warnings.append(
+                    f"the script needs {minimum_total:.1f} s but the target is {target:.0f} s "
+                    f"({(minimum_total / target - 1) * 100:.0f}% over); the film will run "
+                    f"{minimum_total:.0f} s. Shorten the script or set 'duration: {int(minimum_total) + 1}s'"
+                )
+
+    previous_camera = ""
+    timed: list[TimedShot] = []
+    clock = 0.0
+    for i, (lay, (lead, tail)) in enumerate(zip(layouts, pads, strict=True)):
+        scene = project.scenes[lay.scene_index]
+        length = lay.natural(lead, tail) + extra[i]
+        start = round(clock * fps) / fps
+        end = round((clock + length) * fps) / fps
+        clock += length
+        # Spare time goes a third before the speech and two thirds after it.
+        body = lay.spoken
+        free = max(0.0, (end - start) - body - lead - tail)
+        cursor = start + lead + free / 3
+        lines: list[TimedLine] = []
+        for (key, seconds), spoken_line in zip(lay.speech, lay.shot.lines, strict=True):
+            speaker = project.character(spoken_line.speaker) if spoken_line.speaker else None
+            clip = (clips or {}).get(key) or SpeechClip(path=_PLANNED, duration=seconds, sample_rate=0)
+            lines.append(
+                TimedLine(
+                    speaker=speaker.name if speaker else None,
+                    text=spoken_line.text,
+                    start=cursor,
+                    clip=clip,
+                    language=(speaker.language if speaker and speaker.language else project.language),
+                    translations=dict(spoken_line.translations),
+                )
+            )
+            cursor += seconds + TURN_GAP_S
+        visual = resolve_visual(project, scene, lay.scene_index, lay.shot)
+        camera = lay.shot.camera
+        if camera == "auto":
+            # Alternate motions, never the same twice in a row; title cards stay still.
+            camera = AUTO_MOTIONS[i % len(AUTO_MOTIONS)]
+            if camera == previous_camera:
+                camera = AUTO_MOTIONS[(i + 1) % len(AUTO_MOTIONS)]
+            camera = "static" if visual.kind == "title" else camera
+        previous_camera = camera
+        timed.append(
+            TimedShot(
+                id=f"{lay.scene_index + 1}.{lay.shot_index + 1}",
+                scene=lay.scene_index,
+                index=lay.shot_index,
+                start=start,
+                duration=end - start,
+                visual=visual,
+                camera=camera,
+                transition=transitions[i],
+                transition_s=TRANSITION_SECONDS[transitions[i]],
+                lines=lines,
+                source=project.shot_source(lay.scene_index, lay.shot_index),
+            )
+        )
+    total = timed[-1].end if timed else 0.0
+    return Timeline(width, height, fps, total, timed, target=target, warnings=warnings)

@@ -1,0 +1,246 @@
+"""Render a project: run the stages, then put the film, subtitles, thumbnail and report in place.
+
+Nothing is written at the output folder unless the render succeeds: files are
+gathered in a staging folder beside the outputs and moved into place at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aifilm.media.probe import MediaInfo, probe
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.cache import Cache
+from aifilm.pipeline.context import ProgressCallback, RenderContext, RenderState
+from aifilm.pipeline.registry import Registry, registry
+from aifilm.pipeline.stages import STAGE_NAMES, STAGES, Stage
+from aifilm.settings import Settings
+from aifilm.spec.models import Project
+
+BackendChoice = str | Mapping[str, Any] | Backend | None
+PREVIEW_SCALE = 3  # a preview is a third of the width and height
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe slug of a title ('The Thirsty Crow!' -> 'the-thirsty-crow')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower()
+    return slug[:60] or "film"
+
+
+@dataclass
+class RenderResult:
+    """What a render produced: the files, their facts, and the report."""
+
+    video: Path
+    thumbnail: Path
+    subtitles: dict[str, Path]
+    report_path: Path
+    info: MediaInfo
+    report: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        """Length of the film in seconds."""
+        return self.info.duration
+
+
+class Pipeline:
+    """The stages with their backends, for one project; run all or some of them.
+
+    In a notebook::
+
+        pipe = Pipeline(project, voice="espeak")
+        pipe.run(until="plan")
+        pipe.state.timeline.shots[0]
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        voice: BackendChoice = None,
+        music: BackendChoice = None,
+        visuals: BackendChoice = None,
+        compose: BackendChoice = None,
+        preview: bool = False,
+        cache: Cache | bool = True,
+        settings: Settings | None = None,
+        on_progress: ProgressCallback | None = None,
+        backends: Registry | None = None,
+        stages: Iterable[Stage] | None = None,
+    ) -> None:
+        self.project = project
+        self.settings = settings or Settings()
+        reg = backends or registry
+        chosen = {"voice": voice, "music": music, "visuals": visuals, "compose": compose}
+        overrides = self.settings.backend_overrides()
+        self.backends: dict[str, Backend] = {}
+        for stage, choice in chosen.items():
+            # Precedence: explicit argument > settings (env, config file) > project file > default.
+            pick = choice if choice is not None else overrides.get(stage, project.backends.get(stage))
+            self.backends[stage] = reg.create(stage, pick)
+        if isinstance(cache, Cache):
+            self.cache = cache
+        else:
+            use = cache and not self.settings.no_cache
+            self.cache = Cache(self.settings.cache_dir if use else None, enabled=use)
+        width, height = project.output.size
+        fps, quality = project.output.fps, project.output.quality
+        if preview:
+            width = max(64, width // PREVIEW_SCALE // 2 * 2)
+            height = max(64, height // PREVIEW_SCALE // 2 * 2)
+            fps, quality = min(fps, 15), "draft"
+        self.stages: list[Stage] = list(stages) if stages is not None else [cls() for cls in STAGES]
+        self._workdir = Path(tempfile.mkdtemp(prefix="aifilm-work-"))
+        self.context = RenderContext(
+            project=project, backends=self.backends, cache=self.cache, workdir=self._workdir,
+            size=(width, height), fps=fps, quality=quality, on_progress=on_progress,
+            workers=self.settings.workers,
+        )
+
+    @property
+    def state(self) -> RenderState:
+        """Results of the stages run so far."""
+        return self.context.state
+
+    def run(self, *, until: str | None = None) -> RenderState:
+        """Run the stages in order, stopping after the one named `until`."""
+        if until is not None and until not in STAGE_NAMES:
+            raise ValueError(f"unknown stage '{until}'; stages: {', '.join(STAGE_NAMES)}")
+        for stage in self.stages:
+            stage.run(self.context)
+            if stage.name == until:
+                break
+        return self.state
+
+    def close(self) -> None:
+        """Remove the scratch folder."""
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+def render(
+    project: Project | str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    voice: BackendChoice = None,
+    music: BackendChoice = None,
+    visuals: BackendChoice = None,
+    compose: BackendChoice = None,
+    preview: bool = False,
+    cache: Cache | bool = True,
+    settings: Settings | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> RenderResult:
+    """Render a project (or a path to one) into `out_dir` (default: `renders/` beside it).
+
+    Writes `<slug>.mp4`, `<slug>.srt`, `<slug>.vtt`, `<slug>.png` and
+    `render-report.json`. Nothing appears in `out_dir` unless the render succeeds.
+    """
+    started = time.perf_counter()
+    cpu_started = os.times()
+    if not isinstance(project, Project):
+        project = Project.load(project)
+    out = Path(out_dir) if out_dir is not None else project.base_dir / "renders"
+    pipe = Pipeline(
+        project, voice=voice, music=music, visuals=visuals, compose=compose, preview=preview,
+        cache=cache, settings=settings, on_progress=on_progress,
+    )
+    slug = slugify(project.title) + ("-preview" if preview else "")
+    try:
+        state = pipe.run()
+        assert state.film is not None and state.thumbnail is not None and state.timeline is not None
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=out))
+        try:
+            files = {"video": staging / f"{slug}.mp4", "thumbnail": staging / f"{slug}.png"}
+            _place(state.film, files["video"])
+            shutil.copyfile(state.thumbnail, files["thumbnail"])
+            for kind in ("srt", "vtt"):
+                if kind in state.subtitles:
+                    files[kind] = staging / f"{slug}.{kind}"
+                    shutil.copyfile(state.subtitles[kind], files[kind])
+            info = probe(files["video"])
+            report = _report(pipe, info, started, cpu_started, preview)
+            files["report"] = staging / "render-report.json"
+            files["report"].write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+            final = {kind: out / path.name for kind, path in files.items()}
+            for kind, path in files.items():
+                os.replace(path, final[kind])
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        pipe.close()
+    return RenderResult(
+        video=final["video"],
+        thumbnail=final["thumbnail"],
+        subtitles={k: final[k] for k in ("srt", "vtt") if k in final},
+        report_path=final["report"],
+        info=probe(final["video"]),
+        report=report,
+        warnings=list(pipe.context.warnings),
+    )
+
+
+def _place(source: Path, target: Path) -> None:
+    """Hard-link a cached file into place when possible (instant, no extra space), else copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _report(pipe: Pipeline, info: MediaInfo, started: float, cpu_started: os.times_result, preview: bool) -> dict[str, Any]:
+    ctx = pipe.context
+    timeline = ctx.state.timeline
+    assert timeline is not None
+    cpu_now = os.times()
+    cpu = (cpu_now.user - cpu_started.user) + (cpu_now.system - cpu_started.system)
+    cpu += (cpu_now.children_user - cpu_started.children_user) + (cpu_now.children_system - cpu_started.children_system)
+    wall = time.perf_counter() - started
+    from aifilm import __version__
+    from aifilm.media.ffmpeg import ffmpeg_version
+
+    return {
+        "aifilm": __version__,
+        "project": {"title": ctx.project.title, "source": str(ctx.project.source or ""), "language": ctx.project.language},
+        "preview": preview,
+        "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "realtime_factor": round(info.duration / wall, 2) if wall else None,
+        "cache": {"dir": str(ctx.cache.root) if ctx.cache.enabled else None, "hits": ctx.cache.hits, "misses": ctx.cache.misses},
+        "stages": [asdict(r) for r in ctx.reports],
+        "backends": {
+            stage: {"name": b.name, "license": b.license, "weights_license": b.weights_license, "commercial_use": b.commercial_use}
+            for stage, b in ctx.backends.items()
+        },
+        "timeline": {
+            "target_seconds": timeline.target,
+            "duration_seconds": round(timeline.duration, 3),
+            "shots": [
+                {
+                    "id": s.id, "start": round(s.start, 3), "duration": round(s.duration, 3),
+                    "visual": s.visual.kind, "camera": s.camera, "transition": s.transition,
+                    "lines": len(s.lines), "source": s.source,
+                }
+                for s in timeline.shots
+            ],
+        },
+        "audio": ctx.state.audio_facts,
+        "output": info.to_dict(),
+        "composer": ctx.state.film_facts,
+        "warnings": ctx.warnings,
+        "environment": {"python": platform.python_version(), "ffmpeg": ffmpeg_version(), "platform": platform.platform()},
+    }

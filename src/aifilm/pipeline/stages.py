@@ -1,0 +1,412 @@
+"""The stages of a render, in order. Each is a small object with one `run(ctx)`.
+
+    voice -> plan -> music -> visuals -> subtitles -> mix -> compose
+
+Every piece of work goes through the content cache, so a stage whose inputs did
+not change costs a lookup, and an interrupted render resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from aifilm.errors import AifilmError, StageError
+from aifilm.pipeline.cache import Entry, cache_key
+from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
+from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
+from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
+from aifilm.pipeline.plan.timing import LineKey, plan_timeline
+from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, Timeline, WordTiming
+from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
+from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
+from aifilm.spec.models import Project, Voice
+
+MIX_VERSION = "1"
+
+
+class Stage(ABC):
+    """One step of the pipeline."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def run(self, ctx: RenderContext) -> None:
+        """Do the stage's work, reading and writing `ctx.state`."""
+
+    def _timer(self, ctx: RenderContext, backend: str | None = None) -> StageTimer:
+        return StageTimer(ctx, StageReport(self.name, backend))
+
+
+def _timeline(ctx: RenderContext) -> Timeline:
+    if ctx.state.timeline is None:
+        raise StageError("needs the plan stage to have run first", stage="plan")
+    return ctx.state.timeline
+
+
+# --- voice ---------------------------------------------------------------------
+
+
+def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
+    """One request per spoken line, with the speaker's voice settings."""
+    requests: dict[LineKey, SpeechRequest] = {}
+    for s, scene in enumerate(project.scenes):
+        for t, shot in enumerate(scene.shots):
+            for k, line in enumerate(shot.lines):
+                voice: Voice = project.narrator
+                if line.speaker:
+                    voice = project.character(line.speaker) or project.narrator
+                requests[(s, t, k)] = SpeechRequest(
+                    text=line.text,
+                    language=voice.language or project.language,
+                    preset=voice.voice,
+                    voice_id=voice.voice_id,
+                    rate=voice.rate,
+                    pitch=voice.pitch,
+                )
+    return requests
+
+
+def _clip_meta(clip: SpeechClip, folder: Path) -> dict[str, Any]:
+    return {
+        "file": clip.path.relative_to(folder).as_posix(),
+        "duration": clip.duration,
+        "sample_rate": clip.sample_rate,
+        "words": [[w.text, w.start, w.end] for w in clip.words],
+        "phonemes": [[p.phoneme, p.start, p.end] for p in clip.phonemes],
+    }
+
+
+def _clip_from(entry: Entry) -> SpeechClip:
+    meta = entry.meta
+    return SpeechClip(
+        path=entry.file(meta["file"]),
+        duration=float(meta["duration"]),
+        sample_rate=int(meta["sample_rate"]),
+        words=tuple(WordTiming(str(w), float(a), float(b)) for w, a, b in meta["words"]),
+        phonemes=tuple(PhonemeTiming(str(p), float(a), float(b)) for p, a, b in meta["phonemes"]),
+    )
+
+
+class VoiceStage(Stage):
+    """Speak every line with the voice backend."""
+
+    name = "voice"
+
+    def run(self, ctx: RenderContext) -> None:
+        backend = cast(VoiceBackend, ctx.backends["voice"])
+        requests = speech_requests(ctx.project)
+        with self._timer(ctx, backend.name) as report:
+            for n, (key, request) in enumerate(requests.items(), start=1):
+                digest = cache_key("voice", backend.identity(), asdict(request))
+
+                def make(folder: Path, request: SpeechRequest = request) -> dict[str, Any]:
+                    return _clip_meta(backend.synthesize(request, folder / "speech.wav"), folder)
+
+                with _blame(ctx, self.name, key):
+                    entry = ctx.cache.fetch("voice", digest, make)
+                ctx.state.speech[key] = _clip_from(entry)
+                ctx.state.speech_keys[key] = digest
+                ctx.progress(self.name, n, len(requests), request.text[:60])
+            report.items = len(requests)
+
+
+# --- plan ----------------------------------------------------------------------
+
+
+class PlanStage(Stage):
+    """Lay the shots out in time, fitted to the target length."""
+
+    name = "plan"
+
+    def run(self, ctx: RenderContext) -> None:
+        with self._timer(ctx) as report:
+            speech = ctx.state.speech
+            timeline = plan_timeline(
+                ctx.project,
+                lambda key: speech[key].duration,
+                clips=speech,
+                size=ctx.size,
+                fps=ctx.fps,
+            )
+            ctx.state.timeline = timeline
+            for warning in timeline.warnings:
+                ctx.warn(self.name, warning)
+            report.items = len(timeline.shots)
+
+
+# --- music ---------------------------------------------------------------------
+
+
+def _track_meta(track: MusicTrack, folder: Path) -> dict[str, Any]:
+    return {
+        "file": track.path.relative_to(folder).as_posix(),
+        "duration": track.duration,
+        "sample_rate": track.sample_rate,
+        "genre": track.genre,
+    }
+
+
+class MusicStage(Stage):
+    """Play the project's genre, or fit its music file, to the film's length."""
+
+    name = "music"
+
+    def run(self, ctx: RenderContext) -> None:
+        music = ctx.project.music
+        backend = cast(MusicBackend, ctx.backends["music"])
+        with self._timer(ctx, backend.name if music and music.genre else "file") as report:
+            if music is None:
+                report.notes.append("no music in the project")
+                return
+            duration = _timeline(ctx).duration
+            if music.genre:
+                request = MusicRequest(genre=music.genre, duration=duration, seed=music.seed, tempo=music.tempo)
+                digest = cache_key("music", backend.identity(), asdict(request))
+
+                def make(folder: Path) -> dict[str, Any]:
+                    return _track_meta(backend.compose(request, folder / "music.wav"), folder)
+
+            else:
+                from aifilm.pipeline.music.fit import fit_audio_file
+
+                assert music.file is not None
+                source = ctx.project.resolve(music.file)
+                digest = cache_key("music-file", source, round(duration, 3), "1")
+
+                def make(folder: Path) -> dict[str, Any]:
+                    return _track_meta(fit_audio_file(source, duration, folder / "music.wav"), folder)
+
+            with _blame(ctx, self.name):
+                entry = ctx.cache.fetch("music", digest, make)
+            ctx.state.music = MusicTrack(
+                entry.file(entry.meta["file"]), float(entry.meta["duration"]),
+                int(entry.meta["sample_rate"]), entry.meta.get("genre"),
+            )
+            ctx.state.music_key = digest
+            report.items = 1
+
+
+# --- visuals -------------------------------------------------------------------
+
+
+class VisualsStage(Stage):
+    """Make each shot's picture at the size its camera motion needs."""
+
+    name = "visuals"
+
+    def run(self, ctx: RenderContext) -> None:
+        backend = cast(VisualsBackend, ctx.backends["visuals"])
+        composer = cast(ComposeBackend, ctx.backends["compose"])
+        timeline = _timeline(ctx)
+        width, height = ctx.size
+        with self._timer(ctx, backend.name) as report:
+            jobs = []
+            for shot in timeline.shots:
+                w, h = composer.source_size(width, height, shot.camera)
+                request = VisualRequest(
+                    spec=shot.visual, width=w, height=h, duration=shot.duration, fps=ctx.fps,
+                    title=ctx.project.title, language=ctx.project.language,
+                )
+                fields = asdict(request)
+                if not backend.timed:
+                    fields.pop("duration")
+                jobs.append((shot, request, cache_key("visuals", backend.identity(), fields)))
+
+            done = 0
+
+            def one(job: tuple[Any, VisualRequest, str]) -> Visual:
+                nonlocal done
+                shot, request, digest = job
+
+                def make(folder: Path) -> dict[str, Any]:
+                    visual = backend.render(request, folder)
+                    return {
+                        "file": visual.path.relative_to(folder).as_posix(), "kind": visual.kind,
+                        "width": visual.width, "height": visual.height, "note": visual.note,
+                    }
+
+                with _blame(ctx, self.name, shot=shot.id, source=shot.source):
+                    entry = ctx.cache.fetch("visuals", digest, make)
+                done += 1
+                ctx.progress(self.name, done, len(jobs), f"shot {shot.id}")
+                meta = entry.meta
+                return Visual(entry.file(meta["file"]), meta["kind"], int(meta["width"]), int(meta["height"]), meta.get("note"))
+
+            with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
+                visuals = list(pool.map(one, jobs))
+            for shot, visual in zip(timeline.shots, visuals, strict=True):
+                if visual.note:
+                    report.notes.append(f"shot {shot.id}: {visual.note}")
+            ctx.state.visuals = visuals
+            ctx.state.visual_keys = [digest for _, _, digest in jobs]
+            report.items = len(jobs)
+
+
+# --- subtitles -----------------------------------------------------------------
+
+
+class SubtitlesStage(Stage):
+    """Write SRT and VTT files, and an ASS file to burn in, timed to the speech."""
+
+    name = "subtitles"
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.pipeline.subtitles.ass import write_ass
+        from aifilm.pipeline.subtitles.cues import build_cues
+        from aifilm.pipeline.subtitles.srt import write_srt
+        from aifilm.pipeline.subtitles.vtt import write_vtt
+
+        options = ctx.project.output.subtitles
+        timeline = _timeline(ctx)
+        with self._timer(ctx) as report:
+            cues = build_cues(
+                timeline, max_chars=options.max_chars_per_line, max_lines=options.max_lines,
+                language=ctx.project.language,
+            )
+            report.items = len(cues)
+            if not cues:
+                return
+            if options.files:
+                write_srt(cues, ctx.workdir / "subtitles.srt")
+                write_vtt(cues, ctx.workdir / "subtitles.vtt")
+                ctx.state.subtitles["srt"] = ctx.workdir / "subtitles.srt"
+                ctx.state.subtitles["vtt"] = ctx.workdir / "subtitles.vtt"
+            if options.burn:
+                write_ass(
+                    cues, ctx.workdir / "subtitles.ass", width=timeline.width, height=timeline.height,
+                    language=ctx.project.language, font_size=options.font_size,
+                )
+                ctx.state.subtitles["ass"] = ctx.workdir / "subtitles.ass"
+
+
+# --- mix -----------------------------------------------------------------------
+
+
+class MixStage(Stage):
+    """Place the speech in time, duck the music under it, normalise to -14 LUFS."""
+
+    name = "mix"
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.pipeline.compose.audio import assemble_speech, mix_audio
+
+        timeline = _timeline(ctx)
+        music = ctx.project.music
+        with self._timer(ctx, "ffmpeg") as report:
+            placed = [
+                (ctx.state.speech_keys[key], round(line.start, 4))
+                for key, line in zip(ctx.state.speech_keys, timeline.lines, strict=True)
+            ]
+            digest = cache_key(
+                "mix", MIX_VERSION, placed, ctx.state.music_key,
+                music.volume if music else None, music.duck if music else None,
+                round(timeline.duration, 4),
+            )
+            track = ctx.state.music
+
+            def make(folder: Path) -> dict[str, Any]:
+                speech = assemble_speech(timeline, folder / "speech.wav")
+                facts = mix_audio(
+                    speech, track.path if track else None, duration=timeline.duration,
+                    out=folder / "mix.wav", music_volume=music.volume if music else 0.0,
+                    duck=music.duck if music else False,
+                )
+                (folder / "speech.wav").unlink(missing_ok=True)
+                return {"file": "mix.wav", "facts": facts}
+
+            with _blame(ctx, self.name):
+                entry = ctx.cache.fetch("mix", digest, make)
+            ctx.state.audio = entry.file(entry.meta["file"])
+            ctx.state.audio_key = digest
+            ctx.state.audio_facts = dict(entry.meta.get("facts") or {})
+            report.items = 1
+
+
+# --- compose -------------------------------------------------------------------
+
+
+class ComposeStage(Stage):
+    """Encode the film in one FFmpeg run, and make its thumbnail."""
+
+    name = "compose"
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.media.fonts import fonts_dir
+        from aifilm.pipeline.thumbnail import make_thumbnail
+
+        composer = cast(ComposeBackend, ctx.backends["compose"])
+        timeline = _timeline(ctx)
+        assert ctx.state.audio is not None
+        ass = ctx.state.subtitles.get("ass")
+        with self._timer(ctx, composer.name) as report:
+            geometry = [
+                (s.start, s.duration, s.camera, s.transition, s.transition_s) for s in timeline.shots
+            ]
+            digest = cache_key(
+                "film", composer.identity(), ctx.state.visual_keys, ctx.state.audio_key, ass,
+                geometry, timeline.width, timeline.height, timeline.fps, ctx.quality,
+            )
+            request = CompositionRequest(
+                timeline=timeline, visuals=ctx.state.visuals, audio=ctx.state.audio,
+                subtitles_ass=ass, fonts_dir=fonts_dir(), quality=ctx.quality,
+            )
+
+            def make(folder: Path) -> dict[str, Any]:
+                result = composer.compose(
+                    request, folder / "film.mp4",
+                    progress=lambda f: ctx.progress(self.name, f, 1.0, "encoding"),
+                )
+                return {"file": "film.mp4", "duration": result.duration, "facts": result.facts}
+
+            with _blame(ctx, self.name):
+                entry = ctx.cache.fetch("film", digest, make)
+            ctx.state.film = entry.file(entry.meta["file"])
+            ctx.state.film_facts = dict(entry.meta.get("facts") or {})
+
+            thumb_key = cache_key("thumbnail", digest, ctx.project.title, "1")
+            with _blame(ctx, "thumbnail"):
+                thumb = ctx.cache.fetch(
+                    "thumbnail", thumb_key,
+                    lambda folder: make_thumbnail(ctx.project, timeline, ctx.state.visuals, folder / "thumbnail.png"),
+                )
+            ctx.state.thumbnail = thumb.file("thumbnail.png")
+            report.items = 1
+
+
+STAGES: tuple[type[Stage], ...] = (
+    VoiceStage, PlanStage, MusicStage, VisualsStage, SubtitlesStage, MixStage, ComposeStage,
+)
+STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
+
+
+class _blame:
+    """Turn an unexpected exception inside a stage into a `StageError` naming where it happened."""
+
+    def __init__(self, ctx: RenderContext, stage: str, key: LineKey | None = None, *, shot: str | None = None, source: str | None = None):
+        self.stage = stage
+        if key is not None:
+            shot = f"shot {key[0] + 1}.{key[1] + 1} line {key[2] + 1}"
+            source = ctx.project.shot_source(key[0], key[1])
+        self.shot = shot
+        self.source = source
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc is None or not isinstance(exc, Exception):
+            return
+        if isinstance(exc, AifilmError):
+            # Say where a backend's complaint comes from, once.
+            where = self.source or self.shot
+            if where and not getattr(exc, "located", False) and not isinstance(exc, StageError):
+                exc.message = f"{where}: {exc.message}"
+                exc.args = (exc.message,)
+                exc.located = True  # type: ignore[attr-defined]
+            return
+        where = f" ({self.source})" if self.source else ""
+        raise StageError(f"{type(exc).__name__}: {exc}{where}", stage=self.stage, shot=self.shot) from exc
