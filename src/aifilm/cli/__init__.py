@@ -1,0 +1,1 @@
+"""The `aifilm` command line: one module per command, each only parsing and printing."""

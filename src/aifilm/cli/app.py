@@ -1,0 +1,64 @@
+"""The `aifilm` command: wires the command modules into one typer app."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from aifilm.cli import (
+    cmd_doctor,
+    cmd_init,
+    cmd_music,
+    cmd_plan,
+    cmd_render,
+    cmd_schema,
+    cmd_validate,
+    cmd_voices,
+)
+from aifilm.cli.console import EXIT_INTERRUPTED, console, show_error
+from aifilm.errors import AifilmError
+
+app = typer.Typer(
+    name="aifilm",
+    help="Turn a script into a finished film: narration, dialogue, music, subtitles, motion.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for module in (cmd_init, cmd_render, cmd_plan, cmd_validate, cmd_schema, cmd_voices, cmd_music, cmd_doctor):
+    module.register(app)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    if version:
+        from aifilm import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Entry point: run the app, turning aifilm errors into panels and exit codes."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except AifilmError as error:
+        sys.exit(show_error(error, as_json="--json" in sys.argv))
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: finished pieces are cached; run the same command to resume")
+        sys.exit(EXIT_INTERRUPTED)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,52 @@
+"""`aifilm plan`: the shots, timings, backends, render time and credit cost, before rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from aifilm.cli.console import emit_json, out
+from aifilm.pipeline.plan.summary import plan_project
+from aifilm.pipeline.render import Pipeline
+from aifilm.pipeline.voice.base import VoiceBackend
+from aifilm.spec.loader import load_project
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+
+    @app.command("plan")
+    def plan_command(
+        path: Path = typer.Argument(..., help="project.yaml or a script file."),
+        language: str | None = typer.Option(None, "--language", "-l", help="Language of a bare script file."),
+        as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    ) -> None:
+        """Show what a render will make and cost, without rendering."""
+        project = load_project(path, language=language)
+        pipe = Pipeline(project, cache=False)
+        try:
+            voice = pipe.backends["voice"]
+            assert isinstance(voice, VoiceBackend)
+            summary = plan_project(project, voice, {k: b.name for k, b in pipe.backends.items()})
+        finally:
+            pipe.close()
+        if as_json:
+            emit_json({"event": "plan", **summary.to_dict()})
+            return
+        tl = summary.timeline
+        table = Table(title=f"{project.title}: {tl.duration:.1f} s, {tl.width}x{tl.height} {tl.fps} fps")
+        for col in ("shot", "start", "length", "visual", "camera", "into next", "lines"):
+            table.add_column(col)
+        for s in tl.shots:
+            lines = "\n".join(f"{ln.speaker or 'narrator'}: {ln.text[:50]}" for ln in s.lines)
+            table.add_row(s.id, f"{s.start:.1f}", f"{s.duration:.1f}", s.visual.kind, s.camera, s.transition, lines)
+        out.print(table)
+        out.print(
+            "backends: " + ", ".join(f"{k}={v}" for k, v in summary.backends.items())
+            + f"\nestimated render time: ~{summary.estimated_render_seconds:.0f} s on 2 CPU cores"
+            + f"\ncredits (hosted service): {summary.credits} (1 per started minute)"
+        )
+        for warning in summary.warnings:
+            out.print(f"[yellow]warning[/]: {warning}")

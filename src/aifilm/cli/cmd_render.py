@@ -1,0 +1,92 @@
+"""`aifilm render`: make the film, with progress bars (or JSON lines for CI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from aifilm.cli.console import console, emit_json, out
+from aifilm.pipeline.context import ProgressEvent
+from aifilm.pipeline.render import render
+from aifilm.settings import Settings
+from aifilm.spec.loader import load_project
+
+
+class _Bars:
+    """One rich progress bar per stage, fed by progress events."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.description:<10}"), BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"), TextColumn("[dim]{task.fields[note]}"),
+            TimeElapsedColumn(), console=console, transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if event.event == "warning":
+            self.progress.console.print(f"[yellow]warning[/] ({event.stage}): {event.message}")
+            return
+        task = self.tasks.get(event.stage)
+        if task is None:
+            task = self.tasks[event.stage] = self.progress.add_task(event.stage, total=1.0, note="")
+        if event.event == "finish":
+            self.progress.update(task, completed=1.0, total=1.0, note="done")
+        elif event.total:
+            self.progress.update(task, completed=event.done / event.total, note=event.message[:40])
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+
+    @app.command("render")
+    def render_command(
+        path: Path = typer.Argument(..., help="project.yaml, or a bare script (.fountain, .txt)."),
+        out_dir: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: renders/ beside the project)."),
+        preview: bool = typer.Option(False, "--preview", help="Fast low-resolution draft."),
+        as_json: bool = typer.Option(False, "--json", help="Print progress and the result as JSON lines."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Redo every stage; read and write no cache."),
+        language: str | None = typer.Option(None, "--language", "-l", help="Language of a bare script file."),
+        voice: str | None = typer.Option(None, help="Voice backend name."),
+        music: str | None = typer.Option(None, help="Music backend name."),
+        visuals: str | None = typer.Option(None, help="Visuals backend name."),
+        compose: str | None = typer.Option(None, help="Compose backend name."),
+    ) -> None:
+        """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
+        project = load_project(path, language=language)
+        settings = Settings(no_cache=True) if no_cache else Settings()
+        kwargs: dict[str, Any] = dict(voice=voice, music=music, visuals=visuals, compose=compose, preview=preview, settings=settings)
+        if as_json:
+            result = render(project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs)
+        else:
+            console.print(f"[bold]{project.title}[/] ← {path}")
+            bars = _Bars()
+            with bars.progress:
+                result = render(project, out_dir, on_progress=bars, **kwargs)
+        facts = {
+            "event": "result",
+            "video": str(result.video),
+            "thumbnail": str(result.thumbnail),
+            "subtitles": {k: str(v) for k, v in result.subtitles.items()},
+            "report": str(result.report_path),
+            "duration": round(result.duration, 3),
+            "wall_seconds": result.report["wall_seconds"],
+            "cache_hits": result.report["cache"]["hits"],
+            "cache_misses": result.report["cache"]["misses"],
+            "warnings": result.warnings,
+        }
+        if as_json:
+            emit_json(facts)
+            return
+        video = result.info.first("video")
+        size = f"{video.width}x{video.height}" if video else "?"
+        out.print(
+            f"[green]✓[/] {result.video}  [dim]{result.duration:.1f} s, {size}, "
+            f"rendered in {facts['wall_seconds']:.1f} s, cache {facts['cache_hits']} hit / {facts['cache_misses']} new[/]"
+        )
+        for kind, file in result.subtitles.items():
+            out.print(f"  {kind}: {file}")
+        out.print(f"  thumbnail: {result.thumbnail}\n  report: {result.report_path}")

@@ -1,0 +1,118 @@
+"""Health checks behind `aifilm doctor`: what is there, what is missing, how to get it."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from aifilm.errors import AifilmError
+from aifilm.pipeline.backend import HealthCheck
+from aifilm.pipeline.registry import DEFAULT_BACKENDS, registry
+from aifilm.settings import Settings, user_config_file
+
+REQUIRED_FILTERS = ("ass", "xfade", "sidechaincompress", "loudnorm", "amix", "overlay", "scale", "loop")
+REQUIRED_ENCODERS = ("libx264", "aac")
+
+
+def check_ffmpeg() -> list[HealthCheck]:
+    """FFmpeg present, with the filters and encoders the composer uses."""
+    from aifilm.media.ffmpeg import ffmpeg_encoders, ffmpeg_exe, ffmpeg_filters, ffmpeg_version
+
+    try:
+        exe = ffmpeg_exe()
+    except AifilmError as exc:
+        return [HealthCheck("FFmpeg", False, exc.message, exc.hint)]
+    checks = [HealthCheck("FFmpeg", True, f"{ffmpeg_version()} at {exe}")]
+    filters, encoders = ffmpeg_filters(), ffmpeg_encoders()
+    missing_f = [f for f in REQUIRED_FILTERS if f not in filters]
+    missing_e = [e for e in REQUIRED_ENCODERS if e not in encoders]
+    fix = "pip install --force-reinstall imageio-ffmpeg (a full static build), or set AIFILM_FFMPEG"
+    checks.append(HealthCheck("FFmpeg filters", not missing_f, "all present" if not missing_f else "missing: " + ", ".join(missing_f), None if not missing_f else fix))
+    checks.append(HealthCheck("FFmpeg encoders", not missing_e, "libx264, aac" if not missing_e else "missing: " + ", ".join(missing_e), None if not missing_e else fix))
+    return checks
+
+
+def check_fonts() -> list[HealthCheck]:
+    """A font for each supported language's script."""
+    from aifilm.spec.vocabulary import LANGUAGES
+
+    checks = []
+    try:
+        from aifilm.media.fonts import font_file
+    except ImportError as exc:
+        return [HealthCheck("fonts", False, str(exc), "pip install aifilm")]
+    missing = []
+    for lang in LANGUAGES:
+        try:
+            font_file(lang.code)
+        except AifilmError:
+            missing.append(lang.code)
+    checks.append(
+        HealthCheck(
+            "subtitle fonts", not missing,
+            "every language has a font" if not missing else "no font for: " + ", ".join(missing),
+            None if not missing else "pip install the matching fontpkg-noto-sans-* package",
+        )
+    )
+    return checks
+
+
+def check_backends() -> list[HealthCheck]:
+    """Each registered backend's own checks, with its licence."""
+    checks = []
+    for stage in registry.stages():
+        for name, backend in registry.backends(stage).items():
+            own = backend.health()
+            ok = all(c.ok for c in own if not c.name.startswith("API key"))
+            default = " (default)" if DEFAULT_BACKENDS.get(stage) == name else ""
+            licence = backend.license + ("" if backend.commercial_use else "; NON-COMMERCIAL")
+            detail = f"{licence}" + "".join(f"; {c.name}: {c.detail}" for c in own if not c.ok)
+            fix = next((c.fix for c in own if not c.ok and c.fix), None)
+            checks.append(HealthCheck(f"{stage} backend '{name}'{default}", ok, detail, fix))
+    return checks
+
+
+def check_gpu() -> list[HealthCheck]:
+    """Whether an accelerator is usable by the AI backends (optional)."""
+    if importlib.util.find_spec("torch") is None:
+        return [HealthCheck("GPU (optional)", True, "torch not installed: AI backends off, CPU defaults used", "pip install 'aifilm[ai]' on a machine with a GPU")]
+    import torch
+
+    if torch.cuda.is_available():
+        return [HealthCheck("GPU (optional)", True, f"CUDA: {torch.cuda.get_device_name(0)}")]
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return [HealthCheck("GPU (optional)", True, "Apple MPS")]
+    return [HealthCheck("GPU (optional)", True, "torch installed, no GPU found: AI backends run on the CPU (slow)")]
+
+
+def check_environment(settings: Settings | None = None) -> list[HealthCheck]:
+    """Python, the cache folder and the config file."""
+    settings = settings or Settings()
+    checks = [HealthCheck("Python", sys.version_info >= (3, 10), sys.version.split()[0], "use Python 3.10 or newer")]
+    cache = settings.cache_dir
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache):
+            pass
+        checks.append(HealthCheck("cache folder", True, str(cache)))
+    except OSError as exc:
+        checks.append(HealthCheck("cache folder", False, f"{cache}: {exc.strerror}", "set AIFILM_CACHE_DIR to a writable folder"))
+    config = user_config_file()
+    checks.append(HealthCheck("config file", True, f"{config}" + ("" if config.exists() else " (none; defaults in use)")))
+    if os.environ.get("AIFILM_FFMPEG"):
+        checks.append(HealthCheck("AIFILM_FFMPEG", Path(os.environ["AIFILM_FFMPEG"]).exists(), os.environ["AIFILM_FFMPEG"]))
+    return checks
+
+
+def run_checks() -> dict[str, list[HealthCheck]]:
+    """Every check, grouped for display."""
+    return {
+        "environment": check_environment(),
+        "ffmpeg": check_ffmpeg(),
+        "fonts": check_fonts(),
+        "backends": check_backends(),
+        "gpu": check_gpu(),
+    }
