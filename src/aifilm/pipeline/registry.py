@@ -53,7 +53,7 @@ class Registry:
         manager.add_hookspecs(_Hooks)
         if self._load_entry_points:
             manager.load_setuptools_entrypoints("aifilm")
-        if not manager.get_plugins():
+        if self._load_entry_points and not manager.get_plugins():
             # Running from a source tree without installed metadata: load built-ins directly.
             from aifilm.pipeline import builtins
 

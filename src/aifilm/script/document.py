@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+NARRATOR_NAMES = frozenset({"narrator", "narration", "voice over", "v.o."})
+
+
 @dataclass
 class ScriptLine:
     """One spoken line; speaker None is the narrator. ``line`` is 1-based in the file."""
@@ -12,6 +15,11 @@ class ScriptLine:
     speaker: str | None
     text: str
     line: int
+
+    def __post_init__(self) -> None:
+        # "NARRATOR: ..." in a script is narration, spoken by the project's narrator voice.
+        if self.speaker is not None and self.speaker.strip().casefold() in NARRATOR_NAMES:
+            self.speaker = None
 
 
 @dataclass

@@ -22,14 +22,14 @@ _SCENE = re.compile(r"^\s*\[\s*scene\s*:?\s*(?P<title>[^\]]*)\]\s*$", re.IGNOREC
 _TITLE = re.compile(r"^\s*title\s*:\s*(?P<title>.+)$", re.IGNORECASE)
 # A speaker is 1-4 words that each start with a capital or digit, then ':'.
 _DIALOGUE = re.compile(
-    r"^\s*(?P<name>[^\W\d_][\w'.-]*(?:\s+[\w'.-]+){0,3}?)\s*(?:\((?P<paren>[^)]*)\))?\s*:\s*(?P<text>\S.*)$"
+    r"^\s*(?P<name>[^\s:()\[\]][^:()\[\]]{0,40}?)\s*(?:\((?P<paren>[^)]*)\))?\s*:\s*(?P<text>\S.*)$"
 )
 _NOT_SPEAKERS = {"note", "notes", "warning", "tip", "example", "chapter", "part", "step"}
 
 
 def _speaker(name: str) -> bool:
     words = name.split()
-    if not words or name.casefold() in _NOT_SPEAKERS:
+    if not words or len(words) > 4 or not name[0].isalpha() or name.casefold() in _NOT_SPEAKERS:
         return False
     return all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in words) or all(
         not w.isascii() for w in words  # names in scripts without capitals (Devanagari, CJK)
