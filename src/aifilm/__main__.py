@@ -1,0 +1,5 @@
+"""`python -m aifilm`: the same as the `aifilm` command."""
+
+from aifilm.cli.app import main
+
+main()
