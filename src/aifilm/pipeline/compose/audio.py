@@ -1,0 +1,243 @@
+"""The film's sound: speech clips laid out in time, then music ducked under them and the
+whole mix normalised to a loudness target in two FFmpeg passes.
+
+`assemble_speech` streams the film's speech track block by block (a few seconds of
+float at a time, plus the clips being played), so a long film stays in small memory.
+`mix_audio` measures the mix with `loudnorm` first, then applies a linear gain with the
+measured values, so the result lands on the target (-14 LUFS, YouTube's reference)
+within a fraction of a LU.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from aifilm.errors import AssetError, ToolError
+from aifilm.media.ffmpeg import ffmpeg_exe, run_ffmpeg
+from aifilm.media.wav import read_wav
+from aifilm.pipeline.timeline import Timeline
+
+_BLOCK = 1 << 16  # samples written per step
+_TAPS = 16  # half-width of the resampling kernel, in input samples
+
+
+def resample(x: npt.NDArray[np.float32], src: int, dst: int) -> npt.NDArray[np.float32]:
+    """Windowed-sinc resampling of a mono signal from `src` Hz to `dst` Hz."""
+    if src == dst or x.size == 0:
+        return x.astype(np.float32, copy=False)
+    n_out = math.ceil(x.size * dst / src)
+    cutoff = min(1.0, dst / src) * 0.96  # below the lower Nyquist: no aliasing
+    padded = np.concatenate([np.zeros(_TAPS, np.float32), x, np.zeros(_TAPS + 1, np.float32)])
+    offsets = np.arange(-_TAPS + 1, _TAPS + 1)
+    out = np.empty(n_out, np.float32)
+    step = 8192
+    for first in range(0, n_out, step):
+        j = np.arange(first, min(n_out, first + step))
+        t = j * (src / dst)
+        base = np.floor(t).astype(np.int64)
+        idx = base[:, None] + offsets[None, :]  # input samples around t
+        d = t[:, None] - idx
+        kernel = cutoff * np.sinc(cutoff * d) * (0.5 + 0.5 * np.cos(np.pi * d / _TAPS))
+        kernel /= kernel.sum(axis=1, keepdims=True)
+        out[j] = (padded[idx + _TAPS] * kernel).sum(axis=1)
+    return out
+
+
+def _load_mono(path: Path, rate: int) -> npt.NDArray[np.float32]:
+    if not path.is_file():
+        raise AssetError(f"speech clip {path} does not exist", path=path)
+    try:
+        samples, src_rate = read_wav(path)
+    except (wave.Error, ValueError, EOFError) as exc:
+        raise AssetError(f"cannot read speech clip {path}: {exc}", path=path) from None
+    return resample(samples.mean(axis=1).astype(np.float32), src_rate, rate)
+
+
+def assemble_speech(timeline: Timeline, out: Path, sample_rate: int = 48000) -> Path:
+    """Write a mono 16-bit WAV, exactly the film's length, with each line's clip at its start."""
+    total = round(timeline.duration * sample_rate)
+    lines = sorted(timeline.lines, key=lambda line: line.start)
+    placed = [(round(line.start * sample_rate), line) for line in lines]
+    active: dict[int, npt.NDArray[np.float32]] = {}
+    ends: dict[int, int] = {}
+    next_line = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(out), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(sample_rate)
+        for block_start in range(0, total, _BLOCK):
+            block_end = min(total, block_start + _BLOCK)
+            block = np.zeros(block_end - block_start, np.float32)
+            while next_line < len(placed) and placed[next_line][0] < block_end:
+                start, line = placed[next_line]
+                active[next_line] = _load_mono(line.clip.path, sample_rate)
+                ends[next_line] = start + active[next_line].size
+                next_line += 1
+            for key in list(active):
+                start = placed[key][0]
+                clip = active[key]
+                lo, hi = max(start, block_start), min(ends[key], block_end)
+                if hi > lo:
+                    block[lo - block_start : hi - block_start] += clip[lo - start : hi - start]
+                if ends[key] <= block_end:
+                    del active[key], ends[key]
+            pcm = (np.clip(block, -1.0, 1.0) * 32767.0).astype("<i2")
+            wf.writeframes(pcm.tobytes())
+    return out
+
+
+def _loudnorm(args: list[str], what: str) -> tuple[dict[str, Any], str]:
+    """Run FFmpeg at info level; the JSON loudnorm printed there, and the whole log."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", *args]
+    proc = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise ToolError(
+            f"{what} failed (exit code {proc.returncode})", command=command, log=proc.stderr
+        )
+    return _loudnorm_json(proc.stderr, command), proc.stderr
+
+
+def _loudnorm_free(args: list[str]) -> None:
+    run_ffmpeg(args, what="audio mix")
+
+
+def _loudnorm_json(log: str, command: list[str]) -> dict[str, Any]:
+    blocks = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", log)
+    if not blocks:
+        raise ToolError("loudnorm printed no measurement", command=command, log=log[-4000:])
+    data: dict[str, Any] = json.loads(blocks[-1])
+    return data
+
+
+def _num(value: Any) -> float:
+    """A loudnorm number ('-inf' for silence) as a float."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("-inf")
+
+
+def _mix_graph(has_speech: bool, has_music: bool, music_volume: float, duck: bool) -> str:
+    fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
+    chains = []
+    if has_speech and has_music:
+        chains.append(f"[0:a]aresample=48000,{fmt},asplit=2[speech][key]")
+        chains.append(f"[1:a]aresample=48000,{fmt},volume={music_volume:.4f}[music]")
+        if duck:
+            # speech keys the compressor: about -12 dB on the music while someone speaks
+            chains.append(
+                "[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=15:release=350"
+                ":knee=2[bed]"
+            )
+        else:
+            chains.append("[key]anullsink")
+            chains.append("[music]anull[bed]")
+        chains.append("[speech][bed]amix=inputs=2:normalize=0:duration=longest[mix]")
+    elif has_speech:
+        chains.append(f"[0:a]aresample=48000,{fmt}[mix]")
+    else:
+        chains.append(f"[0:a]aresample=48000,{fmt},volume={music_volume:.4f}[mix]")
+    return ";".join(chains)
+
+
+def mix_audio(
+    speech: Path | None,
+    music: Path | None,
+    *,
+    duration: float,
+    out: Path,
+    music_volume: float = 0.35,
+    duck: bool = True,
+    target_lufs: float = -14.0,
+    true_peak: float = -1.5,
+) -> dict[str, Any]:
+    """Mix speech and music (either may be None) to a stereo 48 kHz 16-bit WAV of `duration`.
+
+    Returns the measured loudness: input and output integrated LUFS, true peaks, the
+    gain applied and how loudnorm normalised ("linear" unless peaks forced "dynamic").
+    """
+    sources = [p for p in (speech, music) if p is not None]
+    if not sources:
+        raise ValueError("mix_audio needs speech, music or both")
+    for path in sources:
+        if not path.is_file():
+            raise AssetError(f"audio file {path} does not exist", path=path)
+    samples = round(duration * 48000)
+    inputs: list[str] = []
+    for path in sources:
+        inputs += ["-i", str(path)]
+    mix = _mix_graph(speech is not None, music is not None, music_volume, duck)
+    target = f"I={target_lufs}:TP={true_peak}:LRA=50"
+
+    # pass 1: measure the mix as it would be made
+    measured, _ = _loudnorm([*inputs, "-filter_complex",
+                             f"{mix};[mix]loudnorm={target}:print_format=json[m]",
+                             "-map", "[m]", "-f", "null", "-"], "loudness measurement")  # fmt: skip
+    input_i = _num(measured["input_i"])
+    trim = (
+        "aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo"
+        f",apad=whole_len={samples},atrim=end_sample={samples}"
+    )
+    # loudnorm reads measured_LRA=0 (a steady tone or drone) as "not measured" and then
+    # falls back to dynamic mode, hence the 0.01 floor below
+    if input_i < -60.0:  # silence (or nearly): nothing to normalise
+        level = f"[mix]{trim}[out]"
+        normalization = "none (silent)"
+    else:
+        lra = max(0.01, _num(measured["input_lra"]))
+        level = (
+            f"[mix]loudnorm={target}:measured_I={measured['input_i']}"
+            f":measured_TP={measured['input_tp']}:measured_LRA={lra:.2f}"
+            f":measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}"
+            f":linear=true:print_format=json,{trim}[out]"
+        )
+        normalization = ""
+
+    # pass 2: the same mix, with the measured values, into the file
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.stem}.partial.wav")
+    try:
+        args = [*inputs, "-filter_complex", f"{mix};{level}", "-map", "[out]",
+                "-c:a", "pcm_s16le", "-f", "wav", str(partial)]  # fmt: skip
+        if normalization:
+            _loudnorm_free(args)
+        else:
+            applied, _ = _loudnorm(args, "audio mix")
+            normalization = str(applied.get("normalization_type", "unknown"))
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+    result = measure_loudness(out)
+    return {
+        "input_lufs": input_i,
+        "input_true_peak": _num(measured["input_tp"]),
+        "output_lufs": result["lufs"],
+        "output_true_peak": result["true_peak"],
+        "output_lra": result["lra"],
+        "target_lufs": target_lufs,
+        "gain_db": (target_lufs - input_i) if input_i > -60.0 else 0.0,
+        "normalization": normalization,
+        "duration": samples / 48000,
+    }
+
+
+def measure_loudness(path: Path) -> dict[str, float]:
+    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) of a file."""
+    data, _ = _loudnorm(["-i", str(path), "-af", "loudnorm=print_format=json", "-f", "null", "-"],
+                        "loudness measurement")  # fmt: skip
+    return {
+        "lufs": _num(data["input_i"]),
+        "true_peak": _num(data["input_tp"]),
+        "lra": _num(data["input_lra"]),
+    }

@@ -1,0 +1,221 @@
+"""The default composer: the whole film as ONE FFmpeg run with one filter graph.
+
+Stills are decoded once and repeated with `loop`; camera motion is sub-pixel
+(`perspective`, see `motion.py`); transitions are `xfade` centred on shot boundaries
+(`transitions.py`); subtitles are burned with libass. The output follows YouTube's
+recommended upload settings: H.264 High, yuv420p, CFR, closed GOP of half the frame
+rate with 2 B-frames, AAC-LC 48 kHz stereo, faststart, BT.709 tags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from aifilm.errors import AssetError, StageError, UnsupportedError
+from aifilm.media.ffmpeg import ffmpeg_version, run_ffmpeg
+from aifilm.pipeline.compose import motion
+from aifilm.pipeline.compose.base import (
+    ComposeBackend,
+    Composition,
+    CompositionRequest,
+    Progress,
+)
+from aifilm.pipeline.compose.graph import (
+    ClipSource,
+    ass_filter,
+    build_graph,
+    watermark_filter,
+)
+from aifilm.pipeline.compose.transitions import XFADE, plan_spans
+
+# quality -> (x264 preset, crf)
+QUALITY: dict[str, tuple[str, int]] = {
+    "draft": ("ultrafast", 28),
+    "standard": ("veryfast", 21),
+    "high": ("medium", 18),
+}
+
+# a longer graph goes through a file: one argument may hold at most 128 KiB on Linux
+_INLINE_GRAPH_LIMIT = 100_000
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _font_for_watermark(fonts_dir: Path | None) -> Path | None:
+    if fonts_dir is None or not fonts_dir.is_dir():
+        return None
+    fonts = sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in (".ttf", ".otf"))
+    # a plain Latin face first (NotoSans-Regular.ttf), else whatever is there
+    plain = [p for p in fonts if p.stem.lower() in ("notosans-regular", "notosans")]
+    chosen = plain or fonts
+    return chosen[0] if chosen else None
+
+
+def encoder_args(quality: str, fps: int, threads: int) -> list[str]:
+    """libx264 + AAC arguments for a quality preset (YouTube's recommended settings)."""
+    if quality not in QUALITY:
+        raise UnsupportedError(
+            f"unknown quality '{quality}'", hint=f"use one of: {', '.join(QUALITY)}"
+        )
+    preset, crf = QUALITY[quality]
+    gop = max(1, round(fps / 2))
+    x264 = "8x8dct=1" if preset == "ultrafast" else ""  # keeps ultrafast in High profile
+    args = [
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
+        "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-g", str(gop), "-bf", "2", "-flags", "+cgop",
+        "-r", str(fps), "-fps_mode", "cfr",
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+        "-color_range", "tv",
+        "-threads", str(threads),
+    ]  # fmt: skip
+    if x264:
+        args += ["-x264-params", x264]
+    args += ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+    return args
+
+
+class FFmpegComposer(ComposeBackend):
+    """Timeline, stills or clips, the audio mix and subtitles into an MP4, in one FFmpeg run."""
+
+    name: ClassVar[str] = "ffmpeg"
+    description: ClassVar[str] = "one FFmpeg filter graph: sub-pixel Ken Burns, xfade, libass"
+    license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
+    programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
+    version: ClassVar[str] = "1"
+
+    def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
+        """Stills for zooms and pans are `motion.MARGIN` larger; static ones frame-sized."""
+        return motion.source_size(width, height, camera)
+
+    def compose(
+        self, request: CompositionRequest, out: Path, progress: Progress | None = None
+    ) -> Composition:
+        """Render the film to `out`; nothing is left at `out` if anything fails."""
+        timeline = request.timeline
+        shots = timeline.shots
+        if len(request.visuals) != len(shots):
+            raise StageError(
+                f"{len(request.visuals)} pictures for {len(shots)} shots", stage="compose"
+            )
+        clips = []
+        notes: list[str] = []
+        for shot, visual in zip(shots, request.visuals, strict=True):
+            if not visual.path.is_file():
+                raise AssetError(
+                    f"shot {shot.id}: picture {visual.path} does not exist", path=visual.path
+                )
+            if shot.transition not in XFADE:
+                raise UnsupportedError(
+                    f"shot {shot.id}: unknown transition '{shot.transition}'",
+                    hint=f"use one of: {', '.join(XFADE)}",
+                )
+            if shot.camera not in motion.MOVING and shot.camera != "static":
+                notes.append(f"shot {shot.id}: camera '{shot.camera}' shown static")
+            if visual.kind == "video" and shot.camera in motion.MOVING:
+                notes.append(f"shot {shot.id}: video clip, camera '{shot.camera}' not applied")
+            clips.append(
+                ClipSource(visual.path, visual.kind, visual.width, visual.height, shot.camera)
+            )
+        if not request.audio.is_file():
+            raise AssetError(f"audio mix {request.audio} does not exist", path=request.audio)
+        if request.subtitles_ass is not None and not request.subtitles_ass.is_file():
+            raise AssetError(
+                f"subtitles {request.subtitles_ass} do not exist", path=request.subtitles_ass
+            )
+
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        threads = _cores()
+        with tempfile.TemporaryDirectory(prefix="aifilm-compose-") as work_dir:
+            work = Path(work_dir)
+            subtitles = None
+            if request.subtitles_ass is not None:
+                subtitles = ass_filter(request.subtitles_ass, request.fonts_dir)
+            watermark = None
+            if request.watermark:
+                font = _font_for_watermark(request.fonts_dir)
+                if font is None:
+                    notes.append("watermark skipped: no fonts_dir with a font to draw it")
+                else:
+                    textfile = work / "watermark.txt"
+                    textfile.write_text(request.watermark, encoding="utf-8")
+                    watermark = watermark_filter(textfile, font, timeline.height)
+            spans = plan_spans(timeline)
+            graph = build_graph(
+                clips,
+                spans,
+                fps=timeline.fps,
+                width=timeline.width,
+                height=timeline.height,
+                subtitles=subtitles,
+                watermark=watermark,
+            )
+            text = graph.text
+            if len(text) > _INLINE_GRAPH_LIMIT:
+                script = work / "graph.txt"
+                script.write_text(text, encoding="utf-8")
+                graph_args = ["-/filter_complex", str(script)]
+            else:
+                graph_args = ["-filter_complex", text]
+            audio_index = len(clips)
+            encode = encoder_args(request.quality, timeline.fps, threads)
+            partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
+            args: list[str | Path] = [
+                *graph.inputs,
+                "-i", str(request.audio),
+                *graph_args,
+                "-filter_complex_threads", str(threads),
+                "-map", f"[{graph.output}]", "-map", f"{audio_index}:a:0",
+                *encode,
+                "-t", f"{timeline.duration:.6f}",
+                "-movflags", "+faststart",
+                "-f", "mp4", str(partial),
+            ]  # fmt: skip
+            started = time.perf_counter()
+            try:
+                run_ffmpeg(args, duration=timeline.duration, progress=progress, what="compose")
+                os.replace(partial, out)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    partial.unlink()
+            seconds = time.perf_counter() - started
+        preset, crf = QUALITY[request.quality]
+        facts: dict[str, Any] = {
+            "ffmpeg_version": ffmpeg_version(),
+            "graph_filters": graph.filter_count,
+            "graph_chars": len(text),
+            "inputs": len(clips) + 1,
+            "moving_shots": graph.moving_shots,
+            "transitions": graph.transitions,
+            "motion": "perspective (bilinear, sub-pixel), stills at "
+            f"{motion.MARGIN}x for zooms and pans",
+            "video": {
+                "codec": "libx264",
+                "profile": "high",
+                "preset": preset,
+                "crf": crf,
+                "gop": max(1, round(timeline.fps / 2)),
+                "bframes": 2,
+                "fps": timeline.fps,
+                "size": f"{timeline.width}x{timeline.height}",
+            },
+            "audio": {"codec": "aac", "bitrate": "192k", "sample_rate": 48000, "channels": 2},
+            "threads": threads,
+            "seconds": round(seconds, 3),
+            "subtitles": request.subtitles_ass is not None,
+            "watermark": watermark is not None,
+        }
+        if notes:
+            facts["notes"] = notes
+        return Composition(out, timeline.duration, facts)

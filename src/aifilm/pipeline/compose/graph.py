@@ -1,0 +1,194 @@
+"""The film as one FFmpeg filter graph: pure functions building strings, no FFmpeg run.
+
+Shape for n shots (stills decoded once, converted to yuv420p once, repeated by `loop`)::
+
+    [0:v] scale,format,loop,settb,setpts[,perspective,crop] [c0]
+    [1:v] ...                                              [c1]
+    [c0][c1] xfade=...:offset=... [j1]      (a cut: concat=n=2)
+    [j1][c2] xfade ...            [j2]
+    ...
+    [jn-1] ass=...[,drawtext=...],setparams=... [vout]
+
+A video clip instead goes through fps, scale/crop to the frame and trim (its input is
+opened with `-stream_loop -1`, so a short clip repeats to fill its shot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aifilm.pipeline.compose.motion import MOVING, motion_filter, source_size
+from aifilm.pipeline.compose.transitions import ClipSpan
+
+COLOUR = "out_color_matrix=bt709:out_range=tv"
+
+
+def escape_value(value: str) -> str:
+    """Escape a filter option value for a filter graph (both levels FFmpeg parses).
+
+    The option parser treats `\\ ' :` as special, the graph parser `\\ ' [ ] , ;`;
+    the value is escaped for the first, then the result for the second.
+    """
+
+    def esc(text: str, special: str) -> str:
+        return "".join("\\" + c if c in special else c for c in text)
+
+    return esc(esc(value, "\\':"), "\\'[],;")
+
+
+def ass_filter(path: Path, fonts_dir: Path | None = None) -> str:
+    """`ass=` burning an ASS file with complex (HarfBuzz) shaping."""
+    text = f"ass=filename={escape_value(str(path))}"
+    if fonts_dir is not None:
+        text += f":fontsdir={escape_value(str(fonts_dir))}"
+    return text + ":shaping=complex"
+
+
+def watermark_filter(textfile: Path, fontfile: Path, height: int) -> str:
+    """Small, half-transparent text in the top-right corner (text read from a file)."""
+    size = max(10, round(height / 40))
+    margin = max(4, round(height / 45))
+    return (
+        f"drawtext=fontfile={escape_value(str(fontfile))}"
+        f":textfile={escape_value(str(textfile))}:expansion=none"
+        f":fontsize={size}:fontcolor=white@0.55:shadowcolor=black@0.5:shadowx=1:shadowy=1"
+        f":x=w-tw-{margin}:y={margin}"
+    )
+
+
+@dataclass(frozen=True)
+class ClipSource:
+    """One shot's picture as the graph sees it."""
+
+    path: Path
+    kind: str  # "still" | "video"
+    width: int
+    height: int
+    camera: str
+
+
+@dataclass
+class Graph:
+    """A built graph: input arguments, the filter text and what it contains."""
+
+    inputs: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)  # one chain per entry, joined by ';'
+    output: str = "vout"
+    moving_shots: int = 0
+    transitions: int = 0
+
+    @property
+    def text(self) -> str:
+        """The `-filter_complex` text."""
+        return ";\n".join(self.filters)
+
+    @property
+    def filter_count(self) -> int:
+        """How many filter instances the graph has (commas outside quotes and escapes)."""
+        count = 0
+        for chain in self.filters:
+            count += 1
+            quoted = escaped = False
+            for ch in chain:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == "'":
+                    quoted = not quoted
+                elif ch == "," and not quoted:
+                    count += 1
+        return count
+
+
+def still_chain(index: int, clip: ClipSource, frames: int, fps: int, out_w: int, out_h: int) -> str:
+    """Filters for a still: one decode, one conversion, `loop`, exact timestamps, motion."""
+    moving = clip.camera in MOVING
+    src_w, src_h = source_size(out_w, out_h, clip.camera) if moving else (out_w, out_h)
+    parts = []
+    if (clip.width, clip.height) != (src_w, src_h):
+        parts.append(
+            f"scale={src_w}:{src_h}:force_original_aspect_ratio=increase:{COLOUR}",
+        )
+        parts.append(f"crop={src_w}:{src_h}")
+    else:
+        parts.append(f"scale={COLOUR}")
+    parts += [
+        "setsar=1",
+        "format=yuv420p",
+        f"loop=loop={frames - 1}:size=1",
+        # PNG/JPEG inputs come with their own timebase: count frames instead
+        f"settb=1/{fps}",
+        "setpts=N",
+    ]
+    motion = motion_filter(clip.camera, frames, src_w, src_h, out_w, out_h)
+    if motion:
+        parts.append(motion)
+    return f"[{index}:v]" + ",".join(parts) + f"[c{index}]"
+
+
+def video_chain(index: int, frames: int, fps: int, out_w: int, out_h: int) -> str:
+    """Filters for a video clip: frame rate, fill the frame, exactly `frames` frames."""
+    parts = [
+        f"fps={fps}",
+        f"scale={out_w}:{out_h}:force_original_aspect_ratio=increase:{COLOUR}",
+        f"crop={out_w}:{out_h}",
+        "setsar=1",
+        "format=yuv420p",
+        f"trim=end_frame={frames}",
+        f"settb=1/{fps}",
+        "setpts=N",
+    ]
+    return f"[{index}:v]" + ",".join(parts) + f"[c{index}]"
+
+
+def _seconds(frames: int, fps: int) -> str:
+    return f"{frames / fps:.6f}"
+
+
+def build_graph(
+    clips: Sequence[ClipSource],
+    spans: Sequence[ClipSpan],
+    *,
+    fps: int,
+    width: int,
+    height: int,
+    subtitles: str | None = None,
+    watermark: str | None = None,
+) -> Graph:
+    """The whole film's graph. `subtitles`/`watermark` are ready filter strings."""
+    if len(clips) != len(spans) or not clips:
+        raise ValueError(f"{len(clips)} clips for {len(spans)} shots")
+    graph = Graph()
+    for i, (clip, span) in enumerate(zip(clips, spans, strict=True)):
+        if clip.kind == "video":
+            graph.inputs += ["-stream_loop", "-1", "-i", str(clip.path)]
+            graph.filters.append(video_chain(i, span.frames, fps, width, height))
+        else:
+            graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
+            graph.filters.append(still_chain(i, clip, span.frames, fps, width, height))
+            graph.moving_shots += clip.camera in MOVING
+    joined = "c0"
+    length = spans[0].frames
+    for i in range(1, len(clips)):
+        prev = spans[i - 1]
+        label = f"j{i}"
+        if prev.into_next is None:
+            graph.filters.append(f"[{joined}][c{i}]concat=n=2:v=1:a=0[{label}]")
+            length += spans[i].frames
+        else:
+            offset = length - prev.overlap
+            graph.filters.append(
+                f"[{joined}][c{i}]xfade=transition={prev.into_next}"
+                f":duration={_seconds(prev.overlap, fps)}:offset={_seconds(offset, fps)}[{label}]"
+            )
+            graph.transitions += 1
+            length += spans[i].frames - prev.overlap
+        joined = label
+    tail = [f for f in (subtitles, watermark) if f]
+    tail.append("setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv")
+    tail.append("format=yuv420p")
+    graph.filters.append(f"[{joined}]" + ",".join(tail) + f"[{graph.output}]")
+    return graph

@@ -1,0 +1,291 @@
+"""The FFmpeg composer: graph building (pure) and real, tiny films checked frame by frame."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from aifilm.errors import AssetError, ToolError
+from aifilm.media.probe import probe
+from aifilm.media.wav import write_wav
+from aifilm.pipeline.compose.base import CompositionRequest
+from aifilm.pipeline.compose.ffmpeg import FFmpegComposer, encoder_args
+from aifilm.pipeline.compose.graph import ClipSource, build_graph, escape_value
+from aifilm.pipeline.compose.motion import motion_filter, source_size, window
+from aifilm.pipeline.compose.transitions import plan_spans
+from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
+from aifilm.pipeline.visuals.base import Visual
+
+W, H, FPS = 320, 180, 12
+COLOURS = [(220, 30, 30), (30, 180, 30), (30, 30, 220), (230, 230, 40)]
+
+
+def _shot(i: int, start: float, duration: float, camera: str, transition: str) -> TimedShot:
+    return TimedShot(
+        id=f"1.{i + 1}",
+        scene=1,
+        index=i,
+        start=start,
+        duration=duration,
+        visual=VisualSpec("color", color="#000000"),
+        camera=camera,
+        transition=transition,
+        transition_s=0.5,
+    )
+
+
+def _tone(path: Path, seconds: float) -> Path:
+    t = np.arange(round(seconds * 48000)) / 48000
+    wave_ = 0.2 * np.sin(2 * np.pi * 440 * t)
+    write_wav(path, np.stack([wave_, wave_], axis=1), 48000)
+    return path
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24").astype(np.float32) for f in container.decode(video=0)]
+
+
+# --- pure parts -------------------------------------------------------------------------
+
+
+def _timeline(transitions: list[str], seconds: float = 1.5) -> Timeline:
+    shots = [_shot(i, i * seconds, seconds, "static", t) for i, t in enumerate(transitions)]
+    return Timeline(W, H, FPS, seconds * len(shots), shots)
+
+
+def test_spans_cover_the_film_exactly() -> None:
+    timeline = _timeline(["crossfade", "cut", "fade", "wipe-left"])
+    spans = plan_spans(timeline)
+    total = round(timeline.duration * FPS)
+    joined = spans[0].frames + sum(s.frames - p.overlap for p, s in itertools.pairwise(spans))
+    assert joined == total == 72
+    assert [s.overlap for s in spans] == [6, 0, 6, 0]
+    assert spans[0].first == 0 and spans[0].end == 18 + 3  # half the crossfade after 1.5 s
+    assert spans[1].first == 18 - 3
+    assert spans[-1].into_next is None  # the last shot's transition leads nowhere
+
+
+def test_transition_never_longer_than_a_shot() -> None:
+    shots = [_shot(0, 0.0, 0.25, "static", "crossfade"), _shot(1, 0.25, 2.0, "static", "cut")]
+    spans = plan_spans(Timeline(W, H, FPS, 2.25, shots))
+    assert spans[0].overlap == 3  # 0.25 s shot: not the 6 frames asked for
+
+
+def test_escape_value_survives_both_parsers() -> None:
+    assert escape_value("/a/b.ass") == "/a/b.ass"
+    assert escape_value("C:\\x") == "C\\\\:\\\\\\\\x"
+    assert escape_value("it's[1],x;y") == "it\\\\\\'s\\[1\\]\\,x\\;y"
+
+
+def test_motion_window_moves_monotonically() -> None:
+    src = source_size(1280, 720, "zoom-in")
+    assert src == (1472, 828)
+    assert source_size(1280, 720, "static") == (1280, 720)
+    widths = [window("zoom-in", p / 10, *src, 1280, 720).w for p in range(11)]
+    assert all(a > b for a, b in itertools.pairwise(widths))
+    assert widths[0] == pytest.approx(1472) and widths[-1] == pytest.approx(1280)
+    xs = [window("pan-left", p / 10, *src, 1280, 720).x for p in range(11)]
+    assert all(a > b for a, b in itertools.pairwise(xs))
+    assert motion_filter("static", 10, 1280, 720, 1280, 720) == ""
+    assert "eval=frame" in motion_filter("pan-up", 10, *src, 1280, 720)
+
+
+def test_graph_shape() -> None:
+    timeline = _timeline(["crossfade", "cut", "fade", "cut"])
+    clips = [ClipSource(Path(f"/s{i}.png"), "still", W, H, "static") for i in range(4)]
+    graph = build_graph(
+        clips, plan_spans(timeline), fps=FPS, width=W, height=H, subtitles="ass=filename=x"
+    )
+    text = graph.text
+    assert text.count("xfade=") == 2 and text.count("concat=n=2") == 1
+    assert text.count("loop=loop=") == 4 and "-loop" not in graph.inputs
+    assert "xfade=transition=fade:duration=0.500000:offset=1.250000" in text
+    assert "xfade=transition=fadeblack:duration=0.500000:offset=4.250000" in text
+    assert graph.inputs.count("-i") == 4 and graph.transitions == 2
+
+
+def test_encoder_settings_follow_youtube() -> None:
+    args = encoder_args("draft", 30, 2)
+    assert args[args.index("-g") + 1] == "15" and args[args.index("-bf") + 1] == "2"
+    assert "+cgop" in args and "8x8dct=1" in args  # ultrafast kept in High profile
+    assert args[args.index("-crf") + 1] == "28"
+
+
+# --- real films -------------------------------------------------------------------------
+
+
+def _film(tmp_path: Path, cameras: list[str], transitions: list[str], **extra: object) -> Path:
+    composer = FFmpegComposer()
+    shots, visuals = [], []
+    for i, (camera, transition) in enumerate(zip(cameras, transitions, strict=False)):
+        sw, sh = composer.source_size(W, H, camera)
+        image = Image.new("RGB", (sw, sh), COLOURS[i])
+        if camera == "zoom-in":
+            draw = ImageDraw.Draw(image)
+            draw.rectangle([sw // 2 - 20, sh // 2 - 20, sw // 2 + 20, sh // 2 + 20], "white")
+        path = tmp_path / f"still{i}.png"
+        image.save(path)
+        shots.append(_shot(i, i * 1.5, 1.5, camera, transition))
+        visuals.append(Visual(path, "still", sw, sh))
+    timeline = Timeline(W, H, FPS, 1.5 * len(shots), shots)
+    request = CompositionRequest(
+        timeline, visuals, _tone(tmp_path / "mix.wav", timeline.duration), **extra
+    )  # type: ignore[arg-type]
+    seen: list[float] = []
+    out = tmp_path / "film.mp4"
+    result = composer.compose(request, out, progress=seen.append)
+    assert result.path == out and seen[-1] == 1.0
+    return out
+
+
+CAMERAS = ["static", "zoom-in", "pan-left", "static"]
+TRANSITIONS = ["crossfade", "fade", "cut", "cut"]
+
+
+def test_film_meets_upload_settings_and_shows_each_shot(tmp_path: Path) -> None:
+    out = _film(tmp_path, CAMERAS, TRANSITIONS)
+    info = probe(out)
+    video, audio = info.first("video"), info.first("audio")
+    assert video and audio
+    assert (video.codec, video.profile, video.pix_fmt) == ("h264", "High", "yuv420p")
+    assert (video.width, video.height, video.fps) == (W, H, FPS)
+    assert (audio.codec, audio.sample_rate, audio.channels) == ("aac", 48000, 2)
+    assert abs(info.duration - 6.0) <= 1 / FPS
+    assert info.faststart is True
+    frames = _frames(out)
+    assert len(frames) == 72
+    for i, colour in enumerate(COLOURS):
+        middle = frames[round((i * 1.5 + 0.75) * FPS)]
+        corner = middle[5:30, 5:60].mean(axis=(0, 1))  # away from the white square
+        assert np.abs(corner - colour).max() < 16, (i, corner)
+    blend = frames[18][5:30, 5:60].mean(axis=(0, 1))  # middle of the crossfade at 1.5 s
+    assert 60 < blend[0] < 190 and 60 < blend[1] < 160, blend
+    dark = frames[36][5:30, 5:60].mean(axis=(0, 1))  # fade through black at 3.0 s
+    assert dark.max() < 0.4 * 220 and dark.sum() < 0.3 * (sum(COLOURS[1]) + sum(COLOURS[2]))
+    with av.open(str(out)) as container:
+        frame = next(container.decode(video=0))
+        assert str(frame.colorspace).lower().endswith(("bt709", "1"))
+
+
+def test_slow_zoom_is_smooth(tmp_path: Path) -> None:
+    composer = FFmpegComposer()
+    sw, sh = composer.source_size(W, H, "zoom-in")
+    image = Image.new("RGB", (sw, sh), (0, 0, 0))
+    ImageDraw.Draw(image).rectangle(
+        [sw // 2 - 30, sh // 2 - 30, sw // 2 + 30, sh // 2 + 30], "white"
+    )
+    image.save(tmp_path / "square.png")
+    shot = _shot(0, 0.0, 4.0, "zoom-in", "cut")
+    timeline = Timeline(W, H, FPS, 4.0, [shot])
+    request = CompositionRequest(
+        timeline,
+        [Visual(tmp_path / "square.png", "still", sw, sh)],
+        _tone(tmp_path / "a.wav", 4.0),
+        quality="high",
+    )
+    out = composer.compose(request, tmp_path / "zoom.mp4").path
+    grey = [f.mean(axis=2) for f in _frames(out)]
+    # apparent size of the square: its light summed over the frame, in pixels
+    area = np.array([(g / 255.0).sum() for g in grey])
+    steps = np.diff(area)
+    assert len(grey) == 48
+    assert (steps > 0).all(), steps  # grows every frame: never stands still, never shrinks
+    assert steps.max() < 3 * steps.mean()  # no jumps
+    assert min(np.abs(a - b).mean() for a, b in itertools.pairwise(grey)) > 0
+
+
+def _ass(path: Path) -> Path:
+    path.write_text(
+        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 180\n\n"
+        "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, OutlineColour, "
+        "BorderStyle, Outline, Shadow, Alignment, MarginV\n"
+        "Style: Default,Noto Sans,20,&H00FFFFFF,&H00000000,1,2,0,2,10\n\n"
+        "[Events]\nFormat: Layer, Start, End, Style, Text\n"
+        "Dialogue: 0,0:00:02.00,0:00:03.50,Default,Hello there\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _fonts(tmp_path: Path) -> Path:
+    spec = importlib.util.find_spec("fontpkg_noto_sans")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("fontpkg-noto-sans is not installed")
+    source = Path(next(iter(spec.submodule_search_locations))) / "files" / "NotoSans[wdth,wght].ttf"
+    fonts = tmp_path / "fonts dir, with [odd] chars"  # a path that needs graph escaping
+    fonts.mkdir()
+    shutil.copy(source, fonts / "NotoSans.ttf")
+    return fonts
+
+
+def test_subtitles_burn_in_only_while_a_cue_shows(tmp_path: Path) -> None:
+    cameras, transitions = ["static"] * 4, ["cut"] * 4
+    plain = _frames(_film(tmp_path, cameras, transitions))
+    subs_dir = tmp_path / "with subs"
+    subs_dir.mkdir()
+    fonts = _fonts(tmp_path)
+    ass = _ass(tmp_path / "it's subs.ass")
+    film = _film(
+        subs_dir, cameras, transitions, subtitles_ass=ass, fonts_dir=fonts, watermark="aifilm"
+    )
+    burned = _frames(film)
+
+    def diff(i: int, rows: slice) -> float:
+        return float(np.abs(plain[i][rows] - burned[i][rows]).mean())
+
+    bottom, middle = slice(130, 180), slice(40, 120)
+    for i in (26, 30, 40):  # 2.0 s .. 3.5 s: the cue is on screen
+        assert diff(i, bottom) > 3.0 and diff(i, middle) < 1.0
+    for i in (6, 20, 46, 60):
+        assert diff(i, bottom) < 1.0
+    top_right = (slice(0, 15), slice(220, 320))
+    assert np.abs(plain[6][top_right] - burned[6][top_right]).mean() > 1.0  # watermark
+
+
+def test_failed_compose_leaves_nothing(tmp_path: Path) -> None:
+    composer = FFmpegComposer()
+    shots = [_shot(0, 0.0, 1.0, "static", "cut")]
+    timeline = Timeline(W, H, FPS, 1.0, shots)
+    audio = _tone(tmp_path / "a.wav", 1.0)
+    out = tmp_path / "film.mp4"
+    missing = CompositionRequest(timeline, [Visual(tmp_path / "nope.png", "still", W, H)], audio)
+    with pytest.raises(AssetError):
+        composer.compose(missing, out)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a png at all")
+    with pytest.raises(ToolError):
+        composer.compose(CompositionRequest(timeline, [Visual(broken, "still", W, H)], audio), out)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.wav", "broken.png"]
+
+
+def test_video_clip_is_looped_to_its_shot(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    with av.open(str(clip), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        for n in range(5):  # half a second: has to repeat to fill 2 s
+            frame = av.VideoFrame.from_ndarray(
+                np.full((120, 160, 3), (40 * n, 200, 90), np.uint8), format="rgb24"
+            )
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    timeline = Timeline(W, H, FPS, 2.0, [_shot(0, 0.0, 2.0, "zoom-in", "cut")])
+    request = CompositionRequest(
+        timeline, [Visual(clip, "video", 160, 120)], _tone(tmp_path / "a.wav", 2.0)
+    )
+    result = FFmpegComposer().compose(request, tmp_path / "film.mp4")
+    frames = _frames(result.path)
+    assert len(frames) == 24 and frames[0].shape == (H, W, 3)
+    assert frames[-1][:, :, 1].mean() > 150
+    assert any("video clip" in n for n in result.facts.get("notes", []))  # type: ignore[union-attr]
