@@ -55,10 +55,6 @@ def main() -> None:
         sys.exit(done.exit_code)
     except typer.Abort:
         sys.exit(EXIT_INTERRUPTED)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # usage errors: show them the standard way (exit 2)
+        exc.show()
+        sys.exit(exc.exit_code)
