@@ -84,6 +84,7 @@ class RenderContext:
     reports: list[StageReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     workers: int = 2
+    fonts_base: Path | None = None  # where the FFmpeg-safe fonts folder is made (the cache dir)
 
     def progress(self, stage: str, done: float, total: float, message: str = "", event: str = "progress") -> None:
         """Send a progress event to whoever listens."""

@@ -108,7 +108,7 @@ class Pipeline:
         self.context = RenderContext(
             project=project, backends=self.backends, cache=self.cache, workdir=self._workdir,
             size=(width, height), fps=fps, quality=quality, on_progress=on_progress,
-            workers=self.settings.workers,
+            workers=self.settings.workers, fonts_base=self.settings.cache_dir,
         )
 
     @property

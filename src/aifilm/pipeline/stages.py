@@ -352,7 +352,7 @@ class ComposeStage(Stage):
             )
             request = CompositionRequest(
                 timeline=timeline, visuals=ctx.state.visuals, audio=ctx.state.audio,
-                subtitles_ass=ass, fonts_dir=fonts_dir(), quality=ctx.quality,
+                subtitles_ass=ass, fonts_dir=fonts_dir(ctx.fonts_base), quality=ctx.quality,
             )
 
             def make(folder: Path) -> dict[str, Any]:
