@@ -90,7 +90,7 @@ def test_film_has_youtube_ready_streams_and_length(story_render: aifilm.RenderRe
     assert story_render.thumbnail.exists() and Image.open(story_render.thumbnail).size == (1280, 720)
     report = json.loads(story_render.report_path.read_text())
     assert [s["name"] for s in report["stages"]] == [s.name for s in aifilm.STAGES]
-    assert abs(report["audio"]["output_i"] - (-14)) <= 1.0
+    assert abs(report["audio"]["output_lufs"] - (-14)) <= 1.0
 
 
 def test_each_shot_shows_its_picture(story_render: aifilm.RenderResult) -> None:
