@@ -3,9 +3,9 @@ whole mix normalised to a loudness target in two FFmpeg passes.
 
 `assemble_speech` streams the film's speech track block by block (a few seconds of
 float at a time, plus the clips being played), so a long film stays in small memory.
-`mix_audio` measures the mix with `loudnorm` first, then applies a linear gain with the
-measured values, so the result lands on the target (-14 LUFS, YouTube's reference)
-within a fraction of a LU.
+`mix_audio` measures the mix with `loudnorm` first, then applies a linear gain and a
+peak limiter, measures again and corrects, so the result lands on the target (-14 LUFS,
+YouTube's reference) within a fraction of a LU even for peaky speech.
 """
 
 from __future__ import annotations
@@ -107,10 +107,6 @@ def _loudnorm(args: list[str], what: str) -> tuple[dict[str, Any], str]:
     return _loudnorm_json(proc.stderr, command), proc.stderr
 
 
-def _loudnorm_free(args: list[str]) -> None:
-    run_ffmpeg(args, what="audio mix")
-
-
 def _loudnorm_json(log: str, command: list[str]) -> dict[str, Any]:
     blocks = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", log)
     if not blocks:
@@ -188,32 +184,30 @@ def mix_audio(
         "aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo"
         f",apad=whole_len={samples},atrim=end_sample={samples}"
     )
-    # loudnorm reads measured_LRA=0 (a steady tone or drone) as "not measured" and then
-    # falls back to dynamic mode, hence the 0.01 floor below
-    if input_i < -60.0:  # silence (or nearly): nothing to normalise
-        level = f"[mix]{trim}[out]"
-        normalization = "none (silent)"
-    else:
-        lra = max(0.01, _num(measured["input_lra"]))
-        level = (
-            f"[mix]loudnorm={target}:measured_I={measured['input_i']}"
-            f":measured_TP={measured['input_tp']}:measured_LRA={lra:.2f}"
-            f":measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}"
-            f":linear=true:print_format=json,{trim}[out]"
-        )
-        normalization = ""
-
-    # pass 2: the same mix, with the measured values, into the file
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.partial.wav")
+    normalization = "none (silent)"
+    gain = 0.0
     try:
-        args = [*inputs, "-filter_complex", f"{mix};{level}", "-map", "[out]",
-                "-c:a", "pcm_s16le", "-f", "wav", str(partial)]  # fmt: skip
-        if normalization:
-            _loudnorm_free(args)
+        if input_i < -60.0:  # silence (or nearly): nothing to normalise
+            _render_mix(inputs, f"{mix};[mix]{trim}[out]", partial)
         else:
-            applied, _ = _loudnorm(args, "audio mix")
-            normalization = str(applied.get("normalization_type", "unknown"))
+            # A linear gain to the target, with a peak limiter for the peaks it would push
+            # past the ceiling; the limiter costs a little loudness, so measure and correct.
+            # (loudnorm's own linear mode gives up and goes dynamic on peaky speech.)
+            gain = target_lufs - input_i
+            ceiling = 10 ** ((true_peak - 0.5) / 20)
+            for _ in range(4):
+                chain = (
+                    f"[mix]volume={gain:.3f}dB,alimiter=limit={ceiling:.4f}:attack=2:release=50"
+                    f":level=false,{trim}[out]"
+                )
+                _render_mix(inputs, f"{mix};{chain}", partial)
+                error = target_lufs - integrated_loudness(partial)
+                if abs(error) <= 0.2:
+                    break
+                gain += error
+            normalization = "linear"  # a gain, with a limiter on the peaks only
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
@@ -226,7 +220,7 @@ def mix_audio(
         "output_true_peak": result["true_peak"],
         "output_lra": result["lra"],
         "target_lufs": target_lufs,
-        "gain_db": (target_lufs - input_i) if input_i > -60.0 else 0.0,
+        "gain_db": round(gain, 2),
         "normalization": normalization,
         "duration": samples / 48000,
     }
@@ -241,3 +235,19 @@ def measure_loudness(path: Path) -> dict[str, float]:
         "true_peak": _num(data["input_tp"]),
         "lra": _num(data["input_lra"]),
     }
+
+
+def _render_mix(inputs: list[str], graph: str, out: Path) -> None:
+    args = [*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s16le", "-f", "wav"]
+    run_ffmpeg([*args, str(out)], what="audio mix")
+
+
+def integrated_loudness(path: Path) -> float:
+    """Integrated loudness (LUFS) only: ebur128 without true peak, which is fast."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path),
+               "-af", "ebur128=framelog=quiet", "-f", "null", "-"]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    found = re.findall(r"I:\s+(-?[\d.]+|-inf) LUFS", proc.stderr)
+    if proc.returncode != 0 or not found:
+        raise ToolError("loudness measurement failed", command=command, log=proc.stderr[-4000:])
+    return _num(found[-1])
