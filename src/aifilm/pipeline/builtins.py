@@ -14,7 +14,12 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.compose.ffmpeg import FFmpegComposer
     from aifilm.pipeline.music.midi import MidiMusic
     from aifilm.pipeline.visuals.stills import Stills
+    from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
     from aifilm.pipeline.voice.espeak import EspeakVoice
+    from aifilm.pipeline.voice.google_tts import GoogleVoice
+    from aifilm.pipeline.voice.openai_tts import OpenAIVoice
 
-    for backend in (EspeakVoice, MidiMusic, Stills, FFmpegComposer):
+    for backend in (
+        EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
+    ):  # fmt: skip
         register(backend)
