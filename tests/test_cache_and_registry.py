@@ -96,8 +96,11 @@ def test_import_is_light() -> None:
     import subprocess
     import sys
 
-    code = "import sys, aifilm; print(','.join(m for m in ('torch', 'av', 'numpy', 'typer') if m in sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    heavy = "('torch', 'av', 'numpy', 'typer')"
+    code = f"import sys, aifilm; print(','.join(m for m in {heavy} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert loaded == "", f"import aifilm pulled in heavy modules: {loaded}"
 
 

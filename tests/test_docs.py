@@ -24,7 +24,9 @@ def test_python_examples_run(doc: str, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         if "def synthesize(self, request, out): ..." in block:
-            block = block.replace("my_package.aifilm_plugin", "plugin")  # a plug-in sketch: compile only
+            block = block.replace(
+                "my_package.aifilm_plugin", "plugin"
+            )  # a plug-in sketch: compile only
             compile(block, doc, "exec")
             continue
         exec(compile(block, doc, "exec"), {"__name__": "__docs__"})

@@ -57,14 +57,18 @@ def test_plain_and_fountain_agree() -> None:
     plain = parse_script(PLAIN, "plain")
     fountain = parse_script(FOUNTAIN, "fountain")
     assert plain.title == fountain.title == "The Thirsty Crow"
-    assert _shape(plain) == _shape(fountain) == [
-        [
-            (None, "Once upon a time, a crow was very thirsty. It flew over the dry forest."),
-            ("Crow", "I need water!"),
-            ("Fox", "Try the well, friend."),
-        ],
-        [(None, "The crow found a pot with a little water.")],
-    ]
+    assert (
+        _shape(plain)
+        == _shape(fountain)
+        == [
+            [
+                (None, "Once upon a time, a crow was very thirsty. It flew over the dry forest."),
+                ("Crow", "I need water!"),
+                ("Fox", "Try the well, friend."),
+            ],
+            [(None, "The crow found a pot with a little water.")],
+        ]
+    )
     assert [s.title for s in plain.scenes] == ["The forest", "The well"]
     assert [s.title for s in fountain.scenes] == ["EXT. THE FOREST - DAY", "EXT. THE WELL - DAY"]
 
@@ -80,17 +84,25 @@ def test_line_numbers_are_kept() -> None:
 def test_inline_yaml_script_and_files_give_same_project(tmp_path: Path) -> None:
     (tmp_path / "s.fountain").write_text(FOUNTAIN)
     (tmp_path / "s.txt").write_text(PLAIN)
-    inline = "title: The Thirsty Crow\nscript: |\n" + "".join(f"  {line}\n" for line in PLAIN.splitlines())
+    inline = "title: The Thirsty Crow\nscript: |\n" + "".join(
+        f"  {line}\n" for line in PLAIN.splitlines()
+    )
     (tmp_path / "project.yaml").write_text(inline)
     projects = [Project.load(tmp_path / n) for n in ("s.fountain", "s.txt", "project.yaml")]
-    shapes = [[[(ln.speaker, ln.text) for sh in sc.shots for ln in sh.lines] for sc in p.scenes] for p in projects]
+    shapes = [
+        [[(ln.speaker, ln.text) for sh in sc.shots for ln in sh.lines] for sc in p.scenes]
+        for p in projects
+    ]
     assert shapes[0] == shapes[1] == shapes[2]
     assert all(p.title == "The Thirsty Crow" for p in projects)
     assert projects[2].shot_source(0, 1) == f"{tmp_path / 'project.yaml'}:8"
 
 
 def test_plain_text_corner_cases() -> None:
-    doc = parse_script("Note: this is narration.\nhe said: lowercase is narration too\n# comment\nDr. Rao: Hello.", "plain")
+    doc = parse_script(
+        "Note: this is narration.\nhe said: lowercase is narration too\n# comment\nDr. Rao: Hello.",
+        "plain",
+    )
     lines = [(ln.speaker, ln.text) for ln in doc.scenes[0].lines]
     assert lines == [
         (None, "Note: this is narration. he said: lowercase is narration too"),

@@ -41,7 +41,10 @@ def test_every_error_has_file_line_column_and_suggestion(tmp_path: Path) -> None
     issues = _issues(text, tmp_path)
     assert len(issues) == 4
     assert "project.yaml:2:1: unknown key 'narator'; did you mean 'narrator'?" in issues[0]
-    assert issues[1].startswith("project.yaml:5:5: characters[0].voice: unknown voice 'adlt-male'; did you mean 'adult-male'?")
+    assert issues[1].startswith(
+        "project.yaml:5:5: characters[0].voice: unknown voice 'adlt-male'; "
+        "did you mean 'adult-male'?"
+    )
     assert "project.yaml:6:" in issues[2] and "did you mean 'hindustani'" in issues[2]
     assert issues[3].startswith("project.yaml:10:9: scenes[0].shots[0].transition:")
 
@@ -75,7 +78,9 @@ def test_no_script_at_all_is_an_error(tmp_path: Path) -> None:
 def test_empty_script_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "story.txt").write_text("# only a comment\n\n")
     with pytest.raises(SpecError) as info:
-        load_project_yaml("title: T\nscript_file: story.txt\n", filename="p.yaml", base_dir=tmp_path)
+        load_project_yaml(
+            "title: T\nscript_file: story.txt\n", filename="p.yaml", base_dir=tmp_path
+        )
     assert "story.txt" in str(info.value) and "empty" in str(info.value)
 
 
@@ -85,7 +90,9 @@ def test_unsupported_writing_system_is_reported(tmp_path: Path) -> None:
 
 
 def test_hostile_text_is_kept_verbatim(tmp_path: Path) -> None:
-    text = 'title: "Quotes: \\"100%\\" \\\\ back"\nscript: |\n  NARRATOR: 50% off {now} \\ 😀 مرحبا\n'
+    text = (
+        'title: "Quotes: \\"100%\\" \\\\ back"\nscript: |\n  NARRATOR: 50% off {now} \\ 😀 مرحبا\n'
+    )
     project = load_project_yaml(text, base_dir=tmp_path)
     assert project.title == 'Quotes: "100%" \\ back'
     (line,) = project.scenes[0].shots[0].lines
@@ -102,7 +109,9 @@ def test_durations(value: object, seconds: float | None) -> None:
 
 
 def test_duration_out_of_range(tmp_path: Path) -> None:
-    assert "outside 10 s to 10 min" in _issues("title: T\nduration: 11m\nscript: Hi.\n", tmp_path)[0]
+    assert (
+        "outside 10 s to 10 min" in _issues("title: T\nduration: 11m\nscript: Hi.\n", tmp_path)[0]
+    )
 
 
 def test_script_speakers_become_characters_with_distinct_voices(tmp_path: Path) -> None:
@@ -116,7 +125,9 @@ def test_script_speakers_become_characters_with_distinct_voices(tmp_path: Path) 
 
 def test_paths_resolve_against_the_project_folder(tmp_path: Path) -> None:
     Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
-    (tmp_path / "project.yaml").write_text("title: T\nscenes: [{background: a.png, shots: [{narration: Hi}]}]\n")
+    (tmp_path / "project.yaml").write_text(
+        "title: T\nscenes: [{background: a.png, shots: [{narration: Hi}]}]\n"
+    )
     project = Project.load(tmp_path / "project.yaml")
     assert project.resolve(project.scenes[0].background) == (tmp_path / "a.png").resolve()  # type: ignore[arg-type]
     assert project.shot_source(0, 0) == f"{tmp_path / 'project.yaml'}:2"

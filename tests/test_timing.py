@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 
-from aifilm.spec.loader import load_project_yaml
 from aifilm.pipeline.plan.timing import plan_timeline
+from aifilm.spec.loader import load_project_yaml
 
 
 def _project(tmp_path: Path, duration: str, lines: int = 6):  # type: ignore[no-untyped-def]
@@ -20,7 +21,9 @@ def _project(tmp_path: Path, duration: str, lines: int = 6):  # type: ignore[no-
 def test_film_lands_within_5_percent_of_target(tmp_path: Path, target: int) -> None:
     tl = plan_timeline(_project(tmp_path, str(target)), lambda key: 2.5)
     assert abs(tl.duration - target) <= 0.05 * target
-    assert tl.shots[0].start == 0 and all(a.end == pytest.approx(b.start) for a, b in zip(tl.shots, tl.shots[1:]))
+    assert tl.shots[0].start == 0 and all(
+        a.end == pytest.approx(b.start) for a, b in zip(tl.shots, tl.shots[1:], strict=False)
+    )
 
 
 def test_frames_are_whole(tmp_path: Path) -> None:
@@ -57,5 +60,5 @@ def test_auto_camera_alternates_and_titles_stay_still(tmp_path: Path) -> None:
     tl = plan_timeline(load_project_yaml(text, base_dir=tmp_path), lambda key: 1.5)
     cams = [s.camera for s in tl.shots]
     assert cams[0] == "static"
-    assert all(a != b for a, b in zip(cams[1:], cams[2:]))
+    assert all(a != b for a, b in itertools.pairwise(cams))
     assert tl.shots[-1].transition == "cut"

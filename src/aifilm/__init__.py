@@ -1,9 +1,9 @@
 """aifilm: turn a script into a finished film, offline on a CPU.
 
-    import aifilm
-    project = aifilm.Project.load("project.yaml")
-    result = aifilm.render(project, "renders/")
-    print(result.video, result.duration)
+import aifilm
+project = aifilm.Project.load("project.yaml")
+result = aifilm.render(project, "renders/")
+print(result.video, result.duration)
 """
 
 from __future__ import annotations

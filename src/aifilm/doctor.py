@@ -13,7 +13,16 @@ from aifilm.pipeline.backend import HealthCheck
 from aifilm.pipeline.registry import DEFAULT_BACKENDS, registry
 from aifilm.settings import Settings, user_config_file
 
-REQUIRED_FILTERS = ("ass", "xfade", "sidechaincompress", "loudnorm", "amix", "overlay", "scale", "loop")
+REQUIRED_FILTERS = (
+    "ass",
+    "xfade",
+    "sidechaincompress",
+    "loudnorm",
+    "amix",
+    "overlay",
+    "scale",
+    "loop",
+)
 REQUIRED_ENCODERS = ("libx264", "aac")
 
 
@@ -30,8 +39,22 @@ def check_ffmpeg() -> list[HealthCheck]:
     missing_f = [f for f in REQUIRED_FILTERS if f not in filters]
     missing_e = [e for e in REQUIRED_ENCODERS if e not in encoders]
     fix = "pip install --force-reinstall imageio-ffmpeg (a full static build), or set AIFILM_FFMPEG"
-    checks.append(HealthCheck("FFmpeg filters", not missing_f, "all present" if not missing_f else "missing: " + ", ".join(missing_f), None if not missing_f else fix))
-    checks.append(HealthCheck("FFmpeg encoders", not missing_e, "libx264, aac" if not missing_e else "missing: " + ", ".join(missing_e), None if not missing_e else fix))
+    checks.append(
+        HealthCheck(
+            "FFmpeg filters",
+            not missing_f,
+            "all present" if not missing_f else "missing: " + ", ".join(missing_f),
+            None if not missing_f else fix,
+        )
+    )
+    checks.append(
+        HealthCheck(
+            "FFmpeg encoders",
+            not missing_e,
+            "libx264, aac" if not missing_e else "missing: " + ", ".join(missing_e),
+            None if not missing_e else fix,
+        )
+    )
     return checks
 
 
@@ -52,7 +75,8 @@ def check_fonts() -> list[HealthCheck]:
             missing.append(lang.code)
     checks.append(
         HealthCheck(
-            "subtitle fonts", not missing,
+            "subtitle fonts",
+            not missing,
             "every language has a font" if not missing else "no font for: " + ", ".join(missing),
             None if not missing else "pip install the matching fontpkg-noto-sans-* package",
         )
@@ -78,20 +102,40 @@ def check_backends() -> list[HealthCheck]:
 def check_gpu() -> list[HealthCheck]:
     """Whether an accelerator is usable by the AI backends (optional)."""
     if importlib.util.find_spec("torch") is None:
-        return [HealthCheck("GPU (optional)", True, "torch not installed: AI backends off, CPU defaults used", "pip install 'aifilm[ai]' on a machine with a GPU")]
-    import torch
+        return [
+            HealthCheck(
+                "GPU (optional)",
+                True,
+                "torch not installed: AI backends off, CPU defaults used",
+                "pip install 'aifilm[ai]' on a machine with a GPU",
+            )
+        ]
+    import torch  # type: ignore[import-not-found, unused-ignore]
 
     if torch.cuda.is_available():
         return [HealthCheck("GPU (optional)", True, f"CUDA: {torch.cuda.get_device_name(0)}")]
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return [HealthCheck("GPU (optional)", True, "Apple MPS")]
-    return [HealthCheck("GPU (optional)", True, "torch installed, no GPU found: AI backends run on the CPU (slow)")]
+    return [
+        HealthCheck(
+            "GPU (optional)",
+            True,
+            "torch installed, no GPU found: AI backends run on the CPU (slow)",
+        )
+    ]
 
 
 def check_environment(settings: Settings | None = None) -> list[HealthCheck]:
     """Python, the cache folder and the config file."""
     settings = settings or Settings()
-    checks = [HealthCheck("Python", sys.version_info >= (3, 10), sys.version.split()[0], "use Python 3.10 or newer")]
+    checks = [
+        HealthCheck(
+            "Python",
+            sys.version_info >= (3, 10),
+            sys.version.split()[0],
+            "use Python 3.10 or newer",
+        )
+    ]
     cache = settings.cache_dir
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -99,11 +143,30 @@ def check_environment(settings: Settings | None = None) -> list[HealthCheck]:
             pass
         checks.append(HealthCheck("cache folder", True, str(cache)))
     except OSError as exc:
-        checks.append(HealthCheck("cache folder", False, f"{cache}: {exc.strerror}", "set AIFILM_CACHE_DIR to a writable folder"))
+        checks.append(
+            HealthCheck(
+                "cache folder",
+                False,
+                f"{cache}: {exc.strerror}",
+                "set AIFILM_CACHE_DIR to a writable folder",
+            )
+        )
     config = user_config_file()
-    checks.append(HealthCheck("config file", True, f"{config}" + ("" if config.exists() else " (none; defaults in use)")))
+    checks.append(
+        HealthCheck(
+            "config file",
+            True,
+            f"{config}" + ("" if config.exists() else " (none; defaults in use)"),
+        )
+    )
     if os.environ.get("AIFILM_FFMPEG"):
-        checks.append(HealthCheck("AIFILM_FFMPEG", Path(os.environ["AIFILM_FFMPEG"]).exists(), os.environ["AIFILM_FFMPEG"]))
+        checks.append(
+            HealthCheck(
+                "AIFILM_FFMPEG",
+                Path(os.environ["AIFILM_FFMPEG"]).exists(),
+                os.environ["AIFILM_FFMPEG"],
+            )
+        )
     return checks
 
 

@@ -21,7 +21,7 @@ output:
   fps: 30
 
 narrator:
-  voice: mature          # baby, toddler, child, pre-teen, young-adult, adult-male, adult-female, mature
+  voice: mature          # baby toddler child pre-teen young-adult adult-male adult-female mature
 
 characters:
   - name: Mira
@@ -51,19 +51,25 @@ Mira looked up and counted the stars, one by one, until she fell asleep.
 
 
 def create_project(folder: Path, *, title: str | None = None) -> Path:
-    """Write project.yaml, script.txt, generated character portraits and the schema; return the spec path."""
+    """Write project.yaml, script.txt, character portraits and the schema; return the spec."""
     from aifilm.pipeline.visuals.stills import Stills
     from aifilm.spec.schema import project_schema
 
     if folder.exists() and any(folder.iterdir()):
-        raise UserError(f"'{folder}' already exists and is not empty", hint="choose a new folder name")
+        raise UserError(
+            f"'{folder}' already exists and is not empty", hint="choose a new folder name"
+        )
     title = title or folder.name.replace("-", " ").replace("_", " ").strip().title() or "My Film"
     images = folder / "images"
     images.mkdir(parents=True, exist_ok=True)
     stills = Stills()
     for name in ("Mira", "Grandpa"):
-        spec = VisualSpec("generated", character=name, text=name, seed=zlib.crc32(name.casefold().encode()))
-        visual = stills.render(VisualRequest(spec=spec, width=768, height=768, duration=1.0, fps=30), images)
+        spec = VisualSpec(
+            "generated", character=name, text=name, seed=zlib.crc32(name.casefold().encode())
+        )
+        visual = stills.render(
+            VisualRequest(spec=spec, width=768, height=768, duration=1.0, fps=30), images
+        )
         visual.path.rename(images / f"{name.lower()}.png")
     for extra in images.iterdir():
         if extra.suffix != ".png":
@@ -73,7 +79,9 @@ def create_project(folder: Path, *, title: str | None = None) -> Path:
     spec_path.write_text(PROJECT_YAML.format(title=_yaml_string(title)), encoding="utf-8")
     import json
 
-    (folder / "project.schema.json").write_text(json.dumps(project_schema(), indent=2) + "\n", encoding="utf-8")
+    (folder / "project.schema.json").write_text(
+        json.dumps(project_schema(), indent=2) + "\n", encoding="utf-8"
+    )
     return spec_path
 
 

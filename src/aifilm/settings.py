@@ -24,7 +24,9 @@ from pydantic_settings import (
 def user_config_file() -> Path:
     """Where the user's config.toml lives."""
     override = os.environ.get("AIFILM_CONFIG")
-    return Path(override) if override else Path(platformdirs.user_config_dir("aifilm")) / "config.toml"
+    return (
+        Path(override) if override else Path(platformdirs.user_config_dir("aifilm")) / "config.toml"
+    )
 
 
 class Settings(BaseSettings):
@@ -36,13 +38,17 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(platformdirs.user_cache_dir("aifilm")),
         description="Where stage outputs are cached by content.",
     )
-    no_cache: bool = Field(False, description="Render everything again, reading and writing no cache.")
+    no_cache: bool = Field(
+        False, description="Render everything again, reading and writing no cache."
+    )
     ffmpeg: str | None = Field(None, description="Path of the FFmpeg program to use.")
     voice_backend: str | None = None
     music_backend: str | None = None
     visuals_backend: str | None = None
     compose_backend: str | None = None
-    workers: int = Field(2, ge=1, le=64, description="Parallel jobs for per-line and per-shot work.")
+    workers: int = Field(
+        2, ge=1, le=64, description="Parallel jobs for per-line and per-shot work."
+    )
 
     @classmethod
     def settings_customise_sources(

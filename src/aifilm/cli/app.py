@@ -26,13 +26,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (cmd_init, cmd_render, cmd_plan, cmd_validate, cmd_schema, cmd_voices, cmd_music, cmd_doctor):
+for module in (
+    cmd_init,
+    cmd_render,
+    cmd_plan,
+    cmd_validate,
+    cmd_schema,
+    cmd_voices,
+    cmd_music,
+    cmd_doctor,
+):
     module.register(app)
 
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True
+    ),
 ) -> None:
     if version:
         from aifilm import __version__
@@ -49,12 +60,18 @@ def main() -> None:
     except AifilmError as error:
         sys.exit(show_error(error, as_json="--json" in sys.argv))
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]: finished pieces are cached; run the same command to resume")
+        console.print(
+            "[yellow]interrupted[/]: finished pieces are cached; run the same command to resume"
+        )
         sys.exit(EXIT_INTERRUPTED)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:
         sys.exit(EXIT_INTERRUPTED)
     except typer.TyperException as exc:  # usage errors: show them the standard way (exit 2)
-        exc.show()
-        sys.exit(exc.exit_code)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            console.print(str(exc))
+        sys.exit(int(getattr(exc, "exit_code", 2)))

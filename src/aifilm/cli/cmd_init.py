@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init_command(
         folder: Path = typer.Argument(..., help="New project folder."),
-        title: str | None = typer.Option(None, "--title", help="Film title (default: from the folder name)."),
+        title: str | None = typer.Option(
+            None, "--title", help="Film title (default: from the folder name)."
+        ),
     ) -> None:
         """Create a project folder: project.yaml, script.txt and character pictures."""
         spec = create_project(folder, title=title)

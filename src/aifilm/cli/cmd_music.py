@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("music")
     def music_command(
-        backend: str | None = typer.Option(None, "--backend", "-b", help="Music backend (default: midi)."),
+        backend: str | None = typer.Option(
+            None, "--backend", "-b", help="Music backend (default: midi)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON lines."),
     ) -> None:
         """List music genres (use one as `music: {genre: ...}` in project.yaml)."""
@@ -25,11 +27,20 @@ def register(app: typer.Typer) -> None:
         offered = set(music.genres())
         if as_json:
             for g in GENRES:
-                emit_json({"genre": g.id, "family": g.family, "description": g.description, "available": g.id in offered})
+                emit_json(
+                    {
+                        "genre": g.id,
+                        "family": g.family,
+                        "description": g.description,
+                        "available": g.id in offered,
+                    }
+                )
             return
         table = Table(title=f"music genres of '{music.name}'")
         for col in ("genre", "family", "description"):
             table.add_column(col)
         for g in GENRES:
-            table.add_row(g.id if g.id in offered else f"[dim]{g.id} (n/a)", g.family, g.description)
+            table.add_row(
+                g.id if g.id in offered else f"[dim]{g.id} (n/a)", g.family, g.description
+            )
         out.print(table)

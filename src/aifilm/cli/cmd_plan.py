@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
     @app.command("plan")
     def plan_command(
         path: Path = typer.Argument(..., help="project.yaml or a script file."),
-        language: str | None = typer.Option(None, "--language", "-l", help="Language of a bare script file."),
+        language: str | None = typer.Option(
+            None, "--language", "-l", help="Language of a bare script file."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
     ) -> None:
         """Show what a render will make and cost, without rendering."""
@@ -36,15 +38,26 @@ def register(app: typer.Typer) -> None:
             emit_json({"event": "plan", **summary.to_dict()})
             return
         tl = summary.timeline
-        table = Table(title=f"{project.title}: {tl.duration:.1f} s, {tl.width}x{tl.height} {tl.fps} fps")
+        table = Table(
+            title=f"{project.title}: {tl.duration:.1f} s, {tl.width}x{tl.height} {tl.fps} fps"
+        )
         for col in ("shot", "start", "length", "visual", "camera", "into next", "lines"):
             table.add_column(col)
         for s in tl.shots:
             lines = "\n".join(f"{ln.speaker or 'narrator'}: {ln.text[:50]}" for ln in s.lines)
-            table.add_row(s.id, f"{s.start:.1f}", f"{s.duration:.1f}", s.visual.kind, s.camera, s.transition, lines)
+            table.add_row(
+                s.id,
+                f"{s.start:.1f}",
+                f"{s.duration:.1f}",
+                s.visual.kind,
+                s.camera,
+                s.transition,
+                lines,
+            )
         out.print(table)
         out.print(
-            "backends: " + ", ".join(f"{k}={v}" for k, v in summary.backends.items())
+            "backends: "
+            + ", ".join(f"{k}={v}" for k, v in summary.backends.items())
             + f"\nestimated render time: ~{summary.estimated_render_seconds:.0f} s on 2 CPU cores"
             + f"\ncredits (hosted service): {summary.credits} (1 per started minute)"
         )

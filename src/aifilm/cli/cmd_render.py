@@ -20,9 +20,14 @@ class _Bars:
 
     def __init__(self) -> None:
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]{task.description:<10}"), BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"), TextColumn("[dim]{task.fields[note]}"),
-            TimeElapsedColumn(), console=console, transient=False,
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("[dim]{task.fields[note]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         )
         self.tasks: dict[str, TaskID] = {}
 
@@ -45,11 +50,19 @@ def register(app: typer.Typer) -> None:
     @app.command("render")
     def render_command(
         path: Path = typer.Argument(..., help="project.yaml, or a bare script (.fountain, .txt)."),
-        out_dir: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: renders/ beside the project)."),
+        out_dir: Path | None = typer.Option(
+            None, "--out", "-o", help="Output folder (default: renders/ beside the project)."
+        ),
         preview: bool = typer.Option(False, "--preview", help="Fast low-resolution draft."),
-        as_json: bool = typer.Option(False, "--json", help="Print progress and the result as JSON lines."),
-        no_cache: bool = typer.Option(False, "--no-cache", help="Redo every stage; read and write no cache."),
-        language: str | None = typer.Option(None, "--language", "-l", help="Language of a bare script file."),
+        as_json: bool = typer.Option(
+            False, "--json", help="Print progress and the result as JSON lines."
+        ),
+        no_cache: bool = typer.Option(
+            False, "--no-cache", help="Redo every stage; read and write no cache."
+        ),
+        language: str | None = typer.Option(
+            None, "--language", "-l", help="Language of a bare script file."
+        ),
         voice: str | None = typer.Option(None, help="Voice backend name."),
         music: str | None = typer.Option(None, help="Music backend name."),
         visuals: str | None = typer.Option(None, help="Visuals backend name."),
@@ -58,9 +71,18 @@ def register(app: typer.Typer) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
         project = load_project(path, language=language)
         settings = Settings(no_cache=True) if no_cache else Settings()
-        kwargs: dict[str, Any] = dict(voice=voice, music=music, visuals=visuals, compose=compose, preview=preview, settings=settings)
+        kwargs: dict[str, Any] = dict(
+            voice=voice,
+            music=music,
+            visuals=visuals,
+            compose=compose,
+            preview=preview,
+            settings=settings,
+        )
         if as_json:
-            result = render(project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs)
+            result = render(
+                project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs
+            )
         else:
             console.print(f"[bold]{project.title}[/] ← {path}")
             bars = _Bars()
@@ -85,7 +107,8 @@ def register(app: typer.Typer) -> None:
         size = f"{video.width}x{video.height}" if video else "?"
         out.print(
             f"[green]✓[/] {result.video}  [dim]{result.duration:.1f} s, {size}, "
-            f"rendered in {facts['wall_seconds']:.1f} s, cache {facts['cache_hits']} hit / {facts['cache_misses']} new[/]"
+            f"rendered in {facts['wall_seconds']:.1f} s, "
+            f"cache {facts['cache_hits']} hit / {facts['cache_misses']} new[/]"
         )
         for kind, file in result.subtitles.items():
             out.print(f"  {kind}: {file}")

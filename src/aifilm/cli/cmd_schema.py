@@ -15,7 +15,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("schema")
     def schema_command(
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+        output: Path | None = typer.Option(
+            None, "--output", "-o", help="Write to this file instead of stdout."
+        ),
     ) -> None:
         """Print the JSON Schema of project.yaml (point your editor's YAML plug-in at it)."""
         text = json.dumps(project_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate_command(
         path: Path = typer.Argument(..., help="project.yaml or a script file."),
-        language: str | None = typer.Option(None, "--language", "-l", help="Language of a bare script file."),
+        language: str | None = typer.Option(
+            None, "--language", "-l", help="Language of a bare script file."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Check the spec, its files and its backends; list every problem with file:line:col."""
@@ -26,14 +28,19 @@ def register(app: typer.Typer) -> None:
             registry.create(stage, choice)  # raises UnknownBackendError with suggestions
         shots = sum(len(s.shots) for s in project.scenes)
         lines = sum(len(sh.lines) for s in project.scenes for sh in s.shots)
+        characters = [c.name for c in project.characters]
         summary = {
-            "event": "valid", "title": project.title, "scenes": len(project.scenes), "shots": shots,
-            "lines": lines, "characters": [c.name for c in project.characters],
+            "event": "valid",
+            "title": project.title,
+            "scenes": len(project.scenes),
+            "shots": shots,
+            "lines": lines,
+            "characters": characters,
         }
         if as_json:
             emit_json(summary)
             return
         out.print(
             f"[green]✓[/] {path}: '{project.title}', {len(project.scenes)} scenes, {shots} shots, "
-            f"{lines} lines, characters: {', '.join(summary['characters']) or 'none'}"
+            f"{lines} lines, characters: {', '.join(characters) or 'none'}"
         )

@@ -17,8 +17,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("voices")
     def voices_command(
-        lang: str | None = typer.Option(None, "--language", "-l", help="Only this language (e.g. hi)."),
-        backend: str | None = typer.Option(None, "--backend", "-b", help="Voice backend (default: espeak)."),
+        lang: str | None = typer.Option(
+            None, "--language", "-l", help="Only this language (e.g. hi)."
+        ),
+        backend: str | None = typer.Option(
+            None, "--backend", "-b", help="Voice backend (default: espeak)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON lines."),
     ) -> None:
         """List voices: age presets per language, and the backend's own voice ids."""
@@ -29,11 +33,25 @@ def register(app: typer.Typer) -> None:
         voices = voice.voices(lang)
         if as_json:
             for v in voices:
-                emit_json({"id": v.id, "language": v.language, "preset": v.preset, "description": v.description})
+                emit_json(
+                    {
+                        "id": v.id,
+                        "language": v.language,
+                        "preset": v.preset,
+                        "description": v.description,
+                    }
+                )
             return
-        table = Table(title=f"voices of '{voice.name}'" + (f" in {language(lang).name}" if lang else ""))
+        table = Table(
+            title=f"voices of '{voice.name}'" + (f" in {language(lang).name}" if lang else "")
+        )
         for col in ("id", "language", "preset", "description"):
             table.add_column(col)
         for v in voices:
-            table.add_row(v.id, v.language, v.preset or "", v.description or VOICE_PRESETS.get(v.preset or "", ""))
+            table.add_row(
+                v.id,
+                v.language,
+                v.preset or "",
+                v.description or VOICE_PRESETS.get(v.preset or "", ""),
+            )
         out.print(table)

@@ -42,7 +42,13 @@ def show_error(error: AifilmError, *, as_json: bool = False) -> int:
         }
         if isinstance(error, SpecError):
             payload["issues"] = [
-                {"file": i.file, "line": i.line, "column": i.column, "field": i.field, "message": i.message}
+                {
+                    "file": i.file,
+                    "line": i.line,
+                    "column": i.column,
+                    "field": i.field,
+                    "message": i.message,
+                }
                 for i in error.issues
             ]
         emit_json(payload)
@@ -53,7 +59,11 @@ def show_error(error: AifilmError, *, as_json: bool = False) -> int:
     if error.hint:
         body.append("\n\nfix: ", style="bold").append(error.hint)
     if not user:
-        body.append("\n\nThis looks like a bug or a broken tool; please report it with this message.")
+        body.append(
+            "\n\nThis looks like a bug or a broken tool; please report it with this message."
+        )
     title = "Problem" if user else "Internal error"
-    console.print(Panel(body, title=title, title_align="left", border_style="red" if user else "magenta"))
+    console.print(
+        Panel(body, title=title, title_align="left", border_style="red" if user else "magenta")
+    )
     return error.exit_code

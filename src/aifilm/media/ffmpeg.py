@@ -35,7 +35,7 @@ def _find(override: str | None) -> str:
             return found
     raise MissingDependencyError(
         "FFmpeg was not found",
-        hint="pip install imageio-ffmpeg (ships a static FFmpeg), or install ffmpeg and put it on PATH",
+        hint="pip install imageio-ffmpeg (ships a static FFmpeg), or put ffmpeg on PATH",
     )
 
 
@@ -81,7 +81,9 @@ def run_ffmpeg(
     code = proc.wait()
     reader.join()
     if code != 0:
-        raise ToolError(f"{what} failed (exit code {code})", command=command, log="".join(stderr_lines))
+        raise ToolError(
+            f"{what} failed (exit code {code})", command=command, log="".join(stderr_lines)
+        )
     if progress is not None:
         progress(1.0)
 
@@ -97,7 +99,9 @@ def ffmpeg_version() -> str:
 @functools.lru_cache(maxsize=1)
 def ffmpeg_filters() -> frozenset[str]:
     """Names of the filters this FFmpeg build has."""
-    out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-filters"], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-filters"], capture_output=True, text=True
+    ).stdout
     names = set()
     for line in out.splitlines():
         parts = line.split()
@@ -109,7 +113,9 @@ def ffmpeg_filters() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def ffmpeg_encoders() -> frozenset[str]:
     """Names of the encoders this FFmpeg build has."""
-    out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-encoders"], capture_output=True, text=True
+    ).stdout
     names = set()
     for line in out.splitlines():
         parts = line.split()

@@ -89,17 +89,51 @@ def probe(path: str | Path) -> MediaInfo:
     with container:
         streams = []
         for s in container.streams:
-            ctx = s.codec_context
+            ctx: Any = s.codec_context
             duration = float(s.duration * s.time_base) if s.duration and s.time_base else None
             lang = s.metadata.get("language")
             if s.type == "video":
                 rate = s.average_rate or s.base_rate
-                streams.append(StreamInfo("video", ctx.name, getattr(ctx, "profile", None), ctx.width, ctx.height, ctx.format.name if ctx.format else None, float(rate) if rate else None, language=lang, duration=duration, frames=s.frames or None))
+                streams.append(
+                    StreamInfo(
+                        "video",
+                        ctx.name,
+                        getattr(ctx, "profile", None),
+                        ctx.width,
+                        ctx.height,
+                        ctx.format.name if ctx.format else None,
+                        float(rate) if rate else None,
+                        language=lang,
+                        duration=duration,
+                        frames=s.frames or None,
+                    )
+                )
             elif s.type == "audio":
-                streams.append(StreamInfo("audio", ctx.name, getattr(ctx, "profile", None), sample_rate=ctx.sample_rate, channels=ctx.channels, language=lang, duration=duration, frames=s.frames or None))
+                streams.append(
+                    StreamInfo(
+                        "audio",
+                        ctx.name,
+                        getattr(ctx, "profile", None),
+                        sample_rate=ctx.sample_rate,
+                        channels=ctx.channels,
+                        language=lang,
+                        duration=duration,
+                        frames=s.frames or None,
+                    )
+                )
             else:
-                streams.append(StreamInfo(s.type, ctx.name if ctx else "unknown", language=lang, duration=duration))
-        duration = float(container.duration / 1_000_000) if container.duration else max((s.duration or 0.0) for s in streams) if streams else 0.0
+                streams.append(
+                    StreamInfo(
+                        s.type, ctx.name if ctx else "unknown", language=lang, duration=duration
+                    )
+                )
+        duration = (
+            float(container.duration / 1_000_000)
+            if container.duration
+            else max((s.duration or 0.0) for s in streams)
+            if streams
+            else 0.0
+        )
         fmt = container.format.name
     faststart = _mp4_faststart(path) if path.suffix.lower() in (".mp4", ".m4a", ".mov") else None
     return MediaInfo(path, fmt, duration, path.stat().st_size, streams, faststart)

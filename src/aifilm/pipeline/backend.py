@@ -89,13 +89,34 @@ class Backend:
         install = f"pip install 'aifilm[{cls.extra}]'" if cls.extra else "pip install aifilm"
         for module in cls.requires:
             found = importlib.util.find_spec(module) is not None
-            checks.append(HealthCheck(f"python module {module}", found, "installed" if found else "missing", None if found else install))
+            checks.append(
+                HealthCheck(
+                    f"python module {module}",
+                    found,
+                    "installed" if found else "missing",
+                    None if found else install,
+                )
+            )
         for program in cls.programs:
             path = shutil.which(program)
-            checks.append(HealthCheck(f"program {program}", path is not None, path or "not on PATH", None if path else f"install {program}"))
+            checks.append(
+                HealthCheck(
+                    f"program {program}",
+                    path is not None,
+                    path or "not on PATH",
+                    None if path else f"install {program}",
+                )
+            )
         if cls.api_key_env:
             present = bool(os.environ.get(cls.api_key_env))
-            checks.append(HealthCheck(f"API key {cls.api_key_env}", present, "set" if present else "not set", None if present else f"export {cls.api_key_env}=..."))
+            checks.append(
+                HealthCheck(
+                    f"API key {cls.api_key_env}",
+                    present,
+                    "set" if present else "not set",
+                    None if present else f"export {cls.api_key_env}=...",
+                )
+            )
         return checks
 
     @classmethod
@@ -104,6 +125,6 @@ class Backend:
         for check in cls.health():
             if not check.ok and not check.name.startswith("API key"):
                 raise MissingDependencyError(
-                    f"the {cls.stage} backend '{cls.name}' needs {check.name}, which is {check.detail}",
+                    f"the {cls.stage} backend '{cls.name}' needs {check.name}: {check.detail}",
                     hint=check.fix,
                 )

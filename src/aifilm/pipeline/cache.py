@@ -76,7 +76,9 @@ class Cache:
 
     def __init__(self, root: Path | None, *, enabled: bool = True) -> None:
         self.enabled = enabled and root is not None
-        self.root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="aifilm-nocache-"))
+        self.root = (
+            Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="aifilm-nocache-"))
+        )
         self.hits = 0
         self.misses = 0
 

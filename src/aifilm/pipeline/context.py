@@ -1,4 +1,4 @@
-"""What the stages of one render share: the project, its backends, the cache and the results so far."""
+"""What the stages of one render share: project, backends, cache and results so far."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ class RenderContext:
     workers: int = 2
     fonts_base: Path | None = None  # where the FFmpeg-safe fonts folder is made (the cache dir)
 
-    def progress(self, stage: str, done: float, total: float, message: str = "", event: str = "progress") -> None:
+    def progress(
+        self, stage: str, done: float, total: float, message: str = "", event: str = "progress"
+    ) -> None:
         """Send a progress event to whoever listens."""
         if self.on_progress is not None:
             self.on_progress(ProgressEvent(stage, done, total, message, event))

@@ -94,8 +94,10 @@ class Registry:
             )
         return found[name]
 
-    def create(self, stage: str, choice: str | Mapping[str, Any] | Backend | None = None) -> Backend:
-        """A backend instance from a name, a {name, options} mapping, an instance, or the default."""
+    def create(
+        self, stage: str, choice: str | Mapping[str, Any] | Backend | None = None
+    ) -> Backend:
+        """A backend from a name, a {name, options} mapping, an instance, or the default."""
         if isinstance(choice, Backend):
             return choice
         if choice is None:
@@ -109,7 +111,8 @@ class Registry:
         options = data.pop("options", {})
         if not isinstance(name, str) or data:
             raise UserError(
-                f"backend for '{stage}' must be a name or {{name: ..., options: {{...}}}}; got {dict(choice)!r}"
+                f"backend for '{stage}' must be a name or {{name: ..., options: {{...}}}}; "
+                f"got {dict(choice)!r}"
             )
         return self.get(stage, name)(options)
 

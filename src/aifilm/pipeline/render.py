@@ -90,7 +90,9 @@ class Pipeline:
         self.backends: dict[str, Backend] = {}
         for stage, choice in chosen.items():
             # Precedence: explicit argument > settings (env, config file) > project file > default.
-            pick = choice if choice is not None else overrides.get(stage, project.backends.get(stage))
+            pick = (
+                choice if choice is not None else overrides.get(stage, project.backends.get(stage))
+            )
             self.backends[stage] = reg.create(stage, pick)
         if isinstance(cache, Cache):
             self.cache = cache
@@ -106,9 +108,16 @@ class Pipeline:
         self.stages: list[Stage] = list(stages) if stages is not None else [cls() for cls in STAGES]
         self._workdir = Path(tempfile.mkdtemp(prefix="aifilm-work-"))
         self.context = RenderContext(
-            project=project, backends=self.backends, cache=self.cache, workdir=self._workdir,
-            size=(width, height), fps=fps, quality=quality, on_progress=on_progress,
-            workers=self.settings.workers, fonts_base=self.settings.cache_dir,
+            project=project,
+            backends=self.backends,
+            cache=self.cache,
+            workdir=self._workdir,
+            size=(width, height),
+            fps=fps,
+            quality=quality,
+            on_progress=on_progress,
+            workers=self.settings.workers,
+            fonts_base=self.settings.cache_dir,
         )
 
     @property
@@ -155,8 +164,15 @@ def render(
         project = Project.load(project)
     out = Path(out_dir) if out_dir is not None else project.base_dir / "renders"
     pipe = Pipeline(
-        project, voice=voice, music=music, visuals=visuals, compose=compose, preview=preview,
-        cache=cache, settings=settings, on_progress=on_progress,
+        project,
+        voice=voice,
+        music=music,
+        visuals=visuals,
+        compose=compose,
+        preview=preview,
+        cache=cache,
+        settings=settings,
+        on_progress=on_progress,
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
     try:
@@ -175,7 +191,9 @@ def render(
             info = probe(files["video"])
             report = _report(pipe, info, started, cpu_started, preview)
             files["report"] = staging / "render-report.json"
-            files["report"].write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+            files["report"].write_text(
+                json.dumps(report, indent=2, ensure_ascii=False, default=str)
+            )
             final = {kind: out / path.name for kind, path in files.items()}
             for kind, path in files.items():
                 os.replace(path, final[kind])
@@ -202,28 +220,45 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _report(pipe: Pipeline, info: MediaInfo, started: float, cpu_started: os.times_result, preview: bool) -> dict[str, Any]:
+def _report(
+    pipe: Pipeline, info: MediaInfo, started: float, cpu_started: os.times_result, preview: bool
+) -> dict[str, Any]:
     ctx = pipe.context
     timeline = ctx.state.timeline
     assert timeline is not None
     cpu_now = os.times()
     cpu = (cpu_now.user - cpu_started.user) + (cpu_now.system - cpu_started.system)
-    cpu += (cpu_now.children_user - cpu_started.children_user) + (cpu_now.children_system - cpu_started.children_system)
+    cpu += (cpu_now.children_user - cpu_started.children_user) + (
+        cpu_now.children_system - cpu_started.children_system
+    )
     wall = time.perf_counter() - started
     from aifilm import __version__
     from aifilm.media.ffmpeg import ffmpeg_version
 
     return {
         "aifilm": __version__,
-        "project": {"title": ctx.project.title, "source": str(ctx.project.source or ""), "language": ctx.project.language},
+        "project": {
+            "title": ctx.project.title,
+            "source": str(ctx.project.source or ""),
+            "language": ctx.project.language,
+        },
         "preview": preview,
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),
         "realtime_factor": round(info.duration / wall, 2) if wall else None,
-        "cache": {"dir": str(ctx.cache.root) if ctx.cache.enabled else None, "hits": ctx.cache.hits, "misses": ctx.cache.misses},
+        "cache": {
+            "dir": str(ctx.cache.root) if ctx.cache.enabled else None,
+            "hits": ctx.cache.hits,
+            "misses": ctx.cache.misses,
+        },
         "stages": [asdict(r) for r in ctx.reports],
         "backends": {
-            stage: {"name": b.name, "license": b.license, "weights_license": b.weights_license, "commercial_use": b.commercial_use}
+            stage: {
+                "name": b.name,
+                "license": b.license,
+                "weights_license": b.weights_license,
+                "commercial_use": b.commercial_use,
+            }
             for stage, b in ctx.backends.items()
         },
         "timeline": {
@@ -231,9 +266,14 @@ def _report(pipe: Pipeline, info: MediaInfo, started: float, cpu_started: os.tim
             "duration_seconds": round(timeline.duration, 3),
             "shots": [
                 {
-                    "id": s.id, "start": round(s.start, 3), "duration": round(s.duration, 3),
-                    "visual": s.visual.kind, "camera": s.camera, "transition": s.transition,
-                    "lines": len(s.lines), "source": s.source,
+                    "id": s.id,
+                    "start": round(s.start, 3),
+                    "duration": round(s.duration, 3),
+                    "visual": s.visual.kind,
+                    "camera": s.camera,
+                    "transition": s.transition,
+                    "lines": len(s.lines),
+                    "source": s.source,
                 }
                 for s in timeline.shots
             ],
@@ -242,5 +282,9 @@ def _report(pipe: Pipeline, info: MediaInfo, started: float, cpu_started: os.tim
         "output": info.to_dict(),
         "composer": ctx.state.film_facts,
         "warnings": ctx.warnings,
-        "environment": {"python": platform.python_version(), "ffmpeg": ffmpeg_version(), "platform": platform.platform()},
+        "environment": {
+            "python": platform.python_version(),
+            "ffmpeg": ffmpeg_version(),
+            "platform": platform.platform(),
+        },
     }

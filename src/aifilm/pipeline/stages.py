@@ -164,7 +164,9 @@ class MusicStage(Stage):
                 return
             duration = _timeline(ctx).duration
             if music.genre:
-                request = MusicRequest(genre=music.genre, duration=duration, seed=music.seed, tempo=music.tempo)
+                request = MusicRequest(
+                    genre=music.genre, duration=duration, seed=music.seed, tempo=music.tempo
+                )
                 digest = cache_key("music", backend.identity(), asdict(request))
 
                 def make(folder: Path) -> dict[str, Any]:
@@ -178,13 +180,17 @@ class MusicStage(Stage):
                 digest = cache_key("music-file", source, round(duration, 3), "1")
 
                 def make(folder: Path) -> dict[str, Any]:
-                    return _track_meta(fit_audio_file(source, duration, folder / "music.wav"), folder)
+                    return _track_meta(
+                        fit_audio_file(source, duration, folder / "music.wav"), folder
+                    )
 
             with _blame(ctx, self.name):
                 entry = ctx.cache.fetch("music", digest, make)
             ctx.state.music = MusicTrack(
-                entry.file(entry.meta["file"]), float(entry.meta["duration"]),
-                int(entry.meta["sample_rate"]), entry.meta.get("genre"),
+                entry.file(entry.meta["file"]),
+                float(entry.meta["duration"]),
+                int(entry.meta["sample_rate"]),
+                entry.meta.get("genre"),
             )
             ctx.state.music_key = digest
             report.items = 1
@@ -208,8 +214,13 @@ class VisualsStage(Stage):
             for shot in timeline.shots:
                 w, h = composer.source_size(width, height, shot.camera)
                 request = VisualRequest(
-                    spec=shot.visual, width=w, height=h, duration=shot.duration, fps=ctx.fps,
-                    title=ctx.project.title, language=ctx.project.language,
+                    spec=shot.visual,
+                    width=w,
+                    height=h,
+                    duration=shot.duration,
+                    fps=ctx.fps,
+                    title=ctx.project.title,
+                    language=ctx.project.language,
                 )
                 fields = asdict(request)
                 if not backend.timed:
@@ -225,8 +236,11 @@ class VisualsStage(Stage):
                 def make(folder: Path) -> dict[str, Any]:
                     visual = backend.render(request, folder)
                     return {
-                        "file": visual.path.relative_to(folder).as_posix(), "kind": visual.kind,
-                        "width": visual.width, "height": visual.height, "note": visual.note,
+                        "file": visual.path.relative_to(folder).as_posix(),
+                        "kind": visual.kind,
+                        "width": visual.width,
+                        "height": visual.height,
+                        "note": visual.note,
                     }
 
                 with _blame(ctx, self.name, shot=shot.id, source=shot.source):
@@ -234,7 +248,13 @@ class VisualsStage(Stage):
                 done += 1
                 ctx.progress(self.name, done, len(jobs), f"shot {shot.id}")
                 meta = entry.meta
-                return Visual(entry.file(meta["file"]), meta["kind"], int(meta["width"]), int(meta["height"]), meta.get("note"))
+                return Visual(
+                    entry.file(meta["file"]),
+                    meta["kind"],
+                    int(meta["width"]),
+                    int(meta["height"]),
+                    meta.get("note"),
+                )
 
             with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
                 visuals = list(pool.map(one, jobs))
@@ -264,7 +284,9 @@ class SubtitlesStage(Stage):
         timeline = _timeline(ctx)
         with self._timer(ctx) as report:
             cues = build_cues(
-                timeline, max_chars=options.max_chars_per_line, max_lines=options.max_lines,
+                timeline,
+                max_chars=options.max_chars_per_line,
+                max_lines=options.max_lines,
                 language=ctx.project.language,
             )
             report.items = len(cues)
@@ -277,8 +299,12 @@ class SubtitlesStage(Stage):
                 ctx.state.subtitles["vtt"] = ctx.workdir / "subtitles.vtt"
             if options.burn:
                 write_ass(
-                    cues, ctx.workdir / "subtitles.ass", width=timeline.width, height=timeline.height,
-                    language=ctx.project.language, font_size=options.font_size,
+                    cues,
+                    ctx.workdir / "subtitles.ass",
+                    width=timeline.width,
+                    height=timeline.height,
+                    language=ctx.project.language,
+                    font_size=options.font_size,
                 )
                 ctx.state.subtitles["ass"] = ctx.workdir / "subtitles.ass"
 
@@ -302,8 +328,12 @@ class MixStage(Stage):
                 for key, line in zip(ctx.state.speech_keys, timeline.lines, strict=True)
             ]
             digest = cache_key(
-                "mix", MIX_VERSION, placed, ctx.state.music_key,
-                music.volume if music else None, music.duck if music else None,
+                "mix",
+                MIX_VERSION,
+                placed,
+                ctx.state.music_key,
+                music.volume if music else None,
+                music.duck if music else None,
                 round(timeline.duration, 4),
             )
             track = ctx.state.music
@@ -311,8 +341,11 @@ class MixStage(Stage):
             def make(folder: Path) -> dict[str, Any]:
                 speech = assemble_speech(timeline, folder / "speech.wav")
                 facts = mix_audio(
-                    speech, track.path if track else None, duration=timeline.duration,
-                    out=folder / "mix.wav", music_volume=music.volume if music else 0.0,
+                    speech,
+                    track.path if track else None,
+                    duration=timeline.duration,
+                    out=folder / "mix.wav",
+                    music_volume=music.volume if music else 0.0,
                     duck=music.duck if music else False,
                 )
                 (folder / "speech.wav").unlink(missing_ok=True)
@@ -344,20 +377,34 @@ class ComposeStage(Stage):
         ass = ctx.state.subtitles.get("ass")
         with self._timer(ctx, composer.name) as report:
             geometry = [
-                (s.start, s.duration, s.camera, s.transition, s.transition_s) for s in timeline.shots
+                (s.start, s.duration, s.camera, s.transition, s.transition_s)
+                for s in timeline.shots
             ]
             digest = cache_key(
-                "film", composer.identity(), ctx.state.visual_keys, ctx.state.audio_key, ass,
-                geometry, timeline.width, timeline.height, timeline.fps, ctx.quality,
+                "film",
+                composer.identity(),
+                ctx.state.visual_keys,
+                ctx.state.audio_key,
+                ass,
+                geometry,
+                timeline.width,
+                timeline.height,
+                timeline.fps,
+                ctx.quality,
             )
             request = CompositionRequest(
-                timeline=timeline, visuals=ctx.state.visuals, audio=ctx.state.audio,
-                subtitles_ass=ass, fonts_dir=fonts_dir(ctx.fonts_base), quality=ctx.quality,
+                timeline=timeline,
+                visuals=ctx.state.visuals,
+                audio=ctx.state.audio,
+                subtitles_ass=ass,
+                fonts_dir=fonts_dir(ctx.fonts_base),
+                quality=ctx.quality,
             )
 
             def make(folder: Path) -> dict[str, Any]:
                 result = composer.compose(
-                    request, folder / "film.mp4",
+                    request,
+                    folder / "film.mp4",
                     progress=lambda f: ctx.progress(self.name, f, 1.0, "encoding"),
                 )
                 return {"file": "film.mp4", "duration": result.duration, "facts": result.facts}
@@ -370,15 +417,24 @@ class ComposeStage(Stage):
             thumb_key = cache_key("thumbnail", digest, ctx.project.title, "1")
             with _blame(ctx, "thumbnail"):
                 thumb = ctx.cache.fetch(
-                    "thumbnail", thumb_key,
-                    lambda folder: make_thumbnail(ctx.project, timeline, ctx.state.visuals, folder / "thumbnail.png"),
+                    "thumbnail",
+                    thumb_key,
+                    lambda folder: make_thumbnail(
+                        ctx.project, timeline, ctx.state.visuals, folder / "thumbnail.png"
+                    ),
                 )
             ctx.state.thumbnail = thumb.file("thumbnail.png")
             report.items = 1
 
 
 STAGES: tuple[type[Stage], ...] = (
-    VoiceStage, PlanStage, MusicStage, VisualsStage, SubtitlesStage, MixStage, ComposeStage,
+    VoiceStage,
+    PlanStage,
+    MusicStage,
+    VisualsStage,
+    SubtitlesStage,
+    MixStage,
+    ComposeStage,
 )
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 
@@ -386,7 +442,15 @@ STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 class _blame:
     """Turn an unexpected exception inside a stage into a `StageError` naming where it happened."""
 
-    def __init__(self, ctx: RenderContext, stage: str, key: LineKey | None = None, *, shot: str | None = None, source: str | None = None):
+    def __init__(
+        self,
+        ctx: RenderContext,
+        stage: str,
+        key: LineKey | None = None,
+        *,
+        shot: str | None = None,
+        source: str | None = None,
+    ):
         self.stage = stage
         if key is not None:
             shot = f"shot {key[0] + 1}.{key[1] + 1} line {key[2] + 1}"
@@ -397,7 +461,9 @@ class _blame:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
         if exc is None or not isinstance(exc, Exception):
             return
         if isinstance(exc, AifilmError):
@@ -409,4 +475,6 @@ class _blame:
                 exc.located = True  # type: ignore[attr-defined]
             return
         where = f" ({self.source})" if self.source else ""
-        raise StageError(f"{type(exc).__name__}: {exc}{where}", stage=self.stage, shot=self.shot) from exc
+        raise StageError(
+            f"{type(exc).__name__}: {exc}{where}", stage=self.stage, shot=self.shot
+        ) from exc

@@ -25,7 +25,9 @@ def _pick(timeline: Timeline, visuals: list[Visual]) -> Visual | None:
     return None
 
 
-def make_thumbnail(project: Project, timeline: Timeline, visuals: list[Visual], out: Path) -> dict[str, Any]:
+def make_thumbnail(
+    project: Project, timeline: Timeline, visuals: list[Visual], out: Path
+) -> dict[str, Any]:
     """Write a 1280x720 PNG thumbnail; returns facts for the cache entry."""
     chosen = _pick(timeline, visuals)
     if chosen is not None:
@@ -41,7 +43,9 @@ def make_thumbnail(project: Project, timeline: Timeline, visuals: list[Visual], 
     size = 96
     lines = textwrap.wrap(project.title, width=22) or [project.title]
     while size > 40:
-        font = ImageFont.truetype(str(font_path), size) if font_path else ImageFont.load_default(size)
+        font = (
+            ImageFont.truetype(str(font_path), size) if font_path else ImageFont.load_default(size)
+        )
         widths = [draw.textlength(line, font=font) for line in lines]
         if max(widths) <= THUMB_SIZE[0] - 120 and size * 1.2 * len(lines) <= THUMB_SIZE[1] * 0.45:
             break
@@ -54,7 +58,9 @@ def make_thumbnail(project: Project, timeline: Timeline, visuals: list[Visual], 
         ImageDraw.Draw(glow).text((60, y), line, font=font, fill=255, stroke_width=10)
     base.paste((0, 0, 0), mask=glow.filter(ImageFilter.GaussianBlur(12)).point(lambda v: v // 3))
     for line, y in rows:
-        draw.text((60, y), line, font=font, fill=(255, 255, 255), stroke_width=4, stroke_fill=(0, 0, 0))
+        draw.text(
+            (60, y), line, font=font, fill=(255, 255, 255), stroke_width=4, stroke_fill=(0, 0, 0)
+        )
     base.save(out, "PNG", optimize=False)
     return {"width": THUMB_SIZE[0], "height": THUMB_SIZE[1]}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 NARRATOR_NAMES = frozenset({"narrator", "narration", "voice over", "v.o."})
 
 

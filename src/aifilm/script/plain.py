@@ -32,7 +32,8 @@ def _speaker(name: str) -> bool:
     if not words or len(words) > 4 or not name[0].isalpha() or name.casefold() in _NOT_SPEAKERS:
         return False
     return all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in words) or all(
-        not w.isascii() for w in words  # names in scripts without capitals (Devanagari, CJK)
+        not w.isascii()
+        for w in words  # names in scripts without capitals (Devanagari, CJK)
     )
 
 
@@ -74,7 +75,9 @@ def parse_plain(text: str) -> ScriptDocument:
         m = _DIALOGUE.match(line)
         if m is not None and _speaker(m.group("name")):
             flush()
-            current().lines.append(ScriptLine(m.group("name").strip(), m.group("text").strip(), number))
+            current().lines.append(
+                ScriptLine(m.group("name").strip(), m.group("text").strip(), number)
+            )
             continue
         if not paragraph:
             paragraph_line = number

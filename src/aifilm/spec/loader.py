@@ -35,7 +35,14 @@ Mark = tuple[int, int]  # 1-based line, column
 YAML_SUFFIXES = (".yaml", ".yml")
 # Voices given to speakers a script introduces, in order, after those already taken.
 AUTO_VOICES = (
-    "adult-female", "adult-male", "child", "young-adult", "mature", "pre-teen", "toddler", "baby",
+    "adult-female",
+    "adult-male",
+    "child",
+    "young-adult",
+    "mature",
+    "pre-teen",
+    "toddler",
+    "baby",
 )
 MAX_SPEC_BYTES = 5_000_000
 
@@ -45,7 +52,9 @@ def load_project(path: str | Path, *, language: str | None = None) -> Project:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecError([SpecIssue(str(path), None, None, "", "file is over 5 MB; is it a script?")])
+            raise SpecError(
+                [SpecIssue(str(path), None, None, "", "file is over 5 MB; is it a script?")]
+            )
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SpecError(
@@ -54,25 +63,43 @@ def load_project(path: str | Path, *, language: str | None = None) -> Project:
         ) from None
     except UnicodeDecodeError as exc:
         raise SpecError(
-            [SpecIssue(str(path), None, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
+            [
+                SpecIssue(
+                    str(path), None, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+                )
+            ],
             hint="save the file as UTF-8",
         ) from None
     except IsADirectoryError:
         candidate = path / "project.yaml"
         if candidate.exists():
             return load_project(candidate, language=language)
-        raise SpecError([SpecIssue(str(path), None, None, "", "is a folder with no project.yaml")]) from None
+        raise SpecError(
+            [SpecIssue(str(path), None, None, "", "is a folder with no project.yaml")]
+        ) from None
     if path.suffix.lower() in YAML_SUFFIXES:
         return load_project_yaml(text, filename=str(path), base_dir=path.parent)
     return project_from_script(text, filename=str(path), base_dir=path.parent, language=language)
 
 
-def load_project_yaml(text: str, *, filename: str = "project.yaml", base_dir: Path | None = None) -> Project:
+def load_project_yaml(
+    text: str, *, filename: str = "project.yaml", base_dir: Path | None = None
+) -> Project:
     """Validate YAML text into a `Project`; raise `SpecError` listing every problem."""
     base_dir = base_dir or Path.cwd()
     data, marks = _compose(text, filename)
     if not isinstance(data, dict):
-        raise SpecError([SpecIssue(filename, 1, 1, "", "a project file is a mapping of keys (title: ..., scenes: ...)")])
+        raise SpecError(
+            [
+                SpecIssue(
+                    filename,
+                    1,
+                    1,
+                    "",
+                    "a project file is a mapping of keys (title: ..., scenes: ...)",
+                )
+            ]
+        )
     try:
         project = Project.model_validate(data)
     except ValidationError as exc:
@@ -96,11 +123,20 @@ def project_from_script(
     """A `Project` with sensible defaults around a bare script file."""
     fmt = SCRIPT_SUFFIXES.get(Path(filename).suffix.lower()) or detect_format(None, text)
     doc = parse_script(text, fmt)
-    title = doc.title or Path(filename).stem.replace("-", " ").replace("_", " ").strip().title() or "Untitled"
+    title = (
+        doc.title
+        or Path(filename).stem.replace("-", " ").replace("_", " ").strip().title()
+        or "Untitled"
+    )
     try:
         project = Project(title=title[:100], language=language or "en")
     except ValidationError as exc:
-        raise SpecError([SpecIssue(filename, None, None, "language", e["msg"].removeprefix("Value error, ")) for e in exc.errors()]) from None
+        raise SpecError(
+            [
+                SpecIssue(filename, None, None, "language", e["msg"].removeprefix("Value error, "))
+                for e in exc.errors()
+            ]
+        ) from None
     _add_script(project, doc, filename)
     _attach(project, filename, base_dir)
     return project
@@ -133,12 +169,12 @@ def _walk(node: yaml.Node, loc: Loc, marks: dict[Loc, Mark]) -> None:
     marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = loc + (str(key_node.value),)
+            key = (*loc, str(key_node.value))
             marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             _walk(value_node, key, marks)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, loc + (index,), marks)
+            _walk(item, (*loc, index), marks)
 
 
 def _mark_for(loc: Loc, marks: dict[Loc, Mark]) -> Mark | None:
@@ -157,7 +193,9 @@ def _field_path(loc: Loc) -> str:
 
 def _issue_from_error(err: Any, filename: str, marks: dict[Loc, Mark]) -> SpecIssue:
     # Drop union-branch tags pydantic adds to locations (e.g. 'str', 'dict[str,any]').
-    loc: Loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in p and p not in ("str",))
+    loc: Loc = tuple(
+        p for p in err["loc"] if isinstance(p, int) or ("[" not in p and p not in ("str",))
+    )
     mark = _mark_for(loc, marks)
     line, col = mark if mark else (None, None)
     kind = err["type"]
@@ -172,7 +210,11 @@ def _issue_from_error(err: Any, filename: str, marks: dict[Loc, Mark]) -> SpecIs
     if kind == "missing":
         msg = f"'{loc[-1]}' is required"
         return SpecIssue(filename, line, col, _field_path(loc[:-1]), msg)
-    if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], dict | list):
+    if (
+        kind not in ("value_error", "assertion_error")
+        and "input" in err
+        and not isinstance(err["input"], dict | list)
+    ):
         msg = f"{msg} (got {err['input']!r})"
     return SpecIssue(filename, line, col, _field_path(loc), msg)
 
@@ -199,7 +241,10 @@ def _model_fields(loc: Loc) -> list[str]:
 def _unwrap(annotation: Any) -> Any:
     """`X | None` -> X, so nested models can be found."""
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType")) and len(args) == 1:
+    if (
+        typing.get_origin(annotation) in (typing.Union, __import__("types").UnionType)
+        and len(args) == 1
+    ):
         return args[0]
     return annotation
 
@@ -207,7 +252,9 @@ def _unwrap(annotation: Any) -> Any:
 # --- checks that need the whole project ------------------------------------
 
 
-def _check_semantics(project: Project, filename: str, marks: dict[Loc, Mark], base_dir: Path) -> list[SpecIssue]:
+def _check_semantics(
+    project: Project, filename: str, marks: dict[Loc, Mark], base_dir: Path
+) -> list[SpecIssue]:
     issues: list[SpecIssue] = []
 
     def add(loc: Loc, message: str) -> None:
@@ -235,10 +282,13 @@ def _check_semantics(project: Project, filename: str, marks: dict[Loc, Mark], ba
             check_file(("scenes", s, "shots", t, "image"), shot.image, "image")
             for d, line in enumerate(shot.lines[1 if shot.narration else 0 :]):
                 if line.speaker and project.character(line.speaker) is None:
-                    add(("scenes", s, "shots", t, "dialogue", d), _unknown_character(line.speaker, names))
+                    add(
+                        ("scenes", s, "shots", t, "dialogue", d),
+                        _unknown_character(line.speaker, names),
+                    )
             if shot.show and project.character(shot.show) is None:
                 add(("scenes", s, "shots", t, "show"), _unknown_character(shot.show, names))
-            for d, line in enumerate(shot.lines):
+            for line in shot.lines:
                 problem = unsupported_script(line.text)
                 if problem:
                     add(("scenes", s, "shots", t), problem)
@@ -275,13 +325,18 @@ def unsupported_script(text: str) -> str | None:
     if count / letters < 0.3:
         return None
     supported = ", ".join(f"{lang.name} ({lang.code})" for lang in LANGUAGES)
-    return f"this line is written in {script.title()} script, which no voice speaks yet; supported languages: {supported}"
+    return (
+        f"this line is written in {script.title()} script, which no voice speaks yet; "
+        f"supported languages: {supported}"
+    )
 
 
 # --- script resolution -------------------------------------------------------
 
 
-def _resolve_script(project: Project, filename: str, base_dir: Path, marks: dict[Loc, Mark]) -> None:
+def _resolve_script(
+    project: Project, filename: str, base_dir: Path, marks: dict[Loc, Mark]
+) -> None:
     if project.script:
         line, _ = _mark_for(("script",), marks) or (1, 1)
         doc = parse_script(project.script, detect_format(None, project.script))
@@ -302,8 +357,16 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
     total = sum(len(s.lines) for s in doc.scenes)
     if total == 0:
         raise SpecError(
-            [SpecIssue(filename, None, None, "script", "the script is empty: it has no narration or dialogue")],
-            hint="write narration paragraphs and 'Name: line' dialogue, with '[Scene: title]' headings",
+            [
+                SpecIssue(
+                    filename,
+                    None,
+                    None,
+                    "script",
+                    "the script is empty: it has no narration or dialogue",
+                )
+            ],
+            hint="write narration paragraphs and 'Name: line' dialogue; '[Scene: title]' headings",
         )
     issues = [
         SpecIssue(filename, spoken.line, 1, "script", problem)
@@ -325,7 +388,11 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
         shots = []
         for number, spoken in enumerate(scene.lines):
             char = project.character(spoken.speaker) if spoken.speaker else None
-            shot = Shot(narration=spoken.text) if char is None else Shot(dialogue=[{char.name: spoken.text}])
+            shot = (
+                Shot(narration=spoken.text)
+                if char is None
+                else Shot(dialogue=[{char.name: spoken.text}])
+            )
             shots.append(shot)
             project._sources[(len(project.scenes), number)] = f"{filename}:{spoken.line}"
         project.scenes.append(Scene(title=scene.title, shots=shots))

@@ -332,7 +332,13 @@ class Project(StrictModel):
     @property
     def speaking_characters(self) -> list[Character]:
         """Characters that speak at least one line."""
-        spoken = {line.speaker.casefold() for sc in self.scenes for sh in sc.shots for line in sh.lines if line.speaker}
+        spoken = {
+            line.speaker.casefold()
+            for sc in self.scenes
+            for sh in sc.shots
+            for line in sh.lines
+            if line.speaker
+        }
         return [c for c in self.characters if c.name.casefold() in spoken]
 
     @field_validator("language")

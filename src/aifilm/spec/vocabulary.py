@@ -128,7 +128,9 @@ TRANSITIONS: dict[str, str] = {
 
 def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The closest valid choice to a mistyped value, if any is close enough."""
-    matches = difflib.get_close_matches(value.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(
+        value.lower(), [c.lower() for c in choices], n=1, cutoff=0.6
+    )
     if not matches:
         return None
     for choice in choices:
@@ -143,13 +145,26 @@ def choice_error(kind: str, value: str, choices: list[str] | tuple[str, ...]) ->
     did_you_mean = f"; did you mean '{close}'?" if close else ""
     return f"unknown {kind} '{value}'{did_you_mean} valid: {', '.join(choices)}"
 
+
 # Stages whose backend a project may choose in its `backends:` table.
 BACKEND_STAGES: tuple[str, ...] = ("voice", "music", "visuals", "compose")
 
 # Unicode script names (the first word of unicodedata.name) that some language voices.
 VOICED_SCRIPTS: frozenset[str] = frozenset(
     {
-        "LATIN", "DEVANAGARI", "ARABIC", "TAMIL", "TELUGU", "BENGALI", "GUJARATI",
-        "GURMUKHI", "MALAYALAM", "KANNADA", "CYRILLIC", "CJK", "HIRAGANA", "KATAKANA",
+        "LATIN",
+        "DEVANAGARI",
+        "ARABIC",
+        "TAMIL",
+        "TELUGU",
+        "BENGALI",
+        "GUJARATI",
+        "GURMUKHI",
+        "MALAYALAM",
+        "KANNADA",
+        "CYRILLIC",
+        "CJK",
+        "HIRAGANA",
+        "KATAKANA",
     }
 )

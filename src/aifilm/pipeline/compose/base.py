@@ -51,5 +51,7 @@ class ComposeBackend(Backend):
         return width, height
 
     @abstractmethod
-    def compose(self, request: CompositionRequest, out: Path, progress: Progress | None = None) -> Composition:
+    def compose(
+        self, request: CompositionRequest, out: Path, progress: Progress | None = None
+    ) -> Composition:
         """Write the film to `out` (MP4, H.264 High + AAC-LC 48 kHz stereo, faststart)."""

@@ -46,16 +46,30 @@ class PlanSummary:
             "warnings": self.warnings,
             "shots": [
                 {
-                    "id": s.id, "start": round(s.start, 2), "duration": round(s.duration, 2),
-                    "visual": s.visual.kind, "camera": s.camera, "transition": s.transition,
-                    "lines": [{"speaker": ln.speaker or "narrator", "text": ln.text, "start": round(ln.start, 2), "seconds": round(ln.clip.duration, 2)} for ln in s.lines],
+                    "id": s.id,
+                    "start": round(s.start, 2),
+                    "duration": round(s.duration, 2),
+                    "visual": s.visual.kind,
+                    "camera": s.camera,
+                    "transition": s.transition,
+                    "lines": [
+                        {
+                            "speaker": ln.speaker or "narrator",
+                            "text": ln.text,
+                            "start": round(ln.start, 2),
+                            "seconds": round(ln.clip.duration, 2),
+                        }
+                        for ln in s.lines
+                    ],
                 }
                 for s in self.timeline.shots
             ],
         }
 
 
-def plan_project(project: Project, voice: VoiceBackend, backends: dict[str, str], *, cached_lines: int = 0) -> PlanSummary:
+def plan_project(
+    project: Project, voice: VoiceBackend, backends: dict[str, str], *, cached_lines: int = 0
+) -> PlanSummary:
     """Plan from estimated speech lengths, without synthesising anything."""
     from aifilm.pipeline.stages import speech_requests
 
@@ -63,5 +77,12 @@ def plan_project(project: Project, voice: VoiceBackend, backends: dict[str, str]
     timeline = plan_timeline(project, lambda key: voice.estimate_duration(requests[key]))
     pixels = timeline.width * timeline.height * timeline.fps / (1280 * 720 * 30)
     encode = ENCODE_S_PER_FILM_S.get(project.output.quality, 0.22) * timeline.duration * pixels
-    estimate = encode + VOICE_S_PER_LINE * max(0, len(requests) - cached_lines) + VISUAL_S_PER_SHOT * len(timeline.shots) + 1.0
-    return PlanSummary(timeline, backends, estimate, credits_for(timeline.duration), list(timeline.warnings))
+    estimate = (
+        encode
+        + VOICE_S_PER_LINE * max(0, len(requests) - cached_lines)
+        + VISUAL_S_PER_SHOT * len(timeline.shots)
+        + 1.0
+    )
+    return PlanSummary(
+        timeline, backends, estimate, credits_for(timeline.duration), list(timeline.warnings)
+    )

@@ -72,7 +72,9 @@ def resolve_visual(project: Project, scene: Scene, scene_index: int, shot: Shot)
     character = project.character(shown) if shown else None
     if character is not None:
         if character.image:
-            return VisualSpec("image", image=project.resolve(character.image), character=character.name)
+            return VisualSpec(
+                "image", image=project.resolve(character.image), character=character.name
+            )
         return VisualSpec(
             "generated",
             character=character.name,
@@ -117,11 +119,14 @@ def plan_timeline(
     for i, (s, t, _scene, shot) in enumerate(shots_flat):
         t_in = TRANSITION_SECONDS[transitions[i - 1]] if i > 0 else 0.0
         t_out = TRANSITION_SECONDS[transitions[i]]
-        lines = [((s, t, k), max(0.0, speech((s, t, k)))) for k in range(len(shot.lines))]
-        floor = shot.duration or (0.0 if lines else SILENT_SHOT_S)
+        spoken = [((s, t, k), max(0.0, speech((s, t, k)))) for k in range(len(shot.lines))]
+        floor = shot.duration or (0.0 if spoken else SILENT_SHOT_S)
         layouts.append(
             _Layout(
-                shot, s, t, lines,
+                shot,
+                s,
+                t,
+                spoken,
                 lead_min=t_in / 2 + (LEAD_MARGIN_S if i > 0 else 0.3),
                 tail_min=t_out / 2 + TAIL_MARGIN_S,
                 floor=max(floor, t_in / 2 + t_out / 2 + 2 * frame),
@@ -140,11 +145,12 @@ def plan_timeline(
             spare = target - natural_total
             lengths = [lay.natural(a, b) for lay, (a, b) in zip(layouts, comfortable, strict=True)]
             extra = [spare * n / sum(lengths) for n in lengths]
-            spoken = sum(lay.spoken for lay in layouts)
-            if spoken < 0.4 * target:
+            spoken_s = sum(lay.spoken for lay in layouts)
+            if spoken_s < 0.4 * target:
                 warnings.append(
-                    f"the script speaks for {spoken:.0f} s of the {target:.0f} s target, so shots "
-                    f"hold long; add lines, or set 'duration: auto' to fit the film to the script"
+                    f"the script speaks for {spoken_s:.0f} s of the {target:.0f} s target, "
+                    "so shots hold long; add lines, or set 'duration: auto' to fit the film "
+                    "to the script"
                 )
         elif minimum_total <= target:
             # Shrink the holds between their comfortable and minimum lengths to fit exactly.
@@ -159,7 +165,8 @@ def plan_timeline(
                 warnings.append(
                     f"the script needs {minimum_total:.1f} s but the target is {target:.0f} s "
                     f"({(minimum_total / target - 1) * 100:.0f}% over); the film will run "
-                    f"{minimum_total:.0f} s. Shorten the script or set 'duration: {int(minimum_total) + 1}s'"
+                    f"{minimum_total:.0f} s. Shorten the script or set "
+                    f"'duration: {int(minimum_total) + 1}s'"
                 )
 
     previous_camera = ""
@@ -178,14 +185,18 @@ def plan_timeline(
         lines: list[TimedLine] = []
         for (key, seconds), spoken_line in zip(lay.speech, lay.shot.lines, strict=True):
             speaker = project.character(spoken_line.speaker) if spoken_line.speaker else None
-            clip = (clips or {}).get(key) or SpeechClip(path=_PLANNED, duration=seconds, sample_rate=0)
+            clip = (clips or {}).get(key) or SpeechClip(
+                path=_PLANNED, duration=seconds, sample_rate=0
+            )
             lines.append(
                 TimedLine(
                     speaker=speaker.name if speaker else None,
                     text=spoken_line.text,
                     start=cursor,
                     clip=clip,
-                    language=(speaker.language if speaker and speaker.language else project.language),
+                    language=(
+                        speaker.language if speaker and speaker.language else project.language
+                    ),
                     translations=dict(spoken_line.translations),
                 )
             )
