@@ -61,7 +61,8 @@ def write_project(folder: Path, *, seconds: int, resolution: str, edit: bool = F
                 bench_compose.make_still(image, 1920, 1080, seed=i)
             text = line if not (edit and n == 0 and i == 2) else line.replace("potter", "weaver")
             shots.append(
-                f'      - narration: "{text}"\n        image: {image.name}\n        camera: {camera}\n'
+                f'      - narration: "{text}"\n'
+                f"        image: {image.name}\n        camera: {camera}\n"
             )
     spec = (
         f"title: Market Day\nduration: {seconds}s\noutput: {{resolution: {resolution}, fps: 30}}\n"
