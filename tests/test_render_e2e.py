@@ -170,7 +170,7 @@ def test_bare_fountain_script_renders_with_generated_cast(tmp_path: Path) -> Non
     assert [c.name for c in project.characters] == ["Maya", "Ravi"]
     result = render(project, tmp_path / "out", preview=True, cache=Cache(tmp_path / "cache"))
     assert result.video.name == "two-friends-preview.mp4"
-    assert probe(result.video).first("video").width == 426  # type: ignore[union-attr]
+    assert probe(result.video).first("video").width == 640  # type: ignore[union-attr]
 
 
 def test_cli_json_and_exit_codes(tmp_path: Path) -> None:

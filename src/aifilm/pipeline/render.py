@@ -29,7 +29,7 @@ from aifilm.settings import Settings
 from aifilm.spec.models import Project
 
 BackendChoice = str | Mapping[str, Any] | Backend | None
-PREVIEW_SCALE = 3  # a preview is a third of the width and height
+PREVIEW_LONG_SIDE = 640  # a preview's longer side, at most
 
 
 def slugify(text: str) -> str:
@@ -102,8 +102,9 @@ class Pipeline:
         width, height = project.output.size
         fps, quality = project.output.fps, project.output.quality
         if preview:
-            width = max(64, width // PREVIEW_SCALE // 2 * 2)
-            height = max(64, height // PREVIEW_SCALE // 2 * 2)
+            scale = min(1.0, PREVIEW_LONG_SIDE / max(width, height))
+            width = max(64, int(width * scale) // 2 * 2)
+            height = max(64, int(height * scale) // 2 * 2)
             fps, quality = min(fps, 15), "draft"
         self.stages: list[Stage] = list(stages) if stages is not None else [cls() for cls in STAGES]
         self._workdir = Path(tempfile.mkdtemp(prefix="aifilm-work-"))
