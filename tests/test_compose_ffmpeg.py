@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import shutil
+import subprocess
 from pathlib import Path
 
 import av
@@ -13,12 +14,18 @@ import pytest
 from PIL import Image, ImageDraw
 
 from aifilm.errors import AssetError, ToolError
+from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.media.probe import probe
 from aifilm.media.wav import write_wav
 from aifilm.pipeline.compose.base import CompositionRequest
 from aifilm.pipeline.compose.ffmpeg import FFmpegComposer, encoder_args
 from aifilm.pipeline.compose.graph import ClipSource, build_graph, escape_value
-from aifilm.pipeline.compose.motion import motion_filter, source_size, window
+from aifilm.pipeline.compose.motion import (
+    motion_filter,
+    pixel_format,
+    source_size,
+    window,
+)
 from aifilm.pipeline.compose.transitions import plan_spans
 from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
 from aifilm.pipeline.visuals.base import Visual
@@ -95,7 +102,9 @@ def test_motion_window_moves_monotonically() -> None:
     xs = [window("pan-left", p / 10, *src, 1280, 720).x for p in range(11)]
     assert all(a > b for a, b in itertools.pairwise(xs))
     assert motion_filter("static", 10, 1280, 720, 1280, 720) == ""
-    assert "eval=frame" in motion_filter("pan-up", 10, *src, 1280, 720)
+    assert "framerate=" in motion_filter("pan-up", 300, *src, 1280, 720, 30)
+    zoom = motion_filter("zoom-in", 300, *src, 1280, 720, 30)
+    assert "perspective=" in zoom and "loop=loop=100:" in zoom  # a keyframe every 3rd frame
 
 
 def test_graph_shape() -> None:
@@ -197,9 +206,75 @@ def test_slow_zoom_is_smooth(tmp_path: Path) -> None:
     area = np.array([(g / 255.0).sum() for g in grey])
     steps = np.diff(area)
     assert len(grey) == 48
-    assert (steps > 0).all(), steps  # grows every frame: never stands still, never shrinks
+    # the exact per-frame check is test_slow_camera_moves_every_frame_evenly (no encoder);
+    # here x264 may fold a sub-level change into the previous frame, so look 2 frames apart
+    assert (np.diff(area[::2]) > 0).all() and (np.diff(area[1::2]) > 0).all(), steps.tolist()
     assert steps.max() < 3 * steps.mean()  # no jumps
-    assert min(np.abs(a - b).mean() for a, b in itertools.pairwise(grey)) > 0
+    same = sum(np.abs(a - b).mean() == 0 for a, b in itertools.pairwise(grey))
+    assert same <= 1  # no stop-and-go (scale+crop: about half the frames repeat)
+
+
+def _moving_square(
+    tmp_path: Path, chain: str, camera: str, margin: float, seconds: float = 6.0
+) -> np.ndarray:
+    """Grey frames of a white square on black through `chain` (FFmpeg, no encoding)."""
+    sw, sh = 2 * round(W * margin / 2), 2 * round(H * margin / 2)
+    image = Image.new("RGB", (sw, sh), (0, 0, 0))
+    ImageDraw.Draw(image).rectangle(
+        [sw // 2 - 50, sh // 2 - 50, sw // 2 + 49, sh // 2 + 49], "white"
+    )
+    image.save(tmp_path / "square.png")
+    graph = f"[0:v]scale=out_range=tv,setsar=1,format={pixel_format(camera)},{chain}[v]"
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(tmp_path / "square.png"),
+         "-filter_complex", graph, "-map", "[v]", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    return np.frombuffer(proc.stdout, np.uint8).reshape(-1, H, W).astype(np.float64)
+
+
+def _apparent_motion(frames: np.ndarray, camera: str) -> np.ndarray:
+    """Per-frame change of the square's area (zooms) or centroid (pans), sub-pixel."""
+    light = frames - frames.min()
+    if camera.startswith("zoom"):
+        return np.diff(light.sum(axis=(1, 2)) / light.max())
+    axis = 1 if camera in ("pan-left", "pan-right") else 0  # profile along x or y
+    profile = light.sum(axis=2 - axis)
+    centre = (profile * np.arange(profile.shape[1])).sum(axis=1) / profile.sum(axis=1)
+    return np.diff(centre)
+
+
+def _smooth(steps: np.ndarray) -> bool:
+    """Every frame moves, always the same way, and no step is over twice the median."""
+    median = np.median(np.abs(steps))
+    same_way = bool((np.sign(steps) == np.sign(steps.sum())).all())
+    return (
+        median > 0
+        and same_way
+        and np.abs(steps).min() > 0.25 * median
+        and (np.abs(steps).max() < 2 * median)
+    )
+
+
+@pytest.mark.parametrize("camera", ["zoom-in", "zoom-out", "pan-right", "pan-left", "pan-up"])
+def test_slow_camera_moves_every_frame_evenly(tmp_path: Path, camera: str) -> None:
+    # a 1.06x zoom or a 6% pan over 6 s at 30 fps: a fraction of a pixel per frame
+    frames_n = 180
+    sw, sh = 2 * round(W * 1.06 / 2), 2 * round(H * 1.06 / 2)
+    chain = motion_filter(camera, frames_n, sw, sh, W, H, 30)
+    frames = _moving_square(tmp_path, chain, camera, 1.06)
+    assert len(frames) == frames_n
+    steps = _apparent_motion(frames, camera)
+    assert _smooth(steps), (steps.min(), np.median(steps), steps.max())
+    expected = {"zoom-in": 1, "zoom-out": -1, "pan-right": -1, "pan-left": 1, "pan-up": 1}
+    assert np.sign(steps.sum()) == expected[camera]  # the picture moves against the camera
+
+
+def test_zoompan_fails_the_smoothness_measure(tmp_path: Path) -> None:
+    """The measure tells whole-pixel motion apart: zoompan's slow zoom stalls and jumps."""
+    chain = f"zoompan=z='pow(1.06,on/179)':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=180:s={W}x{H}"
+    steps = _apparent_motion(_moving_square(tmp_path, chain, "zoom-in", 1.0), "zoom-in")
+    assert not _smooth(steps)
 
 
 def _ass(path: Path) -> Path:

@@ -1,8 +1,9 @@
 """The film as one FFmpeg filter graph: pure functions building strings, no FFmpeg run.
 
-Shape for n shots (stills decoded once, converted to yuv420p once, repeated by `loop`)::
+Shape for n shots (stills decoded once, converted once, repeated by `loop`)::
 
-    [0:v] scale,format,loop,settb,setpts[,perspective,crop] [c0]
+    [0:v] scale,format,loop,settb,setpts                              [c0]  (static)
+    [0:v] scale,format,loop,settb,setpts,perspective|crop,framerate,..  [c0]  (moving)
     [1:v] ...                                              [c1]
     [c0][c1] xfade=...:offset=... [j1]      (a cut: concat=n=2)
     [j1][c2] xfade ...            [j2]
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aifilm.pipeline.compose.motion import MOVING, motion_filter, source_size
+from aifilm.pipeline.compose.motion import MOVING, motion_filter, pixel_format, source_size
 from aifilm.pipeline.compose.transitions import ClipSpan
 
 COLOUR = "out_color_matrix=bt709:out_range=tv"
@@ -115,17 +116,18 @@ def still_chain(index: int, clip: ClipSource, frames: int, fps: int, out_w: int,
         parts.append(f"crop={src_w}:{src_h}")
     else:
         parts.append(f"scale={COLOUR}")
-    parts += [
-        "setsar=1",
-        "format=yuv420p",
-        f"loop=loop={frames - 1}:size=1",
-        # PNG/JPEG inputs come with their own timebase: count frames instead
-        f"settb=1/{fps}",
-        "setpts=N",
-    ]
-    motion = motion_filter(clip.camera, frames, src_w, src_h, out_w, out_h)
+    parts += ["setsar=1", f"format={pixel_format(clip.camera)}"]
+    # the motion chain repeats the still itself, as often as it has keyframes
+    motion = motion_filter(clip.camera, frames, src_w, src_h, out_w, out_h, fps)
     if motion:
         parts.append(motion)
+    else:
+        parts += [
+            f"loop=loop={frames - 1}:size=1",
+            # PNG/JPEG inputs come with their own timebase: count frames instead
+            f"settb=1/{fps}",
+            "setpts=N",
+        ]
     return f"[{index}:v]" + ",".join(parts) + f"[c{index}]"
 
 

@@ -1,23 +1,37 @@
-"""Camera motion on a still as FFmpeg `perspective` expressions: smooth, sub-pixel Ken Burns.
+"""Camera motion on a still in FFmpeg filters: smooth, sub-pixel Ken Burns at a low cost.
 
-Why `perspective`: `zoompan` and `scale`+`crop` place the picture on whole pixels, so a
-slow zoom repeats frames and then jumps (measured at 720p on a 1.03x zoom over 4 s:
-50% and 81% identical consecutive frames). `perspective` maps every output pixel to
-a source position with 1/256-pixel precision and bilinear weights, so each frame moves
-a little (0% repeats). It is the dearest step of the graph, so static shots skip it.
+The problem: `zoompan` and `scale`+`crop` place the picture on whole pixels, so a slow
+zoom repeats frames and then jumps (measured at 720p on a 1.03x zoom over 4 s: 50% and
+81% identical consecutive frames). `perspective` moves by sub-pixels but costs about
+13 ms of CPU per 720p frame (it rebuilds a per-pixel table for every frame).
 
-The still is made `MARGIN` times larger than the frame (`source_size`); the filter
-reads a moving window of it and its output, as large as its input, keeps the frame in
-its top-left corner (a free `crop` then cuts it out). The picture is only ever shrunk,
-never enlarged, so the end of a zoom-in is as sharp as the still itself.
+The method: render only *keyframes* where the picture has moved about one pixel, give
+each keyframe the exact time at which the continuous motion reaches it, and let
+`framerate` blend the two keyframes around every output frame with weights from those
+times. Blending two images one pixel apart with weights (1-a, a) *is* bilinear
+interpolation at offset a, so every frame moves by its exact sub-pixel amount
+(`benchmarks/motion_study.py` measures this):
+
+- pans are a pure translation at 1:1, so a keyframe is a free `crop` one pixel further
+  along (in 4:4:4, so the chroma moves with the luma: `crop` aligns 4:2:0 chroma to
+  even offsets); about 1 ms per frame in all, with the conversion back to 4:2:0;
+- zooms render keyframes with `perspective` (exact geometry; `scale` to whole-pixel
+  sizes cannot keep width and height in proportion, a 0.5 px wobble at the frame's
+  top and bottom) every few frames, when the frame's edge has moved about a pixel.
+
+The still is made `MARGIN` times larger than the frame (`source_size`). The picture
+is only ever shrunk, never enlarged, so the end of a zoom-in is as sharp as the still.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 MARGIN = 1.15  # how much larger than the frame a still for a moving camera is
 MOVING = frozenset({"zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down"})
+# a zoom keyframe is rendered where the frame's left/right edge has moved this far
+KEY_STEP_PX = 1.0
 
 
 def even(value: float) -> int:
@@ -57,20 +71,23 @@ def window(camera: str, p: float, src_w: int, src_h: int, out_w: int, out_h: int
         # geometric, so the apparent speed of the push stays constant
         w, h = fw * zoom**-q, fh * zoom**-q
         return Window((src_w - w) / 2, (src_h - h) / 2, w, h)
-    # pans look through a window a little larger than the frame, so every frame is
-    # resampled alike (a pan at exactly 1:1 would blur on half pixels only)
-    pan_zoom = (1.0 + zoom) / 2
-    w, h = fw / pan_zoom, fh / pan_zoom
-    cx, cy = (src_w - w) / 2, (src_h - h) / 2
+    # pans look through a frame-sized window (1:1) that slides across the whole still
+    w, h = float(out_w), float(out_h)
+    dx, dy = _travel(camera, src_w, src_h, out_w, out_h)
+    cx, cy = float(dx // 2), float(dy // 2)
     if camera == "pan-left":
-        return Window((src_w - w) * (1.0 - p), cy, w, h)
+        return Window(dx * (1.0 - p), cy, w, h)
     if camera == "pan-right":
-        return Window((src_w - w) * p, cy, w, h)
+        return Window(dx * p, cy, w, h)
     if camera == "pan-up":
-        return Window(cx, (src_h - h) * (1.0 - p), w, h)
+        return Window(cx, dy * (1.0 - p), w, h)
     if camera == "pan-down":
-        return Window(cx, (src_h - h) * p, w, h)
+        return Window(cx, dy * p, w, h)
     return Window(cx, cy, w, h)
+
+
+def _travel(camera: str, src_w: int, src_h: int, out_w: int, out_h: int) -> tuple[int, int]:
+    return max(0, src_w - out_w), max(0, src_h - out_h)
 
 
 def _num(value: float) -> str:
@@ -78,28 +95,39 @@ def _num(value: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def motion_filter(camera: str, frames: int, src_w: int, src_h: int, out_w: int, out_h: int) -> str:
-    """Filters turning a `src_w` x `src_h` still stream into `frames` moving frames.
+def _blend(frames: int, fps: int) -> str:
+    """`framerate` blending keyframes by their times, then exactly `frames` CFR frames."""
+    return (
+        f"framerate=fps={fps}:interp_start=0:interp_end=255:flags=0,"
+        f"trim=end_frame={frames},settb=1/{fps},setpts=N"
+    )
 
-    Empty for a static camera (the still is already frame-sized). The expressions use
-    `in`, the 1-based input frame number of `perspective`.
-    """
-    if camera not in MOVING:
-        return ""
+
+def zoom_every(frames: int, src_w: int, src_h: int, out_w: int, out_h: int) -> int:
+    """Frames between zoom keyframes: as many as the frame's edge needs to move a pixel."""
     last = max(1, frames - 1)
-    f = "(in-1)"
+    fw, _ = _full(src_w, src_h, out_w, out_h)
+    zoom = max(1.0, fw / out_w)
+    edge_speed = out_w / 2 * math.log(zoom) / last  # px per frame at the left/right edge
+    if edge_speed <= 0:
+        return 1
+    return max(1, min(last, int(KEY_STEP_PX / edge_speed + 1e-9)))
+
+
+def _zoom(
+    camera: str, frames: int, fps: int, src_w: int, src_h: int, out_w: int, out_h: int
+) -> str:
+    last = max(1, frames - 1)
+    every = zoom_every(frames, src_w, src_h, out_w, out_h)
+    keys = math.ceil(last / every)  # keyframes 0..keys, the last one on the last frame
+    f = f"min((in-1)*{every},{last})"  # the output frame a keyframe shows
     start = window(camera, 0.0, src_w, src_h, out_w, out_h)
     end = window(camera, 1.0, src_w, src_h, out_w, out_h)
-    if camera in ("zoom-in", "zoom-out"):
-        ratio = (end.w / start.w) ** (1.0 / last)
-        w = f"{_num(start.w)}*pow({_num(ratio)},{f})"
-        h = f"{_num(start.h)}*pow({_num(ratio)},{f})"
-        x = f"({src_w}-{w})/2"
-        y = f"({src_h}-{h})/2"
-    else:
-        w, h = _num(start.w), _num(start.h)
-        x = f"{_num(start.x)}+{_num((end.x - start.x) / last)}*{f}"
-        y = f"{_num(start.y)}+{_num((end.y - start.y) / last)}*{f}"
+    ratio = (end.w / start.w) ** (1.0 / last)
+    w = f"{_num(start.w)}*pow({_num(ratio)},{f})"
+    h = f"{_num(start.h)}*pow({_num(ratio)},{f})"
+    x = f"({src_w}-{w})/2"
+    y = f"({src_h}-{h})/2"
     # the output is src-sized; put the window's image in its top-left out_w x out_h
     right = f"{x}+{w}*{_num(src_w / out_w)}"
     bottom = f"{y}+{h}*{_num(src_h / out_h)}"
@@ -110,4 +138,56 @@ def motion_filter(camera: str, frames: int, src_w: int, src_h: int, out_w: int, 
         "x3": right, "y3": bottom,
     }  # fmt: skip
     args = ":".join(f"{k}='{v}'" for k, v in corners.items())
-    return f"perspective={args}:interpolation=linear:eval=frame,crop={out_w}:{out_h}:0:0"
+    parts = [
+        f"loop=loop={keys}:size=1",
+        f"settb=1/{fps}",
+        f"setpts='min(N*{every},{last})'",
+        f"perspective={args}:interpolation=linear:eval=frame",
+        f"crop={out_w}:{out_h}:0:0",
+    ]
+    parts.append(_blend(frames, fps) if every > 1 else f"trim=end_frame={frames}")
+    return ",".join(parts)
+
+
+def _pan(camera: str, frames: int, fps: int, src_w: int, src_h: int, out_w: int, out_h: int) -> str:
+    last = max(1, frames - 1)
+    dx, dy = _travel(camera, src_w, src_h, out_w, out_h)
+    horizontal = camera in ("pan-left", "pan-right")
+    travel = dx if horizontal else dy
+    if travel == 0:
+        return f"loop=loop={frames - 1}:size=1,settb=1/{fps},setpts=N,crop={out_w}:{out_h}"
+    # keyframe k is the window k pixels along, shown at frame k*last/travel: in a
+    # timebase of 1/(fps*travel) its timestamp is exactly k*last
+    k = f"round(t*{fps * travel}/{last})"
+    pos = k if camera in ("pan-right", "pan-down") else f"{travel}-{k}"
+    x, y = (pos, str(dy // 2)) if horizontal else (str(dx // 2), pos)
+    return ",".join([
+        "format=yuv444p",  # whole-pixel chroma steps too; 4:2:0 again after the blend
+        f"loop=loop={travel}:size=1",
+        f"settb=1/{fps * travel}",
+        f"setpts=N*{last}",
+        f"crop={out_w}:{out_h}:'{x}':'{y}':exact=1",
+        _blend(frames, fps),
+        "format=yuv420p",
+    ])  # fmt: skip
+
+
+def pixel_format(camera: str) -> str:
+    """The format to convert a still to before `motion_filter` (4:4:4 for pans)."""
+    return "yuv444p" if camera in MOVING and camera.startswith("pan-") else "yuv420p"
+
+
+def motion_filter(
+    camera: str, frames: int, src_w: int, src_h: int, out_w: int, out_h: int, fps: int = 30
+) -> str:
+    """Filters turning ONE decoded `src_w` x `src_h` still into `frames` moving frames.
+
+    Empty for a static camera (the caller repeats the still with `loop`). The chain
+    repeats the still itself (only as many times as it has keyframes) and ends with
+    `frames` frames at timebase 1/`fps`, timestamps 0, 1, 2, ...
+    """
+    if camera not in MOVING:
+        return ""
+    if camera in ("zoom-in", "zoom-out"):
+        return _zoom(camera, frames, fps, src_w, src_h, out_w, out_h)
+    return _pan(camera, frames, fps, src_w, src_h, out_w, out_h)
