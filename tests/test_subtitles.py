@@ -256,7 +256,20 @@ def _burn(tmp_path: Path, text: str, language: str, name: str) -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("hi", "नमस्ते दुनिया, क्षमा"), ("ar", "مرحبا بالعالم"), ("ja", "こんにちは世界")],
+    [
+        ("hi", "नमस्ते दुनिया, क्षमा"),
+        ("ar", "مرحبا بالعالم"),
+        ("ja", "こんにちは世界"),
+        ("ta", "வணக்கம் உலகம்"),
+        ("bn", "নমস্কার পৃথিবী"),
+        ("te", "నమస్కారం ప్రపంచం"),
+        ("zh", "你好，世界"),
+        ("gu", "નમસ્તે દુનિયા"),
+        ("kn", "ನಮಸ್ಕಾರ ಜಗತ್ತು"),
+        ("ml", "നമസ്കാരം ലോകം"),
+        ("pa", "ਸਤ ਸ੍ਰੀ ਅਕਾਲ"),
+        ("ru", "Привет, мир"),
+    ],
 )
 def test_burned_subtitles_draw_real_glyphs(tmp_path: Path, language: str, text: str) -> None:
     from aifilm.media.fonts import font_file

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     music_backend: str | None = None
     visuals_backend: str | None = None
     compose_backend: str | None = None
+    translate_backend: str | None = None
     workers: int = Field(
         2, ge=1, le=64, description="Parallel jobs for per-line and per-shot work."
     )
@@ -72,5 +73,6 @@ class Settings(BaseSettings):
             "music": self.music_backend,
             "visuals": self.visuals_backend,
             "compose": self.compose_backend,
+            "translate": self.translate_backend,
         }
         return {stage: name for stage, name in chosen.items() if name}

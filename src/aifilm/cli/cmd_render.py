@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
         music: str | None = typer.Option(None, help="Music backend name."),
         visuals: str | None = typer.Option(None, help="Visuals backend name."),
         compose: str | None = typer.Option(None, help="Compose backend name."),
+        translate: str | None = typer.Option(
+            None, help="Translate backend for subtitle languages (spec, google-translate, deepl)."
+        ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
         project = load_project(path, language=language)
@@ -76,6 +79,7 @@ def register(app: typer.Typer) -> None:
             music=music,
             visuals=visuals,
             compose=compose,
+            translate=translate,
             preview=preview,
             settings=settings,
         )

@@ -26,6 +26,7 @@ class StreamInfo:
     language: str | None = None
     duration: float | None = None
     frames: int | None = None
+    title: str | None = None  # a track's name (MP4 stores it as 'name')
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,11 @@ def probe(path: str | Path) -> MediaInfo:
             else:
                 streams.append(
                     StreamInfo(
-                        s.type, ctx.name if ctx else "unknown", language=lang, duration=duration
+                        s.type,
+                        ctx.name if ctx else "unknown",
+                        language=lang,
+                        duration=duration,
+                        title=s.metadata.get("title") or s.metadata.get("name"),
                     )
                 )
         duration = (

@@ -59,7 +59,9 @@ class RenderState:
     music_key: str | None = None
     visuals: list[Visual] = field(default_factory=list)
     visual_keys: list[str] = field(default_factory=list)
-    subtitles: dict[str, Path] = field(default_factory=dict)  # srt, vtt, ass
+    # srt, vtt, ass (main language); srt:<lang>, vtt:<lang> when there are several languages
+    subtitles: dict[str, Path] = field(default_factory=dict)
+    subtitle_tracks: dict[str, Path] = field(default_factory=dict)  # language -> SRT, for the MP4
     audio: Path | None = None
     audio_key: str | None = None
     audio_facts: dict[str, Any] = field(default_factory=dict)

@@ -27,6 +27,7 @@ DEFAULT_BACKENDS: dict[str, str] = {
     "voice": "espeak",
     "music": "midi",
     "visuals": "stills",
+    "translate": "spec",
     "compose": "ffmpeg",
 }
 

@@ -75,6 +75,7 @@ class Pipeline:
         music: BackendChoice = None,
         visuals: BackendChoice = None,
         compose: BackendChoice = None,
+        translate: BackendChoice = None,
         preview: bool = False,
         cache: Cache | bool = True,
         settings: Settings | None = None,
@@ -85,7 +86,13 @@ class Pipeline:
         self.project = project
         self.settings = settings or Settings()
         reg = backends or registry
-        chosen = {"voice": voice, "music": music, "visuals": visuals, "compose": compose}
+        chosen = {
+            "voice": voice,
+            "music": music,
+            "visuals": visuals,
+            "translate": translate,
+            "compose": compose,
+        }
         overrides = self.settings.backend_overrides()
         self.backends: dict[str, Backend] = {}
         for stage, choice in chosen.items():
@@ -149,6 +156,7 @@ def render(
     music: BackendChoice = None,
     visuals: BackendChoice = None,
     compose: BackendChoice = None,
+    translate: BackendChoice = None,
     preview: bool = False,
     cache: Cache | bool = True,
     settings: Settings | None = None,
@@ -157,7 +165,11 @@ def render(
     """Render a project (or a path to one) into `out_dir` (default: `renders/` beside it).
 
     Writes `<slug>.mp4`, `<slug>.srt`, `<slug>.vtt`, `<slug>.png` and
-    `render-report.json`. Nothing appears in `out_dir` unless the render succeeds.
+    `render-report.json`; with several subtitle languages also `<slug>.<lang>.srt` and
+    `.vtt` for each (`RenderResult.subtitles` keys `srt:<lang>`, `vtt:<lang>`). Nothing
+    appears in `out_dir` unless the render succeeds.
+    With `audio_only`, skips the pictures and writes the final mix as an episode,
+    `<slug>.m4a` (AAC) or `<slug>.mp3` (`audio_format`), with a chapter per scene.
     """
     started = time.perf_counter()
     cpu_started = os.times()
@@ -170,6 +182,7 @@ def render(
         music=music,
         visuals=visuals,
         compose=compose,
+        translate=translate,
         preview=preview,
         cache=cache,
         settings=settings,
@@ -185,10 +198,7 @@ def render(
             files = {"video": staging / f"{slug}.mp4", "thumbnail": staging / f"{slug}.png"}
             _place(state.film, files["video"])
             shutil.copyfile(state.thumbnail, files["thumbnail"])
-            for kind in ("srt", "vtt"):
-                if kind in state.subtitles:
-                    files[kind] = staging / f"{slug}.{kind}"
-                    shutil.copyfile(state.subtitles[kind], files[kind])
+            files.update(_subtitle_files(state.subtitles, staging, slug))
             info = probe(files["video"])
             report = _report(pipe, info, started, cpu_started, preview)
             files["report"] = staging / "render-report.json"
@@ -205,12 +215,28 @@ def render(
     return RenderResult(
         video=final["video"],
         thumbnail=final["thumbnail"],
-        subtitles={k: final[k] for k in ("srt", "vtt") if k in final},
+        subtitles={k: v for k, v in final.items() if _is_subtitle(k)},
         report_path=final["report"],
         info=probe(final["video"]),
         report=report,
         warnings=list(pipe.context.warnings),
     )
+
+
+def _is_subtitle(kind: str) -> bool:
+    return kind.partition(":")[0] in ("srt", "vtt")
+
+
+def _subtitle_files(subtitles: Mapping[str, Path], folder: Path, slug: str) -> dict[str, Path]:
+    """Copy the subtitle files into `folder`: "srt" -> <slug>.srt, "srt:hi" -> <slug>.hi.srt."""
+    files = {}
+    for kind, source in subtitles.items():
+        if _is_subtitle(kind):  # the ASS file is only for burning in
+            suffix, _, language = kind.partition(":")
+            name = f"{slug}.{language}.{suffix}" if language else f"{slug}.{suffix}"
+            files[kind] = folder / name
+            shutil.copyfile(source, files[kind])
+    return files
 
 
 def _place(source: Path, target: Path) -> None:

@@ -1,6 +1,6 @@
 """The stages of a render, in order. Each is a small object with one `run(ctx)`.
 
-    voice -> plan -> music -> visuals -> subtitles -> mix -> compose
+    voice -> plan -> music -> visuals -> translate -> subtitles -> mix -> compose
 
 Every piece of work goes through the content cache, so a stage whose inputs did
 not change costs a lookup, and an interrupted render resumes where it stopped.
@@ -26,6 +26,7 @@ from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
 from aifilm.spec.models import Project, Voice
 
 MIX_VERSION = "1"
+MUX_VERSION = "1"
 
 
 class Stage(ABC):
@@ -269,8 +270,49 @@ class VisualsStage(Stage):
 # --- subtitles -----------------------------------------------------------------
 
 
+class TranslateStage(Stage):
+    """Give each line its text in every subtitle language: from the spec, else the backend."""
+
+    name = "translate"
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.pipeline.translate.base import TranslateBackend
+        from aifilm.pipeline.translate.lines import (
+            describe_missing,
+            missing_error,
+            translate_lines,
+        )
+
+        backend = cast(TranslateBackend, ctx.backends["translate"])
+        project = ctx.project
+        lines = _timeline(ctx).lines
+        keys = list(ctx.state.speech_keys)
+        with self._timer(ctx, backend.name) as report:
+            with _blame(ctx, self.name):
+                done = translate_lines(
+                    lines,
+                    film_language=project.language,
+                    languages=project.subtitle_languages,
+                    backend=backend,
+                    cache=ctx.cache,
+                )
+            report.items = done.from_spec + done.translated
+            if done.translated:
+                report.notes.append(f"{done.translated} text(s) translated by {backend.name}")
+            if done.missing:
+                messages = describe_missing(
+                    lines,
+                    done.missing,
+                    lambda i: project.line_source(*keys[i]) if i < len(keys) else None,
+                )
+                if project.output.subtitles.missing == "error":
+                    raise missing_error(messages, backend.name)
+                for message in messages:
+                    ctx.warn(self.name, message + "\n  (their subtitles show the spoken text)")
+
+
 class SubtitlesStage(Stage):
-    """Write SRT and VTT files, and an ASS file to burn in, timed to the speech."""
+    """Write SRT and VTT files per language, and an ASS file to burn in, timed to the speech."""
 
     name = "subtitles"
 
@@ -281,29 +323,40 @@ class SubtitlesStage(Stage):
         from aifilm.pipeline.subtitles.vtt import write_vtt
 
         options = ctx.project.output.subtitles
+        languages = ctx.project.subtitle_languages
         timeline = _timeline(ctx)
         with self._timer(ctx) as report:
-            cues = build_cues(
-                timeline,
-                max_chars=options.max_chars_per_line,
-                max_lines=options.max_lines,
-                language=ctx.project.language,
-            )
-            report.items = len(cues)
-            if not cues:
+            cues = {
+                language: build_cues(
+                    timeline,
+                    max_chars=options.max_chars_per_line,
+                    max_lines=options.max_lines,
+                    language=language,
+                )
+                for language in languages
+            }
+            report.items = sum(len(c) for c in cues.values())
+            if not report.items:
                 return
-            if options.files:
-                write_srt(cues, ctx.workdir / "subtitles.srt")
-                write_vtt(cues, ctx.workdir / "subtitles.vtt")
-                ctx.state.subtitles["srt"] = ctx.workdir / "subtitles.srt"
-                ctx.state.subtitles["vtt"] = ctx.workdir / "subtitles.vtt"
+            for n, language in enumerate(languages):
+                srt = write_srt(cues[language], ctx.workdir / f"subtitles.{language}.srt")
+                ctx.state.subtitle_tracks[language] = srt
+                if not options.files:
+                    continue
+                vtt = write_vtt(cues[language], ctx.workdir / f"subtitles.{language}.vtt")
+                if n == 0:  # the main language keeps the plain names: <slug>.srt, <slug>.vtt
+                    ctx.state.subtitles["srt"], ctx.state.subtitles["vtt"] = srt, vtt
+                if len(languages) > 1:
+                    ctx.state.subtitles[f"srt:{language}"] = srt
+                    ctx.state.subtitles[f"vtt:{language}"] = vtt
             if options.burn:
+                burn = ctx.project.burn_language
                 write_ass(
-                    cues,
+                    cues[burn],
                     ctx.workdir / "subtitles.ass",
                     width=timeline.width,
                     height=timeline.height,
-                    language=ctx.project.language,
+                    language=burn,
                     font_size=options.font_size,
                 )
                 ctx.state.subtitles["ass"] = ctx.workdir / "subtitles.ass"
@@ -413,6 +466,8 @@ class ComposeStage(Stage):
                 entry = ctx.cache.fetch("film", digest, make)
             ctx.state.film = entry.file(entry.meta["file"])
             ctx.state.film_facts = dict(entry.meta.get("facts") or {})
+            if ctx.project.output.subtitles.tracks and ctx.state.subtitle_tracks:
+                ctx.state.film = _with_subtitle_tracks(ctx, ctx.state.film, digest)
 
             thumb_key = cache_key("thumbnail", digest, ctx.project.title, "1")
             with _blame(ctx, "thumbnail"):
@@ -427,11 +482,28 @@ class ComposeStage(Stage):
             report.items = 1
 
 
+def _with_subtitle_tracks(ctx: RenderContext, film: Path, film_key: str) -> Path:
+    """The film with every subtitle language as a soft track (a cached remux, no encode)."""
+    from aifilm.pipeline.compose.mux import SubtitleTrack, add_subtitle_tracks
+
+    tracks = [SubtitleTrack(path, lang) for lang, path in ctx.state.subtitle_tracks.items()]
+    key = cache_key("film-tracks", MUX_VERSION, film_key, [(t.language, t.path) for t in tracks])
+
+    def make(folder: Path) -> dict[str, Any]:
+        add_subtitle_tracks(film, tracks, folder / "film.mp4")
+        return {"file": "film.mp4", "languages": [t.language for t in tracks]}
+
+    with _blame(ctx, "compose"):
+        entry = ctx.cache.fetch("film", key, make)
+    return entry.file(entry.meta["file"])
+
+
 STAGES: tuple[type[Stage], ...] = (
     VoiceStage,
     PlanStage,
     MusicStage,
     VisualsStage,
+    TranslateStage,
     SubtitlesStage,
     MixStage,
     ComposeStage,

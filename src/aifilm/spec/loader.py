@@ -109,9 +109,14 @@ def load_project_yaml(
     if issues:
         raise SpecError(issues)
     for s, scene in enumerate(project.scenes):
-        for t, _ in enumerate(scene.shots):
+        for t, shot in enumerate(scene.shots):
             line, _col = _mark_for(("scenes", s, "shots", t), marks) or (1, 1)
             project._sources[(s, t)] = f"{filename}:{line}"
+            spoken: list[Loc] = [("narration",)] if shot.narration else []
+            spoken += [("dialogue", d) for d in range(len(shot.dialogue or []))]
+            for k, where in enumerate(spoken):
+                line, _col = _mark_for(("scenes", s, "shots", t, *where), marks) or (line, 1)
+                project._line_sources[(s, t, k)] = f"{filename}:{line}"
     _resolve_script(project, filename, base_dir, marks)
     _attach(project, filename, base_dir)
     return project
@@ -196,6 +201,10 @@ def _issue_from_error(err: Any, filename: str, marks: dict[Loc, Mark]) -> SpecIs
     loc: Loc = tuple(
         p for p in err["loc"] if isinstance(p, int) or ("[" not in p and p not in ("str",))
     )
+    # A validator of a mapping names the key at fault in ctx["key"], to point at its line.
+    key_at_fault = (err.get("ctx") or {}).get("key")
+    if isinstance(key_at_fault, str) and (*loc, key_at_fault) in marks:
+        loc = (*loc, key_at_fault)
     mark = _mark_for(loc, marks)
     line, col = mark if mark else (None, None)
     kind = err["type"]

@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from PIL import ImageColor
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from aifilm.spec.vocabulary import (
     CAMERA_MOTIONS,
@@ -70,16 +79,79 @@ def parse_duration(value: Any) -> float | None:
     raise ValueError(f"'{value}' is not a duration; write seconds (90), '90s', '2m' or '1m30s'")
 
 
-class SubtitleOptions(StrictModel):
-    """Which subtitle files to write and whether to burn them into the picture."""
+def _check_language(value: str) -> str:
+    return _check_choice("language", value, LANGUAGE_CODES)
 
+
+LanguageCode = Annotated[
+    str,
+    AfterValidator(_check_language),
+    Field(description="A language code: " + ", ".join(LANGUAGE_CODES)),
+]
+Translations = Annotated[
+    dict[LanguageCode, str],
+    Field(description="The same words in other languages, by language code: {en: ..., hi: ...}"),
+]
+
+
+def _check_translations(value: dict[str, str]) -> dict[str, str]:
+    for code, text in value.items():
+        if not str(text).strip():
+            raise PydanticCustomError(
+                "empty_translation",
+                "the {key} translation is empty; remove it or write the text",
+                {"key": code},
+            )
+    return value
+
+
+class SubtitleOptions(StrictModel):
+    """Which subtitle languages and files to make, and which language to burn into the picture."""
+
+    languages: list[LanguageCode] | None = Field(
+        None,
+        description="Subtitle languages, e.g. [hi, en] (default: the film's language). Each "
+        "gets .srt/.vtt files and a subtitle track in the MP4; lines need translations into "
+        "the others (written in the spec or from a translate backend).",
+    )
     burn: bool = Field(True, description="Draw the subtitles into the video frames.")
+    burn_language: LanguageCode | None = Field(
+        None, description="Which of `languages` to burn in (default: the first)."
+    )
     files: bool = Field(True, description="Write .srt and .vtt files beside the film.")
+    tracks: bool = Field(
+        True, description="Add every subtitle language to the MP4 as a soft (selectable) track."
+    )
+    missing: Literal["error", "original"] = Field(
+        "error",
+        description="A line without a translation into a subtitle language: 'error' lists every "
+        "such line; 'original' warns and shows the spoken text instead.",
+    )
     max_chars_per_line: int = Field(42, ge=16, le=80)
     max_lines: int = Field(2, ge=1, le=3)
     font_size: float = Field(
         0.055, gt=0.01, le=0.2, description="Text height as a fraction of the frame height."
     )
+
+    @field_validator("languages")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("list at least one language, or remove the key")
+            repeated = sorted({code for code in value if value.count(code) > 1})
+            if repeated:
+                raise ValueError(f"languages repeat: {', '.join(repeated)}")
+        return value
+
+    @model_validator(mode="after")
+    def _burn_listed(self) -> SubtitleOptions:
+        if self.burn_language and self.languages and self.burn_language not in self.languages:
+            raise ValueError(
+                f"burn_language '{self.burn_language}' is not in languages "
+                f"({', '.join(self.languages)}); add it there or pick one of them"
+            )
+        return self
 
 
 class Output(StrictModel):
@@ -185,12 +257,45 @@ class Line(StrictModel):
     translations: dict[str, str] = Field(default_factory=dict)
 
 
+def _dialogue_item(item: dict[str, str]) -> dict[str, str]:
+    """`{Speaker: text}`, then optionally translations: `{Crow: ..., hi: ..., en: ...}`."""
+    if not item:
+        raise ValueError("a dialogue item is one 'Speaker: text' pair, e.g. '- Crow: I am thirsty'")
+    speaker, *languages = item
+    if not str(item[speaker]).strip():
+        raise ValueError("a dialogue line is empty")
+    for key in languages:
+        if key not in LANGUAGE_CODES:
+            raise PydanticCustomError(
+                "dialogue_language",
+                "'{key}' is not a language code: a dialogue item is 'Speaker: text' followed "
+                "only by translations ('hi: ...'); {detail}",
+                {"key": key, "detail": choice_error("language", key, LANGUAGE_CODES)},
+            )
+        if not str(item[key]).strip():
+            raise PydanticCustomError(
+                "empty_translation",
+                "the {key} translation is empty; remove it or write the text",
+                {"key": key},
+            )
+    return item
+
+
+DialogueItem = Annotated[dict[str, str], AfterValidator(_dialogue_item)]
+
+
 class Shot(StrictModel):
     """A stretch of film with one picture: its words, its visual and its motion."""
 
     narration: str | None = Field(None, description="Words the narrator speaks over this shot.")
-    dialogue: list[dict[str, str]] | None = Field(
-        None, description="Lines as a list of {Speaker: text}, spoken in order."
+    dialogue: list[DialogueItem] | None = Field(
+        None,
+        description="Lines as a list of {Speaker: text}, spoken in order; further keys of an "
+        "item are its translations: {Crow: I am thirsty, hi: ...}.",
+    )
+    translations: Annotated[Translations, AfterValidator(_check_translations)] = Field(
+        default_factory=dict,
+        description="The narration in other languages, for subtitles: {en: ..., hi: ...}.",
     )
     image: Path | None = None
     color: str | None = None
@@ -223,19 +328,6 @@ class Shot(StrictModel):
             raise ValueError("is empty; remove the key or write some text")
         return value
 
-    @field_validator("dialogue")
-    @classmethod
-    def _dialogue(cls, value: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
-        for item in value or []:
-            if len(item) != 1:
-                raise ValueError(
-                    "each dialogue item is one 'Speaker: text' pair, e.g. '- Crow: I am thirsty'"
-                )
-            ((_, text),) = item.items()
-            if not str(text).strip():
-                raise ValueError("a dialogue line is empty")
-        return value
-
     @model_validator(mode="after")
     def _has_content(self) -> Shot:
         has_visual = any(v is not None for v in (self.image, self.color, self.title, self.prompt))
@@ -244,6 +336,11 @@ class Shot(StrictModel):
                 "a shot needs narration, dialogue, a visual (image, color, title, prompt) "
                 "or a duration"
             )
+        if self.translations and not self.narration:
+            raise ValueError(
+                "'translations' of a shot translate its narration, and this shot has none; "
+                "a dialogue line's translations go in its item: '- Crow: ...' then '  hi: ...'"
+            )
         return self
 
     @property
@@ -251,10 +348,22 @@ class Shot(StrictModel):
         """The shot's spoken lines in order, narration first."""
         out: list[Line] = []
         if self.narration:
-            out.append(Line(speaker=None, text=self.narration.strip()))
+            out.append(
+                Line(
+                    speaker=None,
+                    text=self.narration.strip(),
+                    translations={k: v.strip() for k, v in self.translations.items()},
+                )
+            )
         for item in self.dialogue or []:
-            ((speaker, text),) = item.items()
-            out.append(Line(speaker=speaker, text=str(text).strip()))
+            speaker, *languages = item
+            out.append(
+                Line(
+                    speaker=speaker,
+                    text=str(item[speaker]).strip(),
+                    translations={k: str(item[k]).strip() for k in languages},
+                )
+            )
         return out
 
 
@@ -303,6 +412,7 @@ class Project(StrictModel):
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _source: Path | None = PrivateAttr(default=None)
     _sources: dict[tuple[int, int], str] = PrivateAttr(default_factory=dict)
+    _line_sources: dict[tuple[int, int, int], str] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path, *, language: str | None = None) -> Project:
@@ -328,6 +438,10 @@ class Project(StrictModel):
     def shot_source(self, scene: int, shot: int) -> str | None:
         """`file:line` where a shot was written, for messages."""
         return self._sources.get((scene, shot))
+
+    def line_source(self, scene: int, shot: int, line: int) -> str | None:
+        """`file:line` where a spoken line was written (else its shot's), for messages."""
+        return self._line_sources.get((scene, shot, line)) or self.shot_source(scene, shot)
 
     @property
     def speaking_characters(self) -> list[Character]:
@@ -363,6 +477,27 @@ class Project(StrictModel):
         if dupes:
             raise ValueError(f"character names must be unique; repeated: {', '.join(dupes)}")
         return self
+
+    @model_validator(mode="after")
+    def _burn_language(self) -> Project:
+        subs = self.output.subtitles
+        if subs.burn_language and subs.languages is None and subs.burn_language != self.language:
+            raise ValueError(
+                f"output.subtitles.burn_language '{subs.burn_language}' is not a subtitle "
+                f"language; list it in output.subtitles.languages (e.g. [{self.language}, "
+                f"{subs.burn_language}])"
+            )
+        return self
+
+    @property
+    def subtitle_languages(self) -> list[str]:
+        """Subtitle languages to make, main first: `output.subtitles.languages`, or the film's."""
+        return list(self.output.subtitles.languages or [self.language])
+
+    @property
+    def burn_language(self) -> str:
+        """The subtitle language drawn into the picture."""
+        return self.output.subtitles.burn_language or self.subtitle_languages[0]
 
     def character(self, name: str) -> Character | None:
         """The character with that name (case-insensitive), if any."""

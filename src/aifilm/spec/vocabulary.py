@@ -88,6 +88,14 @@ LANGUAGES: tuple[Language, ...] = (
 LANGUAGE_CODES: tuple[str, ...] = tuple(lang.code for lang in LANGUAGES)
 
 
+# ISO 639-2/T three-letter codes, as MP4 (and Matroska) tag a subtitle or audio track.
+ISO_639_2: dict[str, str] = {
+    "en": "eng", "hi": "hin", "es": "spa", "fr": "fra", "de": "deu", "pt": "por", "zh": "zho",
+    "ja": "jpn", "ar": "ara", "ta": "tam", "te": "tel", "bn": "ben", "mr": "mar", "gu": "guj",
+    "ml": "mal", "kn": "kan", "pa": "pan", "it": "ita", "ru": "rus", "sa": "san",
+}  # fmt: skip
+
+
 def language(code: str) -> Language:
     """The `Language` for a code; KeyError if unknown."""
     for lang in LANGUAGES:
@@ -147,7 +155,7 @@ def choice_error(kind: str, value: str, choices: list[str] | tuple[str, ...]) ->
 
 
 # Stages whose backend a project may choose in its `backends:` table.
-BACKEND_STAGES: tuple[str, ...] = ("voice", "music", "visuals", "compose")
+BACKEND_STAGES: tuple[str, ...] = ("voice", "music", "visuals", "translate", "compose")
 
 # Unicode script names (the first word of unicodedata.name) that some language voices.
 VOICED_SCRIPTS: frozenset[str] = frozenset(

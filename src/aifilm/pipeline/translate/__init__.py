@@ -1,0 +1,1 @@
+"""Translating spoken lines for subtitles in other languages."""
