@@ -63,6 +63,15 @@ def register(app: typer.Typer) -> None:
         language: str | None = typer.Option(
             None, "--language", "-l", help="Language of a bare script file."
         ),
+        mode: str | None = typer.Option(
+            None, "--mode", help="film or podcast (hosts on a split screen); overrides the file."
+        ),
+        audio_only: bool = typer.Option(
+            False, "--audio-only", help="Only the sound: an episode file with chapters, no video."
+        ),
+        audio_format: str = typer.Option(
+            "m4a", "--audio-format", help="Episode format with --audio-only: m4a (AAC) or mp3."
+        ),
         voice: str | None = typer.Option(None, help="Voice backend name."),
         music: str | None = typer.Option(None, help="Music backend name."),
         visuals: str | None = typer.Option(None, help="Visuals backend name."),
@@ -72,7 +81,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
-        project = load_project(path, language=language)
+        project = load_project(path, language=language, mode=mode)
         settings = Settings(no_cache=True) if no_cache else Settings()
         kwargs: dict[str, Any] = dict(
             voice=voice,
@@ -82,6 +91,8 @@ def register(app: typer.Typer) -> None:
             translate=translate,
             preview=preview,
             settings=settings,
+            audio_only=audio_only,
+            audio_format=audio_format,
         )
         if as_json:
             result = render(
@@ -95,7 +106,8 @@ def register(app: typer.Typer) -> None:
         facts = {
             "event": "result",
             "video": str(result.video),
-            "thumbnail": str(result.thumbnail),
+            "thumbnail": str(result.thumbnail) if result.thumbnail else None,
+            "audio_only": result.audio_only,
             "subtitles": {k: str(v) for k, v in result.subtitles.items()},
             "report": str(result.report_path),
             "duration": round(result.duration, 3),
@@ -108,7 +120,7 @@ def register(app: typer.Typer) -> None:
             emit_json(facts)
             return
         video = result.info.first("video")
-        size = f"{video.width}x{video.height}" if video else "?"
+        size = f"{video.width}x{video.height}" if video else "audio only"
         out.print(
             f"[green]✓[/] {result.video}  [dim]{result.duration:.1f} s, {size}, "
             f"rendered in {facts['wall_seconds']:.1f} s, "
@@ -116,4 +128,8 @@ def register(app: typer.Typer) -> None:
         )
         for kind, file in result.subtitles.items():
             out.print(f"  {kind}: {file}")
-        out.print(f"  thumbnail: {result.thumbnail}\n  report: {result.report_path}")
+        if result.thumbnail is not None:
+            out.print(f"  thumbnail: {result.thumbnail}")
+        for chapter in result.report.get("chapters", []):
+            out.print(f"  chapter {chapter['start']:7.2f} s  {chapter['title']}")
+        out.print(f"  report: {result.report_path}")

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aifilm.errors import UserError
 from aifilm.media.probe import MediaInfo, probe
 from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
@@ -30,6 +31,7 @@ from aifilm.spec.models import Project
 
 BackendChoice = str | Mapping[str, Any] | Backend | None
 PREVIEW_LONG_SIDE = 640  # a preview's longer side, at most
+AUDIO_SKIPS = ("visuals", "compose")  # stages an audio-only render does not run
 
 
 def slugify(text: str) -> str:
@@ -41,15 +43,20 @@ def slugify(text: str) -> str:
 
 @dataclass
 class RenderResult:
-    """What a render produced: the files, their facts, and the report."""
+    """What a render produced: the files, their facts, and the report.
+
+    With `audio_only`, `video` is the episode's audio file (.m4a or .mp3) and there is
+    no thumbnail.
+    """
 
     video: Path
-    thumbnail: Path
+    thumbnail: Path | None
     subtitles: dict[str, Path]
     report_path: Path
     info: MediaInfo
     report: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    audio_only: bool = False
 
     @property
     def duration(self) -> float:
@@ -161,6 +168,8 @@ def render(
     cache: Cache | bool = True,
     settings: Settings | None = None,
     on_progress: ProgressCallback | None = None,
+    audio_only: bool = False,
+    audio_format: str = "m4a",
 ) -> RenderResult:
     """Render a project (or a path to one) into `out_dir` (default: `renders/` beside it).
 
@@ -171,6 +180,12 @@ def render(
     With `audio_only`, skips the pictures and writes the final mix as an episode,
     `<slug>.m4a` (AAC) or `<slug>.mp3` (`audio_format`), with a chapter per scene.
     """
+    from aifilm.pipeline.episode import AUDIO_FORMATS
+
+    if audio_format not in AUDIO_FORMATS:
+        raise UserError(
+            f"unknown audio format '{audio_format}'", hint=f"use one of: {', '.join(AUDIO_FORMATS)}"
+        )
     started = time.perf_counter()
     cpu_started = os.times()
     if not isinstance(project, Project):
@@ -187,9 +202,12 @@ def render(
         cache=cache,
         settings=settings,
         on_progress=on_progress,
+        stages=[cls() for cls in STAGES if cls.name not in AUDIO_SKIPS] if audio_only else None,
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
     try:
+        if audio_only:
+            return _render_audio(pipe, out, slug, audio_format, started, cpu_started)
         state = pipe.run()
         assert state.film is not None and state.thumbnail is not None and state.timeline is not None
         out.mkdir(parents=True, exist_ok=True)
@@ -220,6 +238,58 @@ def render(
         info=probe(final["video"]),
         report=report,
         warnings=list(pipe.context.warnings),
+    )
+
+
+def _render_audio(
+    pipe: Pipeline,
+    out: Path,
+    slug: str,
+    audio_format: str,
+    started: float,
+    cpu_started: os.times_result,
+) -> RenderResult:
+    """The episode: the final mix with chapters, subtitles and the report; no pictures."""
+    from aifilm.pipeline.episode import export_episode, scene_chapters
+
+    state = pipe.run()
+    assert state.audio is not None and state.timeline is not None
+    project = pipe.project
+    chapters = scene_chapters(project, state.timeline)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=out))
+    try:
+        files = {"video": staging / f"{slug}.{audio_format}"}
+        hosts = sorted({line.speaker for line in state.timeline.lines if line.speaker})
+        export_episode(
+            state.audio,
+            files["video"],
+            chapters,
+            title=project.title,
+            artist=", ".join(hosts) or None,
+            fmt="mp3" if audio_format == "mp3" else "m4a",
+        )
+        files.update(_subtitle_files(state.subtitles, staging, slug))
+        info = probe(files["video"])
+        report = _report(pipe, info, started, cpu_started, False)
+        report["audio_only"] = True
+        report["chapters"] = [asdict(c) for c in chapters]
+        files["report"] = staging / "render-report.json"
+        files["report"].write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        final = {kind: out / path.name for kind, path in files.items()}
+        for kind, path in files.items():
+            os.replace(path, final[kind])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RenderResult(
+        video=final["video"],
+        thumbnail=None,
+        subtitles={k: v for k, v in final.items() if _is_subtitle(k)},
+        report_path=final["report"],
+        info=probe(final["video"]),
+        report=report,
+        warnings=list(pipe.context.warnings),
+        audio_only=True,
     )
 
 
@@ -268,8 +338,10 @@ def _report(
             "title": ctx.project.title,
             "source": str(ctx.project.source or ""),
             "language": ctx.project.language,
+            "mode": ctx.project.mode,
         },
         "preview": preview,
+        "audio_only": False,
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),
         "realtime_factor": round(info.duration / wall, 2) if wall else None,

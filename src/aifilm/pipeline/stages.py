@@ -27,6 +27,7 @@ from aifilm.spec.models import Project, Voice
 
 MIX_VERSION = "1"
 MUX_VERSION = "1"
+PODCAST_MUSIC_VOLUME = 0.15  # a podcast's bed sits lower under talk, unless the spec says
 
 
 class Stage(ABC):
@@ -247,7 +248,7 @@ class VisualsStage(Stage):
                 with _blame(ctx, self.name, shot=shot.id, source=shot.source):
                     entry = ctx.cache.fetch("visuals", digest, make)
                 done += 1
-                ctx.progress(self.name, done, len(jobs), f"shot {shot.id}")
+                ctx.progress(self.name, done, len(unique), f"shot {shot.id}")
                 meta = entry.meta
                 return Visual(
                     entry.file(meta["file"]),
@@ -257,8 +258,11 @@ class VisualsStage(Stage):
                     meta.get("note"),
                 )
 
+            # Identical requests (a podcast's same speaker twice) are made once.
+            unique = list({digest: job for job in jobs for digest in [job[2]]}.values())
             with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
-                visuals = list(pool.map(one, jobs))
+                made = dict(zip([j[2] for j in unique], pool.map(one, unique), strict=True))
+            visuals = [made[digest] for _, _, digest in jobs]
             for shot, visual in zip(timeline.shots, visuals, strict=True):
                 if visual.note:
                     report.notes.append(f"shot {shot.id}: {visual.note}")
@@ -365,6 +369,16 @@ class SubtitlesStage(Stage):
 # --- mix -----------------------------------------------------------------------
 
 
+def music_volume(project: Project) -> float:
+    """The music's level: the spec's, else the default (lower in podcast mode)."""
+    music = project.music
+    if music is None:
+        return 0.0
+    if project.mode == "podcast" and "volume" not in music.model_fields_set:
+        return PODCAST_MUSIC_VOLUME
+    return music.volume
+
+
 class MixStage(Stage):
     """Place the speech in time, duck the music under it, normalise to -14 LUFS."""
 
@@ -375,6 +389,7 @@ class MixStage(Stage):
 
         timeline = _timeline(ctx)
         music = ctx.project.music
+        volume = music_volume(ctx.project)
         with self._timer(ctx, "ffmpeg") as report:
             placed = [
                 (ctx.state.speech_keys[key], round(line.start, 4))
@@ -385,7 +400,7 @@ class MixStage(Stage):
                 MIX_VERSION,
                 placed,
                 ctx.state.music_key,
-                music.volume if music else None,
+                volume,
                 music.duck if music else None,
                 round(timeline.duration, 4),
             )
@@ -398,7 +413,7 @@ class MixStage(Stage):
                     track.path if track else None,
                     duration=timeline.duration,
                     out=folder / "mix.wav",
-                    music_volume=music.volume if music else 0.0,
+                    music_volume=volume,
                     duck=music.duck if music else False,
                 )
                 (folder / "speech.wav").unlink(missing_ok=True)

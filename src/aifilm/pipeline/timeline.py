@@ -41,11 +41,23 @@ class SpeechClip:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """One host's panel in a podcast layout: a name label and a picture (file or portrait)."""
+
+    name: str
+    image: Path | None = None  # None: a generated portrait from `seed`
+    accent: str = "#ffb703"  # the highlight colour when this host speaks
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class VisualSpec:
     """What a shot should show, resolved from the spec (before any picture is made).
 
     kind: "image" (a file), "color" (a plain colour), "title" (a title card),
-    "prompt" (for a generative backend) or "generated" (a still made from the text).
+    "prompt" (for a generative backend), "generated" (a still made from the text) or
+    "podcast" (the hosts' `panels` side by side, panel `active` highlighted in `style`,
+    over `image` or `color` or a gradient from `seed`).
     """
 
     kind: str
@@ -56,6 +68,9 @@ class VisualSpec:
     prompt: str | None = None
     character: str | None = None
     seed: int = 0
+    panels: tuple[Panel, ...] = ()
+    active: int | None = None
+    style: str = "glow"
 
 
 @dataclass

@@ -9,11 +9,16 @@ NARRATOR_NAMES = frozenset({"narrator", "narration", "voice over", "v.o."})
 
 @dataclass
 class ScriptLine:
-    """One spoken line; speaker None is the narrator. ``line`` is 1-based in the file."""
+    """One spoken line; speaker None is the narrator. ``line`` is 1-based in the file.
+
+    ``interrupt``: the script marks the line as cutting in (``-- Name: ...`` or
+    ``Name (interrupting): ...``; in Fountain an ``(interrupting)`` parenthetical).
+    """
 
     speaker: str | None
     text: str
     line: int
+    interrupt: bool = False  # cuts into the previous line (podcast mode overlaps them)
 
     def __post_init__(self) -> None:
         # "NARRATOR: ..." in a script is narration, spoken by the project's narrator voice.

@@ -92,14 +92,18 @@ def parse_fountain(text: str) -> ScriptDocument:
             flush()
             speaker = _speaker_name(line)
             spoken: list[str] = []
+            # "(interrupting)" under the cue, or as its extension, overlaps the line before.
+            interrupt = "interrupt" in line.casefold()
             while index < len(lines) and lines[index].strip():
                 part = lines[index].strip()
                 index += 1
                 if not (part.startswith("(") and part.endswith(")")):
                     spoken.append(part)
+                elif not spoken and "interrupt" in part.casefold():
+                    interrupt = True
             text_spoken = _strip_markup(" ".join(spoken).lstrip("~"))
             if text_spoken:
-                current(number).lines.append(ScriptLine(speaker, text_spoken, number))
+                current(number).lines.append(ScriptLine(speaker, text_spoken, number, interrupt))
             continue
         if line.startswith(">") and line.endswith("<"):
             line = line[1:-1]

@@ -10,6 +10,10 @@
 parenthetical after the name is dropped), a line starting with `#` is a
 comment, and every other paragraph is narration. Each line of dialogue and each
 paragraph of narration becomes one shot.
+
+A dialogue line written `-- Name: ...` (or `— Name: ...`), or with the
+parenthetical `(interrupting)` / `(interrupts)` / `(cutting in)`, interrupts:
+podcast mode starts it before the previous line has finished.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ _TITLE = re.compile(r"^\s*title\s*:\s*(?P<title>.+)$", re.IGNORECASE)
 _DIALOGUE = re.compile(
     r"^\s*(?P<name>[^\s:()\[\]][^:()\[\]]{0,40}?)\s*(?:\((?P<paren>[^)]*)\))?\s*:\s*(?P<text>\S.*)$"
 )
+_INTERRUPT_MARK = re.compile(r"^\s*(?:--|—|–)\s*")
+_INTERRUPT_WORDS = ("interrupt", "cutting in", "cuts in")
 _NOT_SPEAKERS = {"note", "notes", "warning", "tip", "example", "chapter", "part", "step"}
 
 
@@ -72,11 +78,14 @@ def parse_plain(text: str) -> ScriptDocument:
         if doc.title is None and not doc.scenes and (m := _TITLE.match(line)) is not None:
             doc.title = m.group("title").strip()
             continue
-        m = _DIALOGUE.match(line)
+        marked = _INTERRUPT_MARK.match(line)
+        m = _DIALOGUE.match(line[marked.end() :] if marked else line)
         if m is not None and _speaker(m.group("name")):
             flush()
+            paren = (m.group("paren") or "").casefold()
+            interrupt = bool(marked) or any(w in paren for w in _INTERRUPT_WORDS)
             current().lines.append(
-                ScriptLine(m.group("name").strip(), m.group("text").strip(), number)
+                ScriptLine(m.group("name").strip(), m.group("text").strip(), number, interrupt)
             )
             continue
         if not paragraph:

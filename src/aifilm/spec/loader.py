@@ -47,8 +47,13 @@ AUTO_VOICES = (
 MAX_SPEC_BYTES = 5_000_000
 
 
-def load_project(path: str | Path, *, language: str | None = None) -> Project:
-    """Load a project file (.yaml) or a bare script (.fountain, .txt) into a `Project`."""
+def load_project(
+    path: str | Path, *, language: str | None = None, mode: str | None = None
+) -> Project:
+    """Load a project file (.yaml) or a bare script (.fountain, .txt) into a `Project`.
+
+    `mode` ("film" or "podcast", e.g. from `--mode`) overrides the file's.
+    """
     path = Path(path)
     try:
         if path.stat().st_size > MAX_SPEC_BYTES:
@@ -73,17 +78,23 @@ def load_project(path: str | Path, *, language: str | None = None) -> Project:
     except IsADirectoryError:
         candidate = path / "project.yaml"
         if candidate.exists():
-            return load_project(candidate, language=language)
+            return load_project(candidate, language=language, mode=mode)
         raise SpecError(
             [SpecIssue(str(path), None, None, "", "is a folder with no project.yaml")]
         ) from None
     if path.suffix.lower() in YAML_SUFFIXES:
-        return load_project_yaml(text, filename=str(path), base_dir=path.parent)
-    return project_from_script(text, filename=str(path), base_dir=path.parent, language=language)
+        return load_project_yaml(text, filename=str(path), base_dir=path.parent, mode=mode)
+    return project_from_script(
+        text, filename=str(path), base_dir=path.parent, language=language, mode=mode
+    )
 
 
 def load_project_yaml(
-    text: str, *, filename: str = "project.yaml", base_dir: Path | None = None
+    text: str,
+    *,
+    filename: str = "project.yaml",
+    base_dir: Path | None = None,
+    mode: str | None = None,
 ) -> Project:
     """Validate YAML text into a `Project`; raise `SpecError` listing every problem."""
     base_dir = base_dir or Path.cwd()
@@ -100,6 +111,8 @@ def load_project_yaml(
                 )
             ]
         )
+    if mode is not None:
+        data["mode"] = mode
     try:
         project = Project.model_validate(data)
     except ValidationError as exc:
@@ -118,12 +131,18 @@ def load_project_yaml(
                 line, _col = _mark_for(("scenes", s, "shots", t, *where), marks) or (line, 1)
                 project._line_sources[(s, t, k)] = f"{filename}:{line}"
     _resolve_script(project, filename, base_dir, marks)
+    _check_podcast(project, filename, marks.get(("mode",)) if mode is None else None)
     _attach(project, filename, base_dir)
     return project
 
 
 def project_from_script(
-    text: str, *, filename: str, base_dir: Path, language: str | None = None
+    text: str,
+    *,
+    filename: str,
+    base_dir: Path,
+    language: str | None = None,
+    mode: str | None = None,
 ) -> Project:
     """A `Project` with sensible defaults around a bare script file."""
     fmt = SCRIPT_SUFFIXES.get(Path(filename).suffix.lower()) or detect_format(None, text)
@@ -134,15 +153,22 @@ def project_from_script(
         or "Untitled"
     )
     try:
-        project = Project(title=title[:100], language=language or "en")
+        project = Project(title=title[:100], language=language or "en", mode=mode or "film")
     except ValidationError as exc:
         raise SpecError(
             [
-                SpecIssue(filename, None, None, "language", e["msg"].removeprefix("Value error, "))
+                SpecIssue(
+                    filename,
+                    None,
+                    None,
+                    ".".join(str(p) for p in e["loc"]),
+                    e["msg"].removeprefix("Value error, "),
+                )
                 for e in exc.errors()
             ]
         ) from None
     _add_script(project, doc, filename)
+    _check_podcast(project, filename, None)
     _attach(project, filename, base_dir)
     return project
 
@@ -398,13 +424,33 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
         for number, spoken in enumerate(scene.lines):
             char = project.character(spoken.speaker) if spoken.speaker else None
             shot = (
-                Shot(narration=spoken.text)
+                Shot(narration=spoken.text, interrupt=spoken.interrupt)
                 if char is None
-                else Shot(dialogue=[{char.name: spoken.text}])
+                else Shot(dialogue=[{char.name: spoken.text}], interrupt=spoken.interrupt)
             )
             shots.append(shot)
             project._sources[(len(project.scenes), number)] = f"{filename}:{spoken.line}"
         project.scenes.append(Scene(title=scene.title, shots=shots))
+
+
+def _check_podcast(project: Project, filename: str, mode_mark: Mark | None) -> None:
+    """Podcast mode needs 2-4 hosts: point at the first extra one, or at `mode:`."""
+    from aifilm.spec.podcast import podcast_problem
+
+    found = podcast_problem(project)
+    if found is None:
+        return
+    message, shot = found
+    where, line, col = filename, None, None
+    if shot is not None and (source := project.shot_source(*shot)):
+        where, _, number = source.rpartition(":")
+        line, col = (int(number), 1) if number.isdigit() else (None, None)
+    elif mode_mark is not None:
+        line, col = mode_mark
+    raise SpecError(
+        [SpecIssue(where or filename, line, col, "mode", message)],
+        hint="podcast mode puts 2 to 4 hosts side by side; 'mode: film' has no limit",
+    )
 
 
 def _attach(project: Project, filename: str, base_dir: Path) -> None:

@@ -249,6 +249,40 @@ class Music(StrictModel):
         return self
 
 
+class PodcastOptions(StrictModel):
+    """How a podcast (`mode: podcast`) looks and flows: format, title cards, highlight, gaps."""
+
+    format: Literal["interview", "debate", "narrator-character"] = Field(
+        "interview",
+        description="interview or debate: the named hosts have panels and narration shows no "
+        "highlight; narrator-character: the narrator gets a panel of its own too.",
+    )
+    intro: bool = Field(True, description="Open with a title card.")
+    intro_text: str | None = Field(None, description="Text of the intro card (default: title).")
+    outro: bool = Field(True, description="Close with a title card.")
+    outro_text: str | None = Field(None, description="Text of the outro card (default: title).")
+    highlight: Literal["glow", "border"] = Field(
+        "glow",
+        description="glow: the speaker's panel grows a little, with a glowing border; "
+        "border: a coloured border only. The others are dimmed either way.",
+    )
+    highlight_color: str | None = Field(
+        None, description="Colour of the highlight (default: the speaker's colour, else amber)."
+    )
+    gap: float = Field(0.25, ge=0.0, le=3.0, description="Seconds of silence between turns.")
+    overlap: float = Field(
+        0.6, ge=0.1, le=3.0, description="Seconds an interrupting turn cuts into the one before."
+    )
+    narrator_name: str = Field(
+        "Narrator", min_length=1, max_length=60, description="Label of the narrator's panel."
+    )
+
+    @field_validator("highlight_color")
+    @classmethod
+    def _color(cls, value: str | None) -> str | None:
+        return None if value is None else _check_color(value)
+
+
 class Line(StrictModel):
     """One spoken line: a speaker (None for the narrator) and the words."""
 
@@ -305,6 +339,9 @@ class Shot(StrictModel):
     camera: str = "auto"
     transition: str = Field("crossfade", description="How this shot gives way to the next.")
     duration: float | None = Field(None, gt=0, le=120, description="Minimum seconds on screen.")
+    interrupt: bool = Field(
+        False, description="Podcast mode: cut into the end of the previous turn (overlapping)."
+    )
 
     @field_validator("camera")
     @classmethod
@@ -397,7 +434,12 @@ class Project(StrictModel):
         None,
         description="Target length: seconds, '90s', '2m', or 'auto' (as long as the script).",
     )
-    mode: Literal["film"] = "film"
+    mode: Literal["film", "podcast"] = Field(
+        "film", description="film: a shot per line; podcast: the hosts on a split screen."
+    )
+    podcast: PodcastOptions = Field(
+        default_factory=PodcastOptions, description="Podcast mode's options."
+    )
     output: Output = Field(default_factory=Output)
     narrator: Voice = Field(default_factory=lambda: Voice(voice="mature"))
     characters: list[Character] = Field(default_factory=list)
@@ -415,11 +457,16 @@ class Project(StrictModel):
     _line_sources: dict[tuple[int, int, int], str] = PrivateAttr(default_factory=dict)
 
     @classmethod
-    def load(cls, path: str | Path, *, language: str | None = None) -> Project:
-        """Load and check a `project.yaml` or a bare script file (.fountain, .txt)."""
+    def load(
+        cls, path: str | Path, *, language: str | None = None, mode: str | None = None
+    ) -> Project:
+        """Load and check a `project.yaml` or a bare script file (.fountain, .txt).
+
+        `mode` ("film" or "podcast") overrides the file's.
+        """
         from aifilm.spec.loader import load_project
 
-        return load_project(path, language=language)
+        return load_project(path, language=language, mode=mode)
 
     @property
     def base_dir(self) -> Path:

@@ -101,8 +101,13 @@ def plan_timeline(
 
     `speech(key)` gives each line's length in seconds (real clip lengths for a
     render, estimates for `aifilm plan`); `clips` are attached to the lines when
-    given. The result is aligned to whole frames.
+    given. The result is aligned to whole frames. A podcast (`mode: podcast`) is laid
+    out by `aifilm.pipeline.plan.podcast`, whose padding rules differ.
     """
+    if project.mode == "podcast":
+        from aifilm.pipeline.plan.podcast import plan_podcast
+
+        return plan_podcast(project, speech, clips=clips, size=size, fps=fps)
     width, height = size or project.output.size
     fps = fps or project.output.fps
     frame = 1.0 / fps

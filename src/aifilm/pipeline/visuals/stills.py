@@ -11,6 +11,8 @@ By the shot's `VisualSpec.kind`:
   ``character`` set, a cartoon portrait of that character instead.
 - ``prompt``: this backend cannot generate from a prompt; a generated still (with the
   prompt's first words as caption) and a note say so.
+- ``podcast``: the hosts' panels side by side, the speaker's highlighted
+  (`aifilm.pipeline.visuals.podcast`).
 
 Output is a PNG of exactly the requested size, the same bytes for the same request.
 A portrait also leaves ``face.json`` beside the PNG (see `FaceBoxes`), so a lip-sync
@@ -114,10 +116,14 @@ class Stills(VisualsBackend):
                 picture = generated_still(
                     spec.seed, caption or request.title or "", size, request.language
                 )
+        elif spec.kind == "podcast":
+            from aifilm.pipeline.visuals.podcast import podcast_layout
+
+            picture = podcast_layout(spec, size, request.language)
         else:
             raise UserError(
                 f"the stills backend cannot make a '{spec.kind}' shot",
-                hint="use an image, color, title, generated or prompt shot",
+                hint="use an image, color, title, generated, prompt or podcast shot",
             )
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / STILL_FILE

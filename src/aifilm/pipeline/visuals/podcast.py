@@ -1,0 +1,185 @@
+"""Podcast layout stills: the hosts' panels on one frame, the speaker's lit up.
+
+Two hosts sit side by side in a landscape frame and stacked in a portrait one;
+three or four share a 2x2 grid. Each panel shows the host's picture (or a generated
+portrait) with a name label. The active speaker's panel grows a little and gets a
+glowing border in its accent colour (style "glow"), or only the border ("border");
+the other panels are dimmed. With no one active (narration), every panel is shown
+evenly. One still is drawn per layout state; the composer crossfades between them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from aifilm.pipeline.timeline import Panel, VisualSpec
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
+
+ACTIVE_SCALE = 1.06  # the speaker's panel grows by this much in the "glow" style
+DIM = 0.5  # brightness of the others while someone speaks
+IDLE = 0.85  # brightness of every panel while no host speaks (narration)
+_FRAME = (70, 72, 84)  # thin border of a panel that is not speaking
+
+
+def panel_boxes(count: int, width: int, height: int) -> list[Box]:
+    """Where each of `count` panels sits (before the active one grows), in pixels.
+
+    The lower part of the frame is kept clearer for burned-in subtitles.
+    """
+    unit = min(width, height)
+    margin = unit * 0.06
+    gutter = unit * 0.05
+    bottom = height * 0.17  # subtitles live here
+    if count <= 2:
+        cols, rows = (1, count) if height > width * 1.2 else (count, 1)
+    else:
+        cols, rows = 2, 2
+    area_w = width - 2 * margin
+    area_h = height - margin - bottom
+    cell_w = (area_w - gutter * (cols - 1)) / cols
+    cell_h = (area_h - gutter * (rows - 1)) / rows
+    boxes: list[Box] = []
+    for i in range(count):
+        row, col = divmod(i, cols)
+        left = margin + col * (cell_w + gutter)
+        if count == 3 and row == 1:  # the third one centred under the other two
+            left = (width - cell_w) / 2
+        top = margin + row * (cell_h + gutter)
+        boxes.append((round(left), round(top), round(left + cell_w), round(top + cell_h)))
+    return boxes
+
+
+def active_box(box: Box, width: int, height: int, style: str = "glow") -> Box:
+    """Where a panel is drawn while its host speaks (grown a little in the "glow" style)."""
+    return _grow(box, ACTIVE_SCALE, width, height) if style == "glow" else box
+
+
+def _grow(box: Box, scale: float, width: int, height: int) -> Box:
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    hw, hh = (box[2] - box[0]) * scale / 2, (box[3] - box[1]) * scale / 2
+    return (
+        max(0, round(cx - hw)),
+        max(0, round(cy - hh)),
+        min(width, round(cx + hw)),
+        min(height, round(cy + hh)),
+    )
+
+
+def _background(spec: VisualSpec, size: tuple[int, int]) -> Image.Image:
+    from PIL import ImageEnhance, ImageFilter
+
+    from aifilm.pipeline.visuals.stills import _blobs, _rng, _to_image, color_still, load_picture
+
+    if spec.image is not None:
+        picture = load_picture(spec.image, size).filter(
+            ImageFilter.GaussianBlur(max(2, min(size) // 90))
+        )
+        return ImageEnhance.Brightness(picture).enhance(0.55)
+    if spec.color:
+        return color_still(spec.color, size)
+    return _to_image(_blobs(_rng("podcast-bg", spec.seed), size, darken=0.55) + 12)
+
+
+def _picture(panel: Panel, size: tuple[int, int]) -> Image.Image:
+    from aifilm.pipeline.visuals.stills import load_picture, portrait
+
+    if panel.image is not None:
+        return load_picture(panel.image, size)
+    return portrait(panel.name, panel.seed, size)[0]
+
+
+def _label(
+    picture: Image.Image, name: str, language: str, accent: tuple[int, int, int] | None
+) -> None:
+    """The host's name on a dark rounded tag at the bottom of its panel."""
+    from PIL import Image, ImageDraw
+
+    from aifilm.pipeline.visuals.stills import _font
+
+    width, height = picture.size
+    font_size = max(9, round(min(height * 0.085, width * 0.075)))
+    font = _font(name, language, font_size, bold=True)
+    draw = ImageDraw.Draw(picture)
+    text_w = min(draw.textlength(name, font=font), width * 0.86)
+    pad = font_size * 0.45
+    box = (
+        (width - text_w) / 2 - pad,
+        height - font_size * 1.9 - pad * 0.4,
+        (width + text_w) / 2 + pad,
+        height - pad * 0.4 - font_size * 0.2,
+    )
+    tag = Image.new("L", picture.size, 0)
+    ImageDraw.Draw(tag).rounded_rectangle(box, radius=font_size * 0.4, fill=170)
+    picture.paste((12, 12, 18), mask=tag)
+    if accent is not None:
+        bar = max(2, round(font_size * 0.12))
+        draw.rounded_rectangle(
+            (box[0] + pad, box[3] - bar * 2, box[2] - pad, box[3] - bar), radius=bar, fill=accent
+        )
+    draw.text(
+        (width / 2, (box[1] + box[3]) / 2 - font_size * 0.05),
+        name,
+        font=font,
+        fill=(255, 255, 255),
+        anchor="mm",
+    )
+
+
+def podcast_layout(spec: VisualSpec, size: tuple[int, int], language: str = "en") -> Image.Image:
+    """The full-frame layout still for one state: `spec.panels`, `spec.active` lit."""
+    from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+
+    from aifilm.pipeline.visuals.stills import parse_color
+
+    width, height = size
+    frame = _background(spec, size)
+    panels = spec.panels
+    boxes = panel_boxes(len(panels), width, height)
+    unit = min(width, height)
+    radius = max(2, round(unit * 0.025))
+    border = max(2, round(unit * 0.012))
+    order = [i for i in range(len(panels)) if i != spec.active]
+    if spec.active is not None and 0 <= spec.active < len(panels):
+        order.append(spec.active)  # drawn last: it may overlap the gutters
+    for i in order:
+        panel = panels[i]
+        active = i == spec.active
+        box = boxes[i]
+        if active:
+            box = active_box(box, width, height, spec.style)
+        w, h = box[2] - box[0], box[3] - box[1]
+        if w < 4 or h < 4:
+            continue
+        accent = parse_color(panel.accent)
+        picture = _picture(panel, (w, h))
+        _label(picture, panel.name, language, accent if active else None)
+        if not active:
+            level = IDLE if spec.active is None else DIM
+            picture = ImageEnhance.Brightness(picture).enhance(level)
+        if active:
+            glow = Image.new("L", size, 0)
+            spread = border * (2 if spec.style == "glow" else 1)
+            ImageDraw.Draw(glow).rounded_rectangle(
+                (box[0] - spread, box[1] - spread, box[2] + spread, box[3] + spread),
+                radius=radius + spread,
+                fill=255,
+            )
+            if spec.style == "glow":
+                glow = glow.filter(ImageFilter.GaussianBlur(spread))
+            frame.paste(accent, mask=glow)
+        mask = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, w - 1, h - 1), radius=radius, fill=255)
+        frame.paste(picture, box[:2], mask)
+        outline = accent if active else _FRAME
+        ImageDraw.Draw(frame).rounded_rectangle(
+            (box[0], box[1], box[2] - 1, box[3] - 1),
+            radius=radius,
+            outline=outline,
+            width=border if active else max(1, math.ceil(border / 2)),
+        )
+    return frame
