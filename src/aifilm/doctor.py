@@ -87,15 +87,22 @@ def check_fonts() -> list[HealthCheck]:
 def check_backends() -> list[HealthCheck]:
     """Each registered backend's own checks, with its licence."""
     checks = []
+    chosen = {**DEFAULT_BACKENDS, **Settings().backend_overrides()}
     for stage in registry.stages():
         for name, backend in registry.backends(stage).items():
             own = backend.health()
             ok = all(c.ok for c in own if not c.name.startswith("API key"))
             default = " (default)" if DEFAULT_BACKENDS.get(stage) == name else ""
             licence = backend.license + ("" if backend.commercial_use else "; NON-COMMERCIAL")
-            detail = f"{licence}" + "".join(f"; {c.name}: {c.detail}" for c in own if not c.ok)
+            # A backend behind an optional extra (the AI ones) that nobody chose is information,
+            # not a problem; its device and model checks are shown even when they pass.
+            optional = backend.extra is not None and chosen.get(stage) != name
+            shown = [c for c in own if not c.ok or (backend.extra and c.name[:6] != "python")]
+            detail = f"{licence}" + "".join(f"; {c.name}: {c.detail}" for c in shown)
             fix = next((c.fix for c in own if not c.ok and c.fix), None)
-            checks.append(HealthCheck(f"{stage} backend '{name}'{default}", ok, detail, fix))
+            checks.append(
+                HealthCheck(f"{stage} backend '{name}'{default}", ok or optional, detail, fix)
+            )
     return checks
 
 

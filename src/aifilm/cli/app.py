@@ -9,6 +9,7 @@ import typer
 from aifilm.cli import (
     cmd_doctor,
     cmd_init,
+    cmd_models,
     cmd_music,
     cmd_plan,
     cmd_render,
@@ -34,6 +35,7 @@ for module in (
     cmd_schema,
     cmd_voices,
     cmd_music,
+    cmd_models,
     cmd_doctor,
 ):
     module.register(app)

@@ -13,9 +13,12 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     """Register every backend shipped with aifilm; imports stay inside so startup is cheap."""
     from aifilm.pipeline.compose.ffmpeg import FFmpegComposer
     from aifilm.pipeline.music.midi import MidiMusic
+    from aifilm.pipeline.music.musicgen import MusicGen
     from aifilm.pipeline.translate.deepl import DeepLTranslate
     from aifilm.pipeline.translate.google import GoogleTranslate
     from aifilm.pipeline.translate.spec import SpecTranslations
+    from aifilm.pipeline.visuals.diffusion_image import DiffusionImage
+    from aifilm.pipeline.visuals.diffusion_video import DiffusionVideo
     from aifilm.pipeline.visuals.stills import Stills
     from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
     from aifilm.pipeline.voice.espeak import EspeakVoice
@@ -24,6 +27,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
 
     for backend in (
         EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
-        SpecTranslations, GoogleTranslate, DeepLTranslate,
+        SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
     ):  # fmt: skip
         register(backend)

@@ -1,0 +1,1 @@
+"""Tests of the AI backends on toy-size models (marker: ai)."""

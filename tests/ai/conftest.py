@@ -1,0 +1,45 @@
+"""Fixtures for the AI backends: toy-size models built once per session, no network."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+AI_MISSING = [
+    m for m in ("torch", "diffusers", "transformers") if importlib.util.find_spec(m) is None
+]
+SKIP_REASON = f"AI extra not installed (missing {', '.join(AI_MISSING)}): pip install 'aifilm[ai]'"
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No hub access and an empty HF cache: only the toy models exist."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path_factory.getbasetemp() / "hf-cache"))
+    monkeypatch.delenv("AIFILM_ALLOW_DOWNLOADS", raising=False)
+
+
+@pytest.fixture(scope="session")
+def sd_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy Stable Diffusion checkpoint folder."""
+    from ai.tiny_models import tiny_stable_diffusion
+
+    return tiny_stable_diffusion(tmp_path_factory.mktemp("tiny-sd"))
+
+
+@pytest.fixture(scope="session")
+def svd_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy Stable Video Diffusion checkpoint folder."""
+    from ai.tiny_models import tiny_stable_video_diffusion
+
+    return tiny_stable_video_diffusion(tmp_path_factory.mktemp("tiny-svd"))
+
+
+@pytest.fixture(scope="session")
+def musicgen_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy MusicGen checkpoint folder (model and processor)."""
+    from ai.tiny_models import tiny_musicgen
+
+    return tiny_musicgen(tmp_path_factory.mktemp("tiny-musicgen"))

@@ -1,0 +1,228 @@
+"""Toy-size, randomly initialised models saved in the real checkpoint formats.
+
+Each builder writes a folder exactly as ``save_pretrained`` lays out a hub checkpoint, so
+the backends load it through the same path users' models take
+(``from_pretrained(folder, local_files_only=True)``). Sizes are tiny: a few hundred kB,
+two denoising steps at 64x64 in well under a second on a CPU.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+
+def _clip_tokenizer():  # type: ignore[no-untyped-def]
+    from transformers import CLIPTokenizer
+
+    vocab = {"<|startoftext|>": 0, "!": 1, "<|endoftext|>": 2}
+    for c in string.ascii_lowercase + string.digits + ",.'":
+        vocab[c] = len(vocab)
+        vocab[c + "</w>"] = len(vocab)
+    return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77, pad_token="!")
+
+
+def tiny_stable_diffusion(folder: Path) -> Path:
+    """A Stable Diffusion pipeline (UNet, VAE, CLIP text encoder, tokenizer, DDIM)."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        DDIMScheduler,
+        StableDiffusionPipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(8, 16),
+        layers_per_block=1,
+        sample_size=16,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=16,
+        norm_num_groups=4,
+        attention_head_dim=2,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(8, 16),
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2,
+        latent_channels=4,
+        norm_num_groups=4,
+        sample_size=32,
+    )
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0,
+            eos_token_id=2,
+            pad_token_id=1,
+            hidden_size=16,
+            intermediate_size=32,
+            num_attention_heads=2,
+            num_hidden_layers=2,
+            vocab_size=100,
+            max_position_embeddings=77,
+            projection_dim=16,
+        )
+    )
+    scheduler = DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )
+    pipe = StableDiffusionPipeline(
+        unet=unet,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=_clip_tokenizer(),
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def tiny_stable_video_diffusion(folder: Path) -> Path:
+    """A Stable Video Diffusion pipeline (spatio-temporal UNet, temporal VAE, CLIP vision)."""
+    import torch
+    from diffusers import (
+        AutoencoderKLTemporalDecoder,
+        EulerDiscreteScheduler,
+        StableVideoDiffusionPipeline,
+        UNetSpatioTemporalConditionModel,
+    )
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    torch.manual_seed(0)
+    # Its ResNet blocks use 32 norm groups: 32 channels is the least it takes.
+    unet = UNetSpatioTemporalConditionModel(
+        block_out_channels=(32, 32),
+        layers_per_block=1,
+        sample_size=8,
+        in_channels=8,
+        out_channels=4,
+        down_block_types=("CrossAttnDownBlockSpatioTemporal", "DownBlockSpatioTemporal"),
+        up_block_types=("UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal"),
+        cross_attention_dim=16,
+        num_attention_heads=2,
+        projection_class_embeddings_input_dim=24,
+        addition_time_embed_dim=8,
+    )
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        interpolation_type="linear",
+        num_train_timesteps=1000,
+        prediction_type="v_prediction",
+        sigma_max=700.0,
+        sigma_min=0.002,
+        steps_offset=1,
+        timestep_spacing="leading",
+        timestep_type="continuous",
+        use_karras_sigmas=True,
+    )
+    # Four blocks: 8x smaller latents, as in the real model, keep the UNet's work tiny.
+    vae = AutoencoderKLTemporalDecoder(
+        block_out_channels=[32, 32, 32, 32],
+        layers_per_block=1,
+        in_channels=3,
+        out_channels=3,
+        down_block_types=["DownEncoderBlock2D"] * 4,
+        latent_channels=4,
+    )
+    # The pipeline resizes the conditioning frame to 224x224 itself; 32 px patches keep it small.
+    image_encoder = CLIPVisionModelWithProjection(
+        CLIPVisionConfig(
+            hidden_size=16,
+            projection_dim=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            image_size=224,
+            intermediate_size=16,
+            patch_size=32,
+        )
+    )
+    pipe = StableVideoDiffusionPipeline(
+        unet=unet,
+        image_encoder=image_encoder,
+        scheduler=scheduler,
+        vae=vae,
+        feature_extractor=CLIPImageProcessor(crop_size=224, size=224),
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def tiny_musicgen(folder: Path) -> Path:
+    """A MusicGen model (T5 text encoder, Encodec, decoder) with its processor.
+
+    Encodec at 6.4 kHz with hop 640 runs at 10 frames/s (few decoding steps per second of
+    music); 6-bit codebooks at 0.12 kbps give exactly 2 quantizers, matching the decoder's
+    2 codebooks.
+    """
+    import torch
+    from transformers import (
+        EncodecConfig,
+        EncodecFeatureExtractor,
+        MusicgenConfig,
+        MusicgenDecoderConfig,
+        MusicgenForConditionalGeneration,
+        MusicgenProcessor,
+        T5Config,
+        T5Tokenizer,
+    )
+
+    torch.manual_seed(0)
+    encodec = EncodecConfig(
+        sampling_rate=6400,
+        upsampling_ratios=[8, 8, 10],
+        target_bandwidths=[0.12],
+        codebook_size=64,
+        codebook_dim=16,
+        hidden_size=16,
+        num_filters=4,
+        num_lstm_layers=1,
+    )
+    assert encodec.frame_rate == 10 and encodec.num_quantizers == 2
+    text = T5Config(
+        vocab_size=64, d_model=16, d_kv=4, d_ff=32, num_layers=1, num_heads=2,
+        decoder_start_token_id=0,
+    )  # fmt: skip
+    decoder = MusicgenDecoderConfig(
+        vocab_size=64,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        ffn_dim=32,
+        num_codebooks=2,
+        pad_token_id=64,
+        bos_token_id=64,
+        max_position_embeddings=2048,
+    )
+    model = MusicgenForConditionalGeneration(
+        MusicgenConfig(text_encoder=text, audio_encoder=encodec, decoder=decoder)
+    )
+    model.generation_config.max_length = 2048
+    words = ["music", "calm", "folk", "flute", "drum", "piano", "strings", "slow", "bright"]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    vocab += [(c, -2.0) for c in string.ascii_lowercase + "▁,:-/0123456789"]
+    vocab += [("▁" + w, -1.0) for w in words]
+    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0)
+    processor = MusicgenProcessor(
+        feature_extractor=EncodecFeatureExtractor(feature_size=1, sampling_rate=6400),
+        tokenizer=tokenizer,
+    )
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return folder
