@@ -1,10 +1,11 @@
 """The default composer: the whole film as ONE FFmpeg run with one filter graph.
 
 Stills are decoded once and repeated with `loop`; camera motion is sub-pixel
-(`perspective`, see `motion.py`); transitions are `xfade` centred on shot boundaries
-(`transitions.py`); subtitles are burned with libass. The output follows YouTube's
-recommended upload settings: H.264 High, yuv420p, CFR, closed GOP of half the frame
-rate with 2 B-frames, AAC-LC 48 kHz stereo, faststart, BT.709 tags.
+(whole-pixel keyframes blended by `framerate`, see `motion.py`); transitions are
+`xfade` centred on shot boundaries (`transitions.py`); subtitles are burned with
+libass. The output follows YouTube's recommended upload settings: H.264 High, yuv420p,
+CFR, closed GOP of half the frame rate with 2 B-frames, AAC-LC 48 kHz stereo,
+faststart, BT.709 tags.
 """
 
 from __future__ import annotations
@@ -198,7 +199,8 @@ class FFmpegComposer(ComposeBackend):
             "inputs": len(clips) + 1,
             "moving_shots": graph.moving_shots,
             "transitions": graph.transitions,
-            "motion": "perspective (bilinear, sub-pixel), stills at "
+            "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
+            "zooms: perspective when the edge has moved ~1 px), stills at "
             f"{motion.MARGIN}x for zooms and pans",
             "video": {
                 "codec": "libx264",
