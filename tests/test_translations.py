@@ -288,9 +288,11 @@ def test_deepl_speaks_v2_with_target_variants(fake: FakeTranslateServer) -> None
 
 def test_deepl_picks_free_or_pro_by_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIFILM_DEEPL_API_BASE", raising=False)
-    assert DeepLTranslate().base_url("abc:fx") == "https://api-free.deepl.com"
-    assert DeepLTranslate().base_url("abc") == "https://api.deepl.com"
-    assert DeepLTranslate(api_base="http://proxy/").base_url("abc:fx") == "http://proxy"
+    monkeypatch.setenv("DEEPL_API_KEY", "abc:fx")
+    assert DeepLTranslate().base_url() == "https://api-free.deepl.com"
+    assert DeepLTranslate(api_base="http://proxy/").base_url() == "http://proxy"
+    monkeypatch.setenv("DEEPL_API_KEY", "abc")
+    assert DeepLTranslate().base_url() == "https://api.deepl.com"
 
 
 @pytest.mark.parametrize("backend", [GoogleTranslate, DeepLTranslate])
@@ -345,7 +347,7 @@ def test_deepl_quota_is_a_user_error(fake: FakeTranslateServer) -> None:
     fake.push(456, {"message": "Quota exceeded"})
     with pytest.raises(UserError) as info:
         DeepLTranslate(FAST).translate(["Hello."], "en", "de")
-    assert "quota is used up (HTTP 456): Quota exceeded" in str(info.value)
+    assert "quota or credits are used up (HTTP 456): Quota exceeded" in str(info.value)
 
 
 def test_no_key_fails_before_any_request(

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from aifilm.errors import UserError
 from aifilm.pipeline.translate.api import ApiTranslateBackend, ApiTranslateOptions
-from aifilm.pipeline.voice.http import Failure, default_failure, json_body
+from aifilm.pipeline.web_api import Failure, default_failure, json_body
 
 
 class DeepLTranslate(ApiTranslateBackend):
@@ -46,11 +46,11 @@ class DeepLTranslate(ApiTranslateBackend):
 
     options: Options
 
-    def base_url(self, key: str) -> str:
+    def base_url(self) -> str:
         """The environment's or the option's address, else Free or Pro by the key's ':fx'."""
         base = os.environ.get(self.base_env) or self.options.api_base
         if not base:
-            base = self.free_base if key.endswith(":fx") else self.default_base
+            base = self.free_base if self.api_key().endswith(":fx") else self.default_base
         return base.rstrip("/")
 
     def _target(self, code: str) -> str:

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from aifilm.errors import UserError
 from aifilm.pipeline.translate.api import ApiTranslateBackend, ApiTranslateOptions
-from aifilm.pipeline.voice.http import Failure, default_failure, json_body
+from aifilm.pipeline.web_api import Failure, default_failure, json_body
 
 # aifilm's codes where Google's differ.
 _GOOGLE_CODES = {"zh": "zh-CN"}
