@@ -23,10 +23,13 @@ def register(app: typer.Typer) -> None:
         language: str | None = typer.Option(
             None, "--language", "-l", help="Language of a bare script file."
         ),
+        mode: str | None = typer.Option(
+            None, "--mode", help="film or podcast (hosts on a split screen); overrides the file."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
     ) -> None:
         """Show what a render will make and cost, without rendering."""
-        project = load_project(path, language=language)
+        project = load_project(path, language=language, mode=mode)
         pipe = Pipeline(project, cache=False)
         try:
             voice = pipe.backends["voice"]

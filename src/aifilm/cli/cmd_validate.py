@@ -20,10 +20,13 @@ def register(app: typer.Typer) -> None:
         language: str | None = typer.Option(
             None, "--language", "-l", help="Language of a bare script file."
         ),
+        mode: str | None = typer.Option(
+            None, "--mode", help="film or podcast (hosts on a split screen); overrides the file."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Check the spec, its files and its backends; list every problem with file:line:col."""
-        project = load_project(path, language=language)
+        project = load_project(path, language=language, mode=mode)
         for stage, choice in project.backends.items():
             registry.create(stage, choice)  # raises UnknownBackendError with suggestions
         shots = sum(len(s.shots) for s in project.scenes)
