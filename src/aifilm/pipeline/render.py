@@ -35,10 +35,17 @@ AUDIO_SKIPS = ("visuals", "compose")  # stages an audio-only render does not run
 
 
 def slugify(text: str) -> str:
-    """A file-name-safe slug of a title ('The Thirsty Crow!' -> 'the-thirsty-crow')."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower()
-    return slug[:60] or "film"
+    """A file-name-safe slug of a title, in its own script.
+
+    'The Thirsty Crow!' -> 'the-thirsty-crow', 'बारिश कैसे होती है?' -> 'बारिश-कैसे-होती-है':
+    letters, combining marks (vowel signs) and digits stay; everything else becomes '-'.
+    """
+    kept = [
+        c if unicodedata.category(c)[0] in "LMN" else "-"
+        for c in unicodedata.normalize("NFKC", text).lower()
+    ]
+    slug = re.sub(r"-+", "-", "".join(kept)).strip("-")
+    return slug[:60].rstrip("-") or "film"
 
 
 @dataclass
