@@ -12,10 +12,12 @@ from aifilm.cli import (
     cmd_models,
     cmd_music,
     cmd_plan,
+    cmd_publish,
     cmd_render,
     cmd_schema,
     cmd_validate,
     cmd_voices,
+    cmd_youtube,
 )
 from aifilm.cli.console import EXIT_INTERRUPTED, console, show_error
 from aifilm.errors import AifilmError
@@ -37,6 +39,8 @@ for module in (
     cmd_music,
     cmd_models,
     cmd_doctor,
+    cmd_publish,
+    cmd_youtube,
 ):
     module.register(app)
 
