@@ -24,9 +24,11 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.voice.espeak import EspeakVoice
     from aifilm.pipeline.voice.google_tts import GoogleVoice
     from aifilm.pipeline.voice.openai_tts import OpenAIVoice
+    from aifilm.pipeline.voice.piper import PiperVoice
 
     for backend in (
         EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
+        PiperVoice,
     ):  # fmt: skip
         register(backend)
