@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     voice_backend: str | None = None
     music_backend: str | None = None
     visuals_backend: str | None = None
+    lipsync_backend: str | None = None
     compose_backend: str | None = None
     translate_backend: str | None = None
     workers: int = Field(
@@ -72,6 +73,7 @@ class Settings(BaseSettings):
             "voice": self.voice_backend,
             "music": self.music_backend,
             "visuals": self.visuals_backend,
+            "lipsync": self.lipsync_backend,
             "compose": self.compose_backend,
             "translate": self.translate_backend,
         }

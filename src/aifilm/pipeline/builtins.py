@@ -12,6 +12,7 @@ from aifilm.pipeline.registry import hookimpl
 def register_backends(register: Callable[[type[Backend]], None]) -> None:
     """Register every backend shipped with aifilm; imports stay inside so startup is cheap."""
     from aifilm.pipeline.compose.ffmpeg import FFmpegComposer
+    from aifilm.pipeline.lipsync.visemes import VisemeLipSync
     from aifilm.pipeline.music.midi import MidiMusic
     from aifilm.pipeline.music.musicgen import MusicGen
     from aifilm.pipeline.translate.deepl import DeepLTranslate
@@ -30,5 +31,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice,
+        VisemeLipSync,
     ):  # fmt: skip
         register(backend)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
+from aifilm.pipeline.compose.base import Overlay
 from aifilm.pipeline.music.base import MusicTrack
 from aifilm.pipeline.plan.timing import LineKey
 from aifilm.pipeline.timeline import SpeechClip, Timeline
@@ -59,6 +60,8 @@ class RenderState:
     music_key: str | None = None
     visuals: list[Visual] = field(default_factory=list)
     visual_keys: list[str] = field(default_factory=list)
+    overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot (lip-sync)
+    overlay_keys: list[list[str]] = field(default_factory=list)
     # srt, vtt, ass (main language); srt:<lang>, vtt:<lang> when there are several languages
     subtitles: dict[str, Path] = field(default_factory=dict)
     subtitle_tracks: dict[str, Path] = field(default_factory=dict)  # language -> SRT, for the MP4

@@ -27,6 +27,7 @@ DEFAULT_BACKENDS: dict[str, str] = {
     "voice": "espeak",
     "music": "midi",
     "visuals": "stills",
+    "lipsync": "visemes",
     "translate": "spec",
     "compose": "ffmpeg",
 }

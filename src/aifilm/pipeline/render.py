@@ -31,7 +31,7 @@ from aifilm.spec.models import Project
 
 BackendChoice = str | Mapping[str, Any] | Backend | None
 PREVIEW_LONG_SIDE = 640  # a preview's longer side, at most
-AUDIO_SKIPS = ("visuals", "compose")  # stages an audio-only render does not run
+AUDIO_SKIPS = ("visuals", "lipsync", "compose")  # stages an audio-only render does not run
 
 
 def slugify(text: str) -> str:
@@ -90,6 +90,7 @@ class Pipeline:
         visuals: BackendChoice = None,
         compose: BackendChoice = None,
         translate: BackendChoice = None,
+        lipsync: BackendChoice = None,
         preview: bool = False,
         cache: Cache | bool = True,
         settings: Settings | None = None,
@@ -104,6 +105,7 @@ class Pipeline:
             "voice": voice,
             "music": music,
             "visuals": visuals,
+            "lipsync": lipsync,
             "translate": translate,
             "compose": compose,
         }
@@ -171,6 +173,7 @@ def render(
     visuals: BackendChoice = None,
     compose: BackendChoice = None,
     translate: BackendChoice = None,
+    lipsync: BackendChoice = None,
     preview: bool = False,
     cache: Cache | bool = True,
     settings: Settings | None = None,
@@ -205,6 +208,7 @@ def render(
         visuals=visuals,
         compose=compose,
         translate=translate,
+        lipsync=lipsync,
         preview=preview,
         cache=cache,
         settings=settings,

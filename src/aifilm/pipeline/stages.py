@@ -1,6 +1,6 @@
 """The stages of a render, in order. Each is a small object with one `run(ctx)`.
 
-    voice -> plan -> music -> visuals -> translate -> subtitles -> mix -> compose
+    voice -> plan -> music -> visuals -> lipsync -> translate -> subtitles -> mix -> compose
 
 Every piece of work goes through the content cache, so a stage whose inputs did
 not change costs a lookup, and an interrupted render resumes where it stopped.
@@ -8,6 +8,7 @@ not change costs a lookup, and an interrupted render resumes where it stopped.
 
 from __future__ import annotations
 
+import zlib
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -20,7 +21,7 @@ from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
 from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
-from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, Timeline, WordTiming
+from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
 from aifilm.spec.models import Project, Voice
@@ -271,6 +272,160 @@ class VisualsStage(Stage):
             report.items = len(jobs)
 
 
+# --- lipsync -------------------------------------------------------------------
+
+
+def _face_meta(faces: list[Any], notes: list[str]) -> dict[str, Any]:
+    return {"faces": [asdict(f) for f in faces], "notes": notes}
+
+
+def _faces_from(meta: dict[str, Any]) -> tuple[list[Any], list[str]]:
+    from aifilm.pipeline.lipsync.base import Face
+
+    faces = []
+    for item in meta["faces"]:
+        item = dict(item)
+        for key in ("mouth", "face"):
+            if item.get(key) is not None:
+                item[key] = tuple(item[key])
+        item["eyes"] = tuple(tuple(e) for e in item.get("eyes", ()))
+        faces.append(Face(**item))
+    return faces, list(meta["notes"])
+
+
+class LipSyncStage(Stage):
+    """Make every character shown with a face talk while it speaks, and blink.
+
+    A face that cannot be found leaves its character a still, with a note in the report.
+    """
+
+    name = "lipsync"
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.pipeline.compose.base import Overlay
+        from aifilm.pipeline.compose.transitions import plan_spans
+        from aifilm.pipeline.lipsync.base import LipSyncBackend, LipSyncRequest, SpokenLine
+        from aifilm.pipeline.lipsync.faces import DETECTOR, find_faces
+
+        backend = cast(LipSyncBackend, ctx.backends["lipsync"])
+        timeline = _timeline(ctx)
+        fps = timeline.fps
+        project = ctx.project
+        lines = timeline.lines
+        line_keys = list(ctx.state.speech_keys.values())
+        mouths = {c.name: c.mouth for c in project.characters if c.mouth}
+        with self._timer(ctx, backend.name) as report:
+            spans = plan_spans(timeline)
+            overlays: list[tuple[Overlay, ...]] = []
+            keys: list[list[str]] = []
+            animated = 0
+            for n, (shot, span) in enumerate(zip(timeline.shots, spans, strict=True)):
+                visual = ctx.state.visuals[n]
+                laid: list[Overlay] = []
+                shot_keys: list[str] = []
+                overlays.append(())
+                keys.append(shot_keys)
+                if visual.kind != "still" or (
+                    shot.visual.kind != "podcast" and shot.visual.character is None
+                ):
+                    continue
+                face_key = cache_key(
+                    "faces", DETECTOR, ctx.state.visual_keys[n], asdict(shot.visual), mouths
+                )
+
+                def locate(folder: Path, shot: TimedShot = shot, visual: Visual = visual) -> Any:
+                    return _face_meta(*find_faces(shot, visual, project))
+
+                with _blame(ctx, self.name, shot=shot.id, source=shot.source):
+                    found = ctx.cache.fetch("faces", face_key, locate)
+                faces, notes = _faces_from(found.meta)
+                report.notes += notes
+                start = span.first / fps
+                end = span.end / fps
+                for face in faces:
+                    spoken = [
+                        (key, line)
+                        for key, line in zip(line_keys, lines, strict=True)
+                        if line.speaker == face.character and line.start < end and line.end > start
+                    ]
+                    seed = zlib.crc32(f"{face.character}/{shot.id}".encode())
+                    request = LipSyncRequest(
+                        shot=shot.id,
+                        visual=visual,
+                        face=face,
+                        lines=tuple(
+                            SpokenLine(
+                                line.clip.path,
+                                line.start,
+                                line.clip.duration,
+                                line.clip.words,
+                                line.clip.phonemes,
+                                line.text,
+                            )
+                            for _, line in spoken
+                        ),
+                        start=start,
+                        frames=span.frames,
+                        fps=fps,
+                        seed=seed,
+                    )
+                    digest = cache_key(
+                        "lipsync",
+                        backend.identity(),
+                        ctx.state.visual_keys[n],
+                        asdict(face),
+                        [(key, round(line.start, 4)) for key, line in spoken],
+                        span.first,
+                        span.frames,
+                        fps,
+                        seed,
+                    )
+
+                    def make(folder: Path, request: LipSyncRequest = request) -> dict[str, Any]:
+                        made = backend.animate(request, folder)
+                        meta: dict[str, Any] = {"kind": made.kind, "note": made.note}
+                        if made.overlay is not None:
+                            o = made.overlay
+                            meta["overlay"] = {
+                                "file": o.path.relative_to(folder).as_posix(),
+                                "x": o.x,
+                                "y": o.y,
+                                "start": o.start,
+                            }
+                        if made.video is not None:
+                            meta["video"] = made.video.relative_to(folder).as_posix()
+                        return meta
+
+                    with _blame(ctx, self.name, shot=shot.id, source=shot.source):
+                        entry = ctx.cache.fetch("lipsync", digest, make)
+                    meta = entry.meta
+                    if meta["kind"] == "overlay" and meta.get("overlay"):
+                        o = meta["overlay"]
+                        laid.append(
+                            Overlay(entry.file(o["file"]), int(o["x"]), int(o["y"]), o["start"])
+                        )
+                        shot_keys.append(digest)
+                        animated += bool(spoken)
+                    elif meta["kind"] == "video" and meta.get("video"):
+                        if ctx.state.visuals[n].kind == "video":
+                            report.notes.append(
+                                f"shot {shot.id}: one face per shot can be re-rendered as video; "
+                                f"{face.character or 'the narrator'} shown as a still"
+                            )
+                            continue
+                        video = entry.file(meta["video"])
+                        ctx.state.visuals[n] = Visual(video, "video", visual.width, visual.height)
+                        ctx.state.visual_keys[n] = digest
+                        animated += bool(spoken)
+                    if meta.get("note") and meta["kind"] != "none":
+                        report.notes.append(f"shot {shot.id}: {meta['note']}")
+                overlays[-1] = tuple(laid)
+                ctx.progress(self.name, n + 1, len(timeline.shots), f"shot {shot.id}")
+            ctx.state.overlays = overlays
+            ctx.state.overlay_keys = keys
+            report.items = animated
+
+
 # --- subtitles -----------------------------------------------------------------
 
 
@@ -452,6 +607,7 @@ class ComposeStage(Stage):
                 "film",
                 composer.identity(),
                 ctx.state.visual_keys,
+                ctx.state.overlay_keys,
                 ctx.state.audio_key,
                 ass,
                 geometry,
@@ -467,6 +623,7 @@ class ComposeStage(Stage):
                 subtitles_ass=ass,
                 fonts_dir=fonts_dir(ctx.fonts_base),
                 quality=ctx.quality,
+                overlays=ctx.state.overlays,
             )
 
             def make(folder: Path) -> dict[str, Any]:
@@ -518,6 +675,7 @@ STAGES: tuple[type[Stage], ...] = (
     PlanStage,
     MusicStage,
     VisualsStage,
+    LipSyncStage,
     TranslateStage,
     SubtitlesStage,
     MixStage,

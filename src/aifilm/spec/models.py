@@ -218,11 +218,34 @@ class Character(Voice):
     name: str = Field(min_length=1, max_length=60)
     image: Path | None = Field(None, description="Portrait shown while the character speaks.")
     color: str | None = Field(None, description="Accent colour for generated portraits.")
+    mouth: list[int] | None = Field(
+        None,
+        min_length=4,
+        max_length=4,
+        description="Where the mouth is in `image`: [left, top, right, bottom] in its pixels "
+        "(for lip-sync when the face detector misses it).",
+    )
 
     @field_validator("color")
     @classmethod
     def _color(cls, value: str | None) -> str | None:
         return None if value is None else _check_color(value)
+
+    @field_validator("mouth")
+    @classmethod
+    def _mouth(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and not (0 <= value[0] < value[2] and 0 <= value[1] < value[3]):
+            raise ValueError(
+                f"mouth {value} is not a box: give [left, top, right, bottom] in the image's "
+                "pixels, left < right and top < bottom"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _mouth_needs_image(self) -> Character:
+        if self.mouth is not None and self.image is None:
+            raise ValueError("'mouth' is a box in the character's 'image'; give 'image' too")
+        return self
 
 
 class Music(StrictModel):

@@ -155,7 +155,14 @@ def choice_error(kind: str, value: str, choices: list[str] | tuple[str, ...]) ->
 
 
 # Stages whose backend a project may choose in its `backends:` table.
-BACKEND_STAGES: tuple[str, ...] = ("voice", "music", "visuals", "translate", "compose")
+BACKEND_STAGES: tuple[str, ...] = (
+    "voice",
+    "music",
+    "visuals",
+    "lipsync",
+    "translate",
+    "compose",
+)
 
 # Unicode script names (the first word of unicodedata.name) that some language voices.
 VOICED_SCRIPTS: frozenset[str] = frozenset(

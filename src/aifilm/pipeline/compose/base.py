@@ -16,11 +16,28 @@ Progress = Callable[[float], None]  # fraction done, 0..1
 
 
 @dataclass(frozen=True)
+class Overlay:
+    """A small clip laid over a shot's still before the camera moves (e.g. a talking mouth).
+
+    `path` is anything FFmpeg reads as video (a clip, or an `.ffconcat` list of images
+    with durations); frames may carry alpha. (`x`, `y`) is where its top-left corner
+    goes in the still's pixels, so it follows the zoom or pan; `start` is the film time
+    of its first frame. It shows until it ends or the shot does.
+    """
+
+    path: Path
+    x: int
+    y: int
+    start: float = 0.0
+
+
+@dataclass(frozen=True)
 class CompositionRequest:
     """Everything the composer needs, already made by earlier stages.
 
     `visuals` are in timeline shot order. `audio` is the final mix (stereo WAV,
-    exactly the film's length). `subtitles_ass` is burned in when given.
+    exactly the film's length). `subtitles_ass` is burned in when given. `overlays`,
+    when given, holds each shot's overlays (in shot order; `()` for none).
     """
 
     timeline: Timeline
@@ -30,6 +47,7 @@ class CompositionRequest:
     fonts_dir: Path | None = None
     quality: str = "standard"  # draft | standard | high
     watermark: str | None = None
+    overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot, or empty
 
 
 @dataclass(frozen=True)

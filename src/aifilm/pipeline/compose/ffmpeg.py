@@ -111,7 +111,10 @@ class FFmpegComposer(ComposeBackend):
             )
         clips = []
         notes: list[str] = []
-        for shot, visual in zip(shots, request.visuals, strict=True):
+        overlays = request.overlays or [()] * len(shots)
+        if len(overlays) != len(shots):
+            raise StageError(f"overlays for {len(overlays)} of {len(shots)} shots", stage="compose")
+        for shot, visual, laid in zip(shots, request.visuals, overlays, strict=True):
             if not visual.path.is_file():
                 raise AssetError(
                     f"shot {shot.id}: picture {visual.path} does not exist", path=visual.path
@@ -125,8 +128,23 @@ class FFmpegComposer(ComposeBackend):
                 notes.append(f"shot {shot.id}: camera '{shot.camera}' shown static")
             if visual.kind == "video" and shot.camera in motion.MOVING:
                 notes.append(f"shot {shot.id}: video clip, camera '{shot.camera}' not applied")
+            for overlay in laid:
+                if not overlay.path.is_file():
+                    raise AssetError(
+                        f"shot {shot.id}: overlay {overlay.path} does not exist", path=overlay.path
+                    )
+            if laid and visual.kind == "video":
+                notes.append(f"shot {shot.id}: video clip, its overlays not applied")
+                laid = ()
+            size = motion.source_size(timeline.width, timeline.height, shot.camera)
+            if laid and (visual.width, visual.height) != size:
+                # overlays are placed in the still's pixels; a rescaled still would misplace them
+                notes.append(
+                    f"shot {shot.id}: picture not at its source size, overlays not applied"
+                )
+                laid = ()
             clips.append(
-                ClipSource(visual.path, visual.kind, visual.width, visual.height, shot.camera)
+                ClipSource(visual.path, visual.kind, visual.width, visual.height, shot.camera, laid)
             )
         if not request.audio.is_file():
             raise AssetError(f"audio mix {request.audio} does not exist", path=request.audio)
@@ -169,7 +187,7 @@ class FFmpegComposer(ComposeBackend):
                 graph_args = ["-/filter_complex", str(script)]
             else:
                 graph_args = ["-filter_complex", text]
-            audio_index = len(clips)
+            audio_index = graph.input_count
             encode = encoder_args(request.quality, timeline.fps, threads)
             partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
             args: list[str | Path] = [
@@ -196,8 +214,9 @@ class FFmpegComposer(ComposeBackend):
             "ffmpeg_version": ffmpeg_version(),
             "graph_filters": graph.filter_count,
             "graph_chars": len(text),
-            "inputs": len(clips) + 1,
+            "inputs": graph.input_count + 1,
             "moving_shots": graph.moving_shots,
+            "overlays": graph.overlays,
             "transitions": graph.transitions,
             "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
             "zooms: perspective when the edge has moved ~1 px), stills at "

@@ -12,6 +12,14 @@ Shape for n shots (stills decoded once, converted once, repeated by `loop`)::
 
 A video clip instead goes through fps, scale/crop to the frame and trim (its input is
 opened with `-stream_loop -1`, so a short clip repeats to fill its shot).
+
+A still with overlays (a talking mouth) is looped at the full frame rate, the overlays
+(inputs after all the shots') are laid on it in the still's pixels, and only then does
+the camera move, so they follow the zoom or pan; that motion is rendered per frame
+(`perspective`), as the picture changes under it::
+
+    [0:v] scale,format,loop,settb,setpts [b0]; [5:v] fps,scale,format,setpts [o0_0];
+    [b0][o0_0] overlay=x:y [b0_1]; [b0_1] perspective,crop [c0]
 """
 
 from __future__ import annotations
@@ -20,7 +28,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aifilm.pipeline.compose.motion import MOVING, motion_filter, pixel_format, source_size
+from aifilm.pipeline.compose.base import Overlay
+from aifilm.pipeline.compose.motion import (
+    MOVING,
+    motion_filter,
+    pixel_format,
+    source_size,
+    window,
+)
 from aifilm.pipeline.compose.transitions import ClipSpan
 
 COLOUR = "out_color_matrix=bt709:out_range=tv"
@@ -68,6 +83,7 @@ class ClipSource:
     width: int
     height: int
     camera: str
+    overlays: tuple[Overlay, ...] = ()  # laid on the still before the camera moves
 
 
 @dataclass
@@ -79,6 +95,12 @@ class Graph:
     output: str = "vout"
     moving_shots: int = 0
     transitions: int = 0
+    overlays: int = 0
+
+    @property
+    def input_count(self) -> int:
+        """How many inputs `inputs` opens (the next input's index)."""
+        return self.inputs.count("-i")
 
     @property
     def text(self) -> str:
@@ -131,6 +153,91 @@ def still_chain(index: int, clip: ClipSource, frames: int, fps: int, out_w: int,
     return f"[{index}:v]" + ",".join(parts) + f"[c{index}]"
 
 
+def _num(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def per_frame_motion(
+    camera: str, frames: int, src_w: int, src_h: int, out_w: int, out_h: int
+) -> str:
+    """Camera motion rendered on every frame of a changing `src_w` x `src_h` picture.
+
+    The window follows `motion.window` (a geometric zoom about the centre, or a linear
+    pan at 1:1); `perspective` gives its sub-pixel position, then the frame is cropped.
+    """
+    last = max(1, frames - 1)
+    a = window(camera, 0.0, src_w, src_h, out_w, out_h)
+    b = window(camera, 1.0, src_w, src_h, out_w, out_h)
+    p = f"min(in-1,{last})/{last}"  # `in` counts from 1
+    w = f"{_num(a.w)}*pow({_num(b.w / a.w)},{p})"
+    h = f"{_num(a.h)}*pow({_num(b.h / a.h)},{p})"
+    cx = f"({_num(a.x + a.w / 2)}+{_num(b.x + b.w / 2 - a.x - a.w / 2)}*{p})"
+    cy = f"({_num(a.y + a.h / 2)}+{_num(b.y + b.h / 2 - a.y - a.h / 2)}*{p})"
+    x, y = f"{cx}-{w}/2", f"{cy}-{h}/2"
+    right = f"{x}+{w}*{_num(src_w / out_w)}"
+    bottom = f"{y}+{h}*{_num(src_h / out_h)}"
+    corners = {
+        "x0": x, "y0": y,
+        "x1": right, "y1": y,
+        "x2": x, "y2": bottom,
+        "x3": right, "y3": bottom,
+    }  # fmt: skip
+    args = ":".join(f"{k}='{v}'" for k, v in corners.items())
+    return f"perspective={args}:interpolation=linear:eval=frame,crop={out_w}:{out_h}:0:0"
+
+
+def overlay_chain(input_index: int, label: str, fps: int, start_frame: int) -> str:
+    """Filters for an overlay input: the film's rate, BT.709 with alpha, placed in time."""
+    return (
+        f"[{input_index}:v]fps={fps},scale={COLOUR},format=yuva420p,"
+        f"settb=1/{fps},setpts=N+{start_frame}[{label}]"
+    )
+
+
+def still_with_overlays(
+    index: int,
+    clip: ClipSource,
+    frames: int,
+    fps: int,
+    out_w: int,
+    out_h: int,
+    first_input: int,
+    first_frame: int,
+) -> list[str]:
+    """Chains for a still with overlays: loop, overlay in still pixels, then the motion.
+
+    `first_input` is the input index of its first overlay, `first_frame` the film frame
+    where the shot's clip starts (overlay times are film times).
+    """
+    moving = clip.camera in MOVING
+    src_w, src_h = source_size(out_w, out_h, clip.camera) if moving else (out_w, out_h)
+    parts = []
+    if (clip.width, clip.height) != (src_w, src_h):
+        parts.append(f"scale={src_w}:{src_h}:force_original_aspect_ratio=increase:{COLOUR}")
+        parts.append(f"crop={src_w}:{src_h}")
+    else:
+        parts.append(f"scale={COLOUR}")
+    parts += ["setsar=1", "format=yuv420p", f"loop=loop={frames - 1}:size=1"]
+    parts += [f"settb=1/{fps}", "setpts=N"]
+    chains = [f"[{index}:v]" + ",".join(parts) + f"[b{index}]"]
+    base = f"b{index}"
+    for k, overlay in enumerate(clip.overlays):
+        label = f"o{index}_{k}"
+        start = max(0, round(overlay.start * fps) - first_frame)
+        chains.append(overlay_chain(first_input + k, label, fps, start))
+        out = f"b{index}_{k + 1}"
+        chains.append(
+            f"[{base}][{label}]overlay=x={overlay.x}:y={overlay.y}"
+            f":eof_action=pass:repeatlast=0:format=yuv420[{out}]"
+        )
+        base = out
+    tail = [per_frame_motion(clip.camera, frames, src_w, src_h, out_w, out_h)] if moving else []
+    tail.append(f"trim=end_frame={frames}")
+    chains.append(f"[{base}]" + ",".join(tail) + f"[c{index}]")
+    return chains
+
+
 def video_chain(index: int, frames: int, fps: int, out_w: int, out_h: int) -> str:
     """Filters for a video clip: frame rate, fill the frame, exactly `frames` frames."""
     parts = [
@@ -164,14 +271,28 @@ def build_graph(
     if len(clips) != len(spans) or not clips:
         raise ValueError(f"{len(clips)} clips for {len(spans)} shots")
     graph = Graph()
+    overlay_inputs: list[str] = []
     for i, (clip, span) in enumerate(zip(clips, spans, strict=True)):
         if clip.kind == "video":
             graph.inputs += ["-stream_loop", "-1", "-i", str(clip.path)]
             graph.filters.append(video_chain(i, span.frames, fps, width, height))
+        elif clip.overlays:
+            graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
+            first = len(clips) + overlay_inputs.count("-i")
+            graph.filters += still_with_overlays(
+                i, clip, span.frames, fps, width, height, first, span.first
+            )
+            for overlay in clip.overlays:
+                if overlay.path.suffix == ".ffconcat":
+                    overlay_inputs += ["-f", "concat", "-safe", "0"]
+                overlay_inputs += ["-i", str(overlay.path)]
+            graph.overlays += len(clip.overlays)
+            graph.moving_shots += clip.camera in MOVING
         else:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
             graph.filters.append(still_chain(i, clip, span.frames, fps, width, height))
             graph.moving_shots += clip.camera in MOVING
+    graph.inputs += overlay_inputs
     joined = "c0"
     length = spans[0].frames
     for i in range(1, len(clips)):

@@ -6,17 +6,24 @@ portrait) with a name label. The active speaker's panel grows a little and gets 
 glowing border in its accent colour (style "glow"), or only the border ("border");
 the other panels are dimmed. With no one active (narration), every panel is shown
 evenly. One still is drawn per layout state; the composer crossfades between them.
+Where each panel and its portrait's face landed is written beside the still
+(``layout.json``, `PanelPlace`), so the lip-sync stage can make every host talk.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aifilm.pipeline.timeline import Panel, VisualSpec
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from aifilm.pipeline.visuals.stills import FaceBoxes
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
@@ -24,6 +31,77 @@ ACTIVE_SCALE = 1.06  # the speaker's panel grows by this much in the "glow" styl
 DIM = 0.5  # brightness of the others while someone speaks
 IDLE = 0.85  # brightness of every panel while no host speaks (narration)
 _FRAME = (70, 72, 84)  # thin border of a panel that is not speaking
+LAYOUT_FILE = "layout.json"
+
+
+@dataclass(frozen=True)
+class PanelPlace:
+    """Where one host's panel was drawn in a layout still, and its portrait's face there.
+
+    `box` is in the still's pixels; `level` is the brightness the panel was drawn at;
+    `image` the picture file it shows (None: a generated portrait, whose `face` boxes
+    and colours are already moved, scaled and dimmed to the still).
+    """
+
+    index: int
+    name: str
+    box: Box
+    active: bool
+    level: float
+    image: str | None = None
+    face: FaceBoxes | None = None
+
+
+def write_layout(places: list[PanelPlace], size: tuple[int, int], folder: Path) -> None:
+    """Write ``layout.json`` (the panels of a layout still) into `folder`."""
+    panels = [asdict(p) for p in sorted(places, key=lambda p: p.index)]
+    data = {"width": size[0], "height": size[1], "panels": panels}
+    (folder / LAYOUT_FILE).write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def read_layout(still: Path) -> list[PanelPlace] | None:
+    """The panels written beside a podcast layout still, if it has them."""
+    from aifilm.pipeline.visuals.stills import FaceBoxes
+
+    try:
+        data = json.loads((still.parent / LAYOUT_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    places = []
+    for item in data["panels"]:
+        face: dict[str, Any] | None = item.pop("face", None)
+        if face is not None:
+            for key in ("face", "mouth", "left_eye", "right_eye"):
+                face[key] = tuple(face[key])
+        item["box"] = tuple(item["box"])
+        places.append(PanelPlace(**item, face=FaceBoxes(**face) if face else None))
+    return places
+
+
+def _dim(color: str, level: float) -> str:
+    value = int(color.lstrip("#"), 16)
+    rgb = [min(255, round(((value >> s) & 255) * level)) for s in (16, 8, 0)]
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def _placed(face: FaceBoxes, box: Box, level: float, size: tuple[int, int]) -> FaceBoxes:
+    """A panel portrait's face boxes moved into the layout still, colours dimmed."""
+
+    def move(b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return (b[0] + box[0], b[1] + box[1], b[2] + box[0], b[3] + box[1])
+
+    return replace(
+        face,
+        width=size[0],
+        height=size[1],
+        face=move(face.face),
+        mouth=move(face.mouth),
+        left_eye=move(face.left_eye),
+        right_eye=move(face.right_eye),
+        skin=_dim(face.skin, level),
+        lips=_dim(face.lips, level),
+        mouth_line=_dim(face.mouth_line, level),
+    )
 
 
 def panel_boxes(count: int, width: int, height: int) -> list[Box]:
@@ -85,12 +163,12 @@ def _background(spec: VisualSpec, size: tuple[int, int]) -> Image.Image:
     return _to_image(_blobs(_rng("podcast-bg", spec.seed), size, darken=0.55) + 12)
 
 
-def _picture(panel: Panel, size: tuple[int, int]) -> Image.Image:
+def _picture(panel: Panel, size: tuple[int, int]) -> tuple[Image.Image, FaceBoxes | None]:
     from aifilm.pipeline.visuals.stills import load_picture, portrait
 
     if panel.image is not None:
-        return load_picture(panel.image, size)
-    return portrait(panel.name, panel.seed, size)[0]
+        return load_picture(panel.image, size), None
+    return portrait(panel.name, panel.seed, size)
 
 
 def _label(
@@ -130,8 +208,16 @@ def _label(
     )
 
 
-def podcast_layout(spec: VisualSpec, size: tuple[int, int], language: str = "en") -> Image.Image:
-    """The full-frame layout still for one state: `spec.panels`, `spec.active` lit."""
+def podcast_layout(
+    spec: VisualSpec,
+    size: tuple[int, int],
+    language: str = "en",
+    places: list[PanelPlace] | None = None,
+) -> Image.Image:
+    """The full-frame layout still for one state: `spec.panels`, `spec.active` lit.
+
+    With `places`, appends where each panel (and its portrait's face) was drawn.
+    """
     from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
     from aifilm.pipeline.visuals.stills import parse_color
@@ -156,11 +242,16 @@ def podcast_layout(spec: VisualSpec, size: tuple[int, int], language: str = "en"
         if w < 4 or h < 4:
             continue
         accent = parse_color(panel.accent)
-        picture = _picture(panel, (w, h))
+        picture, face = _picture(panel, (w, h))
         _label(picture, panel.name, language, accent if active else None)
+        level = 1.0
         if not active:
             level = IDLE if spec.active is None else DIM
             picture = ImageEnhance.Brightness(picture).enhance(level)
+        if places is not None:
+            image = str(panel.image) if panel.image is not None else None
+            moved = _placed(face, box, level, size) if face is not None else None
+            places.append(PanelPlace(i, panel.name, box, active, level, image, moved))
         if active:
             glow = Image.new("L", size, 0)
             spread = border * (2 if spec.style == "glow" else 1)

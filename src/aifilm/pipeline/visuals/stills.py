@@ -15,8 +15,9 @@ By the shot's `VisualSpec.kind`:
   (`aifilm.pipeline.visuals.podcast`).
 
 Output is a PNG of exactly the requested size, the same bytes for the same request.
-A portrait also leaves ``face.json`` beside the PNG (see `FaceBoxes`), so a lip-sync
-stage knows where the face and mouth are.
+A portrait also leaves ``face.json`` beside the PNG (see `FaceBoxes`), and a podcast
+layout ``layout.json`` (its panels and their faces), so a lip-sync stage knows where
+the faces and mouths are.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Stills(VisualsBackend):
         "Pictures, colours, title cards and generated stills (Pillow, offline)"
     )
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: podcast layouts write layout.json
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
         """Write the shot's still into `out_dir` and describe it."""
@@ -117,9 +118,10 @@ class Stills(VisualsBackend):
                     spec.seed, caption or request.title or "", size, request.language
                 )
         elif spec.kind == "podcast":
-            from aifilm.pipeline.visuals.podcast import podcast_layout
+            from aifilm.pipeline.visuals.podcast import PanelPlace, podcast_layout
 
-            picture = podcast_layout(spec, size, request.language)
+            places: list[PanelPlace] = []
+            picture = podcast_layout(spec, size, request.language, places)
         else:
             raise UserError(
                 f"the stills backend cannot make a '{spec.kind}' shot",
@@ -131,6 +133,10 @@ class Stills(VisualsBackend):
         picture.save(path, "PNG", compress_level=1)
         if face is not None:
             (out_dir / FACE_FILE).write_text(json.dumps(asdict(face), indent=1), encoding="utf-8")
+        if spec.kind == "podcast":
+            from aifilm.pipeline.visuals.podcast import write_layout
+
+            write_layout(places, size, out_dir)
         return Visual(path=path, kind="still", width=size[0], height=size[1], note=note)
 
 

@@ -1,0 +1,1 @@
+"""Talking characters: mouths that move with the speech, blinking eyes."""
