@@ -62,3 +62,14 @@ def test_auto_camera_alternates_and_titles_stay_still(tmp_path: Path) -> None:
     assert cams[0] == "static"
     assert all(a != b for a, b in itertools.pairwise(cams))
     assert tl.shots[-1].transition == "cut"
+
+
+def test_auto_camera_holds_still_on_a_talking_character(tmp_path: Path) -> None:
+    text = (
+        "title: T\ncharacters: [{name: Ann}]\nscenes:\n  - shots:\n"
+        "      - narration: The valley was quiet.\n"
+        "      - dialogue: [{Ann: Hello there.}]\n"
+        "      - dialogue: [{Ann: Hello again.}]\n        camera: zoom-in\n"
+    )
+    tl = plan_timeline(load_project_yaml(text, base_dir=tmp_path), lambda key: 1.5)
+    assert [s.camera for s in tl.shots] == ["zoom-in", "static", "zoom-in"]

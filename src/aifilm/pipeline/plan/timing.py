@@ -209,11 +209,14 @@ def plan_timeline(
         visual = resolve_visual(project, scene, lay.scene_index, lay.shot)
         camera = lay.shot.camera
         if camera == "auto":
-            # Alternate motions, never the same twice in a row; title cards stay still.
+            # Alternate motions, never the same twice in a row. Title cards stay still, and so
+            # does a character while it talks: its moving mouth is drawn on the still, and a
+            # camera move under it would have to be computed on every frame (lip-sync).
             camera = AUTO_MOTIONS[i % len(AUTO_MOTIONS)]
             if camera == previous_camera:
                 camera = AUTO_MOTIONS[(i + 1) % len(AUTO_MOTIONS)]
-            camera = "static" if visual.kind == "title" else camera
+            talking = visual.character is not None and any(ln.speaker for ln in lay.shot.lines)
+            camera = "static" if visual.kind == "title" or talking else camera
         previous_camera = camera
         timed.append(
             TimedShot(
