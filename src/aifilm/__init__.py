@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from aifilm.client import Client, RemoteError
 from aifilm.errors import (
     AifilmError,
     AssetError,
@@ -40,6 +41,7 @@ __all__ = [
     "Backend",
     "Cache",
     "Character",
+    "Client",
     "HealthCheck",
     "InternalError",
     "MissingDependencyError",
@@ -49,6 +51,7 @@ __all__ = [
     "ProgressEvent",
     "Project",
     "Registry",
+    "RemoteError",
     "RenderResult",
     "Scene",
     "Settings",

@@ -79,8 +79,16 @@ def register(app: typer.Typer) -> None:
         translate: str | None = typer.Option(
             None, help="Translate backend for subtitle languages (spec, google-translate, deepl)."
         ),
+        remote: str | None = typer.Option(
+            None, "--remote", help="Render on an aifilm server (URL; see 'aifilm login')."
+        ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
+        if remote is not None:
+            from aifilm.cli.cmd_remote import render_remote
+
+            render_remote(remote, path, out_dir, preview)
+            return
         project = load_project(path, language=language, mode=mode)
         settings = Settings(no_cache=True) if no_cache else Settings()
         kwargs: dict[str, Any] = dict(

@@ -1,0 +1,126 @@
+"""`aifilm serve`, `aifilm worker`, `aifilm db upgrade`: run the hosted server (server extra)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+import typer
+
+from aifilm.errors import MissingDependencyError
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message and the record's extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        data.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        if record.exc_info:
+            data["error"] = self.formatException(record.exc_info)
+        return json.dumps(data, default=str)
+
+
+def configure_logging(level: str = "info") -> None:
+    """Structured logs on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("aifilm")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+
+
+def _server_settings() -> Any:
+    try:
+        from aifilm.server.config import ServerSettings
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"the server needs packages that are not installed ({exc.name})",
+            hint="pip install 'aifilm[server]'",
+        ) from None
+    try:
+        return ServerSettings()
+    except ValueError as exc:
+        from aifilm.errors import UserError
+
+        raise UserError(f"server settings: {exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    db_app = typer.Typer(help="The server's database.", no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+
+    @db_app.command("upgrade")
+    def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+        """Create or migrate the server's database (AIFILM_SERVER_DATABASE_URL)."""
+        settings = _server_settings()
+        from aifilm.server.db import upgrade
+
+        upgrade(settings.db_url, revision)
+        typer.echo(f"database at {revision}")
+
+    @app.command("serve")
+    def serve_command(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+        migrate: bool = typer.Option(True, help="Run database migrations first."),
+        log_level: str = typer.Option("info", help="debug, info, warning, error."),
+    ) -> None:
+        """Run the hosted server (settings: AIFILM_SERVER_* variables or server.toml)."""
+        settings = _server_settings()
+        import uvicorn
+
+        from aifilm.server.app import create_app
+        from aifilm.server.db import upgrade
+
+        configure_logging(log_level)
+        if migrate:
+            upgrade(settings.db_url)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level=log_level, access_log=False
+        )
+
+    @app.command("worker")
+    def worker_command(
+        celery: bool = typer.Option(
+            False, "--celery", help="Take wake-ups from Celery (the Redis broker) as well."
+        ),
+        log_level: str = typer.Option("info", help="debug, info, warning, error."),
+    ) -> None:
+        """Render queued jobs from the server's database (run as many as you like)."""
+        settings = _server_settings()
+        from aifilm.server.state import ServerState
+        from aifilm.server.worker import run_forever
+
+        configure_logging(log_level)
+        if celery:
+            from aifilm.server.celery_app import celery_app
+
+            if not settings.broker_url:
+                from aifilm.errors import UserError
+
+                raise UserError(
+                    "no Celery broker", hint="set AIFILM_SERVER_REDIS_URL=redis://host:6379/0"
+                )
+            celery_app(settings.broker_url).worker_main(
+                ["worker", "--concurrency=1", f"--loglevel={log_level}"]
+            )
+            return
+        state = ServerState.build(settings)
+        try:
+            run_forever(state.sessions, state.storage, settings)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            state.close()

@@ -1,0 +1,11 @@
+"""All API routes under `/api`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from aifilm.server.api.routes import admin, credits, jobs, projects, users
+
+api_router = APIRouter(prefix="/api")
+for module in (users, projects, jobs, credits, admin):
+    api_router.include_router(module.router)

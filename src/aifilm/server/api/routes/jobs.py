@@ -1,0 +1,253 @@
+"""Render jobs: submit (charging credits), follow (poll or server-sent events), cancel,
+download the results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aifilm.server import jobs
+from aifilm.server.api.routes.projects import file_response
+from aifilm.server.deps import (
+    CurrentUser,
+    Paging,
+    SessionDep,
+    SettingsDep,
+    StateDep,
+    StorageDep,
+    parse_id,
+)
+from aifilm.server.errors import NotFound
+from aifilm.server.models import Asset, Job, JobLog, User
+from aifilm.server.schemas import JobCreate, JobLogPublic, JobPublic, JobStatus, Page
+from aifilm.server.state import ServerState
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+def own_job(session: Session, user: User, job_id: str) -> Job:
+    """The user's job; someone else's reads as not found."""
+    job = session.get(Job, parse_id(job_id, "job"))
+    if job is None or job.user_id != user.id:
+        raise NotFound("job")
+    return job
+
+
+def job_public(session: Session, job: Job) -> JobPublic:
+    out = JobPublic.model_validate(job)
+    files = session.scalars(select(Asset).where(Asset.job_id == job.id).order_by(Asset.name))
+    out.files = [f for f in map(_asset, files)]
+    return out
+
+
+def _asset(asset: Asset) -> Any:
+    from aifilm.server.schemas import AssetPublic
+
+    return AssetPublic.model_validate(asset)
+
+
+def wake_workers(state: ServerState) -> None:
+    """Tell a worker there is a new job (they also poll, so this only saves time)."""
+    if state.worker is not None:
+        state.worker.notify()
+    elif state.settings.worker == "celery":
+        from aifilm.server.celery_app import wake
+
+        wake(state.settings)
+
+
+@router.post("", status_code=201, response_model=JobPublic)
+def create_job(
+    body: JobCreate,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    state: StateDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JobPublic:
+    """Queue a render of a project; its credits are charged now and refunded if it fails.
+
+    With an `Idempotency-Key` header, sending the same request again returns the first job
+    (status 200) instead of charging twice.
+    """
+    user_id = user.id
+    session.commit()  # end the read transaction the auth check opened
+    for attempt in range(3):
+        try:
+            with session.begin():
+                job, created = jobs.submit(
+                    session,
+                    user_id,
+                    body,
+                    idempotency_key,
+                    settings.max_spec_bytes,
+                    settings.allowed_backends,
+                )
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    if created:
+        wake_workers(state)
+    else:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return job_public(session, job)
+
+
+@router.get("", response_model=Page[JobPublic])
+def list_jobs(
+    user: CurrentUser,
+    session: SessionDep,
+    page: Paging,
+    status: Annotated[str | None, Query()] = None,
+) -> Page[JobPublic]:
+    """The user's jobs, newest first."""
+    where = [Job.user_id == user.id] + ([Job.status == status] if status else [])
+    total = session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
+    rows = session.scalars(
+        select(Job)
+        .where(*where)
+        .order_by(Job.created_at.desc())
+        .offset(page.offset)
+        .limit(page.limit)
+    )
+    return Page(
+        items=[job_public(session, j) for j in rows],
+        total=total,
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+@router.get("/{job_id}", response_model=JobPublic)
+def read_job(job_id: str, user: CurrentUser, session: SessionDep) -> JobPublic:
+    """A job with its result files."""
+    return job_public(session, own_job(session, user, job_id))
+
+
+@router.get("/{job_id}/status", response_model=JobStatus)
+def job_status(job_id: str, user: CurrentUser, session: SessionDep) -> JobStatus:
+    """Just the state and progress, for polling."""
+    job = own_job(session, user, job_id)
+    return JobStatus(
+        id=job.id,
+        status=job.status,
+        progress=job.progress,
+        current_step=job.current_step,
+        error_message=job.error_message,
+    )
+
+
+@router.get("/{job_id}/logs", response_model=Page[JobLogPublic])
+def job_logs(
+    job_id: str, user: CurrentUser, session: SessionDep, page: Paging
+) -> Page[JobLogPublic]:
+    """The job's log lines, oldest first."""
+    job = own_job(session, user, job_id)
+    where = JobLog.job_id == job.id
+    total = session.scalar(select(func.count()).select_from(JobLog).where(where)) or 0
+    rows = session.scalars(
+        select(JobLog).where(where).order_by(JobLog.id).offset(page.offset).limit(page.limit)
+    )
+    return Page(
+        items=[JobLogPublic.model_validate(r) for r in rows],
+        total=total,
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+@router.get("/{job_id}/events")
+async def job_events(
+    job_id: str,
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
+) -> StreamingResponse:
+    """Progress as server-sent events: `progress` on change, `log` per log line, then `end`."""
+    with state.readers() as session:
+        job = own_job(session, user, job_id)
+        the_id = job.id
+
+    def snapshot(after: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        with state.readers() as session:
+            row = session.get(Job, the_id)
+            if row is None:
+                return {"status": "deleted"}, []
+            logs = session.scalars(
+                select(JobLog).where(JobLog.job_id == the_id, JobLog.id > after).order_by(JobLog.id)
+            ).all()
+            status = {
+                "id": str(row.id),
+                "status": row.status,
+                "progress": row.progress,
+                "current_step": row.current_step,
+                "error_message": row.error_message,
+            }
+            return status, [
+                {"id": r.id, "level": r.level, "message": r.message, "at": r.created_at.isoformat()}
+                for r in logs
+            ]
+
+    async def stream() -> AsyncIterator[str]:
+        last_log, last_status, quiet = 0, None, 0.0
+        yield "retry: 2000\n\n"
+        while True:
+            status, logs = await run_in_threadpool(snapshot, last_log)
+            for line in logs:
+                last_log = line["id"]
+                yield f"event: log\nid: {last_log}\ndata: {json.dumps(line)}\n\n"
+            if status != last_status:
+                last_status, quiet = status, 0.0
+                yield f"event: progress\ndata: {json.dumps(status)}\n\n"
+            if status["status"] in (*jobs.FINAL, "deleted"):
+                yield f"event: end\ndata: {json.dumps(status)}\n\n"
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(interval)
+            quiet += interval
+            if quiet >= 15:
+                quiet = 0.0
+                yield ": keep-alive\n\n"
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/{job_id}/cancel", response_model=JobPublic)
+def cancel_job(job_id: str, user: CurrentUser, session: SessionDep) -> JobPublic:
+    """Stop a queued or running job and refund its credits."""
+    job = own_job(session, user, job_id)
+    session.commit()
+    with session.begin():
+        jobs.cancel(session, job)
+    return job_public(session, job)
+
+
+@router.get("/{job_id}/files/{name}")
+def download_file(
+    job_id: str, name: str, user: CurrentUser, session: SessionDep, storage: StorageDep
+) -> Response:
+    """A result file of a finished job (the film, subtitles, thumbnail, report)."""
+    job = own_job(session, user, job_id)
+    asset = session.scalars(select(Asset).where(Asset.job_id == job.id, Asset.name == name)).first()
+    if asset is None:
+        raise NotFound("file")
+    session.commit()
+    return file_response(storage, asset)

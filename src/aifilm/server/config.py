@@ -1,0 +1,130 @@
+"""Server settings: `AIFILM_SERVER_*` environment variables > settings file > defaults.
+
+The settings file is TOML, named by `AIFILM_SERVER_CONFIG` (default `server.toml` in the
+user config dir). The app never builds settings at import: `create_app(settings)` takes
+them, and routes read them through the `SettingsDep` dependency.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_SECRET = "change-me"  # refused in production
+
+
+def server_config_file() -> Path:
+    """Where the server's optional TOML settings file lives."""
+    override = os.environ.get("AIFILM_SERVER_CONFIG")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir("aifilm")) / "server.toml"
+
+
+def _data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("aifilm")) / "server"
+
+
+class ServerSettings(BaseSettings):
+    """Everything the hosted server needs to know about its machine."""
+
+    model_config = SettingsConfigDict(env_prefix="AIFILM_SERVER_", extra="ignore")
+
+    environment: Literal["dev", "production"] = "dev"
+    secret_key: str = Field(
+        DEFAULT_SECRET, description="Signs access tokens; set it in production."
+    )
+    data_dir: Path = Field(default_factory=_data_dir, description="Database and files, by default.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite in data_dir."
+    )
+    storage: Literal["local", "s3"] = "local"
+    storage_dir: Path | None = Field(
+        None, description="Local storage root; default data_dir/files."
+    )
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_prefix: str = ""
+    access_token_minutes: int = Field(30, ge=1)
+    refresh_token_days: int = Field(30, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(240, ge=0, description="Per client; 0 turns it off.")
+    auth_rate_limit_per_minute: int = Field(20, ge=0, description="Login, register, refresh.")
+    redis_url: str | None = Field(None, description="Rate limits (and Celery) share it when set.")
+    worker: Literal["thread", "celery", "none"] = Field(
+        "thread", description="thread: render inside the server; celery: `aifilm worker`."
+    )
+    worker_threads: int = Field(1, ge=1, le=32)
+    celery_broker_url: str | None = None
+    lease_seconds: float = Field(
+        60.0, gt=0, description="A job whose worker is silent this long is picked up again."
+    )
+    poll_seconds: float = Field(1.0, gt=0, description="How often idle workers look for jobs.")
+    max_attempts: int = Field(3, ge=1, description="Tries before a job fails for good.")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
+    max_spec_bytes: int = Field(1024 * 1024, ge=1)
+    render_cache_dir: Path | None = Field(None, description="Render cache; default data_dir/cache.")
+    allowed_backends: list[str] = Field(
+        default_factory=lambda: ["espeak", "midi", "stills", "spec", "ffmpeg"],
+        description="Backends a project may pick (API backends spend the server's keys).",
+    )
+    admin_emails: list[str] = Field(default_factory=list, description="Registered as admins.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=server_config_file()),
+        )
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> ServerSettings:
+        if self.environment == "production" and (
+            self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "AIFILM_SERVER_SECRET_KEY must be set to a random value of 32+ characters in "
+                f"production (for example: {secrets.token_urlsafe(32)})"
+            )
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to SQLite under data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'aifilm.db'}"
+
+    @property
+    def files_dir(self) -> Path:
+        """Root of local file storage."""
+        return self.storage_dir or self.data_dir / "files"
+
+    @property
+    def cache_dir(self) -> Path:
+        """The render cache the worker uses."""
+        return self.render_cache_dir or self.data_dir / "cache"
+
+    @property
+    def broker_url(self) -> str | None:
+        """Celery's broker: its own setting, else the Redis URL."""
+        return self.celery_broker_url or self.redis_url

@@ -1,0 +1,61 @@
+"""Fixed-window rate limits per client: in memory by default, in Redis when configured
+(so several server processes share one count)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+
+
+class RateLimiter(ABC):
+    """Counts hits per key per minute."""
+
+    @abstractmethod
+    def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
+        """Count a hit; return (allowed, seconds until the window resets)."""
+
+
+class MemoryRateLimiter(RateLimiter):
+    """Counts in this process."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
+        now = time.time()
+        slot = int(now // window)
+        with self._lock:
+            if len(self._counts) > 10_000:  # drop old windows
+                self._counts = {k: v for k, v in self._counts.items() if k[1] == slot}
+            count = self._counts.get((key, slot), 0) + 1
+            self._counts[(key, slot)] = count
+        return count <= limit, int(window - now % window) + 1
+
+
+class RedisRateLimiter(RateLimiter):
+    """Counts in Redis: INCR on a key per window, expiring with it."""
+
+    def __init__(self, url: str, client: Any = None) -> None:
+        if client is None:
+            import redis
+
+            client = redis.Redis.from_url(url)
+        self.client = client
+
+    def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
+        now = time.time()
+        slot = int(now // window)
+        name = f"aifilm:rl:{key}:{slot}"
+        pipe = self.client.pipeline()
+        pipe.incr(name)
+        pipe.expire(name, window + 1)
+        count = int(pipe.execute()[0])
+        return count <= limit, int(window - now % window) + 1
+
+
+def make_rate_limiter(redis_url: str | None) -> RateLimiter:
+    """Redis-backed when a URL is given, else in memory."""
+    return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()

@@ -1,0 +1,262 @@
+"""Request and response models, in families: Base (shared), Create, Update, Public."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+T = TypeVar("T")
+
+Role = Literal["creator", "admin"]
+PlanName = Literal["creator", "standard", "pro", "enterprise"]
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value or len(value) > 255:
+        raise ValueError(f"'{value}' is not an email address")
+    return value
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `items`, the `total` and where the page starts."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+# users
+
+
+class UserBase(BaseModel):
+    email: str
+    full_name: str | None = Field(None, max_length=255)
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, value: str) -> str:
+        return _email(value)
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=8, max_length=128)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str | None = None
+    full_name: str | None = Field(None, max_length=255)
+    password: str | None = Field(None, min_length=8, max_length=128)
+    current_password: str | None = Field(None, description="Needed to change email or password.")
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, value: str | None) -> str | None:
+        return None if value is None else _email(value)
+
+
+class UserPublic(UserBase):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    role: Role
+    plan: PlanName
+    credit_balance: int
+    is_active: bool
+    created_at: datetime
+
+
+class Login(BaseModel):
+    email: str
+    password: str
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str
+
+
+class Tokens(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field("default", min_length=1, max_length=100)
+
+
+class ApiKeyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The key itself: shown this once only.")
+
+
+# projects and assets
+
+
+class ProjectCreate(BaseModel):
+    spec: str = Field(description="The project.yaml text.")
+
+
+class ProjectUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spec: str
+
+
+class AssetPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+class ProjectPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    title: str
+    spec: str
+    status: str
+    moderation: str
+    created_at: datetime
+    updated_at: datetime
+    missing_assets: list[str] = Field(default_factory=list)
+
+
+class ProjectSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    title: str
+    status: str
+    moderation: str
+    created_at: datetime
+
+
+class Moderate(BaseModel):
+    moderation: Literal["ok", "blocked"]
+    note: str | None = None
+
+
+# credits
+
+
+class Balance(BaseModel):
+    balance: int
+    plan: PlanName
+    monthly_credits: int | None
+    monthly_remaining: int
+    period_end: datetime | None
+    unlimited: bool
+
+
+class TransactionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    type: str
+    amount: int
+    balance_after: int
+    description: str
+    job_id: uuid.UUID | None
+    created_at: datetime
+
+
+class CreditAdjust(BaseModel):
+    user_id: uuid.UUID
+    amount: int = Field(description="Positive adds credits, negative removes them.")
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class PlanChange(BaseModel):
+    plan: PlanName
+
+
+class AdminUserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    plan: PlanName | None = None
+    is_active: bool | None = None
+
+
+# jobs
+
+
+class JobOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    preview: bool = False
+
+
+class JobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: uuid.UUID
+    length_seconds: float | None = Field(
+        None, gt=0, le=600, description="Film length; default: the project's duration."
+    )
+    options: JobOptions = Field(default_factory=JobOptions)
+
+
+class JobPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    status: str
+    progress: float
+    current_step: str | None
+    length_seconds: float
+    credits_charged: int
+    refunded: bool
+    priority: int
+    parameters: dict[str, Any]
+    error_message: str | None
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    files: list[AssetPublic] = Field(default_factory=list)
+
+
+class JobStatus(BaseModel):
+    id: uuid.UUID
+    status: str
+    progress: float
+    current_step: str | None
+    error_message: str | None
+
+
+class JobLogPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    level: str
+    message: str
+    data: dict[str, Any] | None
+    created_at: datetime

@@ -1,0 +1,69 @@
+"""Passwords (argon2), access tokens (JWT, HS256), refresh tokens and API keys (random, stored
+as SHA-256 hashes: they carry enough entropy that a slow hash buys nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+API_KEY_PREFIX = "afk_"  # tells an API key from a JWT at a glance
+ALGORITHM = "HS256"
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password`."""
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    """Whether `password` matches `hashed`."""
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a refresh token or API key."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_refresh_token() -> str:
+    """A fresh opaque refresh token."""
+    return secrets.token_urlsafe(48)
+
+
+def new_api_key() -> str:
+    """A fresh API key, shown to its owner once."""
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def create_access_token(user_id: uuid.UUID, secret: str, minutes: int) -> tuple[str, int]:
+    """A signed access token for `user_id` and its lifetime in seconds."""
+    now = datetime.now(timezone.utc)
+    payload = {
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+        "type": "access",
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), minutes * 60
+
+
+def decode_access_token(token: str, secret: str) -> uuid.UUID | None:
+    """The user id in a valid, unexpired access token, else None."""
+    try:
+        payload: dict[str, Any] = jwt.decode(token, secret, algorithms=[ALGORITHM])
+        if payload.get("type") != "access":
+            return None
+        return uuid.UUID(str(payload["sub"]))
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None

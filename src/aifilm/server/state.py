@@ -1,0 +1,50 @@
+"""What one running server holds: settings, database, storage, rate limiter, workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from aifilm.server.config import ServerSettings
+from aifilm.server.db import make_engine, make_sessionmaker
+from aifilm.server.ratelimit import RateLimiter, make_rate_limiter
+from aifilm.server.storage import Storage, make_storage
+
+if TYPE_CHECKING:
+    from aifilm.server.worker import ThreadWorker
+
+
+@dataclass
+class ServerState:
+    """The server's shared objects; one per app (tests make many)."""
+
+    settings: ServerSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]  # read-only: auth checks, progress streams, readiness
+    storage: Storage
+    limiter: RateLimiter
+    worker: ThreadWorker | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: ServerSettings, storage: Storage | None = None) -> ServerState:
+        """Connect to what the settings name."""
+        engine = make_engine(settings.db_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            readers=make_sessionmaker(engine, readonly=True),
+            storage=storage or make_storage(settings),
+            limiter=make_rate_limiter(settings.redis_url),
+        )
+
+    def close(self) -> None:
+        """Stop the workers and close connections."""
+        if self.worker is not None:
+            self.worker.stop()
+        self.engine.dispose()

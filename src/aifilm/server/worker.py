@@ -1,0 +1,306 @@
+"""Running jobs: claim one from the jobs table, render it with `aifilm.render()`, store the
+outputs as assets. `ThreadWorker` does this inside the server process; `aifilm worker` runs the
+same loop in its own process (and Celery only wakes it up: the table is the truth).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aifilm.errors import AifilmError
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.compose.base import (
+    ComposeBackend,
+    Composition,
+    CompositionRequest,
+    Progress,
+)
+from aifilm.pipeline.context import ProgressEvent
+from aifilm.server import jobs
+from aifilm.server.assets import input_assets, output_asset
+from aifilm.server.config import ServerSettings
+from aifilm.server.models import Job, Project
+from aifilm.server.plans import WATERMARK_TEXT
+from aifilm.server.storage import Storage
+
+log = logging.getLogger("aifilm.server.worker")
+
+
+class JobLost(Exception):
+    """The job was cancelled or taken over while this worker rendered it."""
+
+
+def new_worker_id(label: str = "worker") -> str:
+    """A worker id unique across machines and restarts."""
+    return f"{label}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class Watermarked(ComposeBackend):
+    """Any composer, with a watermark drawn on the film (free plan)."""
+
+    name = "watermarked"
+
+    def __init__(self, inner: Backend, text: str) -> None:
+        super().__init__()
+        assert isinstance(inner, ComposeBackend)
+        self.inner = inner
+        self.text = text
+
+    def identity(self) -> dict[str, Any]:
+        return {**self.inner.identity(), "watermark": self.text}
+
+    def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
+        return self.inner.source_size(width, height, camera)
+
+    def compose(
+        self, request: CompositionRequest, out: Path, progress: Progress | None = None
+    ) -> Composition:
+        marked = dataclasses.replace(request, watermark=self.text)
+        return self.inner.compose(marked, out, progress)
+
+
+def _stage_progress(event: ProgressEvent) -> float:
+    from aifilm.pipeline.stages import STAGE_NAMES
+
+    if event.stage not in STAGE_NAMES:
+        return 0.0
+    index = STAGE_NAMES.index(event.stage)
+    if event.event == "finish":
+        fraction = 1.0
+    elif event.total:
+        fraction = max(0.0, min(1.0, event.done / event.total))
+    else:
+        fraction = 0.0
+    return 100.0 * (index + fraction) / len(STAGE_NAMES)
+
+
+class _Reporter:
+    """The render's progress callback: records progress and keeps the lease alive.
+
+    Writes at most every `every` seconds (stage starts, finishes and warnings always); a
+    background thread renews the lease between events, and either notices when the job is
+    no longer ours, which makes the next callback stop the render.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        claim: jobs.Claim,
+        lease_seconds: float,
+        every: float = 0.5,
+    ) -> None:
+        self.sessions = sessions
+        self.claim = claim
+        self.lease = lease_seconds
+        self.every = every
+        self.lost = False
+        self._last = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True, name="aifilm-heartbeat")
+
+    def __enter__(self) -> _Reporter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            try:
+                if not jobs.heartbeat(self.sessions, self.claim, self.lease):
+                    self.lost = True
+            except Exception:  # a database hiccup: try again next beat
+                log.warning("heartbeat failed", exc_info=True)
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if self.lost:
+            raise JobLost
+        with self._lock:
+            now = time.monotonic()
+            important = event.event in ("start", "finish", "warning")
+            if not important and now - self._last < self.every:
+                return
+            self._last = now
+            message = None
+            if event.event == "warning":
+                message = ("warning", f"{event.stage}: {event.message}", None)
+            elif event.event in ("start", "finish"):
+                message = ("info", f"{event.stage} {event.event}", None)
+            ok = jobs.heartbeat(
+                self.sessions,
+                self.claim,
+                self.lease,
+                progress=_stage_progress(event),
+                step=event.stage,
+                message=message,
+            )
+        if not ok:
+            self.lost = True
+            raise JobLost
+
+
+def run_claimed(
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    settings: ServerSettings,
+    claim: jobs.Claim,
+) -> str:
+    """Render a claimed job to the end; return its final status as this worker saw it."""
+    import aifilm
+    from aifilm.pipeline.registry import registry
+
+    with sessions() as session:
+        job = session.get(Job, claim.job_id)
+        project = session.get(Project, job.project_id) if job else None
+        if job is None or project is None:
+            return "lost"
+        spec = project.spec
+        files = [(a.name, a.storage_key) for a in input_assets(session, project.id)]
+        length, params = job.length_seconds, dict(job.parameters)
+    with tempfile.TemporaryDirectory(prefix="aifilm-job-") as tmp:
+        base = Path(tmp) / "project"
+        base.mkdir()
+        (base / "project.yaml").write_text(spec, encoding="utf-8")
+        for name, key in files:
+            storage.get_file(key, base / name)
+        out = Path(tmp) / "out"
+        try:
+            with _Reporter(sessions, claim, settings.lease_seconds) as reporter:
+                project_model = aifilm.Project.load(base / "project.yaml")
+                project_model.duration = length
+                compose: Backend | None = None
+                if params.get("watermark"):
+                    inner = registry.create("compose", project_model.backends.get("compose"))
+                    compose = Watermarked(inner, WATERMARK_TEXT)
+                result = aifilm.render(
+                    project_model,
+                    out,
+                    compose=compose,
+                    preview=bool(params.get("options", {}).get("preview")),
+                    settings=aifilm.Settings(cache_dir=settings.cache_dir),
+                    on_progress=reporter,
+                )
+                if reporter.lost:
+                    raise JobLost
+        except JobLost:
+            return "lost"
+        except AifilmError as error:
+            return _failed(sessions, claim, str(error))
+        except Exception as error:
+            log.exception("render crashed", extra={"job_id": str(claim.job_id)})
+            return _failed(sessions, claim, f"internal error: {type(error).__name__}: {error}")
+        outputs = [result.video, result.report_path, *result.subtitles.values()]
+        if result.thumbnail is not None:
+            outputs.append(result.thumbnail)
+        rows = [output_asset(storage, job.project_id, claim.job_id, p) for p in outputs]
+        with sessions() as session, session.begin():
+            done = jobs.finish(session, claim)
+            if done is None:
+                return "lost"
+            done.parameters = {
+                **done.parameters,
+                "duration": result.duration,
+                "warnings": result.warnings[:50],
+            }
+            session.add_all(rows)
+        return "completed"
+
+
+def _failed(sessions: sessionmaker[Session], claim: jobs.Claim, error: str) -> str:
+    with sessions() as session, session.begin():
+        return "failed" if jobs.fail(session, claim, error[:4000]) is not None else "lost"
+
+
+def work_once(
+    sessions: sessionmaker[Session], storage: Storage, settings: ServerSettings, worker_id: str
+) -> str | None:
+    """Claim and run one job; its final status, or None when there was nothing to do."""
+    with sessions() as session, session.begin():
+        claim = jobs.claim_next(session, worker_id, settings.lease_seconds, settings.max_attempts)
+    if claim is None:
+        return None
+    log.info("job claimed", extra={"job_id": str(claim.job_id), "worker": worker_id})
+    status = run_claimed(sessions, storage, settings, claim)
+    log.info("job ended", extra={"job_id": str(claim.job_id), "status": status})
+    return status
+
+
+class ThreadWorker:
+    """Worker threads inside the server; `notify()` wakes them when a job is submitted."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        storage: Storage,
+        settings: ServerSettings,
+        threads: int = 1,
+    ) -> None:
+        self.sessions = sessions
+        self.storage = storage
+        self.settings = settings
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"aifilm-worker-{i}", daemon=True)
+            for i in range(threads)
+        ]
+        self.worker_ids = [new_worker_id("thread") for _ in range(threads)]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout)
+
+    def _loop(self) -> None:
+        worker_id = self.worker_ids[self._threads.index(threading.current_thread())]
+        while not self._stop.is_set():
+            try:
+                status = work_once(self.sessions, self.storage, self.settings, worker_id)
+            except Exception:
+                log.exception("worker loop error")
+                status = None
+            if status is None:
+                self._wake.wait(self.settings.poll_seconds)
+                self._wake.clear()
+
+
+def run_forever(
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    settings: ServerSettings,
+    stop: threading.Event | None = None,
+) -> None:
+    """The standalone worker's loop (`aifilm worker`): poll the table until stopped."""
+    stop = stop or threading.Event()
+    worker_id = new_worker_id()
+    while not stop.is_set():
+        try:
+            status = work_once(sessions, storage, settings, worker_id)
+        except Exception:
+            log.exception("worker loop error")
+            status = None
+        if status is None:
+            stop.wait(settings.poll_seconds)

@@ -1,0 +1,220 @@
+"""Server fixtures: a migrated database per test (SQLite, and PostgreSQL when one answers on
+127.0.0.1:5432: a uniquely named database, dropped afterwards), an app, helpers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the server extra is not installed")
+
+import uvicorn
+from fastapi.testclient import TestClient
+
+from aifilm.server.app import create_app
+from aifilm.server.config import ServerSettings
+from aifilm.server.db import upgrade
+from aifilm.server.state import ServerState
+
+PG_ADMIN = os.environ.get("AIFILM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+TINY_SPEC = """\
+title: Tiny Film
+duration: 10s
+output: {resolution: 160x90, fps: 12, quality: draft}
+scenes:
+  - color: "#336699"
+    shots:
+      - narration: Hello there.
+        camera: static
+"""
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+PG = _pg_available()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    if not PG:
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+    return PG_ADMIN
+
+
+def make_pg_database(admin_url: str) -> tuple[str, Callable[[], None]]:
+    """A fresh database on the server and a function that drops it."""
+    import psycopg
+
+    name = f"aifilm_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}", drop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'server.db'}"
+        upgrade(url)
+        yield url
+        return
+    admin = request.getfixturevalue("postgres_server")
+    url, drop = make_pg_database(admin)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path, db_url: str) -> Callable[..., ServerSettings]:
+    def make(**overrides: Any) -> ServerSettings:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            "database_url": db_url,
+            "secret_key": "test-secret-" + "x" * 32,
+            "poll_seconds": 0.1,
+            "lease_seconds": 5.0,
+            "rate_limit_per_minute": 0,
+            "auth_rate_limit_per_minute": 0,
+            "render_cache_dir": tmp_path / "cache",
+            "admin_emails": ["admin@example.com"],
+        }
+        values.update(overrides)
+        return ServerSettings(**values)
+
+    return make
+
+
+@pytest.fixture
+def app_client(settings_for: Callable[..., ServerSettings]) -> Iterator[TestClient]:
+    """A client of an app with its in-process worker running."""
+    with TestClient(create_app(settings_for())) as client:
+        yield client
+
+
+@pytest.fixture
+def idle_client(settings_for: Callable[..., ServerSettings]) -> Iterator[TestClient]:
+    """A client of an app with no worker: jobs stay queued."""
+    with TestClient(create_app(settings_for(worker="none"))) as client:
+        yield client
+
+
+@contextmanager
+def serve(settings: ServerSettings) -> Iterator[tuple[str, ServerState]]:
+    """The app served by uvicorn on a loopback port."""
+    app = create_app(settings)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", app.state.aifilm
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def live(settings_for: Callable[..., ServerSettings]) -> Iterator[tuple[str, ServerState]]:
+    """A live server with its worker."""
+    with serve(settings_for()) as running:
+        yield running
+
+
+@pytest.fixture
+def live_idle(settings_for: Callable[..., ServerSettings]) -> Iterator[tuple[str, ServerState]]:
+    """A live server with no worker: jobs stay queued."""
+    with serve(settings_for(worker="none")) as running:
+        yield running
+
+
+class Api:
+    """A signed-in user of a test client, with small helpers."""
+
+    def __init__(self, client: TestClient, email: str, password: str = "correct horse") -> None:
+        self.client = client
+        self.email = email
+        r = client.post("/api/users/register", json={"email": email, "password": password})
+        assert r.status_code == 201, r.text
+        self.user = r.json()
+        r = client.post("/api/users/login", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
+        self.tokens = r.json()
+        self.headers = {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self.headers, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def patch(self, url: str, **kw: Any) -> Any:
+        return self.client.patch(url, headers=self.headers, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers=self.headers, **kw)
+
+    def project(self, spec: str = TINY_SPEC) -> dict[str, Any]:
+        r = self.post("/api/projects", json={"spec": spec})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    def balance(self) -> int:
+        return int(self.get("/api/credits/balance").json()["balance"])
+
+    def wait(self, job_id: str, timeout: float = 120.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(f"/api/jobs/{job_id}").json()
+            if job["status"] in ("completed", "failed", "cancelled"):
+                return dict(job)
+            time.sleep(0.1)
+        raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+@pytest.fixture
+def api(app_client: TestClient) -> Callable[[str], Api]:
+    return lambda email: Api(app_client, email)
+
+
+def png_bytes(size: tuple[int, int] = (64, 64), color: str = "#884422") -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
