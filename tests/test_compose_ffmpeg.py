@@ -114,10 +114,13 @@ def test_graph_shape() -> None:
         clips, plan_spans(timeline), fps=FPS, width=W, height=H, subtitles="ass=filename=x"
     )
     text = graph.text
-    assert text.count("xfade=") == 2 and text.count("concat=n=2") == 1
     assert text.count("loop=loop=") == 4 and "-loop" not in graph.inputs
-    assert "xfade=transition=fade:duration=0.500000:offset=1.250000" in text
-    assert "xfade=transition=fadeblack:duration=0.500000:offset=4.250000" in text
+    # one concat over bodies and transitions, in film order; each xfade only as long as
+    # its transition (a tail of one clip and the head of the next)
+    assert text.count("concat=") == 1 and text.count("xfade=") == 2
+    assert "[pb0][x0][pb1][pb2][x2][pb3]concat=n=6:v=1:a=0" in text
+    assert "[pt0][ph1]xfade=transition=fade:duration=0.500000:offset=0[x0]" in text
+    assert "[pt2][ph3]xfade=transition=fadeblack:duration=0.500000:offset=0[x2]" in text
     assert graph.inputs.count("-i") == 4 and graph.transitions == 2
 
 

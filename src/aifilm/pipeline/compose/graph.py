@@ -293,25 +293,62 @@ def build_graph(
             graph.filters.append(still_chain(i, clip, span.frames, fps, width, height))
             graph.moving_shots += clip.camera in MOVING
     graph.inputs += overlay_inputs
-    joined = "c0"
-    length = spans[0].frames
-    for i in range(1, len(clips)):
-        prev = spans[i - 1]
-        label = f"j{i}"
-        if prev.into_next is None:
-            graph.filters.append(f"[{joined}][c{i}]concat=n=2:v=1:a=0[{label}]")
-            length += spans[i].frames
-        else:
-            offset = length - prev.overlap
-            graph.filters.append(
-                f"[{joined}][c{i}]xfade=transition={prev.into_next}"
-                f":duration={_seconds(prev.overlap, fps)}:offset={_seconds(offset, fps)}[{label}]"
-            )
-            graph.transitions += 1
-            length += spans[i].frames - prev.overlap
-        joined = label
+    pieces = join_pieces(graph, spans, fps)
+    if len(pieces) == 1:
+        joined = pieces[0]
+    else:
+        joined = "joined"
+        graph.filters.append(
+            "".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0[{joined}]"
+        )
     tail = [f for f in (subtitles, watermark) if f]
     tail.append("setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv")
     tail.append("format=yuv420p")
     graph.filters.append(f"[{joined}]" + ",".join(tail) + f"[{graph.output}]")
     return graph
+
+
+def join_pieces(graph: Graph, spans: Sequence[ClipSpan], fps: int) -> list[str]:
+    """Cut the clips into bodies and transitions, in film order, for one `concat`.
+
+    Clip i is split into its head (the frames inside the transition from clip i-1), its
+    body, and its tail (inside the transition to clip i+1); each transition is an
+    `xfade` of a tail and the next head, only as long as the transition. Chaining whole
+    clips through `xfade` instead sends every frame of the film through every
+    transition before it and makes later clips run ahead and buffer frames (measured:
+    2.5x the filtering CPU, and memory growing with the shot count); `concat` reads only
+    the piece it is on.
+    """
+    pieces: list[str] = []
+    tails: dict[int, str] = {}
+    for i, span in enumerate(spans):
+        head = spans[i - 1].overlap if i > 0 and spans[i - 1].into_next else 0
+        tail = span.overlap if span.into_next else 0
+        body = span.frames - head - tail
+        parts = [(name, n) for name, n in (("h", head), ("b", body), ("t", tail)) if n > 0]
+        if len(parts) == 1:
+            labels = {parts[0][0]: f"c{i}"}
+        else:
+            labels = {name: f"p{name}{i}" for name, _ in parts}
+            graph.filters.append(
+                f"[c{i}]split={len(parts)}" + "".join(f"[p{name}{i}s]" for name, _ in parts)
+            )
+            first = 0
+            for name, n in parts:
+                graph.filters.append(
+                    f"[p{name}{i}s]trim=start_frame={first}:end_frame={first + n},"
+                    f"setpts=PTS-STARTPTS[p{name}{i}]"
+                )
+                first += n
+        if tail:
+            tails[i] = labels["t"]
+        if head:
+            graph.filters.append(
+                f"[{tails[i - 1]}][{labels['h']}]xfade=transition={spans[i - 1].into_next}"
+                f":duration={_seconds(head, fps)}:offset=0[x{i - 1}]"
+            )
+            pieces.append(f"x{i - 1}")
+            graph.transitions += 1
+        if body:
+            pieces.append(labels["b"])
+    return pieces
