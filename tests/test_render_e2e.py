@@ -209,3 +209,7 @@ def test_examples_render(example: str, tmp_path: Path) -> None:
     target = project.duration
     assert target is not None and abs(result.duration - target) <= 0.05 * target
     assert result.subtitles["srt"].read_text(encoding="utf-8").strip()
+    lipsync = next(s for s in result.report["stages"] if s["name"] == "lipsync")
+    if any(c.image for c in project.characters):
+        # the characters' own pictures talk: none fell back to a still
+        assert lipsync["items"] > 0 and not lipsync["notes"], lipsync
