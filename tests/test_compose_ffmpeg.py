@@ -17,15 +17,16 @@ from aifilm.errors import AssetError, ToolError
 from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.media.probe import probe
 from aifilm.media.wav import write_wav
-from aifilm.pipeline.compose.base import CompositionRequest
+from aifilm.pipeline.compose.base import Composition, CompositionRequest
 from aifilm.pipeline.compose.ffmpeg import FFmpegComposer, encoder_args
-from aifilm.pipeline.compose.graph import ClipSource, build_graph, escape_value
+from aifilm.pipeline.compose.graph import ClipSource, build_graph, escape_value, plan_pieces
 from aifilm.pipeline.compose.motion import (
     motion_filter,
     pixel_format,
     source_size,
     window,
 )
+from aifilm.pipeline.compose.segments import clip_cost, split_segments
 from aifilm.pipeline.compose.transitions import plan_spans
 from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
 from aifilm.pipeline.visuals.base import Visual
@@ -118,9 +119,9 @@ def test_graph_shape() -> None:
     # one concat over bodies and transitions, in film order; each xfade only as long as
     # its transition (a tail of one clip and the head of the next)
     assert text.count("concat=") == 1 and text.count("xfade=") == 2
-    assert "[pb0][x0][pb1][pb2][x2][pb3]concat=n=6:v=1:a=0" in text
-    assert "[pt0][ph1]xfade=transition=fade:duration=0.500000:offset=0[x0]" in text
-    assert "[pt2][ph3]xfade=transition=fadeblack:duration=0.500000:offset=0[x2]" in text
+    assert "[pb0][x1][pb1][pb2][x3][pb3]concat=n=6:v=1:a=0" in text
+    assert "[pt0][ph1]xfade=transition=fade:duration=0.500000:offset=0[x1]" in text
+    assert "[pt2][ph3]xfade=transition=fadeblack:duration=0.500000:offset=0[x3]" in text
     assert graph.inputs.count("-i") == 4 and graph.transitions == 2
 
 
@@ -135,7 +136,16 @@ def test_encoder_settings_follow_youtube() -> None:
 
 
 def _film(tmp_path: Path, cameras: list[str], transitions: list[str], **extra: object) -> Path:
-    composer = FFmpegComposer()
+    return _compose(FFmpegComposer(), tmp_path, cameras, transitions, **extra).path
+
+
+def _compose(
+    composer: FFmpegComposer,
+    tmp_path: Path,
+    cameras: list[str],
+    transitions: list[str],
+    **extra: object,
+) -> Composition:
     shots, visuals = [], []
     for i, (camera, transition) in enumerate(zip(cameras, transitions, strict=False)):
         sw, sh = composer.source_size(W, H, camera)
@@ -155,7 +165,8 @@ def _film(tmp_path: Path, cameras: list[str], transitions: list[str], **extra: o
     out = tmp_path / "film.mp4"
     result = composer.compose(request, out, progress=seen.append)
     assert result.path == out and seen[-1] == 1.0
-    return out
+    assert all(a <= b for a, b in itertools.pairwise(seen))
+    return result
 
 
 CAMERAS = ["static", "zoom-in", "pan-left", "static"]
@@ -326,6 +337,51 @@ def test_subtitles_burn_in_only_while_a_cue_shows(tmp_path: Path) -> None:
         assert diff(i, bottom) < 1.0
     top_right = (slice(0, 15), slice(220, 320))
     assert np.abs(plain[6][top_right] - burned[6][top_right]).mean() > 1.0  # watermark
+
+
+def test_segments_partition_the_film_within_the_budget() -> None:
+    timeline = _timeline(["crossfade", "cut", "fade", "cut"])
+    spans = plan_spans(timeline)
+    clips = [ClipSource(Path(f"/s{i}.png"), "still", W, H, "static") for i in range(4)]
+    pieces = plan_pieces(spans)
+    assert sum(p.frames for p in pieces) == round(timeline.duration * FPS)
+    assert [p.first for p in pieces] == list(
+        itertools.accumulate([0] + [p.frames for p in pieces[:-1]])
+    )
+    one_clip = clip_cost(clips[0], W, H)
+    assert split_segments(pieces, clips, W, H, budget=10 * one_clip) == [pieces]
+    two = split_segments(pieces, clips, W, H, budget=2 * one_clip)
+    assert [p for seg in two for p in seg] == pieces and len(two) > 1
+    for seg in two:  # a transition opens two clips: never more than the budget allows
+        assert len({c for p in seg for c, _ in p.parts()}) <= 2
+    graph = build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=two[1])
+    assert graph.input_count == len({c for p in two[1] for c, _ in p.parts()})
+
+
+def test_a_film_composed_in_segments_matches_the_whole(tmp_path: Path) -> None:
+    fonts = _fonts(tmp_path)
+    ass = _ass(tmp_path / "subs.ass")
+    extra = {"subtitles_ass": ass, "fonts_dir": fonts}
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "segmented").mkdir()
+    whole = _compose(FFmpegComposer(), tmp_path / "whole", CAMERAS, TRANSITIONS, **extra)
+    composer = FFmpegComposer()
+    composer.memory_budget = 1  # every piece its own segment
+    segmented = _compose(composer, tmp_path / "segmented", CAMERAS, TRANSITIONS, **extra)
+    assert whole.facts["segments"] == 1 and segmented.facts["segments"] == 6
+    info = probe(segmented.path)
+    video, audio = info.first("video"), info.first("audio")
+    assert video and audio and video.fps == FPS and audio.codec == "aac"
+    assert abs(info.duration - 6.0) <= 1 / FPS and info.faststart is True
+    a, b = _frames(whole.path), _frames(segmented.path)
+    assert len(a) == len(b) == 72
+    worst = max(float(np.abs(x - y).mean()) for x, y in zip(a, b, strict=True))
+    assert worst < 2.0, worst  # the same pictures, motion, transitions and subtitles
+    with av.open(str(segmented.path)) as container:
+        stream = container.streams.video[0]
+        pts = sorted(p.pts for p in container.demux(stream) if p.pts is not None)
+    steps = {round(float((q - p) * stream.time_base) * FPS, 3) for p, q in itertools.pairwise(pts)}
+    assert steps == {1.0}  # constant frame rate across the joins
 
 
 def test_failed_compose_leaves_nothing(tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
-"""The default composer: the whole film as ONE FFmpeg run with one filter graph.
+"""The default composer: the film as one FFmpeg filter graph, no Python per frame.
 
 Stills are decoded once and repeated with `loop`; camera motion is sub-pixel
 (whole-pixel keyframes blended by `framerate`, see `motion.py`); transitions are
-`xfade` centred on shot boundaries (`transitions.py`); subtitles are burned with
-libass. The output follows YouTube's recommended upload settings: H.264 High, yuv420p,
-CFR, closed GOP of half the frame rate with 2 B-frames, AAC-LC 48 kHz stereo,
-faststart, BT.709 tags.
+`xfade` centred on shot boundaries (`transitions.py`), joined with the shots' bodies
+by one `concat`; subtitles are burned with libass. A film whose pictures would not fit
+in `memory_budget` is composed in segments joined without re-encoding (`segments.py`).
+
+The output follows YouTube's recommended upload settings: H.264 High, yuv420p, CFR,
+closed GOP of half the frame rate with 2 B-frames, AAC-LC 48 kHz stereo, faststart,
+BT.709 tags.
 """
 
 from __future__ import annotations
@@ -28,10 +31,14 @@ from aifilm.pipeline.compose.base import (
 )
 from aifilm.pipeline.compose.graph import (
     ClipSource,
+    Graph,
+    Piece,
     ass_filter,
     build_graph,
+    plan_pieces,
     watermark_filter,
 )
+from aifilm.pipeline.compose.segments import MEMORY_BUDGET, split_segments
 from aifilm.pipeline.compose.transitions import XFADE, plan_spans
 
 # quality -> (x264 preset, crf)
@@ -40,6 +47,8 @@ QUALITY: dict[str, tuple[str, int]] = {
     "standard": ("veryfast", 21),
     "high": ("medium", 18),
 }
+
+AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
 
 # a longer graph goes through a file: one argument may hold at most 128 KiB on Linux
 _INLINE_GRAPH_LIMIT = 100_000
@@ -62,8 +71,8 @@ def _font_for_watermark(fonts_dir: Path | None) -> Path | None:
     return chosen[0] if chosen else None
 
 
-def encoder_args(quality: str, fps: int, threads: int) -> list[str]:
-    """libx264 + AAC arguments for a quality preset (YouTube's recommended settings)."""
+def encoder_args(quality: str, fps: int, threads: int, *, audio: bool = True) -> list[str]:
+    """libx264 (+ AAC) arguments for a quality preset (YouTube's recommended settings)."""
     if quality not in QUALITY:
         raise UnsupportedError(
             f"unknown quality '{quality}'", hint=f"use one of: {', '.join(QUALITY)}"
@@ -82,7 +91,8 @@ def encoder_args(quality: str, fps: int, threads: int) -> list[str]:
     ]  # fmt: skip
     if x264:
         args += ["-x264-params", x264]
-    args += ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+    if audio:
+        args += AUDIO_ARGS
     return args
 
 
@@ -93,7 +103,9 @@ class FFmpegComposer(ComposeBackend):
     description: ClassVar[str] = "one FFmpeg filter graph: sub-pixel Ken Burns, xfade, libass"
     license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
     programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: bodies + transitions in one concat; segments
+    # bytes of pictures one FFmpeg run may hold; longer films are composed in segments
+    memory_budget: int = MEMORY_BUDGET
 
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
         """Stills for zooms and pans are `motion.MARGIN` larger; static ones frame-sized."""
@@ -171,39 +183,29 @@ class FFmpegComposer(ComposeBackend):
                     textfile.write_text(request.watermark, encoding="utf-8")
                     watermark = watermark_filter(textfile, font, timeline.height)
             spans = plan_spans(timeline)
-            graph = build_graph(
-                clips,
-                spans,
-                fps=timeline.fps,
-                width=timeline.width,
-                height=timeline.height,
-                subtitles=subtitles,
-                watermark=watermark,
+            segments = split_segments(
+                plan_pieces(spans), clips, timeline.width, timeline.height, self.memory_budget
             )
-            text = graph.text
-            if len(text) > _INLINE_GRAPH_LIMIT:
-                script = work / "graph.txt"
-                script.write_text(text, encoding="utf-8")
-                graph_args = ["-/filter_complex", str(script)]
-            else:
-                graph_args = ["-filter_complex", text]
-            audio_index = graph.input_count
-            encode = encoder_args(request.quality, timeline.fps, threads)
+            graphs = [
+                build_graph(
+                    clips,
+                    spans,
+                    fps=timeline.fps,
+                    width=timeline.width,
+                    height=timeline.height,
+                    subtitles=subtitles,
+                    watermark=watermark,
+                    pieces=pieces,
+                )
+                for pieces in segments
+            ]
             partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
-            args: list[str | Path] = [
-                *graph.inputs,
-                "-i", str(request.audio),
-                *graph_args,
-                "-filter_complex_threads", str(threads),
-                "-map", f"[{graph.output}]", "-map", f"{audio_index}:a:0",
-                *encode,
-                "-t", f"{timeline.duration:.6f}",
-                "-movflags", "+faststart",
-                "-f", "mp4", str(partial),
-            ]  # fmt: skip
             started = time.perf_counter()
             try:
-                run_ffmpeg(args, duration=timeline.duration, progress=progress, what="compose")
+                if len(graphs) == 1:
+                    self._run_whole(graphs[0], request, partial, work, threads, progress)
+                else:
+                    self._run_segments(graphs, segments, request, partial, work, threads, progress)
                 os.replace(partial, out)
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -212,12 +214,13 @@ class FFmpegComposer(ComposeBackend):
         preset, crf = QUALITY[request.quality]
         facts: dict[str, Any] = {
             "ffmpeg_version": ffmpeg_version(),
-            "graph_filters": graph.filter_count,
-            "graph_chars": len(text),
-            "inputs": graph.input_count + 1,
-            "moving_shots": graph.moving_shots,
-            "overlays": graph.overlays,
-            "transitions": graph.transitions,
+            "graph_filters": sum(g.filter_count for g in graphs),
+            "graph_chars": sum(len(g.text) for g in graphs),
+            "inputs": sum(g.input_count for g in graphs) + 1,
+            "segments": len(graphs),
+            "moving_shots": sum(g.moving_shots for g in graphs),
+            "overlays": sum(g.overlays for g in graphs),
+            "transitions": sum(g.transitions for g in graphs),
             "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
             "zooms: perspective when the edge has moved ~1 px), stills at "
             f"{motion.MARGIN}x for zooms and pans",
@@ -240,3 +243,92 @@ class FFmpegComposer(ComposeBackend):
         if notes:
             facts["notes"] = notes
         return Composition(out, timeline.duration, facts)
+
+    def _run_whole(
+        self,
+        graph: Graph,
+        request: CompositionRequest,
+        partial: Path,
+        work: Path,
+        threads: int,
+        progress: Progress | None,
+    ) -> None:
+        """The film in one FFmpeg run: the graph, the audio, the encode, the MP4."""
+        timeline = request.timeline
+        args: list[str | Path] = [
+            *graph.inputs,
+            "-i", str(request.audio),
+            *_graph_args(graph, work / "graph.txt"),
+            "-filter_complex_threads", str(threads),
+            "-map", f"[{graph.output}]", "-map", f"{graph.input_count}:a:0",
+            *encoder_args(request.quality, timeline.fps, threads),
+            "-t", f"{timeline.duration:.6f}",
+            "-movflags", "+faststart",
+            "-f", "mp4", str(partial),
+        ]  # fmt: skip
+        run_ffmpeg(args, duration=timeline.duration, progress=progress, what="compose")
+
+    def _run_segments(
+        self,
+        graphs: list[Graph],
+        segments: list[list[Piece]],
+        request: CompositionRequest,
+        partial: Path,
+        work: Path,
+        threads: int,
+        progress: Progress | None,
+    ) -> None:
+        """Each segment encoded to MPEG-TS, then joined by stream copy with the audio."""
+        timeline = request.timeline
+        fps = timeline.fps
+        total = sum(p.frames for seg in segments for p in seg)
+        video_args = encoder_args(request.quality, fps, threads, audio=False)
+        listing = []
+        done = 0
+        for n, (graph, pieces) in enumerate(zip(graphs, segments, strict=True)):
+            frames = sum(p.frames for p in pieces)
+            segment = work / f"segment{n:04d}.ts"
+
+            def report(fraction: float, done: int = done, frames: int = frames) -> None:
+                if progress is not None:  # the join takes about 2% of the time
+                    progress(0.98 * (done + fraction * frames) / total)
+
+            args: list[str | Path] = [
+                *graph.inputs,
+                *_graph_args(graph, work / f"graph{n:04d}.txt"),
+                "-filter_complex_threads", str(threads),
+                "-map", f"[{graph.output}]",
+                *video_args,
+                "-frames:v", str(frames),
+                "-f", "mpegts", str(segment),
+            ]  # fmt: skip
+            run_ffmpeg(
+                args,
+                duration=frames / fps,
+                progress=report if progress is not None else None,
+                what=f"compose (segment {n + 1} of {len(graphs)})",
+            )
+            listing.append(f"file '{segment.name}'")
+            done += frames
+        concat = work / "segments.ffconcat"
+        concat.write_text("ffconcat version 1.0\n" + "\n".join(listing) + "\n", encoding="utf-8")
+        args = [
+            "-f", "concat", "-safe", "0", "-i", str(concat),
+            "-i", str(request.audio),
+            "-map", "0:v:0", "-map", "1:a:0",
+            "-c:v", "copy", *AUDIO_ARGS,
+            "-t", f"{timeline.duration:.6f}",
+            "-movflags", "+faststart",
+            "-f", "mp4", str(partial),
+        ]  # fmt: skip
+        run_ffmpeg(args, what="compose (joining segments)")
+        if progress is not None:
+            progress(1.0)
+
+
+def _graph_args(graph: Graph, script: Path) -> list[str]:
+    """`-filter_complex` inline, or through a file when longer than one argument may be."""
+    if len(graph.text) > _INLINE_GRAPH_LIMIT:
+        script.write_text(graph.text, encoding="utf-8")
+        return ["-/filter_complex", str(script)]
+    return ["-filter_complex", graph.text]

@@ -257,6 +257,60 @@ def _seconds(frames: int, fps: int) -> str:
     return f"{frames / fps:.6f}"
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A run of film frames that `concat` joins: one clip's body, or a transition.
+
+    A body shows clip `clip` alone; a transition (`transition` set, an xfade name)
+    blends the tail of clip `clip - 1` into the head of clip `clip`.
+    """
+
+    first: int  # film frame where it starts
+    frames: int
+    clip: int
+    transition: str | None = None
+
+    def parts(self) -> list[tuple[int, str]]:
+        """The (clip, part) pairs it reads: "b" body, "t" tail, "h" head."""
+        if self.transition is None:
+            return [(self.clip, "b")]
+        return [(self.clip - 1, "t"), (self.clip, "h")]
+
+
+def clip_parts(spans: Sequence[ClipSpan]) -> list[dict[str, tuple[int, int]]]:
+    """Each clip's head, body and tail as (first frame in the clip, frames); empty ones left out.
+
+    The head is inside the transition from the previous clip, the tail inside the one to
+    the next; transitions are centred on shot boundaries (see `transitions.py`).
+    """
+    parts = []
+    for i, span in enumerate(spans):
+        head = spans[i - 1].overlap if i > 0 and spans[i - 1].into_next else 0
+        tail = span.overlap if span.into_next else 0
+        body = span.frames - head - tail
+        cuts = {"h": (0, head), "b": (head, body), "t": (head + body, tail)}
+        parts.append({name: cut for name, cut in cuts.items() if cut[1] > 0})
+    return parts
+
+
+def plan_pieces(spans: Sequence[ClipSpan]) -> list[Piece]:
+    """The film as bodies and transitions, in order; their frames add up to the film's.
+
+    Joining whole clips by chaining `xfade`s instead sends every frame of the film
+    through every transition before it and lets later clips run ahead and buffer frames
+    (measured: 2.5x the filtering CPU); `concat` reads only the piece it is on.
+    """
+    pieces: list[Piece] = []
+    for i, (span, parts) in enumerate(zip(spans, clip_parts(spans), strict=True)):
+        if "h" in parts:
+            name = spans[i - 1].into_next
+            pieces.append(Piece(span.first, parts["h"][1], i, name))
+        if "b" in parts:
+            first, frames = parts["b"]
+            pieces.append(Piece(span.first + first, frames, i))
+    return pieces
+
+
 def build_graph(
     clips: Sequence[ClipSource],
     spans: Sequence[ClipSpan],
@@ -266,21 +320,36 @@ def build_graph(
     height: int,
     subtitles: str | None = None,
     watermark: str | None = None,
+    pieces: Sequence[Piece] | None = None,
 ) -> Graph:
-    """The whole film's graph. `subtitles`/`watermark` are ready filter strings."""
+    """The graph of the whole film, or of a run of its `pieces` (a segment).
+
+    Only the clips the pieces read are opened, so a segment holds only its own
+    pictures in memory. `subtitles`/`watermark` are ready filter strings; a segment's
+    subtitles are timed from its first film frame, and its frames count from 0.
+    """
     if len(clips) != len(spans) or not clips:
         raise ValueError(f"{len(clips)} clips for {len(spans)} shots")
+    pieces = list(pieces) if pieces is not None else plan_pieces(spans)
+    if not pieces:
+        raise ValueError("a graph needs at least one piece")
+    needed: dict[int, set[str]] = {}
+    for piece in pieces:
+        for index, part in piece.parts():
+            needed.setdefault(index, set()).add(part)
+    local = {index: k for k, index in enumerate(sorted(needed))}  # film clip -> input index
     graph = Graph()
     overlay_inputs: list[str] = []
-    for i, (clip, span) in enumerate(zip(clips, spans, strict=True)):
+    for i, k in local.items():
+        clip, span = clips[i], spans[i]
         if clip.kind == "video":
             graph.inputs += ["-stream_loop", "-1", "-i", str(clip.path)]
-            graph.filters.append(video_chain(i, span.frames, fps, width, height))
+            graph.filters.append(video_chain(k, span.frames, fps, width, height))
         elif clip.overlays:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
-            first = len(clips) + overlay_inputs.count("-i")
+            first = len(local) + overlay_inputs.count("-i")
             graph.filters += still_with_overlays(
-                i, clip, span.frames, fps, width, height, first, span.first
+                k, clip, span.frames, fps, width, height, first, span.first
             )
             for overlay in clip.overlays:
                 if overlay.path.suffix == ".ffconcat":
@@ -290,65 +359,69 @@ def build_graph(
             graph.moving_shots += clip.camera in MOVING
         else:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
-            graph.filters.append(still_chain(i, clip, span.frames, fps, width, height))
+            graph.filters.append(still_chain(k, clip, span.frames, fps, width, height))
             graph.moving_shots += clip.camera in MOVING
     graph.inputs += overlay_inputs
-    pieces = join_pieces(graph, spans, fps)
-    if len(pieces) == 1:
-        joined = pieces[0]
+    labels = _split_parts(graph, clip_parts(spans), needed, local)
+    joined_pieces = []
+    for piece in pieces:
+        if piece.transition is None:
+            joined_pieces.append(labels[piece.clip, "b"])
+            continue
+        label = f"x{local[piece.clip]}"
+        graph.filters.append(
+            f"[{labels[piece.clip - 1, 't']}][{labels[piece.clip, 'h']}]"
+            f"xfade=transition={piece.transition}:duration={_seconds(piece.frames, fps)}"
+            f":offset=0[{label}]"
+        )
+        graph.transitions += 1
+        joined_pieces.append(label)
+    if len(joined_pieces) == 1:
+        joined = joined_pieces[0]
     else:
         joined = "joined"
         graph.filters.append(
-            "".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0[{joined}]"
+            "".join(f"[{p}]" for p in joined_pieces)
+            + f"concat=n={len(joined_pieces)}:v=1:a=0[{joined}]"
         )
-    tail = [f for f in (subtitles, watermark) if f]
+    tail = []
+    start = pieces[0].first
+    if subtitles and start:
+        # libass draws by the frame's time: give the segment's frames their film times
+        tail += [f"settb=1/{fps}", f"setpts=N+{start}", subtitles, "setpts=N"]
+    elif subtitles:
+        tail.append(subtitles)
+    if watermark:
+        tail.append(watermark)
     tail.append("setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv")
     tail.append("format=yuv420p")
     graph.filters.append(f"[{joined}]" + ",".join(tail) + f"[{graph.output}]")
     return graph
 
 
-def join_pieces(graph: Graph, spans: Sequence[ClipSpan], fps: int) -> list[str]:
-    """Cut the clips into bodies and transitions, in film order, for one `concat`.
-
-    Clip i is split into its head (the frames inside the transition from clip i-1), its
-    body, and its tail (inside the transition to clip i+1); each transition is an
-    `xfade` of a tail and the next head, only as long as the transition. Chaining whole
-    clips through `xfade` instead sends every frame of the film through every
-    transition before it and makes later clips run ahead and buffer frames (measured:
-    2.5x the filtering CPU, and memory growing with the shot count); `concat` reads only
-    the piece it is on.
-    """
-    pieces: list[str] = []
-    tails: dict[int, str] = {}
-    for i, span in enumerate(spans):
-        head = spans[i - 1].overlap if i > 0 and spans[i - 1].into_next else 0
-        tail = span.overlap if span.into_next else 0
-        body = span.frames - head - tail
-        parts = [(name, n) for name, n in (("h", head), ("b", body), ("t", tail)) if n > 0]
-        if len(parts) == 1:
-            labels = {parts[0][0]: f"c{i}"}
+def _split_parts(
+    graph: Graph,
+    parts: Sequence[dict[str, tuple[int, int]]],
+    needed: dict[int, set[str]],
+    local: dict[int, int],
+) -> dict[tuple[int, str], str]:
+    """Split each opened clip into the parts the pieces read; their labels by (clip, part)."""
+    labels: dict[tuple[int, str], str] = {}
+    for i, k in local.items():
+        wanted = [name for name in ("h", "b", "t") if name in needed[i]]
+        if len(parts[i]) == 1:  # the whole clip is that one part
+            labels[i, wanted[0]] = f"c{k}"
+            continue
+        if len(wanted) == 1:
+            sources = [f"c{k}"]
         else:
-            labels = {name: f"p{name}{i}" for name, _ in parts}
+            sources = [f"p{name}{k}s" for name in wanted]
+            graph.filters.append(f"[c{k}]split={len(wanted)}" + "".join(f"[{s}]" for s in sources))
+        for name, source in zip(wanted, sources, strict=True):
+            first, frames = parts[i][name]
+            labels[i, name] = f"p{name}{k}"
             graph.filters.append(
-                f"[c{i}]split={len(parts)}" + "".join(f"[p{name}{i}s]" for name, _ in parts)
+                f"[{source}]trim=start_frame={first}:end_frame={first + frames},"
+                f"setpts=PTS-STARTPTS[p{name}{k}]"
             )
-            first = 0
-            for name, n in parts:
-                graph.filters.append(
-                    f"[p{name}{i}s]trim=start_frame={first}:end_frame={first + n},"
-                    f"setpts=PTS-STARTPTS[p{name}{i}]"
-                )
-                first += n
-        if tail:
-            tails[i] = labels["t"]
-        if head:
-            graph.filters.append(
-                f"[{tails[i - 1]}][{labels['h']}]xfade=transition={spans[i - 1].into_next}"
-                f":duration={_seconds(head, fps)}:offset=0[x{i - 1}]"
-            )
-            pieces.append(f"x{i - 1}")
-            graph.transitions += 1
-        if body:
-            pieces.append(labels["b"])
-    return pieces
+    return labels
