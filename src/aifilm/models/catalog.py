@@ -21,8 +21,8 @@ class ModelInfo:
     """What aifilm knows about one model id."""
 
     id: str
-    backend: str  # "diffusion-image" | "diffusion-video" | "musicgen"
-    family: str  # "sd15" | "sdxl" | "sd3" | "flux" | "svd" | "ltx" | "cogvideox" | "musicgen"
+    backend: str  # "diffusion-image" | "diffusion-video" | "musicgen" | "wav2lip" | "sadtalker"
+    family: str  # "sd15" | "sdxl" | "sd3" | "flux" | "svd" | "ltx" | "cogvideox" | "musicgen" ...
     weights_license: str
     commercial_use: bool
     size_gb: float  # download size of what `aifilm models pull` fetches, approximately
@@ -36,6 +36,7 @@ class ModelInfo:
     fps: int = 0  # video: the frame rate it was trained for
     gated: bool = False  # the hub asks you to accept its terms (and log in) before downloading
     note: str = ""
+    files: tuple[str, ...] = ()  # loose checkpoint files (not a pipeline folder): all it needs
 
     @property
     def short_license(self) -> str:
@@ -52,6 +53,11 @@ class ModelInfo:
 _STABILITY_COMMUNITY = (
     "Stability AI Community License: free for research, non-commercial use and businesses "
     "under USD 1M annual revenue; above that an Enterprise licence"
+)
+
+_WAV2LIP = (
+    "Wav2Lip licence: personal, research and non-commercial use only "
+    "(commercial use needs a licence from Sync Labs)"
 )
 
 MODELS: tuple[ModelInfo, ...] = (
@@ -244,6 +250,31 @@ MODELS: tuple[ModelInfo, ...] = (
         size_gb=2.4,
         vram_gb=4.0,
         note="stereo output",
+    ),
+    # --- talking heads (lipsync) -----------------------------------------------------------
+    ModelInfo(
+        "camenduru/Wav2Lip",
+        "wav2lip",
+        "wav2lip",
+        _WAV2LIP,
+        False,
+        size_gb=0.44,
+        vram_gb=1.0,
+        native=(96, 96),
+        files=("checkpoints/wav2lip_gan.pth",),
+        note="default: a mirror of Rudrabha/Wav2Lip's wav2lip_gan.pth (wav2lip.pth works too)",
+    ),
+    ModelInfo(
+        "vinthony/SadTalker",
+        "sadtalker",
+        "sadtalker",
+        "Apache-2.0 (OpenTalker/SadTalker code and checkpoints)",
+        True,
+        size_gb=0.9,
+        vram_gb=4.0,
+        native=(256, 256),
+        files=("SadTalker_V0.0.2_256.safetensors", "mapping_00229-model.pth.tar"),
+        note="checkpoints load and are checked; no sadtalker backend renders yet",
     ),
 )
 

@@ -240,7 +240,8 @@ def pull_model(
     """Download a hub model into the HF cache (only what loading needs) and return its folder.
 
     Safetensors weights only, and for pipelines only the component folders (no single-file
-    checkpoints); a catalog model with an fp16 variant fetches just that variant.
+    checkpoints); a catalog model with an fp16 variant fetches just that variant; one
+    published as loose files (Wav2Lip, SadTalker) fetches exactly the catalog's files.
     """
     try:
         import huggingface_hub
@@ -255,6 +256,8 @@ def pull_model(
         else:
             layout = _remote_layout(name, revision)
     allow, ignore = _patterns(layout, info.variant if info else None)
+    if info is not None and info.files:  # loose checkpoint files: exactly those
+        allow, ignore = list(info.files), []
     try:
         path = huggingface_hub.snapshot_download(
             name,

@@ -29,6 +29,7 @@ MODEL_ENV = {
     "diffusion-image": "AIFILM_IMAGE_MODEL",
     "diffusion-video": "AIFILM_VIDEO_MODEL",
     "musicgen": "AIFILM_MUSIC_MODEL",
+    "wav2lip": "AIFILM_WAV2LIP_MODEL",
 }
 
 

@@ -46,6 +46,9 @@ def model_statuses(backend: str | None = None, cache_dir: Path | None = None) ->
             statuses.append(ModelStatus(info, False, None, None))
             continue
         layout: Layout = "transformers" if info.backend == "musicgen" else "diffusers"
-        missing = tuple(missing_files(snapshot, layout))
+        if info.files:  # loose checkpoint files
+            missing = tuple(f for f in info.files if not (snapshot / f).is_file())
+        else:
+            missing = tuple(missing_files(snapshot, layout))
         statuses.append(ModelStatus(info, not missing, snapshot, folder_size(snapshot), missing))
     return statuses

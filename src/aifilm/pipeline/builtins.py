@@ -13,6 +13,7 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     """Register every backend shipped with aifilm; imports stay inside so startup is cheap."""
     from aifilm.pipeline.compose.ffmpeg import FFmpegComposer
     from aifilm.pipeline.lipsync.visemes import VisemeLipSync
+    from aifilm.pipeline.lipsync.wav2lip import Wav2LipLipSync
     from aifilm.pipeline.music.midi import MidiMusic
     from aifilm.pipeline.music.musicgen import MusicGen
     from aifilm.pipeline.translate.deepl import DeepLTranslate
@@ -31,6 +32,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice,
-        VisemeLipSync,
+        VisemeLipSync, Wav2LipLipSync,
     ):  # fmt: skip
         register(backend)
