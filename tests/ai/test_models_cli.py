@@ -44,7 +44,7 @@ def test_models_list_shows_presence_size_and_licence(tmp_path: Path) -> None:
     sdxl = rows["stabilityai/stable-diffusion-xl-base-1.0"]
     assert not sdxl["present"] and sdxl["commercial_use"] is True
     assert {r["backend"] for r in rows.values()} == {
-        "diffusion-image", "diffusion-video", "musicgen",
+        "diffusion-image", "diffusion-video", "musicgen", "wav2lip", "sadtalker",
     }  # fmt: skip
     table = _aifilm("models", "list", "--backend", "musicgen", env=_env(tmp_path))
     assert "facebook/musicgen-small" in table.stdout and "CC-BY-NC 4.0" in table.stdout

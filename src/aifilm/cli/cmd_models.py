@@ -19,7 +19,10 @@ def register(app: typer.Typer) -> None:
     @models.command("list")
     def list_command(
         backend: str | None = typer.Option(
-            None, "--backend", "-b", help="diffusion-image, diffusion-video or musicgen."
+            None,
+            "--backend",
+            "-b",
+            help="diffusion-image, diffusion-video, musicgen, wav2lip or sadtalker.",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON lines."),
     ) -> None:
@@ -53,7 +56,10 @@ def register(app: typer.Typer) -> None:
                     "[green]yes[/]" if s.info.commercial_use else "[red]no[/]",
                 )
             out.print(table)
-        out.print("Any diffusers or transformers checkpoint of the right kind works too.")
+        out.print(
+            "Any diffusers or transformers checkpoint of the right kind works too "
+            "(Wav2Lip: any wav2lip.pth / wav2lip_gan.pth file)."
+        )
         out.print(
             "fetch one with [bold]aifilm models pull ID[/]; choose it per project with "
             "backends: {visuals: {name: diffusion-image, options: {model: ID}}}"
