@@ -26,6 +26,7 @@ from aifilm.server.storage import Storage
 
 log = logging.getLogger("aifilm.server.access")
 AUTH_PATHS = ("/api/users/login", "/api/users/register", "/api/users/refresh")
+UNLIMITED_PATHS = ("/api/payments/webhooks/stripe",)  # Stripe's deliveries are signed
 
 
 def create_app(
@@ -44,9 +45,17 @@ def create_app(
                 state.sessions, state.storage, settings, settings.worker_threads
             )
             state.worker.start()
+        sweeper = None
+        if settings.stripe_secret_key and settings.billing_sweep_seconds > 0:
+            from aifilm.server.billing.sweep import LapseSweeper
+
+            sweeper = LapseSweeper(state.sessions, settings.billing_sweep_seconds)
+            sweeper.start()
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.stop()
             state.close()
 
     app = FastAPI(
@@ -103,7 +112,7 @@ def _rate_limit(request: Request, state: ServerState) -> Response | None:
     """A 429 problem when the client is over its limit, else None."""
     settings = state.settings
     path = request.url.path
-    if not path.startswith("/api/"):
+    if not path.startswith("/api/") or path in UNLIMITED_PATHS:
         return None
     strict = path in AUTH_PATHS
     limit = settings.auth_rate_limit_per_minute if strict else settings.rate_limit_per_minute

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -39,7 +39,9 @@ def _data_dir() -> Path:
 class ServerSettings(BaseSettings):
     """Everything the hosted server needs to know about its machine."""
 
-    model_config = SettingsConfigDict(env_prefix="AIFILM_SERVER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AIFILM_SERVER_", extra="ignore", populate_by_name=True
+    )
 
     environment: Literal["dev", "production"] = "dev"
     secret_key: str = Field(
@@ -80,6 +82,36 @@ class ServerSettings(BaseSettings):
         description="Backends a project may pick (API backends spend the server's keys).",
     )
     admin_emails: list[str] = Field(default_factory=list, description="Registered as admins.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Where users reach the server (checkout returns)."
+    )
+    # Billing (docs/server.md, "Billing"); the Stripe names follow Stripe's own convention.
+    stripe_secret_key: str | None = Field(
+        None, validation_alias=AliasChoices("AIFILM_STRIPE_SECRET_KEY")
+    )
+    stripe_webhook_secret: str | None = Field(
+        None, validation_alias=AliasChoices("AIFILM_STRIPE_WEBHOOK_SECRET")
+    )
+    stripe_api_base: str = Field(
+        "https://api.stripe.com", validation_alias=AliasChoices("AIFILM_STRIPE_API_BASE")
+    )
+    stripe_prices: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("AIFILM_STRIPE_PRICES"),
+        description="Price ids by product (standard, pack-10, ...); else lookup keys.",
+    )
+    stripe_webhook_tolerance: int = Field(300, ge=1, description="Oldest signed event, seconds.")
+    billing_sweep_seconds: float = Field(
+        300.0, ge=0, description="How often lapsed plans are ended; 0 turns the sweep off."
+    )
+    # Email: SMTP when smtp_host is set, else printed to the log.
+    email_backend: Literal["smtp", "log"] | None = None
+    email_from: str = "aifilm <no-reply@localhost>"
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = Field(True, description="STARTTLS when the server offers it.")
 
     @classmethod
     def settings_customise_sources(
@@ -104,6 +136,15 @@ class ServerSettings(BaseSettings):
             raise ValueError(
                 "AIFILM_SERVER_SECRET_KEY must be set to a random value of 32+ characters in "
                 f"production (for example: {secrets.token_urlsafe(32)})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _smtp_needs_a_host(self) -> ServerSettings:
+        if self.email_backend == "smtp" and not self.smtp_host:
+            raise ValueError(
+                "email_backend is 'smtp' but no SMTP server is named: set "
+                "AIFILM_SERVER_SMTP_HOST (or use email_backend 'log')"
             )
         return self
 

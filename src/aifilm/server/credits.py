@@ -43,6 +43,7 @@ def record(
     *,
     job_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
+    event_id: str | None = None,
 ) -> CreditTransaction:
     """Append a ledger row and move the balance; `user` must be locked (`lock_user`)."""
     if user.credit_balance + amount < 0:
@@ -60,24 +61,35 @@ def record(
         description=description,
         job_id=job_id,
         actor_id=actor_id,
+        event_id=event_id,
     )
     session.add(entry)
     session.flush()
     return entry
 
 
-def start_plan(session: Session, user: User, plan: str, now: datetime | None = None) -> None:
+def start_plan(
+    session: Session,
+    user: User,
+    plan: str,
+    now: datetime | None = None,
+    *,
+    period_end: datetime | None = None,
+    event_id: str | None = None,
+) -> Subscription:
     """Put a (locked or new) user on `plan` from now, granting its monthly credits."""
     now = now or utcnow()
+    end = period_end or now + PERIOD
     sub = session.scalars(select(Subscription).where(Subscription.user_id == user.id)).first()
     if sub is None:
-        sub = Subscription(user_id=user.id, plan=plan, period_start=now, period_end=now + PERIOD)
+        sub = Subscription(user_id=user.id, plan=plan, period_start=now, period_end=end)
         session.add(sub)
     else:
-        _expire_monthly(session, user, sub)
-        sub.plan, sub.period_start, sub.period_end = plan, now, now + PERIOD
+        _expire_monthly(session, user, sub, event_id)
+        sub.plan, sub.period_start, sub.period_end = plan, now, end
     user.plan = plan
-    _grant_monthly(session, user, sub)
+    _grant_monthly(session, user, sub, event_id)
+    return sub
 
 
 def renew_if_due(session: Session, user: User, now: datetime | None = None) -> None:
@@ -89,24 +101,90 @@ def renew_if_due(session: Session, user: User, now: datetime | None = None) -> N
         return
     if now < sub.period_end:
         return
+    if sub.stripe_subscription_id is not None:
+        # Stripe's invoice.paid renews a paid plan; a cancelled one ends with its period.
+        if sub.status in LAPSED:
+            lapse(session, user, sub, now)
+        return
     _expire_monthly(session, user, sub)
     while sub.period_end <= now:
         sub.period_start, sub.period_end = sub.period_end, sub.period_end + PERIOD
     _grant_monthly(session, user, sub)
 
 
-def _expire_monthly(session: Session, user: User, sub: Subscription) -> None:
+LAPSED = frozenset({"canceled", "unpaid", "incomplete_expired"})
+
+
+def lapse(session: Session, user: User, sub: Subscription, now: datetime) -> None:
+    """A paid plan has ended: back to Creator from `now` (purchased credits stay)."""
+    sub.stripe_subscription_id = None
+    sub.status = "active"
+    start_plan(session, user, "creator", now)
+
+
+def _expire_monthly(
+    session: Session, user: User, sub: Subscription, event_id: str | None = None
+) -> None:
     left = min(sub.monthly_remaining, user.credit_balance)
     if left > 0:
-        record(session, user, "expiry", -left, "unused monthly credits expired")
+        record(session, user, "expiry", -left, "unused monthly credits expired", event_id=event_id)
     sub.monthly_remaining = 0
 
 
-def _grant_monthly(session: Session, user: User, sub: Subscription) -> None:
+def _grant_monthly(
+    session: Session, user: User, sub: Subscription, event_id: str | None = None
+) -> None:
     plan = PLANS[sub.plan]
     if plan.monthly_credits:
-        record(session, user, "grant", plan.monthly_credits, f"{plan.name} plan: monthly credits")
+        record(
+            session,
+            user,
+            "grant",
+            plan.monthly_credits,
+            f"{plan.name} plan: monthly credits",
+            event_id=event_id,
+        )
         sub.monthly_remaining = plan.monthly_credits
+
+
+def change_allowance(
+    session: Session, user: User, sub: Subscription, plan: str, event_id: str | None = None
+) -> None:
+    """Move a locked user to `plan` within the current period (an upgrade or downgrade).
+
+    The monthly credits move by the difference between the two allowances: an upgrade adds
+    it, a downgrade takes it from what is left of this month's credits (never from purchased
+    ones). To or from an unlimited plan, this month's credits start over at the new allowance.
+    """
+    old, new = PLANS[sub.plan].monthly_credits, PLANS[plan].monthly_credits
+    sub.plan = user.plan = plan
+    if old is None or new is None:
+        _expire_monthly(session, user, sub, event_id)
+        _grant_monthly(session, user, sub, event_id)
+        return
+    delta = new - old
+    if delta > 0:
+        record(
+            session,
+            user,
+            "grant",
+            delta,
+            f"{plan} plan: monthly credits (upgrade)",
+            event_id=event_id,
+        )
+        sub.monthly_remaining += delta
+    elif delta < 0:
+        taken = min(-delta, sub.monthly_remaining, user.credit_balance)
+        if taken > 0:
+            record(
+                session,
+                user,
+                "expiry",
+                -taken,
+                f"{plan} plan: monthly credits (downgrade)",
+                event_id=event_id,
+            )
+        sub.monthly_remaining -= taken
 
 
 def spend(session: Session, user: User, credits: int, job: Job, description: str) -> int:
@@ -148,3 +226,18 @@ def ledger_sum(session: Session, user_id: uuid.UUID) -> int:
         )
     )
     return int(total or 0)
+
+
+def renew(
+    session: Session,
+    user: User,
+    sub: Subscription,
+    start: datetime,
+    end: datetime,
+    event_id: str | None = None,
+) -> None:
+    """A new paid period for a locked user: unused monthly credits expire (no roll-over),
+    the plan's allowance is granted again, purchased credits are left alone."""
+    _expire_monthly(session, user, sub, event_id)
+    sub.period_start, sub.period_end = start, end
+    _grant_monthly(session, user, sub, event_id)

@@ -77,6 +77,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None]
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     projects: Mapped[list[Project]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -215,6 +216,10 @@ class Subscription(Base):
     monthly_remaining: Mapped[int] = mapped_column(Integer, default=0)
     auto_renew: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set while Stripe bills the plan: Stripe's events then drive renewals and the lapse.
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Stripe's status: active, trialing, past_due, canceled, unpaid, ...; "active" otherwise.
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
 
 
 class CreditTransaction(Base):
@@ -226,13 +231,15 @@ class CreditTransaction(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    # grant | deduction | refund | purchase | adjustment | expiry
+    # grant (monthly) | expiry (monthly) | purchase (never expires) | deduction | refund |
+    # adjustment
     type: Mapped[str] = mapped_column(String(20))
     amount: Mapped[int] = mapped_column(Integer)
     balance_after: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
     job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the admin, for adjustments
+    event_id: Mapped[str | None] = mapped_column(String(255), index=True)  # the payment event
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -292,6 +299,7 @@ class PaymentEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     provider: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str | None] = mapped_column(String(100))
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -183,6 +183,7 @@ class TransactionPublic(BaseModel):
     balance_after: int
     description: str
     job_id: uuid.UUID | None
+    event_id: str | None = Field(None, description="The payment event behind this entry.")
     created_at: datetime
 
 
@@ -260,3 +261,56 @@ class JobLogPublic(BaseModel):
     message: str
     data: dict[str, Any] | None
     created_at: datetime
+
+
+# payments
+
+
+class CheckoutCreate(BaseModel):
+    """What to buy: a `plan` (standard, pro, enterprise) or a credit `pack` (pack-10, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: str | None = None
+    pack: str | None = None
+
+    @field_validator("plan", "pack")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        return value.strip().lower() if value is not None else None
+
+
+class CheckoutPublic(BaseModel):
+    """A Stripe Checkout page to send the user to."""
+
+    id: str
+    url: str
+    mode: Literal["subscription", "payment"]
+    product: str
+
+
+class PortalPublic(BaseModel):
+    """A Stripe customer portal page: cards, invoices, plan changes, cancellation."""
+
+    url: str
+
+
+class InvoicePublic(BaseModel):
+    id: str
+    number: str | None
+    status: str | None
+    currency: str
+    amount_due: int = Field(description="In the currency's smallest unit (cents).")
+    amount_paid: int
+    created: datetime
+    description: str | None
+    hosted_invoice_url: str | None
+    invoice_pdf: str | None
+
+
+class InvoicePage(BaseModel):
+    """One page of invoices, newest first; pass `next_cursor` as `starting_after`."""
+
+    items: list[InvoicePublic]
+    has_more: bool
+    next_cursor: str | None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aifilm.server.api.routes import admin, credits, jobs, projects, users
+from aifilm.server.api.routes import admin, credits, jobs, payments, projects, users
 
 api_router = APIRouter(prefix="/api")
-for module in (users, projects, jobs, credits, admin):
+for module in (users, projects, jobs, credits, payments, admin):
     api_router.include_router(module.router)
