@@ -1,0 +1,136 @@
+"""Billing through a live server: concurrent duplicate deliveries, and the purchase mail
+through a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from tests.server.conftest import serve
+from tests.server.fake_stripe import FakeStripe, running, sign
+from tests.server.test_payments import WEBHOOK, billing_settings
+
+from aifilm.server import credits
+from aifilm.server.config import ServerSettings
+from aifilm.server.mail import LogMailer, Mail, SmtpMailer, make_mailer
+from aifilm.server.models import CreditTransaction, PaymentEvent
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Inbox]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[FakeStripe]:
+    with running() as fake:
+        yield fake
+
+
+def _sign_up(url: str, email: str) -> dict[str, str]:
+    password = "correct horse"
+    r = httpx.post(f"{url}/api/users/register", json={"email": email, "password": password})
+    assert r.status_code == 201, r.text
+    r = httpx.post(f"{url}/api/users/login", json={"email": email, "password": password})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_concurrent_deliveries_of_one_event_count_once_and_mail_by_smtp(
+    settings_for: Callable[..., ServerSettings],
+    fake_stripe: FakeStripe,
+    smtp: tuple[int, Inbox],
+) -> None:
+    port, inbox = smtp
+    settings = billing_settings(
+        settings_for,
+        fake_stripe,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        email_from="aifilm billing <billing@aifilm.test>",
+    )
+    with serve(settings) as (url, state):
+        auth = _sign_up(url, "pia@example.com")
+        r = httpx.post(f"{url}/api/payments/checkout", json={"pack": "pack-60"}, headers=auth)
+        assert r.status_code == 201, r.text
+        event = fake_stripe.pay(r.json()["id"])["checkout.session.completed"]
+        payload = json.dumps(event).encode()
+
+        def deliver(_: int) -> dict[str, Any]:
+            r = httpx.post(
+                url + WEBHOOK, content=payload, headers={"Stripe-Signature": sign(payload)}
+            )
+            assert r.status_code == 200, r.text
+            return dict(r.json())
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = sorted(o["status"] for o in pool.map(deliver, range(8)))
+        assert statuses == ["duplicate"] * 7 + ["processed"]
+        balance = httpx.get(f"{url}/api/credits/balance", headers=auth).json()["balance"]
+        assert balance == 3 + 60
+        with state.sessions() as session:
+            assert len(session.scalars(select(PaymentEvent)).all()) == 1
+            rows = session.scalars(
+                select(CreditTransaction).where(CreditTransaction.event_id == event["id"])
+            ).all()
+            assert [(r.type, r.amount) for r in rows] == [("purchase", 60)]
+            uid = rows[0].user_id
+            assert credits.ledger_sum(session, uid) == balance
+    assert len(inbox.messages) == 1
+    mail = inbox.messages[0]
+    assert inbox.envelopes == [("billing@aifilm.test", ["pia@example.com"])]
+    assert mail["Subject"] == "aifilm: thank you for your purchase (60 credits)"
+    assert "60 credits for $20.00. They never expire." in mail.get_payload()
+
+
+def test_the_mailer_follows_the_settings(
+    settings_for: Callable[..., ServerSettings],
+    smtp: tuple[int, Inbox],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port, inbox = smtp
+    log_mailer = make_mailer(settings_for())  # development default: the log
+    assert isinstance(log_mailer, LogMailer)
+    with caplog.at_level(logging.INFO, logger="aifilm.server.mail"):
+        log_mailer.send(Mail("sam@example.com", "Receipt", "Thank you.\n"))
+    assert "email to sam@example.com: Receipt" in caplog.text and "Thank you." in caplog.text
+    mailer = make_mailer(settings_for(smtp_host="127.0.0.1", smtp_port=port))
+    assert isinstance(mailer, SmtpMailer)
+    mailer.send(Mail("ray@example.com", "Hello", "Body text.\n"))
+    assert inbox.messages[0]["To"] == "ray@example.com"
+    with pytest.raises(ValueError, match="AIFILM_SERVER_SMTP_HOST"):
+        settings_for(email_backend="smtp")
+    dead = SmtpMailer("127.0.0.1", port + 1 if port < 65535 else port - 1, "x@example.com")
+    with pytest.raises(OSError):
+        dead.send(Mail("ray@example.com", "Hello", "Body.\n"))
