@@ -154,6 +154,27 @@ class Client:
         )
         return result
 
+    # billing
+
+    def checkout(self, *, plan: str | None = None, pack: str | None = None) -> dict[str, Any]:
+        """A Stripe Checkout page (`url`) for a plan or a credit pack; open it to pay."""
+        body = {"plan": plan} if plan is not None else {"pack": pack}
+        result: dict[str, Any] = self._json("POST", "/api/payments/checkout", json=body)
+        return result
+
+    def billing_portal(self) -> dict[str, Any]:
+        """A Stripe customer portal page (`url`): card, plan changes, cancellation."""
+        result: dict[str, Any] = self._json("POST", "/api/payments/portal")
+        return result
+
+    def invoices(self, limit: int = 10, starting_after: str | None = None) -> dict[str, Any]:
+        """A page of your invoices, newest first (`items`, `has_more`, `next_cursor`)."""
+        params: dict[str, Any] = {"limit": limit}
+        if starting_after:
+            params["starting_after"] = starting_after
+        result: dict[str, Any] = self._json("GET", "/api/payments/invoices", params=params)
+        return result
+
     # projects and jobs
 
     def create_project(self, spec: str) -> dict[str, Any]:

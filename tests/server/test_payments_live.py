@@ -19,7 +19,10 @@ from sqlalchemy import select
 from tests.server.conftest import serve
 from tests.server.fake_stripe import FakeStripe, running, sign
 from tests.server.test_payments import WEBHOOK, billing_settings
+from typer.testing import CliRunner
 
+import aifilm
+from aifilm.cli.app import app as cli_app
 from aifilm.server import credits
 from aifilm.server.config import ServerSettings
 from aifilm.server.mail import LogMailer, Mail, SmtpMailer, make_mailer
@@ -134,3 +137,38 @@ def test_the_mailer_follows_the_settings(
     dead = SmtpMailer("127.0.0.1", port + 1 if port < 65535 else port - 1, "x@example.com")
     with pytest.raises(OSError):
         dead.send(Mail("ray@example.com", "Hello", "Body.\n"))
+
+
+def test_cli_buys_subscribes_and_lists_invoices(
+    settings_for: Callable[..., ServerSettings],
+    fake_stripe: FakeStripe,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve(billing_settings(settings_for, fake_stripe)) as (url, _state):
+        client = aifilm.Client(url)
+        client.register("quinn@example.com", "pass word 3")
+        client.login("quinn@example.com", "pass word 3")
+        monkeypatch.setenv("AIFILM_SERVER_URL", url)
+        monkeypatch.setenv("AIFILM_API_KEY", client.create_api_key("ci"))
+        runner = CliRunner()
+        r = runner.invoke(cli_app, ["billing", "buy", "pack-25"])
+        assert r.exit_code == 0, r.output
+        assert "open this page to continue:\nhttps://checkout.stripe.test/c/pay/cs_test_" in (
+            r.output
+        )
+        session_id = r.output.strip().rsplit("/", 1)[1]
+        event = fake_stripe.pay(session_id)["checkout.session.completed"]
+        payload = json.dumps(event).encode()
+        httpx.post(url + WEBHOOK, content=payload, headers={"Stripe-Signature": sign(payload)})
+        r = runner.invoke(cli_app, ["credits"])
+        assert "28 credit(s) on the creator plan" in r.output
+        r = runner.invoke(cli_app, ["billing", "invoices"])
+        assert r.exit_code == 0 and "10.00 USD  paid" in r.output
+        r = runner.invoke(cli_app, ["billing", "subscribe", "pro", "--json"])
+        assert json.loads(r.output)["mode"] == "subscription"
+        r = runner.invoke(cli_app, ["billing", "portal"])
+        assert "https://billing.stripe.test/p/session/cus_" in r.output
+        r = runner.invoke(cli_app, ["billing", "subscribe", "platinum"])
+        assert r.exit_code != 0
+        assert isinstance(r.exception, aifilm.RemoteError)
+        assert "unknown plan 'platinum'" in str(r.exception)

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from aifilm.cli import (
+    cmd_billing,
     cmd_doctor,
     cmd_init,
     cmd_models,
@@ -42,6 +43,7 @@ for module in (
     cmd_models,
     cmd_doctor,
     cmd_remote,
+    cmd_billing,
     cmd_serve,
     cmd_publish,
     cmd_youtube,
