@@ -79,7 +79,7 @@ def parse_form(body: str) -> dict[str, Any]:
 class FakeStripe:
     """Stripe's state (customers, prices, sessions, subscriptions, invoices) and its server."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed_prices: bool = True) -> None:
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
         self.customers: dict[str, dict[str, Any]] = {}
@@ -101,7 +101,9 @@ class FakeStripe:
                 "metadata": {},
             }
             for key, (cents, recurring) in PRICES.items()
+            if seed_prices
         }
+        self.products: dict[str, dict[str, Any]] = {}
         self.url = ""
 
     def new_id(self, prefix: str) -> str:
@@ -119,6 +121,12 @@ class FakeStripe:
                 keys = params.get("lookup_keys") or []
                 found = [p for p in self.prices.values() if p["lookup_key"] in keys]
                 return {"object": "list", "data": found, "has_more": False, "url": path}
+            if route == ("POST", "/v1/products"):
+                product = {"id": self.new_id("prod"), "object": "product", **params}
+                self.products[product["id"]] = product
+                return product
+            if route == ("POST", "/v1/prices"):
+                return self._create_price(params)
             if route == ("POST", "/v1/checkout/sessions"):
                 return self._create_session(params)
             if route == ("POST", "/v1/billing_portal/sessions"):
@@ -156,6 +164,30 @@ class FakeStripe:
         }
         self.customers[customer["id"]] = customer
         return customer
+
+    def _create_price(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("product") not in self.products:
+            raise StripeFail(
+                400, f"No such product: '{params.get('product')}'", "resource_missing", "product"
+            )
+        recurring = params.get("recurring")
+        price = {
+            "id": self.new_id("price"),
+            "object": "price",
+            "active": True,
+            "currency": params["currency"],
+            "unit_amount": int(params["unit_amount"]),
+            "lookup_key": params.get("lookup_key"),
+            "recurring": {"interval": recurring["interval"], "interval_count": 1}
+            if recurring
+            else None,
+            "type": "recurring" if recurring else "one_time",
+            "product": params["product"],
+            "metadata": params.get("metadata", {}),
+        }
+        key = str(price["metadata"].get("aifilm_product") or price["id"])
+        self.prices[key] = price
+        return price
 
     def _create_session(self, params: dict[str, Any]) -> dict[str, Any]:
         mode = params.get("mode")
@@ -430,9 +462,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running() -> Iterator[FakeStripe]:
+def running(seed_prices: bool = True) -> Iterator[FakeStripe]:
     """A fake Stripe listening on a free loopback port (its URL in `.url`)."""
-    fake = FakeStripe()
+    fake = FakeStripe(seed_prices)
     handler = type("Handler", (_Handler,), {"fake": fake})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from tests.server.conftest import serve
-from tests.server.fake_stripe import FakeStripe, running, sign
+from tests.server.fake_stripe import SECRET_KEY, FakeStripe, running, sign
 from tests.server.test_payments import WEBHOOK, billing_settings
 from typer.testing import CliRunner
 
@@ -172,3 +172,34 @@ def test_cli_buys_subscribes_and_lists_invoices(
         assert r.exit_code != 0
         assert isinstance(r.exception, aifilm.RemoteError)
         assert "unknown plan 'platinum'" in str(r.exception)
+
+
+def test_billing_setup_creates_the_prices_once_and_checkout_finds_them(
+    settings_for: Callable[..., ServerSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running(seed_prices=False) as fake:
+        monkeypatch.setenv("AIFILM_STRIPE_SECRET_KEY", SECRET_KEY)
+        monkeypatch.setenv("AIFILM_STRIPE_API_BASE", fake.url)
+        runner = CliRunner()
+        r = runner.invoke(cli_app, ["billing", "setup"])
+        assert r.exit_code == 0, r.output
+        assert r.output.count("created") == 6
+        pro = fake.prices["pro"]
+        assert (pro["unit_amount"], pro["lookup_key"], pro["recurring"]["interval"]) == (
+            4900,
+            "aifilm_pro",
+            "month",
+        )
+        assert fake.prices["pack-25"]["recurring"] is None
+        r = runner.invoke(cli_app, ["billing", "setup"])
+        assert r.output.count("already there") == 6 and len(fake.products) == 6
+        with serve(billing_settings(settings_for, fake)) as (url, _state):
+            client = aifilm.Client(url)
+            client.register("uma@example.com", "pass word 4")
+            client.login("uma@example.com", "pass word 4")
+            assert client.checkout(plan="pro")["mode"] == "subscription"
+        [(_, _, sent)] = [r for r in fake.requests if r[1] == "/v1/checkout/sessions"]
+        assert sent["line_items"][0]["price"] == pro["id"]
+        monkeypatch.setenv("AIFILM_STRIPE_SECRET_KEY", "sk_test_wrong")
+        r = runner.invoke(cli_app, ["billing", "setup"])
+        assert r.exit_code != 0 and "AIFILM_STRIPE_SECRET_KEY" in str(r.exception)

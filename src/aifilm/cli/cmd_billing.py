@@ -9,6 +9,7 @@ import json
 import typer
 
 from aifilm.cli.cmd_remote import remote_client
+from aifilm.errors import UserError
 
 billing = typer.Typer(
     name="billing",
@@ -79,6 +80,23 @@ def invoices_command(
         )
     if not page["items"]:
         typer.echo("no invoices yet")
+
+
+@billing.command("setup")
+def setup_command() -> None:
+    """Server side: create aifilm's products and prices in your Stripe account (once; safe
+    to repeat). Uses AIFILM_STRIPE_SECRET_KEY and AIFILM_STRIPE_API_BASE."""
+    from aifilm.server.billing.stripe_api import StripeGateway
+    from aifilm.server.config import ServerSettings
+    from aifilm.server.errors import Problem
+
+    try:
+        gateway = StripeGateway(ServerSettings())
+        done = gateway.ensure_prices()
+    except Problem as problem:
+        raise UserError(problem.detail) from None
+    for product, price_id, created in done:
+        typer.echo(f"{product.key:<11} {price_id}  {'created' if created else 'already there'}")
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from aifilm.server.errors import Problem
 
 if TYPE_CHECKING:
     from stripe.params._invoice_list_params import InvoiceListParams
+    from stripe.params._price_create_params import PriceCreateParams
     from stripe.params.checkout import SessionCreateParams
 
 
@@ -115,6 +116,37 @@ class StripeGateway:
                 return product
         metadata = price.get("metadata") or {}
         return PRODUCTS.get(str(metadata.get("aifilm_product", "")))
+
+    def ensure_prices(self) -> list[tuple[Product, str, bool]]:
+        """Create the products and prices Stripe lacks (found by lookup key); returns
+        (product, price id, created now) for each. Safe to run again."""
+        keys = [p.lookup_key for p in PRODUCTS.values()]
+        with stripe_errors():
+            found = self.client.v1.prices.list(
+                params={"lookup_keys": keys, "active": True, "limit": 100}
+            )
+            existing = {p.lookup_key: p.id for p in found.data}
+            done: list[tuple[Product, str, bool]] = []
+            for product in PRODUCTS.values():
+                if product.lookup_key in existing:
+                    done.append((product, existing[product.lookup_key], False))
+                    continue
+                meta = {"aifilm_product": product.key}
+                made = self.client.v1.products.create(
+                    params={"name": f"aifilm {product.name}", "metadata": meta}
+                )
+                params: dict[str, Any] = {
+                    "product": made.id,
+                    "currency": "usd",
+                    "unit_amount": product.usd_cents,
+                    "lookup_key": product.lookup_key,
+                    "metadata": meta,
+                }
+                if product.kind == "plan":
+                    params["recurring"] = {"interval": "month"}
+                price = self.client.v1.prices.create(params=cast("PriceCreateParams", params))
+                done.append((product, price.id, True))
+        return done
 
     def create_customer(self, user_id: str, email: str) -> str:
         """A Stripe customer for the user; the idempotency key makes a retry (or a race
