@@ -38,7 +38,7 @@ from aifilm.pipeline.compose.graph import (
     plan_pieces,
     watermark_filter,
 )
-from aifilm.pipeline.compose.segments import MEMORY_BUDGET, split_segments
+from aifilm.pipeline.compose.segments import MEMORY_BUDGET, picture_budget, split_segments
 from aifilm.pipeline.compose.transitions import XFADE, plan_spans
 
 # quality -> (x264 preset, crf)
@@ -104,7 +104,7 @@ class FFmpegComposer(ComposeBackend):
     license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
     programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
     version: ClassVar[str] = "2"  # 2: bodies + transitions in one concat; segments
-    # bytes of pictures one FFmpeg run may hold; longer films are composed in segments
+    # bytes one FFmpeg run may hold (encoder and pictures); longer films go in segments
     memory_budget: int = MEMORY_BUDGET
 
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
@@ -183,9 +183,9 @@ class FFmpegComposer(ComposeBackend):
                     textfile.write_text(request.watermark, encoding="utf-8")
                     watermark = watermark_filter(textfile, font, timeline.height)
             spans = plan_spans(timeline)
-            segments = split_segments(
-                plan_pieces(spans), clips, timeline.width, timeline.height, self.memory_budget
-            )
+            width, height = timeline.width, timeline.height
+            budget = picture_budget(self.memory_budget, width, height)
+            segments = split_segments(plan_pieces(spans), clips, width, height, budget)
             graphs = [
                 build_graph(
                     clips,

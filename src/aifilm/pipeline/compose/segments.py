@@ -3,10 +3,10 @@
 FFmpeg opens and decodes every input of a filter graph when it starts, so one graph for
 the whole film holds every shot's decoded picture (and its converted copy) for the
 whole encode: a 5-minute 1080p film of 30 photos peaked at 1.8 GB. A segment is a run
-of the film's pieces (`graph.Piece`) whose pictures fit in `MEMORY_BUDGET`; each is
-encoded on its own to MPEG-TS and the segments are joined without re-encoding
-(`concat` demuxer, stream copy) while the audio is muxed in. A film that fits in one
-segment is still composed in one FFmpeg run.
+of the film's pieces (`graph.Piece`) whose pictures fit in `MEMORY_BUDGET` beside the
+encoder's buffers; each is encoded on its own to MPEG-TS and the segments are joined
+without re-encoding (`concat` demuxer, stream copy) while the audio is muxed in. A film
+that fits in one segment (a typical 1-minute 720p film) is composed in one FFmpeg run.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from aifilm.pipeline.compose.graph import ClipSource, Piece
 from aifilm.pipeline.compose.motion import MOVING, source_size
 
-# what one segment's pictures may hold in FFmpeg (decoded inputs and converted copies);
-# the encoder's own buffers come on top (about 100-150 MB at 1080p with x264 veryfast)
-MEMORY_BUDGET = 256 * 2**20
+# what one FFmpeg run may hold in all: the encoder's buffers and the pictures it opened
+MEMORY_BUDGET = 450 * 2**20
+# x264 (veryfast, 2 threads: lookahead, reference and thread frames) per pixel of the
+# frame: measured 266 MB at 1080p
+ENCODER_BYTES_PER_PIXEL = 128
 
 # bytes held per pixel of (input picture + converted source): the decoded RGB input,
 # its converted copy and frame pools; measured 58 MB for a 1920x1080 photo under a
@@ -37,6 +39,11 @@ def clip_cost(clip: ClipSource, width: int, height: int) -> int:
     if clip.overlays:  # looped at the full frame rate, overlays laid on a writable copy
         cost += src_w * src_h * 3
     return cost
+
+
+def picture_budget(total: int, width: int, height: int) -> int:
+    """What is left of `total` bytes for a run's pictures once the encoder has its share."""
+    return max(0, total - width * height * ENCODER_BYTES_PER_PIXEL)
 
 
 def split_segments(
