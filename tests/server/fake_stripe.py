@@ -381,6 +381,21 @@ class FakeStripe:
             )
             return self.event("invoice.payment_failed", invoice)
 
+    def pay_retry(self, sub_id: str) -> dict[str, Any]:
+        """Stripe's retry of the open invoice succeeds; the invoice.paid event."""
+        with self.lock:
+            sub = self.subscriptions[sub_id]
+            invoice = next(
+                i
+                for i in reversed(self.invoices.values())
+                if i["status"] == "open"
+                and i["parent"]
+                and i["parent"]["subscription_details"]["subscription"] == sub_id
+            )
+            invoice.update(status="paid", amount_paid=invoice["amount_due"])
+            sub["status"] = "active"
+            return self.event("invoice.paid", invoice)
+
     def cancel(self, sub_id: str, period_ends_in: float | None = None) -> dict[str, Any]:
         """The subscription ends; the customer.subscription.deleted event."""
         with self.lock:

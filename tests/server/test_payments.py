@@ -256,15 +256,30 @@ def test_failed_payment_mails_the_user_and_the_plan_ends_after_the_retries(
     gus = billing.user("gus@example.com")
     sub_id = billing.subscribe(gus, "pro")
     billing.mailbox.sent.clear()
-    billing.processed(billing.stripe.fail_payment(sub_id))
+    failed = billing.processed(billing.stripe.fail_payment(sub_id))
+    assert failed["result"] == "payment failed; renewal unpaid; Stripe retries"
     [mail] = billing.mailbox.sent
     assert mail.to == "gus@example.com" and mail.subject == "aifilm: your payment failed"
     assert "49.00 USD" in mail.body and "update your card" in mail.body
-    assert billing.balance(gus)["plan"] == "pro"  # Stripe retries first
+    state = billing.balance(gus)  # Stripe retries first: the plan stays, no new month's credits
+    assert (state["plan"], state["balance"]) == ("pro", 60)
+    assert len(billing.ledger(gus)) == 3  # creator grant, its expiry, pro grant
     billing.processed(billing.stripe.set_status(sub_id, "unpaid"))
     state = billing.balance(gus)
     assert (state["plan"], state["balance"]) == ("creator", 3)
     billing.check_ledger(gus)
+
+
+def test_a_retry_that_succeeds_renews_the_month(billing: Billing) -> None:
+    vic = billing.user("vic@example.com")
+    sub_id = billing.subscribe(vic, "standard")
+    billing.processed(billing.stripe.fail_payment(sub_id))
+    assert billing.balance(vic)["balance"] == 40
+    assert billing.processed(billing.stripe.pay_retry(sub_id))["result"] == "renewed"
+    state = billing.balance(vic)
+    assert (state["plan"], state["balance"], state["monthly_remaining"]) == ("standard", 40, 40)
+    assert [r["type"] for r in billing.ledger(vic)][-2:] == ["expiry", "grant"]
+    billing.check_ledger(vic)
 
 
 def test_webhooks_without_a_valid_recent_signature_are_refused(billing: Billing) -> None:

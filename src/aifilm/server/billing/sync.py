@@ -5,7 +5,8 @@ deleted) ends here with the subscription as Stripe holds it *now*, so events may
 any order, late or twice: applying the same state again changes nothing.
 
 - a subscription new to us starts the plan and grants its monthly credits;
-- a new billing period (a renewal) expires unused monthly credits and grants the allowance;
+- a new billing period (a renewal) expires unused monthly credits and grants the allowance,
+  once it is paid (not while past_due);
 - another price in the same period is an upgrade or downgrade (`credits.change_allowance`);
 - canceled keeps the plan until the paid period ends, then Creator (`credits.renew_if_due`);
   unpaid (Stripe's retries are exhausted) ends it now.
@@ -75,6 +76,10 @@ def apply_subscription(
             local.stripe_subscription_id, local.status = sub["id"], status
             return "started"
         result = "unchanged"
+        if start != local.period_start and status == "past_due":
+            # the new period is not paid for: no new credits until invoice.paid
+            local.status = status
+            return "renewal unpaid; Stripe retries"
         if start != local.period_start:
             local.plan = user.plan = product.key  # a change at renewal: the new allowance
             credits.renew(session, user, local, start, end, event_id)
