@@ -222,3 +222,28 @@ def test_malformed_checkpoints_say_what_is_wrong(checkpoint: Path, tmp_path: Pat
     torch.save({"state_dict": {"module.face_encoder.0.weight": torch.zeros(3, 3)}}, other)
     with pytest.raises(CheckpointError, match=r"is not a Wav2Lip checkpoint.*352 missing"):
         Wav2LipLipSync(model=other, device="cpu").load()
+
+
+def test_the_cli_names_a_missing_checkpoint_and_exits_with_the_missing_dependency_code(
+    tmp_path: Path,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "project.yaml").write_text(
+        "title: Hi\nduration: auto\noutput: {resolution: 160x90, fps: 12}\n"
+        "characters:\n  - {name: Ann, voice: child}\n"
+        "scenes:\n  - shots:\n      - {camera: static, show: Ann, dialogue: [{Ann: Hi.}]}\n"
+    )
+    missing = tmp_path / "models" / "wav2lip_gan.pth"
+    env = {**os.environ, "AIFILM_WAV2LIP_MODEL": str(missing), "COLUMNS": "400"}
+    done = subprocess.run(
+        [sys.executable, "-m", "aifilm", "render", str(tmp_path / "project.yaml"),
+         "--lipsync", "wav2lip", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert done.returncode == 4, done.stdout + done.stderr
+    text = " ".join((done.stdout + done.stderr).split())
+    assert f"Wav2Lip checkpoint {missing} does not exist" in text
+    assert "Traceback" not in text and not (tmp_path / "out" / "hi.mp4").exists()

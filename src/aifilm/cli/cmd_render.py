@@ -76,6 +76,9 @@ def register(app: typer.Typer) -> None:
         music: str | None = typer.Option(None, help="Music backend name."),
         visuals: str | None = typer.Option(None, help="Visuals backend name."),
         compose: str | None = typer.Option(None, help="Compose backend name."),
+        lipsync: str | None = typer.Option(
+            None, help="Lip-sync backend for talking characters (visemes, wav2lip)."
+        ),
         translate: str | None = typer.Option(
             None, help="Translate backend for subtitle languages (spec, google-translate, deepl)."
         ),
@@ -96,6 +99,7 @@ def register(app: typer.Typer) -> None:
             music=music,
             visuals=visuals,
             compose=compose,
+            lipsync=lipsync,
             translate=translate,
             preview=preview,
             settings=settings,
