@@ -230,10 +230,12 @@ def test_cancelled_plan_lasts_until_the_period_ends_then_creator(billing: Billin
     billing.processed(billing.buy(erin, pack="pack-10")["checkout.session.completed"])
     result = billing.processed(billing.stripe.cancel(sub_id, period_ends_in=2))["result"]
     assert result == "ends at period end"
-    assert billing.balance(erin)["plan"] == "pro"  # paid until the period ends
+    state = billing.balance(erin)  # paid until the period ends
+    assert (state["plan"], state["renews"], state["payment_status"]) == ("pro", False, "canceled")
     time.sleep(2.5)
     state = billing.balance(erin)  # reading the plan ends it
     assert (state["plan"], state["balance"], state["monthly_remaining"]) == ("creator", 13, 3)
+    assert (state["renews"], state["payment_status"]) == (True, None)
     billing.check_ledger(erin)
 
 
@@ -262,7 +264,7 @@ def test_failed_payment_mails_the_user_and_the_plan_ends_after_the_retries(
     assert mail.to == "gus@example.com" and mail.subject == "aifilm: your payment failed"
     assert "49.00 USD" in mail.body and "update your card" in mail.body
     state = billing.balance(gus)  # Stripe retries first: the plan stays, no new month's credits
-    assert (state["plan"], state["balance"]) == ("pro", 60)
+    assert (state["plan"], state["balance"], state["payment_status"]) == ("pro", 60, "past_due")
     assert len(billing.ledger(gus)) == 3  # creator grant, its expiry, pro grant
     billing.processed(billing.stripe.set_status(sub_id, "unpaid"))
     state = billing.balance(gus)

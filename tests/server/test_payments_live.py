@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes
@@ -26,7 +28,7 @@ from aifilm.cli.app import app as cli_app
 from aifilm.server import credits
 from aifilm.server.config import ServerSettings
 from aifilm.server.mail import LogMailer, Mail, SmtpMailer, make_mailer
-from aifilm.server.models import CreditTransaction, PaymentEvent
+from aifilm.server.models import CreditTransaction, PaymentEvent, User
 
 
 class Inbox:
@@ -203,3 +205,32 @@ def test_billing_setup_creates_the_prices_once_and_checkout_finds_them(
         monkeypatch.setenv("AIFILM_STRIPE_SECRET_KEY", "sk_test_wrong")
         r = runner.invoke(cli_app, ["billing", "setup"])
         assert r.exit_code != 0 and "AIFILM_STRIPE_SECRET_KEY" in str(r.exception)
+
+
+def test_the_sweep_thread_ends_lapsed_plans(
+    settings_for: Callable[..., ServerSettings], fake_stripe: FakeStripe
+) -> None:
+    settings = billing_settings(settings_for, fake_stripe, billing_sweep_seconds=0.3)
+    with serve(settings) as (url, state):
+        client = aifilm.Client(url)
+        client.register("wes@example.com", "pass word 5")
+        client.login("wes@example.com", "pass word 5")
+        events = fake_stripe.pay(client.checkout(plan="standard")["id"])
+        sub_id = events["customer.subscription.created"]["data"]["object"]["id"]
+        for event in (events["checkout.session.completed"], fake_stripe.cancel(sub_id, 1)):
+            payload = json.dumps(event).encode()
+            r = httpx.post(
+                url + WEBHOOK, content=payload, headers={"Stripe-Signature": sign(payload)}
+            )
+            assert r.json()["status"] == "processed"
+        user_id = client.me()["id"]
+        deadline = time.monotonic() + 10
+        while True:  # nobody reads the plan: the sweep ends it
+            with state.readers() as session:
+                user = session.get(User, uuid.UUID(user_id))
+                assert user is not None
+                if user.plan == "creator":
+                    break
+            assert time.monotonic() < deadline, "the plan did not lapse"
+            time.sleep(0.2)
+        assert client.balance()["balance"] == 3

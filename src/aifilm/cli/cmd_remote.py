@@ -106,7 +106,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(balance, indent=2))
             return
         left = "unlimited" if balance["unlimited"] else f"{balance['balance']} credit(s)"
-        typer.echo(f"{left} on the {balance['plan']} plan; renews {balance['period_end'][:10]}")
+        when = "renews" if balance.get("renews", True) else "ends"
+        line = f"{left} on the {balance['plan']} plan; {when} {balance['period_end'][:10]}"
+        if balance.get("payment_status") == "past_due":
+            line += " (payment failed: update your card with `aifilm billing portal`)"
+        typer.echo(line)
 
 
 def render_remote(url: str, path: Path, out_dir: Path | None, preview: bool) -> None:

@@ -118,7 +118,7 @@ LAPSED = frozenset({"canceled", "unpaid", "incomplete_expired"})
 def lapse(session: Session, user: User, sub: Subscription, now: datetime) -> None:
     """A paid plan has ended: back to Creator from `now` (purchased credits stay)."""
     sub.stripe_subscription_id = None
-    sub.status = "active"
+    sub.status, sub.auto_renew = "active", True  # Creator renews by itself
     start_plan(session, user, "creator", now)
 
 

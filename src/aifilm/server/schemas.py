@@ -172,6 +172,10 @@ class Balance(BaseModel):
     monthly_remaining: int
     period_end: datetime | None
     unlimited: bool
+    renews: bool = Field(True, description="False: the plan ends at period_end (cancelled).")
+    payment_status: str | None = Field(
+        None, description="Stripe's subscription status (active, past_due, ...) for paid plans."
+    )
 
 
 class TransactionPublic(BaseModel):

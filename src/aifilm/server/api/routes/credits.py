@@ -29,6 +29,8 @@ def balance(user: CurrentUser, session: SessionDep) -> Balance:
             monthly_remaining=sub.monthly_remaining if sub else 0,
             period_end=sub.period_end if sub else None,
             unlimited=plan.monthly_credits is None,
+            renews=sub.auto_renew if sub else True,
+            payment_status=sub.status if sub and sub.stripe_subscription_id else None,
         )
 
 
