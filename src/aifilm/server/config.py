@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -112,6 +112,26 @@ class ServerSettings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = Field(True, description="STARTTLS when the server offers it.")
+    # YouTube publishing (docs/server.md, "YouTube"): the server's OAuth client (type "Web
+    # application"); the endpoints default to AIFILM_YOUTUBE_API_BASE, AIFILM_GOOGLE_OAUTH_*
+    # (as for `aifilm publish`), else Google's.
+    youtube_client_id: str | None = None
+    youtube_client_secret: str | None = None
+    youtube_redirect_uri: str | None = Field(
+        None, description="Registered redirect URI; default <this server>/api/youtube/callback."
+    )
+    youtube_return_url: str | None = Field(
+        None, description="Where the browser goes after the consent (?youtube=connected|error)."
+    )
+    youtube_token_key: str | None = Field(
+        None,
+        description="Fernet key(s), comma-separated, newest first, that encrypt channel "
+        "tokens; default: derived from secret_key.",
+    )
+    youtube_api_base: str | None = None
+    google_oauth_auth_url: str | None = None
+    google_oauth_token_url: str | None = None
+    google_oauth_revoke_url: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -127,6 +147,23 @@ class ServerSettings(BaseSettings):
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=server_config_file()),
         )
+
+    @field_validator("youtube_token_key")
+    @classmethod
+    def _fernet_keys(cls, value: str | None) -> str | None:
+        from cryptography.fernet import Fernet
+
+        for key in (value or "").split(","):
+            try:
+                if key.strip():
+                    Fernet(key.strip())
+            except ValueError:
+                raise ValueError(
+                    "youtube_token_key must be Fernet keys (32 url-safe base64 bytes each), "
+                    'comma-separated; make one with: python -c "from cryptography.fernet '
+                    'import Fernet; print(Fernet.generate_key().decode())"'
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> ServerSettings:

@@ -130,6 +130,9 @@ class Project(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     moderation: Mapped[str] = mapped_column(String(20), default="ok")  # ok | blocked
     moderation_note: Mapped[str | None] = mapped_column(Text)
+    # Publish every finished film to the owner's YouTube channel: the upload options
+    # (privacy, playlist, tags...), or None when off. See youtube/uploads.py.
+    youtube_autopublish: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -258,7 +261,7 @@ class IdempotencyKey(Base):
 
 
 class YoutubeConnection(Base):
-    """A linked YouTube channel (used by the publishing issue)."""
+    """A user's linked YouTube channel; both tokens encrypted (Fernet, see youtube/tokens.py)."""
 
     __tablename__ = "youtube_connections"
 
@@ -267,14 +270,44 @@ class YoutubeConnection(Base):
         ForeignKey("users.id", ondelete="CASCADE"), unique=True
     )
     channel_id: Mapped[str] = mapped_column(String(255))
-    access_token: Mapped[str] = mapped_column(Text)
-    refresh_token: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime]
+    channel_title: Mapped[str] = mapped_column(String(255), default="")
+    access_token: Mapped[str] = mapped_column(Text)  # encrypted
+    refresh_token: Mapped[str] = mapped_column(Text)  # encrypted
+    expires_at: Mapped[datetime]  # of the access token
+    scopes: Mapped[str] = mapped_column(Text, default="")
+    # active | reauth (Google refused the tokens: connect again)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    last_error: Mapped[str | None] = mapped_column(Text)
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class YoutubeAuthRequest(Base):
+    """A consent started by `GET /api/youtube/auth`: its state (hashed) binds the callback
+    to the user; its PKCE verifier never leaves the server. Used once, within minutes."""
+
+    __tablename__ = "youtube_auth_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_verifier: Mapped[str] = mapped_column(Text)  # encrypted
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class YoutubeUpload(Base):
+    """A film going to (or gone to) a channel. The table is this queue's truth, as `jobs` is
+    for renders: workers claim a row with a lease; one row per film (SHA-256) per channel."""
+
     __tablename__ = "youtube_uploads"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "sha256", name="uq_youtube_uploads_channel_sha256"),
+        Index("ix_youtube_uploads_queue", "upload_status", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -283,11 +316,28 @@ class YoutubeUpload(Base):
     project_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    channel_id: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the film
     video_id: Mapped[str | None] = mapped_column(String(255))
     playlist_id: Mapped[str | None] = mapped_column(String(255))
+    # pending | uploading | processing | published | failed
     upload_status: Mapped[str] = mapped_column(String(20), default="pending")
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)  # metadata and options
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)  # steps done, session URI
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    current_step: Mapped[str | None] = mapped_column(String(50))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[datetime | None]  # when YouTube had every byte
+    completed_at: Mapped[datetime | None]
 
 
 class PaymentEvent(Base):

@@ -217,7 +217,25 @@ def run_claimed(
                 "warnings": result.warnings[:50],
             }
             session.add_all(rows)
+            session.flush()
+            _auto_publish(session, done)
         return "completed"
+
+
+def _auto_publish(session: Session, job: Job) -> None:
+    """Queue the film for YouTube when its project publishes automatically, in the same
+    transaction that completes the job (so it is never lost); never fails the render."""
+    from aifilm.server.youtube.queue import enqueue_automatic
+
+    try:
+        with session.begin_nested():
+            note = enqueue_automatic(session, job)
+    except Exception as error:
+        log.exception("auto-publish failed", extra={"job_id": str(job.id)})
+        note = f"auto-publish to YouTube failed: {type(error).__name__}: {error}"
+    if note:
+        level = "warning" if "skipped" in note or "failed" in note else "info"
+        jobs.log(session, job.id, level, note)
 
 
 def _failed(sessions: sessionmaker[Session], claim: jobs.Claim, error: str) -> str:
@@ -228,7 +246,14 @@ def _failed(sessions: sessionmaker[Session], claim: jobs.Claim, error: str) -> s
 def work_once(
     sessions: sessionmaker[Session], storage: Storage, settings: ServerSettings, worker_id: str
 ) -> str | None:
-    """Claim and run one job; its final status, or None when there was nothing to do."""
+    """Claim and run one YouTube upload or else one render job; its final status, or None
+    when there was nothing to do. Uploads go first: they wait on the network, not the CPU,
+    and a finished film's auto-publish should not wait behind the whole render queue."""
+    from aifilm.server.youtube.runner import work_once_upload
+
+    uploaded = work_once_upload(sessions, storage, settings, worker_id)
+    if uploaded is not None:
+        return uploaded
     with sessions() as session, session.begin():
         claim = jobs.claim_next(session, worker_id, settings.lease_seconds, settings.max_attempts)
     if claim is None:

@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,10 @@ class YouTubeCredentials:
     client_secret: str = field(repr=False)
     refresh_token: str = field(repr=False)
     source: str = "given"  # "environment", the token file's path, or "given"
+    # A still-valid access token (a server keeps one per channel), used until shortly
+    # before `expiry` (naive UTC, as google-auth wants it) instead of refreshing at once.
+    access_token: str | None = field(default=None, repr=False)
+    expiry: datetime | None = None
 
     @classmethod
     def from_settings(cls, settings: YouTubeSettings | None = None) -> YouTubeCredentials:
@@ -96,7 +101,8 @@ class YouTubeCredentials:
         from google.oauth2.credentials import Credentials
 
         return Credentials(  # type: ignore[no-untyped-call]
-            token=None,
+            token=self.access_token,
+            expiry=self.expiry if self.access_token else None,
             refresh_token=self.refresh_token,
             client_id=self.client_id,
             client_secret=self.client_secret,

@@ -31,7 +31,7 @@ from aifilm.publish.youtube.metadata import (
 )
 from aifilm.publish.youtube.quota import QuotaLedger
 from aifilm.publish.youtube.settings import YouTubeSettings
-from aifilm.publish.youtube.state import PublishState
+from aifilm.publish.youtube.state import PublishRecords, PublishState
 
 Progress = Callable[[ProgressEvent], None]
 WATCH_URL = "https://www.youtube.com/watch?v={}"
@@ -120,6 +120,7 @@ def publish(
     progress: Progress | None = None,
     settings: YouTubeSettings | None = None,
     client: YouTubeClient | None = None,
+    state: PublishRecords | None = None,
 ) -> PublishResult:
     """Publish `film` (a video, a render folder or report, or a RenderResult) to YouTube.
 
@@ -127,7 +128,8 @@ def publish(
     `captions`: True takes the render's own, False sends none, or name files (captions:
     files or folders, the language from `<name>.<lang>.srt` or `caption_language`).
     `playlist` is a playlist ID or title; `create_playlist` makes it when missing.
-    The same file (by SHA-256) is uploaded once per channel unless `force`.
+    The same file (by SHA-256) is uploaded once per channel unless `force`. `state` keeps
+    what was done (default: the record file in the data dir; a server passes its database).
     """
     settings = settings or YouTubeSettings()
     report = progress or (lambda event: None)
@@ -155,7 +157,7 @@ def publish(
     own_client = client is None
     client = client or YouTubeClient(credentials, settings)
     try:
-        return _run(client, plan, settings, force, report)
+        return _run(client, plan, state or PublishState(settings), force, report)
     finally:
         if own_client:
             client.close()
@@ -253,11 +255,10 @@ def _afford(ledger: QuotaLedger, plan: _Plan, *, upload: bool) -> None:
 def _run(
     client: YouTubeClient,
     plan: _Plan,
-    settings: YouTubeSettings,
+    state: PublishRecords,
     force: bool,
     report: Progress,
 ) -> PublishResult:
-    state = PublishState(settings)
     before = client.ledger.used()
     _afford(client.ledger, plan, upload=True)
     report(ProgressEvent(stage="channel", done=0, total=1, event="start"))
@@ -347,7 +348,7 @@ def _run(
 def _upload(
     client: YouTubeClient,
     plan: _Plan,
-    state: PublishState,
+    state: PublishRecords,
     key: str,
     record: dict[str, Any],
     report: Progress,
@@ -400,7 +401,7 @@ def _content_type(path: Path) -> str:
 def _finish(
     client: YouTubeClient,
     plan: _Plan,
-    state: PublishState,
+    state: PublishRecords,
     key: str,
     record: dict[str, Any],
     video_id: str,

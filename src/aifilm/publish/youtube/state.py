@@ -11,12 +11,24 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aifilm.publish.youtube.quota import _file_lock
 from aifilm.publish.youtube.settings import YouTubeSettings
 
 STATE_FILE = "youtube-published.json"
+
+
+class PublishRecords(Protocol):
+    """Where `publish()` keeps what it did: the record file here, a database in the server."""
+
+    def get(self, key: str) -> dict[str, Any]:
+        """The record for `key` (empty if none)."""
+        ...
+
+    def update(self, key: str, **changes: Any) -> dict[str, Any]:
+        """Merge `changes` into the record, keep it, and return it."""
+        ...
 
 
 class PublishState:
