@@ -2,9 +2,14 @@
 
 It speaks the wire protocol the real services document:
 
-* OAuth: `POST /token` (grant_type refresh_token or authorization_code, form-encoded) answers
-  `{"access_token", "expires_in", "token_type", "scope"}` or 400 `{"error": "invalid_grant"}`;
-  `POST /revoke` (form `token=`) forgets the token.
+* OAuth: `GET /auth` is the consent page of the web flow: with a known `client_id`,
+  `response_type=code` and a `redirect_uri`, it "consents" at once and answers 302 to
+  `redirect_uri?code=...&state=...` (or `error=access_denied` when `deny_consent` is set),
+  remembering the PKCE `code_challenge`. `POST /token` (grant_type refresh_token or
+  authorization_code, form-encoded) answers `{"access_token", "expires_in", "token_type",
+  "scope"}` or 400 `{"error": "invalid_grant"}`; a code from `/auth` works once, with the same
+  `redirect_uri` and a `code_verifier` whose S256 hash is the challenge. `POST /revoke`
+  (form `token=`) forgets the token and the access tokens issued with it.
 * API calls need `Authorization: Bearer <a token it issued>`, else 401 with Google's JSON
   error body (`reason: authError`).
 * `POST /upload/youtube/v3/videos?uploadType=resumable&part=...` with `X-Upload-Content-Length`
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import email
+import hashlib
 import itertools
 import json
 import re
@@ -36,7 +42,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 CLIENT_ID = "fake-client.apps.googleusercontent.com"
 CLIENT_SECRET = "fake-secret"
@@ -99,6 +105,10 @@ class FakeState:
     granule: int = GRANULE
     failures: deque[tuple[str, int, bytes]] = field(default_factory=deque)
     reject_next_tokens: int = 0
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # consent code -> request
+    consents: list[dict[str, str]] = field(default_factory=list)  # every /auth query
+    deny_consent: bool = False
+    issued_with: dict[str, str] = field(default_factory=dict)  # access token -> refresh token
 
 
 class FakeYouTube:
@@ -199,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         self.fake.state.requests.append((method, self.path))
         path = urlsplit(self.path).path
-        if path in ("/token", "/revoke"):
+        if path in ("/token", "/revoke", "/auth"):
             getattr(self, "_" + path[1:])()
             return
         if self._scripted_failure() or not self._authorized():
@@ -233,6 +243,40 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- OAuth ---------------------------------------------------------------------------
 
+    def _auth(self) -> None:
+        query = self._query()
+        state = self.fake.state
+        state.consents.append(query)
+        if query.get("client_id") != CLIENT_ID or query.get("response_type") != "code":
+            self._send(400, {"error": "invalid_request", "error_description": "bad client"})
+            return
+        answer = {"state": query.get("state", "")}
+        if state.deny_consent:
+            answer["error"] = "access_denied"
+        else:
+            code = self.fake.next_id("4/fake-code-")
+            state.codes[code] = query
+            answer["code"] = code
+        self._send(302, b"", {"Location": f"{query['redirect_uri']}?{urlencode(answer)}"})
+
+    def _code_grant(self, form: dict[str, str]) -> str | None:
+        """The refresh token for a good authorization code, else None."""
+        code = form.get("code", "")
+        if code == "fake-auth-code":  # the installed-app tests' code
+            return REFRESH_TOKEN
+        asked = self.fake.state.codes.pop(code, None)
+        if asked is None or asked.get("redirect_uri") != form.get("redirect_uri"):
+            return None
+        challenge = asked.get("code_challenge")
+        if challenge is not None:
+            verifier = form.get("code_verifier", "")
+            digest = hashlib.sha256(verifier.encode()).digest()
+            if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
+                return None
+        token = self.fake.next_id("1//fake-refresh-")
+        self.fake.state.refresh_tokens.add(token)
+        return token
+
     def _token(self) -> None:
         form = {k: v[0] for k, v in parse_qs(self._body().decode()).items()}
         state = self.fake.state
@@ -245,10 +289,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         grant = form.get("grant_type")
         answer: dict[str, Any] = {"expires_in": 3599, "token_type": "Bearer"}
+        refresh = None
         if grant == "refresh_token" and form.get("refresh_token") in state.refresh_tokens:
-            pass
-        elif grant == "authorization_code" and form.get("code") == "fake-auth-code":
-            answer["refresh_token"] = REFRESH_TOKEN
+            refresh = form["refresh_token"]
+        elif grant == "authorization_code" and (refresh := self._code_grant(form)):
+            answer["refresh_token"] = refresh
         else:
             self._send(
                 400,
@@ -260,6 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         token = self.fake.next_id("ya29.fake-access-")
         state.access_tokens.add(token)
+        state.issued_with[token] = str(refresh)
         state.token_grants.append(str(grant))
         answer["access_token"] = token
         answer["scope"] = " ".join(
@@ -275,6 +321,9 @@ class _Handler(BaseHTTPRequestHandler):
         if token in state.refresh_tokens:
             state.refresh_tokens.discard(token)
             state.revoked.append(token)
+            for access, refresh in state.issued_with.items():
+                if refresh == token:
+                    state.access_tokens.discard(access)
             self._send(200, {})
         else:
             self._send(400, {"error": "invalid_token", "error_description": "Bad Request"})
