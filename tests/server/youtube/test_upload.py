@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests.publish.fake_youtube import CHANNEL_ID, QUOTA_BODY, FakeYouTube
 from tests.publish.films import CHUNK
 from tests.server.youtube.conftest import Creator
 
-from aifilm.server.models import Job
+from aifilm.server.models import Asset, Job
 
 SCHEDULED = "2031-01-31T18:00:00Z"
 
@@ -193,3 +194,40 @@ def test_a_dropped_connection_resumes_from_the_right_byte_in_a_later_attempt(
     assert fake.state.video_bytes[done["video_id"]] == (folder / "the-crow.mp4").read_bytes()
     assert fake.state.upload_bytes_received == size + partial - kept
     assert done["result"]["upload"]["resumed_from"] == [kept]
+
+
+def test_an_upload_whose_worker_died_is_taken_over(
+    creator: Callable[[str], Creator], fake: FakeYouTube, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from aifilm.server.models import YoutubeUpload, utcnow
+
+    gus = creator("gus@example.com")
+    gus.upgrade()
+    gus.connect()
+    job = gus.finished_job(tmp_path / "render")
+    with gus.state.sessions() as session, session.begin():
+        # What a worker that died mid-upload leaves: its lease ran out a while ago.
+        film_sha = session.scalars(
+            select(Asset.sha256).where(Asset.job_id == uuid.UUID(job["id"]), Asset.kind == "video")
+        ).one()
+        session.add(
+            YoutubeUpload(
+                user_id=uuid.UUID(gus.user["id"]),
+                project_id=uuid.UUID(job["project"]["id"]),
+                job_id=uuid.UUID(job["id"]),
+                channel_id=CHANNEL_ID,
+                sha256=film_sha,
+                request={"title": "Taken Over"},
+                record={},
+                upload_status="uploading",
+                attempts=1,
+                worker_id="thread-dead-worker",
+                lease_expires_at=utcnow() - timedelta(seconds=1),
+            )
+        )
+    [upload] = gus.get("/api/youtube/uploads").json()["items"]
+    done = gus.wait_upload(upload["id"])
+    assert done["status"] == "published" and done["attempts"] == 2
+    assert fake.state.videos[done["video_id"]]["snippet"]["title"] == "Taken Over"
