@@ -43,3 +43,27 @@ def musicgen_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ai.tiny_models import tiny_musicgen
 
     return tiny_musicgen(tmp_path_factory.mktemp("tiny-musicgen"))
+
+
+@pytest.fixture(scope="session")
+def ltx_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy LTX-Video image-to-video checkpoint folder."""
+    from ai.tiny_models import tiny_ltx_image_to_video
+
+    return tiny_ltx_image_to_video(tmp_path_factory.mktemp("tiny-ltx"))
+
+
+@pytest.fixture(scope="session")
+def cogvideox_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy CogVideoX image-to-video checkpoint folder (fixed size, like CogVideoX-5b-I2V)."""
+    from ai.tiny_models import tiny_cogvideox_image_to_video
+
+    return tiny_cogvideox_image_to_video(tmp_path_factory.mktemp("tiny-cogvideox"))
+
+
+@pytest.fixture(scope="session")
+def flux_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy FLUX text-to-image checkpoint folder."""
+    from ai.tiny_models import tiny_flux
+
+    return tiny_flux(tmp_path_factory.mktemp("tiny-flux"))

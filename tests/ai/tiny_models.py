@@ -226,3 +226,210 @@ def tiny_musicgen(folder: Path) -> Path:
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
     return folder
+
+
+def _t5_tokenizer():  # type: ignore[no-untyped-def]
+    """A T5 (unigram) tokenizer built from a small vocabulary: letters, digits, a few words."""
+    from transformers import T5Tokenizer
+
+    words = ["a", "the", "crow", "water", "camera", "move", "gentle", "flying", "blurry"]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    vocab += [(c, -2.0) for c in string.ascii_lowercase + "▁,:-/.'0123456789"]
+    vocab += [("▁" + w, -1.0) for w in words]
+    return T5Tokenizer(vocab=vocab, extra_ids=0)
+
+
+def _t5_encoder(d_model: int):  # type: ignore[no-untyped-def]
+    from transformers import T5Config, T5EncoderModel
+
+    return T5EncoderModel(
+        T5Config(vocab_size=64, d_model=d_model, d_kv=8, d_ff=37, num_layers=1, num_heads=4)
+    )
+
+
+def tiny_ltx_image_to_video(folder: Path) -> Path:
+    """An LTX-Video image-to-video pipeline (video transformer, causal video VAE, T5).
+
+    The VAE compresses 8x in time and space and decodes at a timestep, like the real
+    LTX-Video 0.9.1+ one, so the pipeline makes 8k+1 frames; the components follow diffusers'
+    own fast tests of the pipeline.
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXImageToVideoPipeline,
+        LTXVideoTransformer3DModel,
+    )
+
+    torch.manual_seed(0)
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8,
+        out_channels=8,
+        patch_size=1,
+        patch_size_t=1,
+        num_attention_heads=4,
+        attention_head_dim=8,
+        cross_attention_dim=32,
+        num_layers=1,
+        caption_channels=32,
+    )
+    vae = AutoencoderKLLTXVideo(
+        in_channels=3,
+        out_channels=3,
+        latent_channels=8,
+        block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1),
+        spatio_temporal_scaling=(True, True, True, False),
+        decoder_spatio_temporal_scaling=(True, True, True, False),
+        decoder_inject_noise=(False, False, False, False, False),
+        upsample_residual=(False, False, False, False),
+        upsample_factor=(1, 1, 1, 1),
+        timestep_conditioning=True,  # as LTX-Video 0.9.1 and later
+        patch_size=1,
+        patch_size_t=1,
+        encoder_causal=True,
+        decoder_causal=False,
+    )
+    assert vae.temporal_compression_ratio == 8 and vae.spatial_compression_ratio == 8
+    pipe = LTXImageToVideoPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        text_encoder=_t5_encoder(32),
+        tokenizer=_t5_tokenizer(),
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def tiny_cogvideox_image_to_video(folder: Path) -> Path:
+    """A CogVideoX image-to-video pipeline (expert transformer, 3D VAE, T5).
+
+    Like THUDM/CogVideoX-5b-I2V, the transformer has learned positional embeddings, so it
+    only generates at the size it was made for: here 64x32 (an 8x4 latent), 4k+1 frames.
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKLCogVideoX,
+        CogVideoXDDIMScheduler,
+        CogVideoXImageToVideoPipeline,
+        CogVideoXTransformer3DModel,
+    )
+
+    torch.manual_seed(0)
+    transformer = CogVideoXTransformer3DModel(
+        num_attention_heads=2,
+        attention_head_dim=16,
+        in_channels=8,
+        out_channels=4,
+        time_embed_dim=2,
+        text_embed_dim=32,
+        num_layers=1,
+        sample_width=8,
+        sample_height=4,
+        sample_frames=9,
+        patch_size=2,
+        temporal_compression_ratio=4,
+        max_text_seq_length=16,
+        use_rotary_positional_embeddings=True,
+        use_learned_positional_embeddings=True,
+    )
+    vae = AutoencoderKLCogVideoX(
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("CogVideoXDownBlock3D",) * 4,
+        up_block_types=("CogVideoXUpBlock3D",) * 4,
+        block_out_channels=(8, 8, 8, 8),
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=2,
+        temporal_compression_ratio=4,
+    )
+    scheduler = CogVideoXDDIMScheduler(
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        prediction_type="v_prediction",
+        rescale_betas_zero_snr=True,
+        set_alpha_to_one=True,
+        timestep_spacing="trailing",
+    )
+    pipe = CogVideoXImageToVideoPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=scheduler,
+        text_encoder=_t5_encoder(32),
+        tokenizer=_t5_tokenizer(),
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def tiny_flux(folder: Path) -> Path:
+    """A FLUX text-to-image pipeline (MM-DiT transformer, 8x VAE, CLIP and T5 encoders).
+
+    As in FLUX.1, latents are packed in 2x2 patches, so sides come in steps of 16.
+    """
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        FlowMatchEulerDiscreteScheduler,
+        FluxPipeline,
+        FluxTransformer2DModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(0)
+    transformer = FluxTransformer2DModel(
+        patch_size=1,
+        in_channels=16,
+        num_layers=1,
+        num_single_layers=1,
+        attention_head_dim=16,
+        num_attention_heads=2,
+        joint_attention_dim=32,
+        pooled_projection_dim=32,
+        axes_dims_rope=[4, 4, 8],
+    )
+    vae = AutoencoderKL(
+        sample_size=32,
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(8, 8, 8, 8),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        layers_per_block=1,
+        latent_channels=4,
+        norm_num_groups=4,
+        use_quant_conv=False,
+        use_post_quant_conv=False,
+        shift_factor=0.0609,
+        scaling_factor=1.5035,
+    )
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0,
+            eos_token_id=2,
+            pad_token_id=1,
+            hidden_size=32,
+            intermediate_size=37,
+            num_attention_heads=4,
+            num_hidden_layers=1,
+            vocab_size=100,
+            max_position_embeddings=77,
+            projection_dim=32,
+        )
+    )
+    pipe = FluxPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        text_encoder=text_encoder,
+        tokenizer=_clip_tokenizer(),
+        text_encoder_2=_t5_encoder(32),
+        tokenizer_2=_t5_tokenizer(),
+    )
+    pipe.save_pretrained(folder)
+    return folder

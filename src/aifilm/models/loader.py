@@ -10,6 +10,7 @@ otherwise. Pipelines are never called from two threads at once (schedulers keep 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -159,6 +160,17 @@ def dtype_kwarg(library: str) -> str:
 
     major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
     return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
+
+
+def pipeline_class(folder: Path) -> str | None:
+    """The pipeline class a diffusers folder names in its ``model_index.json`` (read without
+    loading anything), or None where there is none."""
+    try:
+        index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = index.get("_class_name") if isinstance(index, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def weights_variant(folder: Path, variant: str | None) -> str | None:

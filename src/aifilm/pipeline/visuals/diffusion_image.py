@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from aifilm.models.loader import Loaded, derive_pipeline, load_diffusers
+from aifilm.models.loader import Loaded, derive_pipeline, load_diffusers, pipeline_class
 from aifilm.models.options import ModelBackend, ModelOptions, generation_size, shot_seed
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 
@@ -35,6 +35,13 @@ if TYPE_CHECKING:
     from PIL import Image
 
 STILL_FILE = "still.png"
+# Pipeline class prefixes of each family, for local folders the catalog does not know.
+PIPELINE_FAMILIES = (
+    ("StableDiffusionXL", "sdxl"),
+    ("StableDiffusion3", "sd3"),
+    ("StableDiffusion", "sd15"),
+    ("Flux", "flux"),
+)
 NEGATIVE = "blurry, low quality, distorted, deformed, extra limbs, text, watermark, signature"
 
 
@@ -117,11 +124,28 @@ class DiffusionImage(ModelBackend, VisualsBackend):
             return self.options.guidance
         return info.guidance if info else 7.5
 
+    def family(self) -> str | None:
+        """The model's family ("sd15", "sdxl", "sd3", "flux"): the catalog's, else read from
+        a local folder's pipeline class; None if unknown."""
+        info = self.info
+        if info:
+            return info.family
+        from aifilm.models.hub import ModelNotFoundError
+
+        try:
+            name = pipeline_class(self.model_folder()) or ""
+        except ModelNotFoundError:
+            return None
+        for prefix, family in PIPELINE_FAMILIES:
+            if name.startswith(prefix):
+                return family
+        return None
+
     def size_for(self, request: VisualRequest) -> tuple[int, int]:
         """The size generated: the frame's shape near the model's native pixel count."""
         info = self.info
         base = self.options.base_size or (info.native[0] if info else 512)
-        multiple = 16 if info and info.family in ("flux", "sd3") else 64
+        multiple = 16 if self.family() in ("flux", "sd3") else 64
         return generation_size(request.width, request.height, min(base, 4096), multiple)
 
     def identity(self) -> dict[str, Any]:

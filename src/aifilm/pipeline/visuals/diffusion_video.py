@@ -19,6 +19,7 @@ import inspect
 import math
 import shutil
 import tempfile
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from aifilm.media.ffmpeg import run_ffmpeg
-from aifilm.models.loader import Loaded, load_diffusers
+from aifilm.models.loader import Loaded, load_diffusers, pipeline_class
 from aifilm.models.options import ModelBackend, ModelOptions, generation_size, shot_seed
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 
@@ -44,13 +45,44 @@ IMAGE_TO_VIDEO = (
 TEXT_TO_VIDEO = ("LTXPipeline", "CogVideoXPipeline")
 
 
-def frames_for(pipeline: str, wanted: int) -> int:
-    """Frames a pipeline can make near `wanted`: LTX takes 8k+1, CogVideoX 4k+1, SVD any."""
-    if pipeline.startswith("LTX"):
-        return max(9, 8 * round((wanted - 1) / 8) + 1)
-    if pipeline.startswith("CogVideoX"):
-        return max(5, 4 * round((wanted - 1) / 4) + 1)
-    return max(2, wanted)
+@dataclass(frozen=True)
+class VideoFamily:
+    """What a family of video pipelines needs, and its defaults where the catalog has none."""
+
+    prefix: str  # pipeline class names starting with it
+    frame_step: int  # frames come in k*step+1 (the VAE's temporal compression); 1: any count
+    multiple: int  # generated sides are multiples of this
+    frames: int  # frames per generation
+    fps: int  # the frame rate its motion was trained at
+    steps: int
+    guidance: float
+
+
+FAMILIES = (
+    VideoFamily("StableVideoDiffusion", 1, 64, 14, 7, 25, 3.0),
+    # LTX's pipelines refuse sides that are not multiples of 32 (its VAE's compression).
+    VideoFamily("LTX", 8, 32, 121, 24, 40, 3.0),
+    # CogVideoX: 8x VAE times 2x2 patches.
+    VideoFamily("CogVideoX", 4, 16, 49, 8, 50, 6.0),
+)
+
+
+def family_of(pipeline: str | None) -> VideoFamily:
+    """The family of a pipeline class name (Stable Video Diffusion's when unknown)."""
+    for family in FAMILIES:
+        if pipeline and pipeline.startswith(family.prefix):
+            return family
+    return FAMILIES[0]
+
+
+def frames_for(pipeline: str, wanted: int, step: int | None = None) -> int:
+    """Frames a pipeline makes near `wanted`: k*step+1 where its VAE compresses time by
+    `step` (LTX 8k+1, CogVideoX 4k+1), any count for SVD. The pipelines round other
+    counts down themselves, so a shot would get fewer frames than it was planned with."""
+    step = step or family_of(pipeline).frame_step
+    if step <= 1:
+        return max(2, wanted)
+    return max(step + 1, step * round((wanted - 1) / step) + 1)
 
 
 class DiffusionVideo(ModelBackend, VisualsBackend):
@@ -96,30 +128,51 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
 
     options: Options
 
+    def pipeline_class(self) -> str | None:
+        """The pipeline class the model's folder names (``model_index.json``), read without
+        loading the model; None while the model is not on disk."""
+        from aifilm.models.hub import ModelNotFoundError
+
+        try:
+            return pipeline_class(self.model_folder())
+        except ModelNotFoundError:
+            return None
+
+    def family(self) -> VideoFamily:
+        """The model's pipeline family: its frame and size rules and default settings."""
+        return family_of(self.pipeline_class())
+
     def steps(self) -> int:
         """Denoising steps: the option, else the model's own default."""
         info = self.info
-        return self.options.steps or (info.steps if info else 25)
+        return self.options.steps or (info.steps if info else self.family().steps)
 
     def guidance(self) -> float:
         """Guidance scale (SVD: the maximum of its frame-wise ramp)."""
         info = self.info
         if self.options.guidance is not None:
             return self.options.guidance
-        return info.guidance if info else 3.0
+        return info.guidance if info else self.family().guidance
 
     def gen_frames(self) -> int:
-        """Frames per generation."""
+        """Frames per generation (before rounding to what the pipeline can make)."""
         info = self.info
-        return self.options.frames or (info.frames if info and info.frames else 14)
+        known = info.frames if info else 0
+        return self.options.frames or known or self.family().frames
 
     def model_fps(self) -> int:
         """The frame rate the model's motion was trained at."""
         info = self.info
-        return self.options.model_fps or (info.fps if info and info.fps else 7)
+        known = info.fps if info else 0
+        return self.options.model_fps or known or self.family().fps
 
-    def size_for(self, request: VisualRequest) -> tuple[int, int]:
-        """Generation size: the frame's shape near the model's native pixel count."""
+    def size_for(self, request: VisualRequest, pipe: Any = None) -> tuple[int, int]:
+        """Generation size: the frame's shape near the model's native pixel count, in the
+        pipeline's size steps; or the only size the loaded `pipe` can make (CogVideoX-5b-I2V's
+        learned positional embeddings fix it at 720x480)."""
+        fixed = fixed_size(pipe) if pipe is not None else None
+        if fixed:
+            return fixed
         info = self.info
         if self.options.base_size:
             base = self.options.base_size
@@ -127,7 +180,10 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
             base = round(math.sqrt(info.native[0] * info.native[1]))
         else:
             base = 768
-        return generation_size(request.width, request.height, base, 64)
+        multiple = self.family().multiple
+        if pipe is not None:
+            multiple = max(multiple, spatial_multiple(pipe))
+        return generation_size(request.width, request.height, base, multiple)
 
     def identity(self) -> dict[str, Any]:
         """Options plus the model fingerprint, dtype, resolved steps, guidance and frames."""
@@ -214,11 +270,14 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        note = f"animated by {Path(str(self.options.model)).name} ({len(frames)} frames)"
+        made = f"{len(frames)} frames at {frames[0].width}x{frames[0].height}" if frames else ""
+        note = f"animated by {Path(str(self.options.model)).name} ({made})"
         return Visual(path=path, kind="video", width=width, height=height, note=note)
 
     def generate(self, request: VisualRequest, first: Image.Image) -> list[Image.Image]:
         """The clip's frames at generation size: one generation, or several chained."""
+        from PIL import ImageOps
+
         loaded = self.pipeline()
         pipe = loaded.model
         kind = type(pipe).__name__
@@ -230,8 +289,8 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
                 hint="use an image-to-video model such as "
                 "stabilityai/stable-video-diffusion-img2vid-xt (aifilm models list)",
             )
-        width, height = self.size_for(request)
-        per = frames_for(kind, self.gen_frames())
+        width, height = self.size_for(request, pipe)
+        per = frames_for(kind, self.gen_frames(), temporal_step(pipe))
         wanted = math.ceil(request.duration * self.model_fps())
         segments = min(self.options.segments, max(1, -(-wanted // per)))
         if kind in TEXT_TO_VIDEO:
@@ -239,7 +298,9 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
         seed = shot_seed(
             self.options.seed, request.spec.seed, request.spec.character, self.options.seed_per
         )
-        image = first.resize((width, height))
+        # Cover-fit: a fixed generation size may not have the frame's shape; the clip is
+        # cover-fitted back to the frame, so the still is cropped, never squashed.
+        image = ImageOps.fit(first.convert("RGB"), (width, height), centering=(0.5, 0.5))
         frames: list[Image.Image] = []
         for n in range(segments):
             made = self._one(pipe, kind, request, image, (width, height), per, seed + n, loaded)
@@ -288,6 +349,16 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
                 kwargs["image"] = image
             if "frame_rate" in accepted:
                 kwargs["frame_rate"] = self.model_fps()
+            # CogVideoX's positional embeddings cover exactly this many prompt tokens.
+            text_length = _config(getattr(pipe, "transformer", None), "max_text_seq_length")
+            if "max_sequence_length" in accepted and isinstance(text_length, int):
+                kwargs["max_sequence_length"] = text_length
+            # Timestep-aware LTX VAEs (0.9.1 on) decode with a little noise, as Lightricks
+            # recommend; decoding at timestep 0 leaves them blurry.
+            if "decode_timestep" in accepted and _config(
+                getattr(pipe, "vae", None), "timestep_conditioning"
+            ):
+                kwargs.update(decode_timestep=0.05, decode_noise_scale=0.025)
         kwargs = {k: v for k, v in kwargs.items() if k in accepted}
 
         def run(_items: list[None]) -> list[list[Image.Image]]:
@@ -295,6 +366,45 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
             return [clip]
 
         return loaded.batcher.submit(("video", id(kwargs)), None, run)
+
+
+def _config(module: Any, key: str) -> Any:
+    """A value of a pipeline component's config, None where it has none."""
+    config = getattr(module, "config", None)
+    return getattr(config, key, None) if config is not None else None
+
+
+def temporal_step(pipe: Any) -> int | None:
+    """How many frames one latent frame holds in `pipe`'s VAE (LTX 8, CogVideoX 4)."""
+    for attr in ("vae_temporal_compression_ratio", "vae_scale_factor_temporal"):
+        value = getattr(pipe, attr, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+def spatial_multiple(pipe: Any) -> int:
+    """The step generated sides must come in: the VAE's compression times the patch size."""
+    for attr in ("vae_spatial_compression_ratio", "vae_scale_factor_spatial"):
+        value = getattr(pipe, attr, None)
+        if isinstance(value, int) and value > 0:
+            patch = _config(getattr(pipe, "transformer", None), "patch_size")
+            return value * (patch if isinstance(patch, int) and patch > 0 else 1)
+    return 8
+
+
+def fixed_size(pipe: Any) -> tuple[int, int] | None:
+    """(width, height) a pipeline is bound to, if any: a CogVideoX transformer with learned
+    positional embeddings (CogVideoX-5b-I2V) makes only the size it was trained at."""
+    transformer = getattr(pipe, "transformer", None)
+    scale = getattr(pipe, "vae_scale_factor_spatial", None)
+    if not _config(transformer, "use_learned_positional_embeddings") or not isinstance(scale, int):
+        return None
+    width = _config(transformer, "sample_width")
+    height = _config(transformer, "sample_height")
+    if isinstance(width, int) and isinstance(height, int):
+        return width * scale, height * scale
+    return None
 
 
 def encode_clip(
