@@ -22,6 +22,7 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.visuals.diffusion_image import DiffusionImage
     from aifilm.pipeline.visuals.diffusion_video import DiffusionVideo
     from aifilm.pipeline.visuals.stills import Stills
+    from aifilm.pipeline.voice.coqui import CoquiVoice
     from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
     from aifilm.pipeline.voice.espeak import EspeakVoice
     from aifilm.pipeline.voice.google_tts import GoogleVoice
@@ -31,7 +32,7 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     for backend in (
         EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
-        PiperVoice,
+        PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync,
     ):  # fmt: skip
         register(backend)

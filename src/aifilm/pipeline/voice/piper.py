@@ -71,11 +71,11 @@ _NO_VOICE_HINT = (
 )
 
 # Licences (lower-cased, as model cards and configs write them) that allow paid use.
-_PERMISSIVE = frozenset(
+PERMISSIVE_LICENCES = frozenset(
     {
         "cc0", "cc0-1.0", "cc-0", "public domain", "public-domain", "mit", "apache-2.0",
         "apache 2.0", "bsd", "bsd-3-clause", "cc-by-4.0", "cc by 4.0", "cc-by", "cc-by-sa-4.0",
-        "cc by-sa 4.0", "cc-by-sa",
+        "cc by-sa 4.0", "cc-by-sa", "cc-by-sa 4.0", "mpl", "mpl-2.0", "mpl 2.0",
     }
 )  # fmt: skip
 _SILENT_MARKS = frozenset("ˈˌ")  # stress: no sound of its own
@@ -123,7 +123,7 @@ class VoiceFiles:
 
     @property
     def commercial(self) -> bool:
-        return bool(self.license) and str(self.license).strip().lower() in _PERMISSIVE
+        return bool(self.license) and str(self.license).strip().lower() in PERMISSIVE_LICENCES
 
 
 def _model_card_license(model: Path) -> str | None:

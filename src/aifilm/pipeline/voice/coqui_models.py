@@ -1,0 +1,246 @@
+"""Finding and loading Coqui TTS models: a Coqui model name or a local checkpoint, loaded
+once per process through Coqui's own ``TTS.api.TTS``; nothing downloads unless allowed.
+
+A local checkpoint is a folder with ``config.json`` and the model file (``model.pth``,
+``model_file.pth``, ``checkpoint.pth``; XTTS: ``model.pth`` + ``vocab.json`` +
+``speakers_xtts.pth``), or the model file itself with ``config.json`` beside it. A named
+model (``tts_models/en/vctk/vits``) must already be in Coqui's model folder (or, for
+models Coqui keeps on the Hugging Face hub, in its cache) unless ``AIFILM_ALLOW_DOWNLOADS=1``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from aifilm.errors import MissingDependencyError, UserError
+from aifilm.models.hub import ModelNotFoundError, cached_snapshot, downloads_allowed
+
+DEFAULT_MODEL = "tts_models/en/vctk/vits"
+INSTALL_HINT = "pip install 'aifilm[coqui]' (torch and torchaudio first: see docs/voices.md)"
+MODEL_FILES = ("model.pth", "model_file.pth", "model_file.pth.tar", "checkpoint.pth")
+SPEAKER_FILES = ("speakers.pth", "speakers.json", "speaker_ids.json")
+
+_loaded: dict[tuple[str, str], Any] = {}
+_load_lock = threading.Lock()
+
+
+def _tts_module() -> Any:
+    """``TTS.api``, or `MissingDependencyError` with the install command."""
+    if importlib.util.find_spec("TTS") is None or importlib.util.find_spec("torch") is None:
+        raise MissingDependencyError(
+            "the voice backend 'coqui' needs the Python packages coqui-tts and torch",
+            hint=INSTALL_HINT,
+        )
+    try:
+        import TTS.api
+    except ImportError as exc:  # TTS refuses to import without torchaudio/torchcodec
+        raise MissingDependencyError(
+            f"coqui-tts is installed but cannot be imported: {str(exc).strip()}",
+            hint=INSTALL_HINT,
+        ) from None
+    return TTS.api
+
+
+class ModelFiles:
+    """Where a Coqui model's files are, and what its config says."""
+
+    def __init__(
+        self,
+        name: str,
+        model_path: Path | None,
+        config_path: Path | None,
+        licence: str | None,
+        speakers_file: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.model_path = model_path  # None: load by name through Coqui's model manager
+        self.config_path = config_path
+        self.licence = licence
+        self.speakers_file = speakers_file
+
+    def config(self) -> dict[str, Any]:
+        """The model's config.json (empty for a named model not yet loaded)."""
+        if self.config_path is None:
+            return {}
+        try:
+            data = json.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+def model_family(model: str) -> str | None:
+    """The `VOICE_TABLES` key a model belongs to: by its name, else its config's model type."""
+    lowered = model.lower()
+    if "xtts" in lowered:
+        return "xtts"
+    if "vctk" in lowered:
+        return "vctk"
+    path = Path(model).expanduser()
+    config = (path if path.is_dir() else path.parent) / "config.json"
+    try:
+        kind = str(json.loads(config.read_text(encoding="utf-8")).get("model", ""))
+    except (OSError, ValueError, AttributeError):
+        return None
+    return "xtts" if "xtts" in kind.lower() else None
+
+
+def is_named(model: str) -> bool:
+    """Whether `model` is a Coqui model name rather than a local path."""
+    return model.startswith("tts_models/") and not Path(model).expanduser().exists()
+
+
+def model_files(model: str) -> ModelFiles:
+    """Find a model: a local checkpoint folder or file, else a Coqui model name."""
+    return _named_files(model) if is_named(model) else _local_files(Path(model).expanduser())
+
+
+def catalog_entry(name: str) -> dict[str, Any]:
+    """Coqui's own catalog entry (.models.json) for a model name, read without importing
+    TTS (which loads torch); empty if unknown or coqui-tts is missing."""
+    spec = importlib.util.find_spec("TTS")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    catalog = Path(next(iter(spec.submodule_search_locations))) / ".models.json"
+    try:
+        data = json.loads(catalog.read_text(encoding="utf-8"))
+        kind, lang, dataset, model = name.split("/")
+        entry = data[kind][lang][dataset][model]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return entry if isinstance(entry, dict) else {}
+
+
+def _local_files(path: Path) -> ModelFiles:
+    folder = path if path.is_dir() else path.parent
+    config = folder / "config.json"
+    hint = (
+        "a Coqui checkpoint is a folder with config.json and model.pth (XTTS: also vocab.json "
+        "and speakers_xtts.pth), or a Coqui model name such as " + DEFAULT_MODEL
+    )
+    if not path.exists():
+        raise ModelNotFoundError(f"Coqui model not found: {path}", hint=hint)
+    if not config.is_file():
+        raise ModelNotFoundError(f"Coqui model {path} has no config.json: {config}", hint=hint)
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UserError(f"Coqui model config {config} is not JSON ({exc})", hint=hint) from None
+    xtts = "xtts" in str(data.get("model", "")).lower()
+    if path.is_file():
+        model_path: Path = path
+    elif xtts:
+        model_path = folder  # XTTS loads from its folder
+        if not (folder / "model.pth").is_file():
+            raise ModelNotFoundError(f"XTTS model {folder} lacks model.pth", hint=hint)
+    else:
+        found = next((folder / n for n in MODEL_FILES if (folder / n).is_file()), None)
+        found = found or next(iter(sorted(folder.glob("*.pth"))), None)
+        if found is None:
+            raise ModelNotFoundError(
+                f"Coqui model {folder} has no model file ({', '.join(MODEL_FILES)})", hint=hint
+            )
+        model_path = found
+    speakers = next((folder / n for n in SPEAKER_FILES if (folder / n).is_file()), None)
+    licence = data.get("license") or data.get("licence")
+    return ModelFiles(str(path), model_path, config, str(licence) if licence else None, speakers)
+
+
+def _named_files(name: str) -> ModelFiles:
+    module = _tts_module()
+    manager = module.ModelManager(progress_bar=False)
+    try:
+        item, full_name, _ = manager._set_model_item(name)
+    except (KeyError, ValueError):
+        raise UserError(
+            f"unknown Coqui model '{name}'",
+            hint="a Coqui name (`tts --list_models`, e.g. " + DEFAULT_MODEL + ") or a local "
+            "folder with config.json and model.pth",
+        ) from None
+    needed = [(name, item, full_name)]
+    vocoder = item.get("default_vocoder")
+    if vocoder:
+        v_item, v_full, _ = manager._set_model_item(vocoder)
+        needed.append((vocoder, v_item, v_full))
+    for what, entry, full in needed:
+        repo = entry.get("repo_id")
+        here = (
+            cached_snapshot(str(repo)) is not None
+            if repo
+            else (Path(manager.output_prefix) / full).is_dir()
+        )
+        if here or downloads_allowed():
+            continue
+        where = (
+            f"the Hugging Face cache ({repo})" if repo else str(Path(manager.output_prefix) / full)
+        )
+        raise ModelNotFoundError(
+            f"Coqui model {what} is not downloaded: nothing in {where}",
+            hint="set AIFILM_ALLOW_DOWNLOADS=1 for one render to let Coqui fetch it, or run "
+            f"`tts --model_name {name} --text hello --out_path /tmp/hello.wav` once",
+        )
+    if item.get("tos_required") and downloads_allowed() and not _tos_agreed(manager, full_name):
+        raise UserError(
+            f"Coqui model {name} is under the Coqui Public Model License (non-commercial); "
+            "Coqui asks you to accept it before the download",
+            hint="read https://coqui.ai/cpml, then set COQUI_TOS_AGREED=1",
+        )
+    licence = item.get("license")
+    return ModelFiles(name, None, None, str(licence) if licence else None)
+
+
+def _tos_agreed(manager: Any, full_name: str) -> bool:
+    folder = Path(manager.output_prefix) / full_name
+    return (folder / "tos_agreed.txt").exists() or os.environ.get("COQUI_TOS_AGREED") == "1"
+
+
+def load_model(files: ModelFiles, device: str) -> Any:
+    """The model loaded through ``TTS.api.TTS``, once per process and device."""
+    module = _tts_module()
+    key = (str(files.model_path or files.name), device)
+    with _load_lock:
+        tts = _loaded.get(key)
+        if tts is None:
+            _check_phonemizer(files)
+            try:
+                if files.model_path is None:
+                    tts = module.TTS(files.name, progress_bar=False)
+                else:
+                    tts = module.TTS(
+                        model_path=str(files.model_path),
+                        config_path=str(files.config_path),
+                        speakers_file_path=str(files.speakers_file)
+                        if files.speakers_file
+                        else None,
+                        progress_bar=False,
+                    )
+            except (OSError, RuntimeError, KeyError, ValueError) as exc:
+                raise UserError(
+                    f"Coqui could not load the model {files.name}: {exc}",
+                    hint="check that the folder holds a complete Coqui checkpoint "
+                    "(config.json and its model file) for this coqui-tts version",
+                ) from None
+            tts = tts.to(device)
+            _loaded[key] = tts
+        return tts
+
+
+def _check_phonemizer(files: ModelFiles) -> None:
+    """Models that read text as espeak phonemes need the espeak-ng program."""
+    config = files.config()
+    uses_espeak = (
+        config.get("use_phonemes")
+        and str(config.get("phonemizer") or "espeak").startswith("espeak")
+    ) or (not config and "vits" in files.name and "xtts" not in files.name)
+    if uses_espeak and not (shutil.which("espeak-ng") or shutil.which("espeak")):
+        raise MissingDependencyError(
+            f"the Coqui model {files.name} reads text as espeak phonemes: the espeak-ng program "
+            "is not on PATH",
+            hint="install espeak-ng (apt install espeak-ng, brew install espeak-ng)",
+        )
