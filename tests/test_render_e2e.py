@@ -102,6 +102,15 @@ def test_film_has_youtube_ready_streams_and_length(story_render: aifilm.RenderRe
     assert abs(report["audio"]["output_lufs"] - (-14)) <= 1.0
 
 
+def test_report_shows_each_backends_licences(story_render: aifilm.RenderResult) -> None:
+    backends = story_render.report["backends"]
+    assert {"voice", "music", "visuals", "compose"} <= set(backends)
+    for row in backends.values():
+        assert row["license"] and row["weights_license"]
+        assert isinstance(row["commercial_use"], bool)
+    assert "GPL" in backends["voice"]["license"] and "espeak" in backends["voice"]["weights_license"]
+
+
 def test_each_shot_shows_its_picture(story_render: aifilm.RenderResult) -> None:
     shots = story_render.report["timeline"]["shots"]
     for shot, color in zip(shots, COLORS, strict=True):

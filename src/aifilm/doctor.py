@@ -93,7 +93,8 @@ def check_backends() -> list[HealthCheck]:
             own = backend.health()
             ok = all(c.ok for c in own if not c.name.startswith("API key"))
             default = " (default)" if DEFAULT_BACKENDS.get(stage) == name else ""
-            licence = backend.license + ("" if backend.commercial_use else "; NON-COMMERCIAL")
+            licence = f"code: {backend.license}; weights: {backend.weights_license or 'none'}"
+            licence += "" if backend.commercial_use else "; NON-COMMERCIAL"
             # A backend behind an optional extra (the AI ones) that nobody chose is information,
             # not a problem; its device and model checks are shown even when they pass.
             optional = backend.extra is not None and chosen.get(stage) != name

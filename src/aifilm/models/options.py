@@ -69,6 +69,10 @@ class ModelBackend(Backend):
             self.options.model = default_model(self.name)
         self._folder: Path | None = None
         self._placement: Placement | None = None
+        # The licence is the chosen model's, not the default's (reports, server checks).
+        terms = self.model_licence()
+        object.__setattr__(self, "weights_license", terms["weights_license"])
+        object.__setattr__(self, "commercial_use", terms["commercial_use"])
 
     @property
     def info(self) -> ModelInfo | None:
@@ -117,7 +121,10 @@ class ModelBackend(Backend):
         return {
             "model": str(self.options.model),
             "code_license": self.license,
-            "weights_license": info.weights_license if info else "unknown: read the model card",
+            "weights_license": info.weights_license
+            if info
+            else f"unknown model {self.options.model}: read its model card "
+            f"(this backend's known models: {type(self).weights_license})",
             "commercial_use": bool(info.commercial_use) if info else False,
         }
 

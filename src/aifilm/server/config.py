@@ -81,6 +81,11 @@ class ServerSettings(BaseSettings):
         default_factory=lambda: ["espeak", "midi", "stills", "spec", "ffmpeg"],
         description="Backends a project may pick (API backends spend the server's keys).",
     )
+    licensed_backends: list[str] = Field(
+        default_factory=list,
+        description="Non-commercial backends (e.g. musicgen) the operator holds a commercial "
+        "licence for; others are refused to paying plans.",
+    )
     admin_emails: list[str] = Field(default_factory=list, description="Registered as admins.")
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Where users reach the server (checkout returns)."

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aifilm.server import credits
 from aifilm.server.assets import missing_assets
 from aifilm.server.errors import Conflict, Forbidden, NotFound, Problem
+from aifilm.server.licences import refuse_unlicensed
 from aifilm.server.models import IdempotencyKey, Job, JobLog, Project, utcnow
 from aifilm.server.plans import PLANS, credits_for
 from aifilm.server.projectspec import check_spec
@@ -55,6 +56,7 @@ def submit(
     idempotency_key: str | None,
     max_spec_bytes: int,
     allowed_backends: list[str] | None = None,
+    licensed_backends: list[str] | None = None,
 ) -> tuple[Job, bool]:
     """Create a job and charge for it in the caller's transaction; (job, created).
 
@@ -99,6 +101,9 @@ def submit(
                 + ", ".join(refused)
                 + f"; available: {', '.join(allowed_backends)}"
             )
+    plan = PLANS[user.plan]
+    if plan.paid:
+        refuse_unlicensed(facts.choices, licensed_backends or [], plan.name)
     missing = missing_assets(session, project, facts.files)
     if missing:
         raise Conflict(
@@ -111,7 +116,6 @@ def submit(
         raise Problem(
             422, f"length {length:g} s is outside {MIN_DURATION_S:g} s to {MAX_DURATION_S:g} s"
         )
-    plan = PLANS[user.plan]
     if length > plan.max_seconds:
         raise Forbidden(
             f"the {plan.name} plan renders films up to {plan.max_seconds / 60:g} min; "

@@ -17,10 +17,13 @@ class Plan:
     watermark: bool
     priority: int  # higher is rendered first
     youtube: bool = True  # may publish to YouTube from the server
+    paid: bool = True  # its films are commercial use: non-commercial backends are refused
 
 
 PLANS: dict[str, Plan] = {
-    "creator": Plan("creator", 3, 60.0, 1280, watermark=True, priority=0, youtube=False),
+    "creator": Plan(
+        "creator", 3, 60.0, 1280, watermark=True, priority=0, youtube=False, paid=False
+    ),
     "standard": Plan("standard", 40, 180.0, 1920, watermark=False, priority=0),
     "pro": Plan("pro", 60, 300.0, 1920, watermark=False, priority=10),
     "enterprise": Plan("enterprise", None, 600.0, 3840, watermark=False, priority=10),

@@ -8,8 +8,9 @@ project (no `..`, no absolute paths: a render must never read the server's own f
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -29,6 +30,7 @@ class SpecFacts:
     size: tuple[int, int]
     files: list[str]  # relative paths the spec names, POSIX style
     backends: dict[str, str]  # stage -> backend name the spec picks
+    choices: dict[str, Any] = field(default_factory=dict)  # stage -> name or {name, options}
 
 
 def safe_name(name: str) -> str:
@@ -85,4 +87,8 @@ def check_spec(text: str, max_bytes: int) -> SpecFacts:
         stage: choice if isinstance(choice, str) else str(dict(choice).get("name", ""))
         for stage, choice in project.backends.items()
     }
-    return SpecFacts(project.title, project.duration, project.output.size, files, backends)
+    choices = {
+        stage: choice if isinstance(choice, str) else dict(choice)
+        for stage, choice in project.backends.items()
+    }
+    return SpecFacts(project.title, project.duration, project.output.size, files, backends, choices)

@@ -102,6 +102,7 @@ class FFmpegComposer(ComposeBackend):
     name: ClassVar[str] = "ffmpeg"
     description: ClassVar[str] = "one FFmpeg filter graph: sub-pixel Ken Burns, xfade, libass"
     license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
+    weights_license: ClassVar[str | None] = "none: no model weights"
     programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
     version: ClassVar[str] = "2"  # 2: bodies + transitions in one concat; segments
     # bytes one FFmpeg run may hold (encoder and pictures); longer films go in segments

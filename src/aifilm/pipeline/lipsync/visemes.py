@@ -373,6 +373,9 @@ class VisemeLipSync(LipSyncBackend):
         "Mouth shapes from the voice's phonemes, blinking eyes (Pillow + FFmpeg, offline)"
     )
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
+    weights_license: ClassVar[str | None] = (
+        "no model weights; OpenCV's Haar face cascades (Intel open-source licence, BSD-style)"
+    )
     version: ClassVar[str] = "1"
 
     def animate(self, request: LipSyncRequest, out_dir: Path) -> LipSync:

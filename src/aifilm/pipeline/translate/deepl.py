@@ -32,6 +32,7 @@ class DeepLTranslate(ApiTranslateBackend):
     default_base = "https://api.deepl.com"
     free_base = "https://api-free.deepl.com"
     key_help = "Find the key under 'API Keys' in your DeepL account."
+    weights_license = "DeepL API service under DeepL's terms (Free: no commercial guarantees)"
     max_batch_texts = 50
     max_batch_chars = 30000
 

@@ -33,6 +33,7 @@ class GoogleTranslate(ApiTranslateBackend):
     default_base = "https://translation.googleapis.com"
     key_help = "Create a key for the Cloud Translation API in the Google Cloud console."
     license = "MIT"
+    weights_license = "Google Cloud Translation service under the Google Cloud Terms of Service"
     commercial_use = True
     max_batch_texts = 128
     max_batch_chars = 5000

@@ -13,6 +13,7 @@ class SpecTranslations(TranslateBackend):
     """
 
     name = "spec"
+    weights_license = "none: the project's own translations"
     description = "Translations written in the project file (translations: {en: ...})"
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:

@@ -87,6 +87,7 @@ class Stills(VisualsBackend):
         "Pictures, colours, title cards and generated stills (Pillow, offline)"
     )
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
+    weights_license: ClassVar[str | None] = "no model weights; Noto fonts under SIL OFL-1.1"
     version: ClassVar[str] = "2"  # 2: podcast layouts write layout.json
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:

@@ -496,6 +496,9 @@ class EspeakVoice(VoiceBackend):
     license: ClassVar[str] = (
         "GPL-3.0-or-later (libespeak-ng, loaded as a shared library from the espeakng-loader wheel)"
     )
+    weights_license: ClassVar[str | None] = (
+        "no neural weights; espeak-ng's voice and dictionary data, GPL-3.0-or-later"
+    )
     commercial_use: ClassVar[bool] = True
     version: ClassVar[str] = "1"
 

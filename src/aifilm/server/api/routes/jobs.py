@@ -92,6 +92,7 @@ def create_job(
                     idempotency_key,
                     settings.max_spec_bytes,
                     settings.allowed_backends,
+                    settings.licensed_backends,
                 )
             break
         except IntegrityError:
