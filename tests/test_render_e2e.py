@@ -108,7 +108,8 @@ def test_report_shows_each_backends_licences(story_render: aifilm.RenderResult) 
     for row in backends.values():
         assert row["license"] and row["weights_license"]
         assert isinstance(row["commercial_use"], bool)
-    assert "GPL" in backends["voice"]["license"] and "espeak" in backends["voice"]["weights_license"]
+    voice = backends["voice"]
+    assert "GPL" in voice["license"] and "espeak" in voice["weights_license"]
 
 
 def test_each_shot_shows_its_picture(story_render: aifilm.RenderResult) -> None:
