@@ -57,7 +57,9 @@ class VisualSpec:
     kind: "image" (a file), "color" (a plain colour), "title" (a title card),
     "prompt" (for a generative backend), "generated" (a still made from the text) or
     "podcast" (the hosts' `panels` side by side, panel `active` highlighted in `style`,
-    over `image` or `color` or a gradient from `seed`).
+    over `image` or `color` or a gradient from `seed`). A prompt shot `featuring` a
+    character carries that character's picture as `reference` (None: a generated
+    portrait), so generative backends keep the character's look in every shot.
     """
 
     kind: str
@@ -71,6 +73,8 @@ class VisualSpec:
     panels: tuple[Panel, ...] = ()
     active: int | None = None
     style: str = "glow"
+    featuring: str | None = None  # the character a prompt shot shows
+    reference: Path | None = None  # that character's picture, if given
 
 
 @dataclass

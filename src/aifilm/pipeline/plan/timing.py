@@ -64,12 +64,19 @@ def resolve_visual(project: Project, scene: Scene, scene_index: int, shot: Shot)
         return VisualSpec("title", text=shot.title, color=shot.color or scene.color, seed=seed)
     if shot.image:
         return VisualSpec("image", image=project.resolve(shot.image))
-    if shot.prompt:
-        return VisualSpec("prompt", prompt=shot.prompt, text=scene.title, seed=seed)
-    if shot.color:
-        return VisualSpec("color", color=shot.color)
     shown = shot.show or next((ln.speaker for ln in shot.lines if ln.speaker), None)
     character = project.character(shown) if shown else None
+    if shot.prompt:
+        return VisualSpec(
+            "prompt",
+            prompt=shot.prompt,
+            text=scene.title,
+            seed=seed,
+            featuring=character.name if character else None,
+            reference=project.resolve(character.image) if character and character.image else None,
+        )
+    if shot.color:
+        return VisualSpec("color", color=shot.color)
     if character is not None:
         if character.image:
             return VisualSpec(

@@ -10,7 +10,15 @@ SDXL, SD3, FLUX (see `aifilm.models.catalog` for licences). By the shot's `Visua
 - ``image`` of a character whose picture is given: image-to-image from that picture
   (``AutoPipelineForImage2Image`` over the same weights) with the style, at `strength`
   (0 shows the picture unchanged);
+- ``prompt`` featuring a character (`show:` or the shot's speaker): the character's picture
+  (or, without one, their generated portrait) conditions the shot: image-to-image from it
+  at `scene_strength`, and seeded by the character, so they look the same in every shot;
 - anything else (title cards, colours, the user's own pictures): the `stills` backend.
+
+With an IP-Adapter configured (``ip_adapter: h94/IP-Adapter``), a character's picture
+conditions their shots through the adapter instead of image-to-image: the shot is made
+from text, the picture steering the character's look at `ip_adapter_scale`
+(`aifilm.models.ip_adapter`).
 
 Pictures are generated near the model's native resolution with the frame's aspect ratio,
 then cover-fitted to the requested size and saved as PNG. Seeds are fixed (per character
@@ -22,13 +30,16 @@ from __future__ import annotations
 
 import inspect
 import math
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from aifilm.models import ip_adapter
 from aifilm.models.loader import Loaded, derive_pipeline, load_diffusers, pipeline_class
 from aifilm.models.options import ModelBackend, ModelOptions, generation_size, shot_seed
+from aifilm.pipeline.timeline import VisualSpec
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 
 if TYPE_CHECKING:
@@ -71,6 +82,28 @@ class DiffusionImage(ModelBackend, VisualsBackend):
         strength: float = Field(
             0.45, ge=0, le=1, description="Image-to-image strength for character pictures."
         )
+        scene_strength: float = Field(
+            0.8,
+            ge=0,
+            le=1,
+            description="Image-to-image strength from a character's picture for the prompt "
+            "shots they appear in (0: text only); unused with an IP-Adapter.",
+        )
+        ip_adapter: str | None = Field(
+            None,
+            description="IP-Adapter (hub id or folder, e.g. h94/IP-Adapter): character "
+            "pictures condition their shots through it instead of image-to-image.",
+        )
+        ip_adapter_subfolder: str = Field("models", description="sdxl_models for SDXL.")
+        ip_adapter_weights: str = Field(
+            "ip-adapter_sd15.safetensors", description="ip-adapter_sdxl.safetensors for SDXL."
+        )
+        ip_adapter_encoder: str = Field(
+            "image_encoder", description="Image encoder folder (inside the subfolder)."
+        )
+        ip_adapter_scale: float = Field(
+            0.6, ge=0, le=1, description="How strongly the picture steers the shot."
+        )
         base_size: int | None = Field(
             None, ge=64, le=4096, description="Generated area as a square's side (native)."
         )
@@ -78,16 +111,43 @@ class DiffusionImage(ModelBackend, VisualsBackend):
 
     options: Options
 
+    def __init__(self, options: Any = None, **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        self._portraits: dict[tuple[str, tuple[int, int]], Image.Image] = {}
+        self._portrait_lock = threading.Lock()
+
     # --- what to make -------------------------------------------------------------------
 
+    def adapter(self) -> ip_adapter.AdapterSpec | None:
+        """The configured IP-Adapter, if any."""
+        o = self.options
+        if not o.ip_adapter:
+            return None
+        return ip_adapter.AdapterSpec(
+            o.ip_adapter, o.ip_adapter_subfolder, o.ip_adapter_weights, o.ip_adapter_encoder
+        )
+
     def mode(self, request: VisualRequest) -> Literal["text", "image", "stills"]:
-        """How a shot is made: from text, from the character's picture, or by `stills`."""
+        """How a shot is made: from text, from a character's picture, or by `stills`."""
         spec = request.spec
+        if spec.kind == "image" and spec.character and spec.image:
+            if self.adapter() is not None:
+                return "text"  # a portrait prompt, the picture through the adapter
+            return "image" if self.options.strength > 0 else "stills"
+        if spec.kind == "prompt" and spec.featuring and self.adapter() is None:
+            return "image" if self.options.scene_strength > 0 else "text"
         if spec.kind in ("prompt", "generated"):
             return "text"
-        if spec.kind == "image" and spec.character and spec.image and self.options.strength > 0:
-            return "image"
         return "stills"
+
+    def conditioned_by(self, request: VisualRequest) -> str | None:
+        """The character whose picture conditions the shot, if any."""
+        spec = request.spec
+        if spec.kind == "image" and spec.character and spec.image:
+            return spec.character
+        if spec.kind == "prompt" and spec.featuring:
+            return spec.featuring
+        return None
 
     def prompt_for(self, request: VisualRequest) -> str:
         """The text prompt of a shot."""
@@ -95,6 +155,8 @@ class DiffusionImage(ModelBackend, VisualsBackend):
         parts: list[str] = []
         if spec.kind == "prompt" and spec.prompt:
             parts.append(spec.prompt)
+            if spec.featuring:
+                parts.append(f"featuring {spec.featuring}")
             if self.options.context and spec.text:
                 parts.append(f"scene: {spec.text}")
         elif spec.character:
@@ -108,9 +170,10 @@ class DiffusionImage(ModelBackend, VisualsBackend):
         return ", ".join(parts)
 
     def seed_for(self, request: VisualRequest) -> int:
-        """The shot's seed (the character's own for shots of a character)."""
+        """The shot's seed (the character's own for shots of or featuring a character)."""
         spec = request.spec
-        return shot_seed(self.options.seed, spec.seed, spec.character, self.options.seed_per)
+        character = spec.character or spec.featuring
+        return shot_seed(self.options.seed, spec.seed, character, self.options.seed_per)
 
     def steps(self) -> int:
         """Denoising steps: the option, else the model's own default."""
@@ -153,6 +216,9 @@ class DiffusionImage(ModelBackend, VisualsBackend):
         ident = super().identity()
         ident["steps"] = self.steps()
         ident["guidance"] = self.guidance()
+        adapter = self.adapter()
+        if adapter is not None:
+            ident["ip_adapter"] = ip_adapter.adapter_fingerprint(adapter)
         return ident
 
     # --- making it ----------------------------------------------------------------------
@@ -186,26 +252,55 @@ class DiffusionImage(ModelBackend, VisualsBackend):
         note = f"generated by {Path(str(self.options.model)).name} (seed {self.seed_for(request)})"
         return Visual(path=path, kind="still", width=size[0], height=size[1], note=note)
 
+    def reference(self, request: VisualRequest, size: tuple[int, int]) -> Image.Image | None:
+        """The picture of the character conditioning the shot, fitted to `size`: their own
+        picture, else their generated portrait (made once per process)."""
+        from aifilm.pipeline.visuals.stills import load_picture
+
+        character = self.conditioned_by(request)
+        if character is None:
+            return None
+        picture = request.spec.image if request.spec.kind == "image" else request.spec.reference
+        if picture is not None:
+            return load_picture(picture, size)
+        key = (character, size)
+        with self._portrait_lock:  # one portrait per character, however many shots ask
+            if key not in self._portraits:
+                portrait = VisualSpec("generated", character=character, text=character)
+                sitter = VisualRequest(portrait, size[0], size[1], 0.0, 1, request.title)
+                self._portraits[key] = self.generate(sitter, "text").convert("RGB")
+            return self._portraits[key]
+
     def generate(self, request: VisualRequest, mode: Literal["text", "image"]) -> Image.Image:
         """The raw generated picture, at the generation size."""
         width, height = self.size_for(request)
         text = self.text_pipeline()
         loaded = text
-        init = None
+        adapter = self.adapter()
+        wanted = mode == "image" or adapter is not None
+        reference = self.reference(request, (width, height)) if wanted else None
+        init = guide = None
         if mode == "image":
-            from aifilm.pipeline.visuals.stills import load_picture
-
             loaded = derive_pipeline(text, "AutoPipelineForImage2Image")
-            assert request.spec.image is not None
-            init = load_picture(request.spec.image, (width, height))
+            init = reference
+        elif adapter is not None:
+            guide = reference
         steps, guidance = self.steps(), self.guidance()
-        strength = self.options.strength if mode == "image" else None
-        key = (mode, width, height, steps, guidance, strength, self.options.negative_prompt)
+        strength = None
+        if mode == "image":
+            own = request.spec.kind == "image"
+            strength = self.options.strength if own else self.options.scene_strength
+        # A batch shares one adapter picture: shots of other characters wait for their own.
+        guide_key = self.conditioned_by(request) if guide is not None else None
+        negative = self.options.negative_prompt
+        key = (mode, width, height, steps, guidance, strength, negative, guide_key)
         item = (self.prompt_for(request), self.seed_for(request), init)
         pipe = loaded.model
 
         def run(items: list[tuple[str, int, Any]]) -> list[Image.Image]:
             torch = _torch()
+            if adapter is not None and loaded is text:
+                ip_adapter.attach(text, adapter)
             accepted = inspect.signature(pipe.__call__).parameters
             kwargs: dict[str, Any] = {
                 "prompt": [p for p, _, _ in items],
@@ -223,6 +318,9 @@ class DiffusionImage(ModelBackend, VisualsBackend):
                 kwargs["num_inference_steps"] = max(steps, math.ceil(1 / strength))
             if "height" in accepted and mode == "text":
                 kwargs["height"], kwargs["width"] = height, width
+            if loaded is text:
+                scale = self.options.ip_adapter_scale
+                kwargs.update(ip_adapter.call_kwargs(text, guide, scale, (width, height)))
             images: list[Image.Image] = pipe(**kwargs).images
             return images
 
