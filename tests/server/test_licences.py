@@ -13,6 +13,7 @@ from aifilm.server.app import create_app
 from aifilm.server.config import ServerSettings
 
 OFFERED = ["espeak", "midi", "stills", "spec", "ffmpeg", "visemes", "musicgen", "diffusion-image"]
+OFFERED += ["wav2lip"]
 MUSICGEN = TINY_SPEC + "backends: {music: musicgen}\n"
 
 
@@ -52,6 +53,9 @@ def test_paying_users_are_refused_non_commercial_backends(
         )
         r = pro.post("/api/jobs", json={"project_id": pro.project(flux)["id"]})
         assert r.status_code == 403 and "visuals backend 'diffusion-image'" in r.json()["detail"]
+        lips = TINY_SPEC + "backends: {lipsync: wav2lip}\n"
+        r = pro.post("/api/jobs", json={"project_id": pro.project(lips)["id"]})
+        assert r.status_code == 403 and "lipsync backend 'wav2lip'" in r.json()["detail"]
         sdxl = TINY_SPEC + "backends: {visuals: diffusion-image}\n"
         r = pro.post("/api/jobs", json={"project_id": pro.project(sdxl)["id"]})
         assert r.status_code == 201, r.text
