@@ -67,3 +67,11 @@ def flux_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ai.tiny_models import tiny_flux
 
     return tiny_flux(tmp_path_factory.mktemp("tiny-flux"))
+
+
+@pytest.fixture(scope="session")
+def sd3_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy Stable Diffusion 3 checkpoint folder."""
+    from ai.tiny_models import tiny_stable_diffusion_3
+
+    return tiny_stable_diffusion_3(tmp_path_factory.mktemp("tiny-sd3"))

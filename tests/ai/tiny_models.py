@@ -433,3 +433,74 @@ def tiny_flux(folder: Path) -> Path:
     )
     pipe.save_pretrained(folder)
     return folder
+
+
+def tiny_stable_diffusion_3(folder: Path) -> Path:
+    """A Stable Diffusion 3 pipeline (MM-DiT transformer, 8x VAE, two CLIP encoders and T5)."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        FlowMatchEulerDiscreteScheduler,
+        SD3Transformer2DModel,
+        StableDiffusion3Pipeline,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection
+
+    torch.manual_seed(0)
+    transformer = SD3Transformer2DModel(
+        sample_size=32,
+        patch_size=1,
+        in_channels=4,
+        num_layers=1,
+        attention_head_dim=8,
+        num_attention_heads=4,
+        caption_projection_dim=32,
+        joint_attention_dim=32,
+        pooled_projection_dim=64,  # the two CLIP encoders' pooled outputs side by side
+        out_channels=4,
+    )
+    vae = AutoencoderKL(
+        sample_size=32,
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(8, 8, 8, 8),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        layers_per_block=1,
+        latent_channels=4,
+        norm_num_groups=4,
+        use_quant_conv=False,
+        use_post_quant_conv=False,
+        shift_factor=0.0609,
+        scaling_factor=1.5035,
+    )
+
+    def clip():  # type: ignore[no-untyped-def]
+        return CLIPTextModelWithProjection(
+            CLIPTextConfig(
+                bos_token_id=0,
+                eos_token_id=2,
+                pad_token_id=1,
+                hidden_size=32,
+                intermediate_size=37,
+                num_attention_heads=4,
+                num_hidden_layers=1,
+                vocab_size=100,
+                max_position_embeddings=77,
+                projection_dim=32,
+            )
+        )
+
+    pipe = StableDiffusion3Pipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        text_encoder=clip(),
+        tokenizer=_clip_tokenizer(),
+        text_encoder_2=clip(),
+        tokenizer_2=_clip_tokenizer(),
+        text_encoder_3=_t5_encoder(32),
+        tokenizer_3=_t5_tokenizer(),
+    )
+    pipe.save_pretrained(folder)
+    return folder
