@@ -19,7 +19,9 @@ It speaks the wire protocol the real services document:
   `PUT` with `Content-Range: bytes */TOTAL` asks where the upload stands.
 * `thumbnails/set` (uploadType=media), `captions` (uploadType=multipart, multipart/related:
   JSON metadata then the file), `channels.list`, `playlists.list/insert`,
-  `playlistItems.list/insert`.
+  `playlistItems.list/insert`, `videos.list` (by `id`) and `videos.update` (`PUT`, each part
+  named in `part` replaced whole: what the body leaves out of it is gone, as on YouTube; a
+  snippet needs `title` and `categoryId`).
 
 Tests script failures: `drop_put_after` makes the next chunk PUT read that many bytes of the
 body and then close the socket without answering (the committed part of them is rounded
@@ -98,6 +100,7 @@ class FakeState:
     captions: list[dict[str, Any]] = field(default_factory=list)
     playlists: list[dict[str, Any]] = field(default_factory=list)
     playlist_items: list[dict[str, Any]] = field(default_factory=list)
+    video_updates: list[dict[str, Any]] = field(default_factory=list)  # (part, body) received
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path?query)
     puts: list[dict[str, Any]] = field(default_factory=list)  # every upload PUT
     upload_bytes_received: int = 0
@@ -224,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", "/youtube/v3/playlists"): self._playlists_insert,
             ("GET", "/youtube/v3/playlistItems"): self._items_list,
             ("POST", "/youtube/v3/playlistItems"): self._items_insert,
+            ("GET", "/youtube/v3/videos"): self._videos_list,
+            ("PUT", "/youtube/v3/videos"): self._videos_update,
         }
         route = routes.get((method, path))
         if route is None:
@@ -533,3 +538,43 @@ class _Handler(BaseHTTPRequestHandler):
         item = {"kind": "youtube#playlistItem", "id": self.fake.next_id("PLI"), **body}
         self.fake.state.playlist_items.append(item)
         self._send(200, item)
+
+    def _videos_list(self) -> None:
+        query = self._query()
+        wanted = query.get("id", "").split(",")
+        parts = query.get("part", "").split(",")
+        items = [
+            {"kind": "youtube#video", "id": video_id} | {p: v[p] for p in parts if p in v}
+            for video_id in wanted
+            if (v := self.fake.state.videos.get(video_id)) is not None
+        ]
+        self._send(200, {"kind": "youtube#videoListResponse", "items": items})
+
+    def _videos_update(self) -> None:
+        parts = [p for p in self._query().get("part", "").split(",") if p]
+        body = json.loads(self._body() or b"{}")
+        state = self.fake.state
+        state.video_updates.append({"part": ",".join(parts), "body": body})
+        video = state.videos.get(body.get("id", ""))
+        if not parts:
+            self._send(400, google_error(400, "required", "Required parameter: part"))
+            return
+        if video is None:
+            self._send(404, google_error(404, "videoNotFound", "video not found"))
+            return
+        snippet = body.get("snippet")
+        if "snippet" in parts and (not snippet or not snippet.get("title")):
+            self._send(400, google_error(400, "invalidTitle", "The video title is missing"))
+            return
+        if "snippet" in parts and not snippet.get("categoryId"):
+            self._send(400, google_error(400, "invalidCategoryId", "categoryId is missing"))
+            return
+        status = body.get("status") or {}
+        if status.get("publishAt") and status.get("privacyStatus") != "private":
+            self._send(400, google_error(400, "invalidPublishAt", "publishAt needs private"))
+            return
+        if "snippet" in parts:
+            video["snippet"] = dict(snippet)
+        if "status" in parts:
+            video["status"] = {"uploadStatus": video["status"].get("uploadStatus"), **status}
+        self._send(200, {"kind": "youtube#video", "id": video["id"]} | {p: video[p] for p in parts})

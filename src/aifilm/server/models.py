@@ -353,3 +353,17 @@ class PaymentEvent(Base):
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class YoutubeQuota(Base):
+    """YouTube Data API quota spent per OAuth client (Google meters per Cloud project), per
+    Pacific day and bucket; the row is locked while a call is charged, so every worker of
+    every machine counts against the same budget."""
+
+    __tablename__ = "youtube_quota"
+
+    account: Mapped[str] = mapped_column(String(255), primary_key=True)  # OAuth client ID
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2031-01-31, Pacific
+    bucket: Mapped[str] = mapped_column(String(50), primary_key=True)  # units, videos.insert
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -218,13 +218,19 @@ def run_claimed(
             }
             session.add_all(rows)
             session.flush()
-            _auto_publish(session, done)
+            queued = _auto_publish(session, done)
+        if queued and settings.worker == "celery":
+            # This worker goes back to Celery for its next task: ask for one for the upload.
+            from aifilm.server.celery_app import wake
+
+            wake(settings)
         return "completed"
 
 
-def _auto_publish(session: Session, job: Job) -> None:
+def _auto_publish(session: Session, job: Job) -> bool:
     """Queue the film for YouTube when its project publishes automatically, in the same
-    transaction that completes the job (so it is never lost); never fails the render."""
+    transaction that completes the job (so it is never lost); never fails the render.
+    True when an upload was queued."""
     from aifilm.server.youtube.queue import enqueue_automatic
 
     try:
@@ -236,6 +242,7 @@ def _auto_publish(session: Session, job: Job) -> None:
     if note:
         level = "warning" if "skipped" in note or "failed" in note else "info"
         jobs.log(session, job.id, level, note)
+    return bool(note and note.startswith("auto-publish to YouTube queued"))
 
 
 def _failed(sessions: sessionmaker[Session], claim: jobs.Claim, error: str) -> str:

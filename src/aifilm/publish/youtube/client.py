@@ -336,6 +336,23 @@ class YouTubeClient:
             lambda api: api.captions().insert(part="snippet", body=body, media_body=media),
         )
 
+    def video(self, video_id: str) -> dict[str, Any] | None:
+        """The video's snippet and status, or None when the channel has no such video."""
+        answer = self.call(
+            "videos.list", lambda api: api.videos().list(part="snippet,status", id=video_id)
+        )
+        items = answer.get("items") or []
+        return dict(items[0]) if items else None
+
+    def update_video(self, video_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Replace the parts of the video that `body` holds (snippet, status): YouTube resets
+        whatever such a part leaves out, so send each part whole."""
+        parts = ",".join(sorted(key for key in body if key in ("snippet", "status")))
+        resource = {"id": video_id, **body}
+        return self.call(
+            "videos.update", lambda api: api.videos().update(part=parts, body=resource)
+        )
+
     def find_upload(
         self, marker: str, *, channel: dict[str, Any] | None = None, max_pages: int = 20
     ) -> dict[str, Any] | None:

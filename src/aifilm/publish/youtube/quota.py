@@ -34,6 +34,7 @@ UNITS = "units"
 COSTS: dict[str, int] = {
     "videos.insert": 1600,
     "videos.list": 1,
+    "videos.update": 50,
     "thumbnails.set": 50,
     "captions.insert": 400,
     "captions.list": 50,
@@ -85,7 +86,10 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 class QuotaLedger:
-    """Units and calls spent today, per OAuth client, in a small JSON file in the data dir."""
+    """Units and calls spent today, per OAuth client, in a small JSON file in the data dir.
+
+    Subclasses keep the count elsewhere (the server: a database table) by overriding
+    `used`, `charge` and `exhaust`."""
 
     def __init__(
         self,
@@ -107,6 +111,22 @@ class QuotaLedger:
             return method, per_call, limit
         return UNITS, COSTS.get(method, 1), self.settings.youtube_daily_quota
 
+    def today(self) -> str:
+        """The quota day now (a Pacific date)."""
+        return pacific_day(self._clock())
+
+    def refusal(self, method: str, calls: int, spent: int) -> QuotaError:
+        """The error for `calls` calls to `method` when `spent` of its bucket is used."""
+        bucket, cost, limit = self.cost(method)
+        what = "units" if bucket == UNITS else f"{method} calls"
+        return QuotaError(
+            f"{method} costs {cost * calls} of today's {limit} {what}; "
+            f"{spent} are spent, {max(limit - spent, 0)} left",
+            hint=f"the quota resets at midnight Pacific time, in "
+            f"{_hours(until_reset(self._clock()))}; or ask Google for more quota "
+            "(docs/publishing.md#quota)",
+        )
+
     def _read(self) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
@@ -120,7 +140,7 @@ class QuotaLedger:
         os.replace(tmp, self.path)
 
     def _today(self, data: dict[str, Any]) -> dict[str, int]:
-        day = pacific_day(self._clock())
+        day = self.today()
         entry = data.get(self.account)
         if not isinstance(entry, dict) or entry.get("day") != day:
             entry = data[self.account] = {"day": day, "used": {}}
@@ -140,14 +160,7 @@ class QuotaLedger:
             used = self._today(data)
             spent = used.get(bucket, 0)
             if spent + cost * calls > limit:
-                what = "units" if bucket == UNITS else f"{method} calls"
-                raise QuotaError(
-                    f"{method} costs {cost * calls} of today's {limit} {what}; "
-                    f"{spent} are spent, {max(limit - spent, 0)} left",
-                    hint=f"the quota resets at midnight Pacific time, in "
-                    f"{_hours(until_reset(self._clock()))}; or ask Google for more quota "
-                    "(docs/publishing.md#quota)",
-                )
+                raise self.refusal(method, calls, spent)
             used[bucket] = spent + cost * calls
             self._write(data)
 

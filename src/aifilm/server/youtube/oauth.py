@@ -12,6 +12,7 @@ Google and forgets the channel.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta, timezone
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from aifilm.publish.youtube import SCOPES, YouTubeClient, YouTubeCredentials
+from aifilm.publish.youtube import SCOPES, QuotaLedger, YouTubeClient, YouTubeCredentials
 from aifilm.publish.youtube.auth import revoke
 from aifilm.publish.youtube.errors import CredentialsError, YouTubeRequestError
 from aifilm.server.config import ServerSettings
@@ -34,6 +35,7 @@ from aifilm.server.youtube.tokens import (
 )
 
 STATE_TTL_S = 600
+log = logging.getLogger("aifilm.server.youtube")
 UPLOAD_SCOPE = "https://www.googleapis.com/auth/youtube.upload"
 
 
@@ -118,9 +120,14 @@ def take_request(session: Session, state: str) -> YoutubeAuthRequest:
 
 
 def finish(
-    session: Session, settings: ServerSettings, request: YoutubeAuthRequest, code: str
+    session: Session,
+    settings: ServerSettings,
+    request: YoutubeAuthRequest,
+    code: str,
+    ledger: QuotaLedger | None = None,
 ) -> YoutubeConnection:
-    """Exchange the code, read the channel, store the connection (replacing an old one)."""
+    """Exchange the code, read the channel (charged to `ledger`), store the connection
+    (replacing an old one)."""
     from oauthlib.oauth2.rfc6749.errors import OAuth2Error
     from requests import RequestException
 
@@ -166,7 +173,7 @@ def finish(
         expiry=google.expiry,
     )
     try:
-        with YouTubeClient(credentials, endpoints) as client:
+        with YouTubeClient(credentials, endpoints, ledger=ledger) as client:
             channel = client.channel()
     except YouTubeRequestError as exc:
         raise Problem(400, f"{exc} ({exc.hint})" if exc.hint else str(exc)) from None
@@ -198,3 +205,25 @@ def disconnect(settings: ServerSettings, connection: YoutubeConnection) -> bool:
     except Exception:  # unreadable tokens: nothing to revoke with; still forget them
         return False
     return revoke(credentials, youtube_settings(settings))
+
+
+def revoke_quietly(settings: ServerSettings, connection: YoutubeConnection) -> bool:
+    """Revoke the channel's token at Google as its account goes; True if Google agreed.
+
+    Never raises: an account is deleted even when Google cannot be reached; the failure is
+    logged so the token can be revoked by hand (https://myaccount.google.com/permissions).
+    """
+    try:
+        revoked = disconnect(settings, connection)
+    except Exception:  # the deletion must go on whatever happens here
+        log.warning("revoking the YouTube token failed", exc_info=True)
+        revoked = False
+    if not revoked:
+        log.warning(
+            "Google did not confirm the revocation of the YouTube token of channel %s "
+            "(user %s, account being deleted); the user can remove aifilm at "
+            "https://myaccount.google.com/permissions",
+            connection.channel_id,
+            connection.user_id,
+        )
+    return revoked

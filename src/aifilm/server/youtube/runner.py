@@ -28,6 +28,7 @@ from aifilm.server.config import ServerSettings
 from aifilm.server.models import Asset, YoutubeConnection, YoutubeUpload
 from aifilm.server.storage import Storage
 from aifilm.server.youtube import queue
+from aifilm.server.youtube.quota import DatabaseQuotaLedger
 from aifilm.server.youtube.schemas import UploadOptions
 from aifilm.server.youtube.tokens import (
     TokenUnreadable,
@@ -202,7 +203,8 @@ def run_claimed_upload(
             with sessions() as session:
                 thumbnail = _fetch_results(session, storage, upload, folder)
             with _Tracker(sessions, claim, settings.lease_seconds, dict(upload.record)) as tracker:
-                client = YouTubeClient(credentials, endpoints)
+                ledger = DatabaseQuotaLedger(sessions, credentials.client_id, endpoints)
+                client = YouTubeClient(credentials, endpoints, ledger=ledger)
                 try:
                     result = publish(
                         find_film(folder),

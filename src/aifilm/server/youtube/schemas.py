@@ -141,3 +141,33 @@ class AutoPublish(BaseModel):
 
     enabled: bool
     options: UploadOptions | None
+
+
+class VideoUpdate(BaseModel):
+    """`POST /api/youtube/videos/{id}/update`: what to change; what is left out stays.
+    `publish_at: null` drops a schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    category_id: str | None = None
+    privacy: Privacy | None = None
+    publish_at: datetime | None = None
+    made_for_kids: bool | None = None
+
+
+class VideoPublic(BaseModel):
+    """A published video's metadata as YouTube has it after the update."""
+
+    video_id: str
+    url: str
+    upload_id: uuid.UUID
+    title: str
+    description: str
+    tags: list[str]
+    category_id: str
+    privacy: str
+    publish_at: str | None
+    made_for_kids: bool | None

@@ -65,8 +65,8 @@ def decrypt(settings: ServerSettings, token: str) -> str:
 
 def youtube_settings(settings: ServerSettings) -> YouTubeSettings:
     """The publish package's settings: the server's endpoints where set, else its own
-    (AIFILM_YOUTUBE_API_BASE, AIFILM_GOOGLE_OAUTH_*, else Google's); the quota ledger lives
-    in the server's data dir."""
+    (AIFILM_YOUTUBE_API_BASE, AIFILM_GOOGLE_OAUTH_*, else Google's). The server counts quota
+    in the database (`quota.DatabaseQuotaLedger`), not in the data dir."""
     overrides: dict[str, Any] = {
         name: value
         for name in (

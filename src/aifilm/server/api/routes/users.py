@@ -191,8 +191,18 @@ def update_me(body: UserUpdate, current: CurrentUser, session: SessionDep) -> Us
 
 
 @router.delete("/me", status_code=204)
-def delete_me(current: CurrentUser, session: SessionDep, storage: StorageDep) -> Response:
-    """Delete the account with all its projects, jobs, files and keys."""
+def delete_me(
+    current: CurrentUser, session: SessionDep, settings: SettingsDep, storage: StorageDep
+) -> Response:
+    """Delete the account with all its projects, jobs, files and keys; a connected YouTube
+    channel's token is revoked at Google first (the deletion goes on if that fails)."""
+    from aifilm.server.youtube.oauth import revoke_quietly
+    from aifilm.server.youtube.queue import connection_of
+
+    connection = connection_of(session, current.id)
+    session.commit()  # no transaction (SQLite: no write lock) held while Google answers
+    if connection is not None:
+        revoke_quietly(settings, connection)
     user = session.get(User, current.id)
     if user is None:
         raise NotFound("user")

@@ -3,32 +3,25 @@ follow the uploads, manage playlists, publish a project's films automatically.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from aifilm.publish.youtube import (
-    CredentialsError,
-    QuotaError,
-    YouTubeClient,
-    YouTubeRequestError,
-    YouTubeServiceError,
-)
 from aifilm.server.api.routes.jobs import own_job, wake_workers
 from aifilm.server.api.routes.projects import own_project
 from aifilm.server.config import ServerSettings
 from aifilm.server.deps import CurrentUser, Paging, SessionDep, SettingsDep, StateDep, parse_id
-from aifilm.server.errors import Conflict, NotFound, Problem
-from aifilm.server.models import Project, User, YoutubeUpload
+from aifilm.server.errors import NotFound, Problem
+from aifilm.server.models import Project, YoutubeUpload
 from aifilm.server.schemas import Page
-from aifilm.server.youtube import oauth, queue
+from aifilm.server.sse import event_stream, snapshots
+from aifilm.server.youtube import oauth, queue, videos
+from aifilm.server.youtube.channel import channel_client
+from aifilm.server.youtube.quota import server_ledger
 from aifilm.server.youtube.schemas import (
     AuthStart,
     AutoPublish,
@@ -39,13 +32,8 @@ from aifilm.server.youtube.schemas import (
     UploadCreate,
     UploadOptions,
     UploadPublic,
-)
-from aifilm.server.youtube.tokens import (
-    TokenUnreadable,
-    credentials_for,
-    google_tokens,
-    store_tokens,
-    youtube_settings,
+    VideoPublic,
+    VideoUpdate,
 )
 
 router = APIRouter(prefix="/youtube", tags=["youtube"])
@@ -86,6 +74,7 @@ def start_auth(
 def auth_callback(
     session: SessionDep,
     settings: SettingsDep,
+    server: StateDep,
     state: Annotated[str, Query(min_length=1, max_length=200)],
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
@@ -105,7 +94,8 @@ def auth_callback(
                 "start again at GET /api/youtube/auth",
                 title="YouTube connection refused",
             )
-        connection = oauth.finish(session, settings, auth, code)
+        ledger = server_ledger(server.sessions, settings)
+        connection = oauth.finish(session, settings, auth, code, ledger)
         session.commit()
     except Problem as problem:
         if settings.youtube_return_url:
@@ -220,41 +210,87 @@ def read_upload(upload_id: str, user: CurrentUser, session: SessionDep) -> Uploa
     return upload_public(queue.own_upload(session, user.id, the_id))
 
 
+@router.get("/uploads/{upload_id}/events")
+async def upload_events(
+    upload_id: str,
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
+) -> StreamingResponse:
+    """Progress as server-sent events, as for jobs: `progress` (status, progress, step,
+    video ID, error) whenever it changes, then `end` once published or failed."""
+    the_id = parse_id(upload_id, "YouTube upload")
+    with state.readers() as session:
+        queue.own_upload(session, user.id, the_id)
+
+    def snapshot() -> dict[str, Any]:
+        with state.readers() as session:
+            row = session.get(YoutubeUpload, the_id)
+            if row is None:
+                return {"id": str(the_id), "status": "deleted"}
+            return {
+                "id": str(row.id),
+                "status": row.upload_status,
+                "progress": row.progress,
+                "current_step": row.current_step,
+                "video_id": row.video_id,
+                "url": WATCH.format(row.video_id) if row.video_id else None,
+                "attempts": row.attempts,
+                "error_message": row.error_message,
+            }
+
+    return event_stream(snapshots(request, snapshot, (*queue.FINAL, "deleted"), interval))
+
+
+# -- videos ----------------------------------------------------------------------------------
+
+
+@router.post("/videos/{video_id}/update", response_model=VideoPublic)
+def update_video(
+    video_id: str, body: VideoUpdate, user: CurrentUser, session: SessionDep, state: StateDep
+) -> VideoPublic:
+    """Change a video published through aifilm: title, description, tags, category,
+    privacy, `publish_at` (null drops the schedule), made-for-kids. What is left out stays.
+    Costs 51 units of the daily quota (videos.list, videos.update)."""
+    asked = videos.changes(body)
+    upload = session.scalars(
+        select(YoutubeUpload).where(
+            YoutubeUpload.video_id == video_id, YoutubeUpload.user_id == user.id
+        )
+    ).first()
+    if upload is None:
+        raise Problem(
+            404,
+            f"no video {video_id} among those this account published through aifilm "
+            "(GET /api/youtube/uploads lists them)",
+            title="Not found",
+        )
+    videos.check(videos.merged(upload.request, asked), upload.sha256, asked, only_asked=True)
+    upload_id, sha256 = upload.id, upload.sha256
+    with channel_client(session, state, user, upload.channel_id) as client:
+        current = client.video(video_id)
+        if current is None:
+            raise Problem(
+                404,
+                f"video {video_id} is no longer on the channel (deleted on YouTube?); "
+                "publish the film again to put it back",
+                title="Not found",
+            )
+        metadata = videos.merged(videos.as_requested(current), asked)
+        videos.check(metadata, sha256, asked)
+        updated = client.update_video(
+            video_id, videos.update_body(current, metadata, sha256, asked)
+        )
+    row = session.get(YoutubeUpload, upload_id, with_for_update=True)
+    if row is not None:
+        videos.remember(row, asked)
+    session.commit()
+    final = videos.as_requested({**current, **updated})
+    return VideoPublic(video_id=video_id, url=WATCH.format(video_id), upload_id=upload_id, **final)
+
+
 # -- playlists -----------------------------------------------------------------------------
-
-
-@contextmanager
-def channel_client(session: Session, settings: ServerSettings, user: User) -> Iterator[Any]:
-    """A client for the user's channel; YouTube's refusals become problems, a refreshed
-    token is kept, refused credentials mark the connection for re-authorization."""
-    queue.require_plan(user)
-    connection = queue.usable_connection(session, user.id)
-    try:
-        credentials = credentials_for(settings, connection)
-    except TokenUnreadable as exc:
-        connection.status, connection.last_error = "reauth", str(exc)
-        session.commit()
-        raise Conflict(f"{exc}: connect the channel again", needs_reauth=True) from None
-    client = YouTubeClient(credentials, youtube_settings(settings))
-    try:
-        yield client
-    except CredentialsError as exc:
-        connection.status, connection.last_error = "reauth", str(exc)[:2000]
-        session.commit()
-        raise Conflict(
-            f"{exc}: connect the channel again at GET /api/youtube/auth", needs_reauth=True
-        ) from None
-    except QuotaError as exc:
-        raise Problem(429, f"{exc} ({exc.hint})", title="YouTube quota exceeded") from None
-    except YouTubeRequestError as exc:
-        hint = f" (fix: {exc.hint})" if exc.hint else ""
-        raise Problem(422, f"{exc}{hint}", title="YouTube refused the request") from None
-    except YouTubeServiceError as exc:
-        raise Problem(502, str(exc), title="YouTube unavailable") from None
-    finally:
-        client.close()
-    if store_tokens(settings, connection, *google_tokens(client)):
-        session.commit()
 
 
 def _playlist(item: dict[str, Any]) -> Playlist:
@@ -267,21 +303,21 @@ def _playlist(item: dict[str, Any]) -> Playlist:
 
 
 @router.get("/playlists", response_model=list[Playlist])
-def list_playlists(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Any:
+def list_playlists(user: CurrentUser, session: SessionDep, state: StateDep) -> Any:
     """The connected channel's playlists."""
-    with channel_client(session, settings, user) as client:
+    with channel_client(session, state, user) as client:
         items = client.playlists()
     return [_playlist(i) for i in items]
 
 
 @router.post("/playlists", status_code=201, response_model=Playlist)
 def create_playlist(
-    body: PlaylistCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    body: PlaylistCreate, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> Any:
     """A new playlist on the connected channel."""
     if any(c in body.title for c in "<>"):
         raise Problem(422, "title: playlist titles cannot contain < or >", field="title")
-    with channel_client(session, settings, user) as client:
+    with channel_client(session, state, user) as client:
         item = client.create_playlist(body.title, body.privacy)
     return _playlist(item)
 
