@@ -97,7 +97,8 @@ def as_requested(video: dict[str, Any]) -> dict[str, Any]:
         "category_id": snippet.get("categoryId", "1"),
         "privacy": status.get("privacyStatus", "private"),
         "publish_at": status.get("publishAt"),
-        "made_for_kids": status.get("selfDeclaredMadeForKids"),
+        # YouTube may leave the owner's own flag out and show only its verdict.
+        "made_for_kids": status.get("selfDeclaredMadeForKids", status.get("madeForKids")),
     }
 
 

@@ -274,7 +274,7 @@ def update_video(
             raise Problem(
                 404,
                 f"video {video_id} is no longer on the channel (deleted on YouTube?); "
-                "publish the film again to put it back",
+                "there is nothing to update",
                 title="Not found",
             )
         metadata = videos.merged(videos.as_requested(current), asked)
