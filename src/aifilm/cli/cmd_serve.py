@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -38,6 +39,17 @@ def configure_logging(level: str = "info") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+
+
+_LOG_LEVEL_ENV = "AIFILM_SERVER_LOG_LEVEL"
+
+
+def worker_app() -> Any:
+    """The app of one `aifilm serve --workers N` process, logging like the parent."""
+    from aifilm.server.app import create_app
+
+    configure_logging(os.environ.get(_LOG_LEVEL_ENV, "info"))
+    return create_app(_server_settings())
 
 
 def _server_settings() -> Any:
@@ -76,6 +88,9 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, help="Port to listen on."),
         migrate: bool = typer.Option(True, help="Run database migrations first."),
         log_level: str = typer.Option("info", help="debug, info, warning, error."),
+        workers: int = typer.Option(
+            1, min=1, help="Server processes (about one per core; renders run elsewhere)."
+        ),
     ) -> None:
         """Run the hosted server (settings: AIFILM_SERVER_* variables or server.toml)."""
         settings = _server_settings()
@@ -87,8 +102,21 @@ def register(app: typer.Typer) -> None:
         configure_logging(log_level)
         if migrate:
             upgrade(settings.db_url)
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings), host=host, port=port, log_level=log_level, access_log=False
+            )
+            return
+        # Each process builds its own app (and connection pool) from the same settings.
+        os.environ[_LOG_LEVEL_ENV] = log_level
         uvicorn.run(
-            create_app(settings), host=host, port=port, log_level=log_level, access_log=False
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=False,
         )
 
     @app.command("worker")

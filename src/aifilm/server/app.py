@@ -6,27 +6,20 @@ Nothing is read from the environment at import; `create_app()` without arguments
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aifilm import __version__
 from aifilm.server.api.main import api_router
 from aifilm.server.api.routes import health
 from aifilm.server.config import ServerSettings
-from aifilm.server.errors import install_handlers, problem_response
+from aifilm.server.errors import install_handlers
+from aifilm.server.middleware import RequestContext
 from aifilm.server.state import ServerState
 from aifilm.server.storage import Storage
-
-log = logging.getLogger("aifilm.server.access")
-AUTH_PATHS = ("/api/users/login", "/api/users/register", "/api/users/refresh")
-UNLIMITED_PATHS = ("/api/payments/webhooks/stripe",)  # Stripe's deliveries are signed
 
 
 def create_app(
@@ -78,57 +71,8 @@ def create_app(
             expose_headers=["X-Request-ID", "Idempotent-Replayed"],
         )
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("x-request-id", "")
-        request_id = incoming if 0 < len(incoming) <= 100 else uuid.uuid4().hex
-        request.state.request_id = request_id
-        started = time.perf_counter()
-        limited = _rate_limit(request, state)
-        response = limited or await call_next(request)
-        response.headers["X-Request-ID"] = request_id
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": response.status_code,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": getattr(request.state, "user_id", None),
-                "client": request.client.host if request.client else None,
-            },
-        )
-        return response
-
+    app.add_middleware(RequestContext, state=state)
     app.include_router(health.router)
     app.include_router(api_router)
     return app
 
-
-def _rate_limit(request: Request, state: ServerState) -> Response | None:
-    """A 429 problem when the client is over its limit, else None."""
-    settings = state.settings
-    path = request.url.path
-    if not path.startswith("/api/") or path in UNLIMITED_PATHS:
-        return None
-    strict = path in AUTH_PATHS
-    limit = settings.auth_rate_limit_per_minute if strict else settings.rate_limit_per_minute
-    if limit <= 0:
-        return None
-    auth = request.headers.get("authorization", "")
-    if auth and not strict:
-        who = "t:" + hashlib.sha256(auth.encode()).hexdigest()[:24]
-    else:
-        who = "ip:" + (request.client.host if request.client else "unknown")
-    allowed, retry = state.limiter.hit(("auth:" if strict else "") + who, limit)
-    if allowed:
-        return None
-    return problem_response(
-        request,
-        429,
-        f"more than {limit} requests a minute; try again in {retry} s",
-        headers={"Retry-After": str(retry)},
-    )

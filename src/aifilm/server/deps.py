@@ -43,6 +43,13 @@ async def get_db(state: StateDep) -> AsyncIterator[Session]:
         yield session
 
 
+async def get_reader(state: StateDep) -> AsyncIterator[Session]:
+    """A read-only session for the request, shared by the auth check and read-only routes:
+    one connection and, on PostgreSQL, no BEGIN/ROLLBACK round trips (autocommit reads)."""
+    with state.readers() as session:
+        yield session
+
+
 def get_storage(state: StateDep) -> Storage:
     return state.storage
 
@@ -51,6 +58,7 @@ SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 # Bounded below the worker-thread pool (40): a request holding SQLite's write lock must always
 # find a free thread to finish on, and the database pool is not outrun.
 SessionDep = Annotated[Session, Depends(get_db, max_concurrency=16)]
+ReaderDep = Annotated[Session, Depends(get_reader)]
 StorageDep = Annotated[Storage, Depends(get_storage)]
 
 
@@ -67,33 +75,32 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
 def get_current_user(
     request: Request,
     state: StateDep,
+    session: ReaderDep,
     token: Annotated[str, Depends(bearer_token)],
 ) -> User:
     """The signed-in user (a detached snapshot), from an access token or an API key.
 
-    Read in its own read-only session, so that checking a token never waits for a writer.
-    Routes that change the user load it again in their session.
+    Read in the request's read-only session, so that checking a token never waits for a
+    writer. An API key is found by its SHA-256 (no slow hash per request). Routes that
+    change the user load it again in their session.
     """
     user: User | None
     stale_key: uuid.UUID | None = None
-    with state.readers() as session:
-        if token.startswith(API_KEY_PREFIX):
-            key = session.scalars(
-                select(ApiKey).where(ApiKey.key_hash == token_hash(token))
-            ).first()
-            if key is None:
-                raise Unauthorized("unknown or deleted API key")
-            if key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 60:
-                stale_key = key.id
-            user = session.get(User, key.user_id)
-        else:
-            user_id = decode_access_token(token, state.settings.secret_key)
-            if user_id is None:
-                raise Unauthorized("the access token is invalid or expired; sign in again")
-            user = session.get(User, user_id)
-        if user is None:
-            raise Unauthorized("the account no longer exists")
-        session.expunge(user)
+    if token.startswith(API_KEY_PREFIX):
+        key = session.scalars(select(ApiKey).where(ApiKey.key_hash == token_hash(token))).first()
+        if key is None:
+            raise Unauthorized("unknown or deleted API key")
+        if key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 60:
+            stale_key = key.id
+        user = session.get(User, key.user_id)
+    else:
+        user_id = decode_access_token(token, state.settings.secret_key)
+        if user_id is None:
+            raise Unauthorized("the access token is invalid or expired; sign in again")
+        user = session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("the account no longer exists")
+    session.expunge(user)
     if not user.is_active:
         raise Forbidden("this account is disabled")
     if stale_key is not None:

@@ -20,6 +20,7 @@ from aifilm.server.api.routes.projects import file_response
 from aifilm.server.deps import (
     CurrentUser,
     Paging,
+    ReaderDep,
     SessionDep,
     SettingsDep,
     StateDep,
@@ -109,7 +110,7 @@ def create_job(
 @router.get("", response_model=Page[JobPublic])
 def list_jobs(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReaderDep,
     page: Paging,
     status: Annotated[str | None, Query()] = None,
 ) -> Page[JobPublic]:
@@ -132,13 +133,13 @@ def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobPublic)
-def read_job(job_id: str, user: CurrentUser, session: SessionDep) -> JobPublic:
+def read_job(job_id: str, user: CurrentUser, session: ReaderDep) -> JobPublic:
     """A job with its result files."""
     return job_public(session, own_job(session, user, job_id))
 
 
 @router.get("/{job_id}/status", response_model=JobStatus)
-def job_status(job_id: str, user: CurrentUser, session: SessionDep) -> JobStatus:
+def job_status(job_id: str, user: CurrentUser, session: ReaderDep) -> JobStatus:
     """Just the state and progress, for polling."""
     job = own_job(session, user, job_id)
     return JobStatus(
@@ -152,7 +153,7 @@ def job_status(job_id: str, user: CurrentUser, session: SessionDep) -> JobStatus
 
 @router.get("/{job_id}/logs", response_model=Page[JobLogPublic])
 def job_logs(
-    job_id: str, user: CurrentUser, session: SessionDep, page: Paging
+    job_id: str, user: CurrentUser, session: ReaderDep, page: Paging
 ) -> Page[JobLogPublic]:
     """The job's log lines, oldest first."""
     job = own_job(session, user, job_id)

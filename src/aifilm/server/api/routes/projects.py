@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aifilm.server.assets import input_assets, missing_assets, project_prefix, save_upload
-from aifilm.server.deps import CurrentUser, Paging, SessionDep, SettingsDep, StorageDep, parse_id
+from aifilm.server.deps import (
+    CurrentUser,
+    Paging,
+    ReaderDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    parse_id,
+)
 from aifilm.server.errors import Conflict, NotFound
 from aifilm.server.jobs import ACTIVE
 from aifilm.server.models import Asset, Job, Project, User
@@ -65,7 +73,7 @@ def create_project(
 
 
 @router.get("", response_model=Page[ProjectSummary])
-def list_projects(user: CurrentUser, session: SessionDep, page: Paging) -> Page[ProjectSummary]:
+def list_projects(user: CurrentUser, session: ReaderDep, page: Paging) -> Page[ProjectSummary]:
     """The user's projects, newest first."""
     where = Project.user_id == user.id
     total = session.scalar(select(func.count()).select_from(Project).where(where)) or 0
@@ -86,7 +94,7 @@ def list_projects(user: CurrentUser, session: SessionDep, page: Paging) -> Page[
 
 @router.get("/{project_id}", response_model=ProjectPublic)
 def read_project(
-    project_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    project_id: str, user: CurrentUser, session: ReaderDep, settings: SettingsDep
 ) -> ProjectPublic:
     """One project, with the files it still lacks."""
     return _public(session, own_project(session, user, project_id), settings.max_spec_bytes)
@@ -143,7 +151,7 @@ def upload_asset(
 
 
 @router.get("/{project_id}/assets", response_model=list[AssetPublic])
-def list_assets(project_id: str, user: CurrentUser, session: SessionDep) -> list[Asset]:
+def list_assets(project_id: str, user: CurrentUser, session: ReaderDep) -> list[Asset]:
     """The project's uploaded files."""
     return input_assets(session, own_project(session, user, project_id).id)
 
