@@ -141,9 +141,22 @@ def register(app: typer.Typer) -> None:
                 raise UserError(
                     "no Celery broker", hint="set AIFILM_SERVER_REDIS_URL=redis://host:6379/0"
                 )
-            celery_app(settings.broker_url).worker_main(
-                ["worker", "--concurrency=1", f"--loglevel={log_level}"]
-            )
+            import threading
+
+            from aifilm.server.celery_app import poll_forever
+
+            stop = threading.Event()
+            threading.Thread(
+                target=poll_forever, args=(settings, stop), daemon=True, name="aifilm-poll"
+            ).start()
+            # The solo pool renders in this process: one render at a time, shared with the
+            # poll thread, and a worker that dies takes its render with it.
+            try:
+                celery_app(settings.broker_url).worker_main(
+                    ["worker", "--pool=solo", "--concurrency=1", f"--loglevel={log_level}"]
+                )
+            finally:
+                stop.set()
             return
         state = ServerState.build(settings)
         try:
