@@ -60,12 +60,25 @@ def _server_settings() -> Any:
             f"the server needs packages that are not installed ({exc.name})",
             hint="pip install 'aifilm[server]'",
         ) from None
+    from pydantic import ValidationError
+
     try:
         return ServerSettings()
-    except ValueError as exc:
+    except ValidationError as exc:
         from aifilm.errors import UserError
 
-        raise UserError(f"server settings: {exc}") from None
+        raise UserError("server settings: " + settings_problems(exc)) from None
+
+
+def settings_problems(exc: Any) -> str:
+    """A settings error in a user's words: the variable and what is wrong, never its value
+    (it may be a secret)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        message = str(error["msg"]).removeprefix("Value error, ")
+        field = "_".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"AIFILM_SERVER_{field}: {message}" if field else message)
+    return "; ".join(lines)
 
 
 def register(app: typer.Typer) -> None:
