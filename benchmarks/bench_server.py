@@ -5,11 +5,13 @@
 Creates a fresh database on the PostgreSQL at 127.0.0.1:5432 (`AIFILM_BENCH_POSTGRES` to
 change it), migrates it with `aifilm db upgrade`, starts `aifilm serve` with no render
 worker, and seeds it through the API: a user, 25 projects, a queued job, an API key. Then
-locust (headless, FastHttpUser) runs 50 clients without think time against
+locust (headless, FastHttpUser) runs 50 clients, first without think time, against
 `GET /api/projects` and `GET /api/jobs/{id}`, each once with the user's access token (JWT)
-and once with its API key. Reports requests/s, p50/p95/p99, the CPU the server, locust and
-the whole machine used, and the load average (the machine is shared), as a Markdown table
-and as JSON in benchmarks/results/server.json. The database is dropped at the end.
+and once with its API key; then again with each client sending one request every --pace
+seconds (0.25: 200 requests/s offered, like clients following their jobs). Reports
+requests/s, p50/p95/p99, the CPU the server, locust and the whole machine used, and the load
+average (the machine is shared), as a Markdown table and as JSON in
+benchmarks/results/server.json. The database is dropped at the end.
 
 Waits (up to --wait-for-quiet seconds) for the 1-minute load average to fall under
 --quiet-load before it starts, since other work on the machine inflates every latency.
@@ -136,7 +138,14 @@ def machine_busy_seconds() -> float:
 
 
 def run_locust(
-    url: str, path: str, token: str, users: int, seconds: int, server_pid: int, out: Path
+    url: str,
+    path: str,
+    token: str,
+    users: int,
+    seconds: int,
+    server_pid: int,
+    out: Path,
+    pace: float = 0.0,
 ) -> dict[str, Any]:
     """One headless locust run; its aggregated figures and the CPU each side used."""
     prefix = out / uuid.uuid4().hex[:8]
@@ -144,6 +153,7 @@ def run_locust(
         **os.environ,
         "AIFILM_BENCH_PATH": path,
         "AIFILM_BENCH_TOKEN": token,
+        "AIFILM_BENCH_WAIT": str(pace),
     }
     load_before = os.getloadavg()
     server_cpu, busy, started = cpu_seconds([server_pid]), machine_busy_seconds(), time.monotonic()
@@ -196,12 +206,18 @@ def wait_for_quiet(threshold: float, limit: float) -> list[float]:
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| endpoint | auth | req/s | p50 | p95 | p99 | server CPU/request | load avg before |",
-        "|---|---|---|---|---|---|---|---|",
+        "| endpoint | auth | clients | req/s | p50 | p95 | p99 | server CPU/request "
+        "| load avg before |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        clients = (
+            f"{r['users']}, one request every {r['pace_seconds']:g} s each"
+            if r["pace_seconds"]
+            else f"{r['users']}, no think time"
+        )
         lines.append(
-            f"| `GET {r['endpoint']}` | {r['auth']} | {r['requests_per_second']:.0f} "
+            f"| `GET {r['endpoint']}` | {r['auth']} | {clients} | {r['requests_per_second']:.0f} "
             f"| {r['p50_ms']:g} ms | {r['p95_ms']:g} ms | {r['p99_ms']:g} ms "
             f"| {r['server_cpu_ms_per_request']:g} ms | {r['load_average_before'][0]:.2f} |"
         )
@@ -214,6 +230,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="concurrent clients")
     parser.add_argument("--seconds", type=int, default=30, help="per endpoint and token")
     parser.add_argument("--projects", type=int, default=25)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.25,
+        help="also run each case with every client sending one request per PACE s (0: don't)",
+    )
     parser.add_argument("--quiet-load", type=float, default=1.0)
     parser.add_argument("--wait-for-quiet", type=float, default=600)
     parser.add_argument("--no-save", action="store_true", help="print only")
@@ -255,11 +277,13 @@ def main() -> int:
                 ("/api/jobs/{id}", f"/api/jobs/{ids['job_id']}"),
             ):
                 for auth, token in (("JWT", ids["jwt"]), ("API key", ids["api_key"])):
-                    figures = run_locust(
-                        url, path, token, args.users, args.seconds, server.pid, tmp
-                    )
-                    results.append({"endpoint": endpoint, "auth": auth, **figures})
-                    print(f"{endpoint} {auth}: {figures}", file=sys.stderr)
+                    for pace in (0.0, args.pace) if args.pace > 0 else (0.0,):
+                        figures = run_locust(
+                            url, path, token, args.users, args.seconds, server.pid, tmp, pace
+                        )
+                        case = {"endpoint": endpoint, "auth": auth, "users": args.users}
+                        results.append({**case, "pace_seconds": pace, **figures})
+                        print(f"{endpoint} {auth} pace {pace}: {figures}", file=sys.stderr)
     finally:
         if server is not None:
             server.terminate()
@@ -269,7 +293,7 @@ def main() -> int:
 
     report = {
         "server": f"aifilm serve --workers {args.workers}, PostgreSQL on 127.0.0.1",
-        "load_generator": f"locust {_version('locust')} headless, FastHttpUser, no think time",
+        "load_generator": f"locust {_version('locust')} headless, FastHttpUser",
         "users": args.users,
         "seconds_each": args.seconds,
         "cpu_count": os.cpu_count(),
