@@ -100,7 +100,7 @@ def test_named_models_never_download_unless_allowed(
     assert voice.weights_license == "apache 2.0" and voice.commercial_use
     with pytest.raises(ModelNotFoundError, match="not downloaded") as info:
         voice.synthesize(SpeechRequest(TEXT), tmp_path / "d.wav")
-    assert "AIFILM_ALLOW_DOWNLOADS=1" in str(info.value.hint)
+    assert "aifilm models pull tts_models/en/ljspeech/vits" in str(info.value.hint)
     xtts = CoquiVoice(model="tts_models/multilingual/multi-dataset/xtts_v2")
     assert xtts.weights_license == "CPML" and not xtts.commercial_use
     assert xtts.voice_for(SpeechRequest(TEXT, "en", "adult-female"))[0] == "Claribel Dervla"
@@ -160,3 +160,25 @@ def _read_any(path: Path) -> tuple[np.ndarray, int]:
 
     samples, rate = read_wav(path)
     return samples.mean(axis=1), rate
+
+
+def test_models_pull_names_coqui_failures_without_a_prompt(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TTS_HOME": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    env.pop("COQUI_TOS_AGREED", None)
+
+    def pull(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "aifilm", "models", "pull", name],
+            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+        )  # fmt: skip
+
+    unknown = pull("tts_models/en/nobody/vits")
+    assert unknown.returncode != 0 and "unknown Coqui model" in unknown.stdout + unknown.stderr
+    xtts = pull("tts_models/multilingual/multi-dataset/xtts_v2")  # asks for its licence first
+    text = " ".join((xtts.stdout + xtts.stderr).split())
+    assert xtts.returncode != 0 and "COQUI_TOS_AGREED=1" in text and "non-commercial" in text
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").rglob("*.pth"))

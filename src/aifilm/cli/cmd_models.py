@@ -68,15 +68,23 @@ def register(app: typer.Typer) -> None:
     @models.command("pull")
     def pull_command(
         name: str = typer.Argument(
-            ..., help="Hub id, e.g. stabilityai/stable-diffusion-xl-base-1.0"
+            ...,
+            help="Hub id, e.g. stabilityai/stable-diffusion-xl-base-1.0, or a Coqui voice "
+            "model, e.g. tts_models/en/vctk/vits",
         ),
         revision: str | None = typer.Option(None, "--revision", help="Branch, tag or commit."),
     ) -> None:
-        """Download a model into the Hugging Face cache (only the files loading needs)."""
+        """Download a model into the Hugging Face cache (only the files loading needs);
+        a Coqui voice model (tts_models/...) into Coqui's model folder."""
         from aifilm.models.hub import folder_size, pull_model
 
         out.print(f"downloading {name} ...")
-        folder = pull_model(name, revision=revision)
+        if name.startswith("tts_models/"):
+            from aifilm.pipeline.voice.coqui_models import pull_coqui
+
+            folder = pull_coqui(name)
+        else:
+            folder = pull_model(name, revision=revision)
         out.print(f"[green]✓[/] {name}: {folder} ({folder_size(folder) / 2**30:.1f} GiB)")
 
     app.add_typer(models)

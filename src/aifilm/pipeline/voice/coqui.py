@@ -6,7 +6,8 @@ A model is a Coqui model name (``tts_models/en/vctk/vits``,
 XTTS: ``model.pth`` + ``vocab.json`` + ``speakers_xtts.pth``), or the model file itself
 with ``config.json`` beside it. Either way it loads through Coqui's own ``TTS.api.TTS``,
 once per process. A named model that is not downloaded stops the render with the folder
-it should be in; ``AIFILM_ALLOW_DOWNLOADS=1`` lets Coqui's model manager fetch it.
+it should be in; ``aifilm models pull NAME`` fetches it, or ``AIFILM_ALLOW_DOWNLOADS=1``
+lets Coqui's model manager fetch it during a render.
 
 Voices: the eight age presets map to the model's speakers in one table (`VOICE_TABLES`,
 per model family; the ``voices`` option overrides it, by ``"language/preset"``,
@@ -100,7 +101,7 @@ class CoquiVoice(VoiceBackend):
     name: ClassVar[str] = "coqui"
     description: ClassVar[str] = "Coqui TTS neural voices: VITS, XTTS, cloning (GPU advised)"
     extra: ClassVar[str | None] = "coqui"
-    requires: ClassVar[tuple[str, ...]] = ("TTS", "torch")
+    requires: ClassVar[tuple[str, ...]] = ("TTS", "torch", "torchaudio")  # TTS needs both
     license: ClassVar[str] = "MPL-2.0 (coqui-tts) + MIT (aifilm)"
     weights_license: ClassVar[str | None] = (
         "per model: VCTK VITS (default) Apache-2.0 on CC-BY-4.0 data; XTTS-v2 Coqui Public "

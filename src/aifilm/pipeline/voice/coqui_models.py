@@ -152,9 +152,8 @@ def _local_files(path: Path) -> ModelFiles:
     return ModelFiles(str(path), model_path, config, str(licence) if licence else None, speakers)
 
 
-def _named_files(name: str) -> ModelFiles:
-    module = _tts_module()
-    manager = module.ModelManager(progress_bar=False)
+def _catalog_item(manager: Any, name: str) -> tuple[dict[str, Any], str]:
+    """Coqui's catalog entry of a model name and its folder name; `UserError` if unknown."""
     try:
         item, full_name, _ = manager._set_model_item(name)
     except (KeyError, ValueError):
@@ -163,11 +162,29 @@ def _named_files(name: str) -> ModelFiles:
             hint="a Coqui name (`tts --list_models`, e.g. " + DEFAULT_MODEL + ") or a local "
             "folder with config.json and model.pth",
         ) from None
+    return dict(item), str(full_name)
+
+
+def _check_tos(manager: Any, name: str, item: dict[str, Any], full_name: str) -> None:
+    """Coqui asks for its licence to be accepted before some downloads (XTTS); never by a
+    prompt here, where a render or a server has no terminal."""
+    if item.get("tos_required") and not _tos_agreed(manager, full_name):
+        raise UserError(
+            f"Coqui model {name} is under the {item.get('license') or 'Coqui'} licence "
+            "(Coqui Public Model License: non-commercial); Coqui asks you to accept it "
+            "before the download",
+            hint="read https://coqui.ai/cpml, then set COQUI_TOS_AGREED=1",
+        )
+
+
+def _named_files(name: str) -> ModelFiles:
+    module = _tts_module()
+    manager = module.ModelManager(progress_bar=False)
+    item, full_name = _catalog_item(manager, name)
     needed = [(name, item, full_name)]
     vocoder = item.get("default_vocoder")
     if vocoder:
-        v_item, v_full, _ = manager._set_model_item(vocoder)
-        needed.append((vocoder, v_item, v_full))
+        needed.append((vocoder, *_catalog_item(manager, vocoder)))
     for what, entry, full in needed:
         repo = entry.get("repo_id")
         here = (
@@ -182,17 +199,33 @@ def _named_files(name: str) -> ModelFiles:
         )
         raise ModelNotFoundError(
             f"Coqui model {what} is not downloaded: nothing in {where}",
-            hint="set AIFILM_ALLOW_DOWNLOADS=1 for one render to let Coqui fetch it, or run "
-            f"`tts --model_name {name} --text hello --out_path /tmp/hello.wav` once",
+            hint=f"run: aifilm models pull {name}, or set AIFILM_ALLOW_DOWNLOADS=1 to let "
+            "renders fetch models",
         )
-    if item.get("tos_required") and downloads_allowed() and not _tos_agreed(manager, full_name):
-        raise UserError(
-            f"Coqui model {name} is under the Coqui Public Model License (non-commercial); "
-            "Coqui asks you to accept it before the download",
-            hint="read https://coqui.ai/cpml, then set COQUI_TOS_AGREED=1",
-        )
+    if downloads_allowed():
+        _check_tos(manager, name, item, full_name)
     licence = item.get("license")
     return ModelFiles(name, None, None, str(licence) if licence else None)
+
+
+def pull_coqui(name: str) -> Path:
+    """Download a named Coqui model (and its default vocoder) with Coqui's own model
+    manager, into its model folder (or the Hugging Face cache); the model's folder."""
+    manager = _tts_module().ModelManager(progress_bar=True)
+    item, full_name = _catalog_item(manager, name)
+    _check_tos(manager, name, item, full_name)
+    try:
+        model_path, _config, _item = manager.download_model(name)
+        if item.get("default_vocoder"):
+            manager.download_model(item["default_vocoder"])
+    except Exception as exc:  # offline, moved files: Coqui raises many kinds
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(
+            f"could not download Coqui model {name}: {reason}",
+            hint="check the name (`tts --list_models`) and the network",
+        ) from None
+    path = Path(model_path)
+    return path.parent if path.is_file() else path
 
 
 def _tos_agreed(manager: Any, full_name: str) -> bool:
