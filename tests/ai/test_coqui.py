@@ -182,3 +182,57 @@ def test_models_pull_names_coqui_failures_without_a_prompt(tmp_path: Path) -> No
     text = " ".join((xtts.stdout + xtts.stderr).split())
     assert xtts.returncode != 0 and "COQUI_TOS_AGREED=1" in text and "non-commercial" in text
     assert not (tmp_path / "data").exists() or not any((tmp_path / "data").rglob("*.pth"))
+
+
+def _transformers_breaks_xtts() -> bool:
+    import importlib.metadata
+
+    from aifilm.pipeline.voice.coqui import xtts_generation_broken
+
+    return xtts_generation_broken(importlib.metadata.version("transformers"))
+
+
+@pytest.mark.skipif(
+    _transformers_breaks_xtts(),
+    reason="coqui-tts 0.28's XTTS cannot generate with transformers 5.24+ (the GPT's cache "
+    "is dropped after the first step): pip install 'transformers<5.24'",
+)
+def test_xtts_clones_a_voice_from_a_reference_clip(tmp_path: Path) -> None:
+    from ai.tiny_coqui import XTTS_RATE, tiny_xtts
+    from aifilm.media.wav import write_wav
+
+    model = tiny_xtts(tmp_path / "tiny-xtts")
+    rng = np.random.default_rng(0)
+    clips = {}
+    for name, hz in (("low", 110.0), ("high", 330.0)):
+        t = np.arange(22050 * 3) / 22050
+        tone = 0.3 * np.sin(2 * np.pi * hz * t) + 0.02 * rng.standard_normal(t.size)
+        clips[name] = tmp_path / f"{name}.wav"
+        write_wav(clips[name], tone.astype(np.float32), 22050)
+    voices = {"child": str(clips["low"]), "mature": str(clips["high"])}
+    voice = CoquiVoice(model=str(model), device="cpu", voices=voices)
+    assert voice.voice_for(SpeechRequest(TEXT, "en", "child")) == (str(clips["low"]), True)
+    clip = voice.synthesize(SpeechRequest(TEXT, "en", "child"), tmp_path / "a.wav")
+    samples, rate = _read(clip.path)
+    assert rate == XTTS_RATE == clip.sample_rate and clip.duration > 0
+    assert [w.text for w in clip.words] == TEXT.split()
+    again = voice.synthesize(SpeechRequest(TEXT, "en", "child"), tmp_path / "b.wav")
+    assert np.array_equal(_read(again.path)[0], samples)  # seeded: the same audio
+    other = voice.synthesize(SpeechRequest(TEXT, "en", "mature"), tmp_path / "c.wav")
+    assert not np.array_equal(_read(other.path)[0][:2000], samples[:2000])  # another voice
+    with pytest.raises(UnsupportedError, match="does not speak 'hi'"):
+        voice.synthesize(SpeechRequest("namaste", "hi", "child"), tmp_path / "h.wav")
+
+
+@pytest.mark.skipif(not _transformers_breaks_xtts(), reason="this transformers runs XTTS")
+def test_xtts_with_a_transformers_it_cannot_use_says_the_fix(tmp_path: Path) -> None:
+    from ai.tiny_coqui import tiny_xtts
+    from aifilm.media.wav import write_wav
+
+    model = tiny_xtts(tmp_path / "tiny-xtts")  # loads through TTS.api; generation would fail
+    clip = tmp_path / "ref.wav"
+    write_wav(clip, np.zeros(22050, np.float32), 22050)
+    voice = CoquiVoice(model=str(model), device="cpu", voices={"child": str(clip)})
+    with pytest.raises(MissingDependencyError, match="XTTS cannot generate") as info:
+        voice.synthesize(SpeechRequest(TEXT, "en", "child"), tmp_path / "a.wav")
+    assert "transformers<5.24" in str(info.value.hint)

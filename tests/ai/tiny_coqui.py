@@ -66,3 +66,49 @@ def tiny_vits(folder: Path, *, licence: str | None = "apache 2.0") -> Path:
     (folder / "config.json").write_text(json.dumps(data, indent=2))
     torch.save({"model": model.state_dict(), "config": config.to_dict()}, folder / "model.pth")
     return folder
+
+
+XTTS_RATE = 24000
+
+
+def tiny_xtts(folder: Path) -> Path:
+    """Write a tiny XTTS checkpoint folder (config.json, model.pth, vocab.json) as Coqui
+    publishes XTTS-v2: a small GPT over a character vocabulary; the HiFi-GAN decoder and the
+    speaker encoder keep their fixed published sizes (about 90 MB of random weights)."""
+    import torch
+    from tokenizers import Tokenizer
+    from tokenizers.models import BPE
+    from tokenizers.pre_tokenizers import Whitespace
+    from TTS.tts.configs.xtts_config import XttsConfig
+    from TTS.tts.models.xtts import Xtts, XttsArgs, XttsAudioConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    specials = ["[STOP]", "[UNK]", "[SPACE]", "[START]", "[en]"]
+    vocab = {t: i for i, t in enumerate(specials + list("abcdefghijklmnopqrstuvwxyz.,!?'-"))}
+    tokenizer = Tokenizer(BPE(vocab=vocab, merges=[], unk_token="[UNK]"))
+    tokenizer.add_special_tokens(specials)
+    tokenizer.pre_tokenizer = Whitespace()
+    tokenizer.save(str(folder / "vocab.json"))
+    args = XttsArgs(
+        gpt_layers=1,
+        gpt_n_model_channels=32,
+        gpt_n_heads=2,
+        gpt_number_text_tokens=len(vocab),
+        gpt_start_text_token=vocab["[START]"],
+        gpt_stop_text_token=vocab["[STOP]"],
+        gpt_num_audio_tokens=34,
+        gpt_start_audio_token=32,
+        gpt_stop_audio_token=33,
+        gpt_max_audio_tokens=24,  # random weights rarely stop: keep generation short
+        gpt_max_text_tokens=200,
+        gpt_max_prompt_tokens=16,
+        decoder_input_dim=32,
+        gpt_use_perceiver_resampler=True,
+        tokenizer_file=str(folder / "vocab.json"),
+    )
+    config = XttsConfig(model_args=args, audio=XttsAudioConfig(), languages=["en"])
+    torch.manual_seed(0)
+    model = Xtts.init_from_config(config)
+    config.save_json(str(folder / "config.json"))
+    torch.save({"model": model.state_dict()}, folder / "model.pth")
+    return folder

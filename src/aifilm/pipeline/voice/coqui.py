@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
-from aifilm.errors import UnsupportedError, UserError
+from aifilm.errors import MissingDependencyError, UnsupportedError, UserError
 from aifilm.media.wav import write_wav
 from aifilm.models.device import DeviceChoice, place
 from aifilm.pipeline.backend import BackendOptions
@@ -88,7 +88,18 @@ VOICE_TABLES: dict[str, dict[str, str]] = {
 }
 # Our language codes where Coqui's differ.
 XTTS_LANGUAGES = {"zh": "zh-cn"}
+XTTS_BROKEN_FROM = (5, 24)  # transformers release whose generate() drops XTTS's GPT cache
 _run_lock = threading.Lock()  # one model run at a time per process (torch uses the cores)
+
+
+def xtts_generation_broken(transformers_version: str) -> bool:
+    """Whether coqui-tts's XTTS cannot generate with this transformers (5.24 passes no KV
+    cache to the GPT after the first step; 5.23 and earlier work)."""
+    try:
+        major, minor = (int(x) for x in transformers_version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= XTTS_BROKEN_FROM
 
 
 def _is_clip(value: str) -> bool:
@@ -270,6 +281,16 @@ class CoquiVoice(VoiceBackend):
                 )
         else:
             speaker = self._speaker(tts, voice)
+        if xtts:
+            import transformers
+
+            if xtts_generation_broken(transformers.__version__):
+                raise MissingDependencyError(
+                    f"XTTS cannot generate speech with transformers {transformers.__version__} "
+                    "in this coqui-tts: the GPT's key-value cache is dropped after the first "
+                    "step",
+                    hint="pip install 'transformers<5.24' (5.23 works), or use a VITS model",
+                )
         with _run_lock:
             torch.manual_seed(seed)
             if xtts and clip is not None:
@@ -320,13 +341,13 @@ class CoquiVoice(VoiceBackend):
         digest = file_digest(clip)
         if digest not in self._latents:
             samples = decode_audio(clip.read_bytes(), XTTS_RATE)
-            seconds = int(model.config.get("max_ref_len", 30))
+            seconds = int(getattr(model.config, "max_ref_len", 30))
             audio = torch.from_numpy(samples[: XTTS_RATE * seconds].copy())[None].to(model.device)
             gpt = model.get_gpt_cond_latents(
                 audio,
                 XTTS_RATE,
-                length=int(model.config.get("gpt_cond_len", 6)),
-                chunk_length=int(model.config.get("gpt_cond_chunk_len", 6)),
+                length=int(getattr(model.config, "gpt_cond_len", 6)),
+                chunk_length=int(getattr(model.config, "gpt_cond_chunk_len", 6)),
             )
             embedding = model.get_speaker_embedding(audio, XTTS_RATE)
             self._latents[digest] = (gpt, embedding)
