@@ -30,6 +30,7 @@ from aifilm.pipeline.context import ProgressEvent
 from aifilm.server import jobs
 from aifilm.server.assets import input_assets, output_asset
 from aifilm.server.config import ServerSettings
+from aifilm.server.lease import LeaseHeartbeat
 from aifilm.server.models import Job, Project
 from aifilm.server.plans import WATERMARK_TEXT
 from aifilm.server.storage import Storage
@@ -85,11 +86,11 @@ def _stage_progress(event: ProgressEvent) -> float:
     return 100.0 * (index + fraction) / len(STAGE_NAMES)
 
 
-class _Reporter:
+class _Reporter(LeaseHeartbeat):
     """The render's progress callback: records progress and keeps the lease alive.
 
-    Writes at most every `every` seconds (stage starts, finishes and warnings always); a
-    background thread renews the lease between events, and either notices when the job is
+    Writes at most every `every` seconds (stage starts, finishes and warnings always); the
+    heartbeat thread renews the lease between events, and either notices when the job is
     no longer ours, which makes the next callback stop the render.
     """
 
@@ -100,31 +101,15 @@ class _Reporter:
         lease_seconds: float,
         every: float = 0.5,
     ) -> None:
+        super().__init__(lease_seconds, "aifilm-heartbeat")
         self.sessions = sessions
         self.claim = claim
-        self.lease = lease_seconds
         self.every = every
-        self.lost = False
         self._last = 0.0
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, daemon=True, name="aifilm-heartbeat")
 
-    def __enter__(self) -> _Reporter:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.lease / 3):
-            try:
-                if not jobs.heartbeat(self.sessions, self.claim, self.lease):
-                    self.lost = True
-            except Exception:  # a database hiccup: try again next beat
-                log.warning("heartbeat failed", exc_info=True)
+    def renew(self) -> bool:
+        return jobs.heartbeat(self.sessions, self.claim, self.lease)
 
     def __call__(self, event: ProgressEvent) -> None:
         if self.lost:

@@ -25,6 +25,7 @@ from aifilm.pipeline.context import ProgressEvent
 from aifilm.publish.film import find_film
 from aifilm.publish.youtube import CredentialsError, YouTubeClient, publish
 from aifilm.server.config import ServerSettings
+from aifilm.server.lease import LeaseHeartbeat
 from aifilm.server.models import Asset, YoutubeConnection, YoutubeUpload
 from aifilm.server.storage import Storage
 from aifilm.server.youtube import queue
@@ -71,9 +72,9 @@ class DatabaseRecords:
         return dict(self.tracker.record)
 
 
-class _Tracker:
+class _Tracker(LeaseHeartbeat):
     """Progress and lease of one claimed upload: writes at most every `every` seconds (each
-    step's start and end always), and a thread renews the lease between events."""
+    step's start and end always), and the heartbeat thread renews the lease between events."""
 
     def __init__(
         self,
@@ -83,32 +84,16 @@ class _Tracker:
         record: dict[str, Any],
         every: float = 0.5,
     ) -> None:
+        super().__init__(lease_seconds, "aifilm-yt-lease")
         self.sessions = sessions
         self.claim = claim
-        self.lease = lease_seconds
         self.record = record
         self.every = every
-        self.lost = False
         self._last = 0.0
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, daemon=True, name="aifilm-yt-lease")
 
-    def __enter__(self) -> _Tracker:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.lease / 3):
-            try:
-                if queue.heartbeat(self.sessions, self.claim, self.lease) is None:
-                    self.lost = True
-            except Exception:
-                log.warning("upload heartbeat failed", exc_info=True)
+    def renew(self) -> bool:
+        return queue.heartbeat(self.sessions, self.claim, self.lease) is not None
 
     def _write(self, **kw: Any) -> None:
         if self.lost or queue.heartbeat(self.sessions, self.claim, self.lease, **kw) is None:
