@@ -49,7 +49,7 @@ def create_app(
         finally:
             if sweeper is not None:
                 sweeper.stop()
-            state.close()
+            await state.aclose()
 
     app = FastAPI(
         title="aifilm server",
@@ -75,4 +75,3 @@ def create_app(
     app.include_router(health.router)
     app.include_router(api_router)
     return app
-

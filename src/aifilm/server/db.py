@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
@@ -127,6 +128,45 @@ def make_sessionmaker(engine: Engine, *, readonly: bool = False) -> sessionmaker
         else:
             bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind, expire_on_commit=False)
+
+
+def async_url(url: str) -> URL:
+    """`url` with the asyncio driver of its database: psycopg's async mode, or aiosqlite."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_async_reader_engine(url: str) -> AsyncEngine:
+    """An asyncio engine for reads on the event loop: the auth check and the routes clients
+    poll (server/reads.py).
+
+    Reads there skip the hand-offs to the thread pool, which under load cost more CPU than
+    the queries. Connections are in autocommit mode: no BEGIN or ROLLBACK round trips, and
+    on SQLite never the write lock (WAL lets them read beside a writer).
+    """
+    parsed = async_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(
+            parsed, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20,
+            connect_args={"timeout": 30},
+        )  # fmt: skip
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+    else:
+        engine = create_async_engine(
+            parsed, isolation_level="AUTOCOMMIT", pool_pre_ping=True, pool_size=10,
+            max_overflow=40,
+        )  # fmt: skip
+    return engine
 
 
 @contextmanager

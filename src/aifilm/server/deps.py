@@ -1,7 +1,8 @@
 """Dependencies routes declare, as `Annotated` aliases: `SessionDep`, `CurrentUser`, ...
 
-The ones that do no I/O are `async def` on purpose: FastAPI runs a plain `def` dependency
-in its thread pool, and each such hop costs more CPU than the work it does.
+All are `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool,
+and each such hop costs more CPU than the work it does. The auth check reads through the
+asyncio session (`AsyncReaderDep`), which the read-only routes share.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
-from sqlalchemy import select, update
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
+from aifilm.server import reads
 from aifilm.server.config import ServerSettings
 from aifilm.server.db import NOWAIT, WriteBusy
 from aifilm.server.errors import Forbidden, Unauthorized
@@ -48,10 +52,17 @@ async def get_db(state: StateDep) -> AsyncIterator[Session]:
 
 
 async def get_reader(state: StateDep) -> AsyncIterator[Session]:
-    """A read-only session for the request, shared by the auth check and read-only routes:
-    one connection and, on PostgreSQL, no BEGIN/ROLLBACK round trips (autocommit reads)."""
+    """A read-only session in a worker thread, for read-only routes that are plain `def`:
+    autocommit reads, no BEGIN/ROLLBACK round trips, never SQLite's write lock."""
     with state.readers() as session:
         yield session
+
+
+async def get_async_reader(state: StateDep) -> AsyncIterator[AsyncConnection]:
+    """A read-only asyncio connection for the request (autocommit), shared by the auth check
+    and the read-only `async def` routes: one connection, no thread hand-off."""
+    async with state.async_engine.connect() as conn:
+        yield conn
 
 
 async def get_storage(state: StateDep) -> Storage:
@@ -63,6 +74,7 @@ SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 # find a free thread to finish on, and the database pool is not outrun.
 SessionDep = Annotated[Session, Depends(get_db, max_concurrency=16)]
 ReaderDep = Annotated[Session, Depends(get_reader)]
+AsyncReaderDep = Annotated[AsyncConnection, Depends(get_async_reader)]
 StorageDep = Annotated[Storage, Depends(get_storage)]
 
 
@@ -76,39 +88,35 @@ async def bearer_token(authorization: Annotated[str | None, Header()] = None) ->
     return token.strip()
 
 
-def get_current_user(
+async def get_current_user(
     request: Request,
     state: StateDep,
-    session: ReaderDep,
+    conn: AsyncReaderDep,
     token: Annotated[str, Depends(bearer_token)],
 ) -> User:
     """The signed-in user (a detached snapshot), from an access token or an API key.
 
-    Read in the request's read-only session, so that checking a token never waits for a
-    writer. An API key is found by its SHA-256 (no slow hash per request). Routes that
-    change the user load it again in their session.
+    Read on the request's read-only asyncio connection, so that checking a token never
+    waits for a writer nor for a thread. An API key is found by its SHA-256 (no slow hash per
+    request). Routes that change the user load it again in their session.
     """
     user: User | None
-    stale_key: uuid.UUID | None = None
     if token.startswith(API_KEY_PREFIX):
-        key = session.scalars(select(ApiKey).where(ApiKey.key_hash == token_hash(token))).first()
-        if key is None:
+        found = await reads.user_by_api_key(conn, token_hash(token))
+        if found is None:
             raise Unauthorized("unknown or deleted API key")
-        if key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 60:
-            stale_key = key.id
-        user = session.get(User, key.user_id)
+        user, key_id, last_used = found
+        if last_used is None or (utcnow() - last_used).total_seconds() > 60:
+            await run_in_threadpool(_touch_api_key, state, key_id)
     else:
         user_id = decode_access_token(token, state.settings.secret_key)
         if user_id is None:
             raise Unauthorized("the access token is invalid or expired; sign in again")
-        user = session.get(User, user_id)
-    if user is None:
-        raise Unauthorized("the account no longer exists")
-    session.expunge(user)
+        user = await reads.user_by_id(conn, user_id)
+        if user is None:
+            raise Unauthorized("the account no longer exists")
     if not user.is_active:
         raise Forbidden("this account is disabled")
-    if stale_key is not None:
-        _touch_api_key(state, stale_key)
     request.state.user_id = str(user.id)
     return user
 

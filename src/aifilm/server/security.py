@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -59,11 +61,25 @@ def create_access_token(user_id: uuid.UUID, secret: str, minutes: int) -> tuple[
 
 
 def decode_access_token(token: str, secret: str) -> uuid.UUID | None:
-    """The user id in a valid, unexpired access token, else None."""
+    """The user id in a valid, unexpired access token, else None.
+
+    A client sends the same token many times, so a verified token's subject and expiry are
+    remembered (`_verified`): checking its signature again would cost more CPU than the
+    rest of a small request. Its expiry is still checked on every use.
+    """
+    verified = _verified(token, secret)
+    if verified is None or verified[1] <= time.time():
+        return None
+    return verified[0]
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, secret: str) -> tuple[uuid.UUID, float] | None:
+    """The subject and expiry (epoch seconds) of an access token with a good signature."""
     try:
         payload: dict[str, Any] = jwt.decode(token, secret, algorithms=[ALGORITHM])
         if payload.get("type") != "access":
             return None
-        return uuid.UUID(str(payload["sub"]))
-    except (jwt.PyJWTError, KeyError, ValueError):
+        return uuid.UUID(str(payload["sub"])), float(payload["exp"])
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from aifilm.server.config import ServerSettings
-from aifilm.server.db import make_engine, make_sessionmaker
+from aifilm.server.db import make_async_reader_engine, make_engine, make_sessionmaker
 from aifilm.server.ratelimit import RateLimiter, make_rate_limiter
 from aifilm.server.storage import Storage, make_storage
 
@@ -24,7 +25,8 @@ class ServerState:
     settings: ServerSettings
     engine: Engine
     sessions: sessionmaker[Session]
-    readers: sessionmaker[Session]  # read-only: auth checks, progress streams, readiness
+    readers: sessionmaker[Session]  # read-only, in worker threads: progress streams, readiness
+    async_engine: AsyncEngine  # read-only, on the event loop: auth, what clients poll
     storage: Storage
     limiter: RateLimiter
     worker: ThreadWorker | None = None
@@ -39,6 +41,7 @@ class ServerState:
             engine=engine,
             sessions=make_sessionmaker(engine),
             readers=make_sessionmaker(engine, readonly=True),
+            async_engine=make_async_reader_engine(settings.db_url),
             storage=storage or make_storage(settings),
             limiter=make_rate_limiter(settings.redis_url),
         )
@@ -48,3 +51,10 @@ class ServerState:
         if self.worker is not None:
             self.worker.stop()
         self.engine.dispose()
+        # Without an event loop, pooled asyncio connections are dropped, not closed.
+        self.async_engine.sync_engine.dispose(close=False)
+
+    async def aclose(self) -> None:
+        """`close`, on the event loop: the asyncio connections are closed properly."""
+        await self.async_engine.dispose()
+        self.close()

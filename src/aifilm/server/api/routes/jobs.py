@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
-from aifilm.server import jobs
+from aifilm.server import jobs, reads
 from aifilm.server.api.routes.projects import file_response
 from aifilm.server.deps import (
+    AsyncReaderDep,
     CurrentUser,
     Paging,
-    ReaderDep,
     SessionDep,
     SettingsDep,
     StateDep,
@@ -29,7 +30,15 @@ from aifilm.server.deps import (
 )
 from aifilm.server.errors import NotFound
 from aifilm.server.models import Asset, Job, JobLog, User
-from aifilm.server.schemas import JobCreate, JobLogPublic, JobPublic, JobStatus, Page
+from aifilm.server.reads import AnyRow
+from aifilm.server.schemas import (
+    AssetPublic,
+    JobCreate,
+    JobLogPublic,
+    JobPublic,
+    JobStatus,
+    Page,
+)
 from aifilm.server.state import ServerState
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -46,14 +55,16 @@ def own_job(session: Session, user: User, job_id: str) -> Job:
 def job_public(session: Session, job: Job) -> JobPublic:
     out = JobPublic.model_validate(job)
     files = session.scalars(select(Asset).where(Asset.job_id == job.id).order_by(Asset.name))
-    out.files = [f for f in map(_asset, files)]
+    out.files = [AssetPublic.model_validate(f) for f in files]
     return out
 
 
-def _asset(asset: Asset) -> Any:
-    from aifilm.server.schemas import AssetPublic
-
-    return AssetPublic.model_validate(asset)
+async def jobs_public(conn: AsyncConnection, rows: Sequence[AnyRow]) -> list[JobPublic]:
+    """The jobs as clients see them, their result files read in one query."""
+    out = {row.id: JobPublic.model_validate(row) for row in rows}
+    for asset in await reads.files_of_jobs(conn, list(out)):
+        out[asset.job_id].files.append(AssetPublic.model_validate(asset))
+    return list(out.values())
 
 
 def wake_workers(state: ServerState) -> None:
@@ -108,59 +119,51 @@ def create_job(
 
 
 @router.get("", response_model=Page[JobPublic])
-def list_jobs(
+async def list_jobs(
     user: CurrentUser,
-    session: ReaderDep,
+    conn: AsyncReaderDep,
     page: Paging,
     status: Annotated[str | None, Query()] = None,
 ) -> Page[JobPublic]:
     """The user's jobs, newest first."""
-    where = [Job.user_id == user.id] + ([Job.status == status] if status else [])
-    total = session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
-    rows = session.scalars(
-        select(Job)
-        .where(*where)
-        .order_by(Job.created_at.desc())
-        .offset(page.offset)
-        .limit(page.limit)
+    params: dict[str, Any] = {"user_id": user.id, "status": status}
+    rows, total = await reads.fetch_page(
+        conn, reads.JOBS_OF_USER[status is not None], params, page.offset, page.limit
     )
     return Page(
-        items=[job_public(session, j) for j in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
+        items=await jobs_public(conn, rows), total=total, offset=page.offset, limit=page.limit
     )
+
+
+async def _own_job_row(conn: AsyncConnection, user: User, job_id: str) -> AnyRow:
+    """The user's job as a row; someone else's reads as not found."""
+    row = await reads.job_of_user(conn, parse_id(job_id, "job"), user.id)
+    if row is None:
+        raise NotFound("job")
+    return row
 
 
 @router.get("/{job_id}", response_model=JobPublic)
-def read_job(job_id: str, user: CurrentUser, session: ReaderDep) -> JobPublic:
+async def read_job(job_id: str, user: CurrentUser, conn: AsyncReaderDep) -> JobPublic:
     """A job with its result files."""
-    return job_public(session, own_job(session, user, job_id))
+    (job,) = await jobs_public(conn, [await _own_job_row(conn, user, job_id)])
+    return job
 
 
 @router.get("/{job_id}/status", response_model=JobStatus)
-def job_status(job_id: str, user: CurrentUser, session: ReaderDep) -> JobStatus:
+async def job_status(job_id: str, user: CurrentUser, conn: AsyncReaderDep) -> JobStatus:
     """Just the state and progress, for polling."""
-    job = own_job(session, user, job_id)
-    return JobStatus(
-        id=job.id,
-        status=job.status,
-        progress=job.progress,
-        current_step=job.current_step,
-        error_message=job.error_message,
-    )
+    return JobStatus.model_validate(await _own_job_row(conn, user, job_id), from_attributes=True)
 
 
 @router.get("/{job_id}/logs", response_model=Page[JobLogPublic])
-def job_logs(
-    job_id: str, user: CurrentUser, session: ReaderDep, page: Paging
+async def job_logs(
+    job_id: str, user: CurrentUser, conn: AsyncReaderDep, page: Paging
 ) -> Page[JobLogPublic]:
     """The job's log lines, oldest first."""
-    job = own_job(session, user, job_id)
-    where = JobLog.job_id == job.id
-    total = session.scalar(select(func.count()).select_from(JobLog).where(where)) or 0
-    rows = session.scalars(
-        select(JobLog).where(where).order_by(JobLog.id).offset(page.offset).limit(page.limit)
+    job = await _own_job_row(conn, user, job_id)
+    rows, total = await reads.fetch_page(
+        conn, reads.LOGS_OF_JOB, {"job_id": job.id}, page.offset, page.limit
     )
     return Page(
         items=[JobLogPublic.model_validate(r) for r in rows],

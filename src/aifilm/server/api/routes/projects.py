@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aifilm.server import reads
 from aifilm.server.assets import input_assets, missing_assets, project_prefix, save_upload
 from aifilm.server.deps import (
+    AsyncReaderDep,
     CurrentUser,
     Paging,
     ReaderDep,
@@ -73,19 +75,15 @@ def create_project(
 
 
 @router.get("", response_model=Page[ProjectSummary])
-def list_projects(user: CurrentUser, session: ReaderDep, page: Paging) -> Page[ProjectSummary]:
+async def list_projects(
+    user: CurrentUser, conn: AsyncReaderDep, page: Paging
+) -> Page[ProjectSummary]:
     """The user's projects, newest first."""
-    where = Project.user_id == user.id
-    total = session.scalar(select(func.count()).select_from(Project).where(where)) or 0
-    rows = session.scalars(
-        select(Project)
-        .where(where)
-        .order_by(Project.created_at.desc())
-        .offset(page.offset)
-        .limit(page.limit)
+    rows, total = await reads.fetch_page(
+        conn, reads.PROJECTS_OF_USER, {"user_id": user.id}, page.offset, page.limit
     )
     return Page(
-        items=[ProjectSummary.model_validate(p) for p in rows],
+        items=[ProjectSummary.model_validate(row) for row in rows],
         total=total,
         offset=page.offset,
         limit=page.limit,

@@ -152,7 +152,7 @@ def logout(body: RefreshRequest, session: SessionDep) -> Response:
 
 
 @router.get("/me", response_model=UserPublic)
-def read_me(user: CurrentUser) -> User:
+async def read_me(user: CurrentUser) -> User:
     """The signed-in account."""
     return user
 
