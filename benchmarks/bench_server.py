@@ -1,17 +1,20 @@
-"""Load-test the hosted server: `aifilm serve` on PostgreSQL, 50 clients, locust on loopback.
+"""Load-test the hosted server: `aifilm serve` on PostgreSQL, 50 clients, wrk on loopback.
 
     python benchmarks/bench_server.py [--workers 2] [--users 50] [--seconds 30]
+                                      [--load-generator wrk|locust]
 
 Creates a fresh database on the PostgreSQL at 127.0.0.1:5432 (`AIFILM_BENCH_POSTGRES` to
 change it), migrates it with `aifilm db upgrade`, starts `aifilm serve` with no render
 worker, and seeds it through the API: a user, 25 projects, a queued job, an API key. Then
-locust (headless, FastHttpUser) runs 50 clients, first without think time, against
-`GET /api/projects` and `GET /api/jobs/{id}`, each once with the user's access token (JWT)
-and once with its API key; then again with each client sending one request every --pace
-seconds (0.25: 200 requests/s offered, like clients following their jobs). Reports
-requests/s, p50/p95/p99, the CPU the server, locust and the whole machine used, and the load
-average (the machine is shared), as a Markdown table and as JSON in
-benchmarks/results/server.json. The database is dropped at the end.
+50 clients, first without think time, request `GET /api/projects` and `GET /api/jobs/{id}`,
+each once with the user's access token (JWT) and once with its API key; then again with
+each client waiting a random think time of --pace seconds on average between requests
+(0.25: about 200 requests/s offered, like clients following their jobs). The load generator
+is wrk (`apt install wrk`; C, so it leaves the 2 cores to the server) with
+benchmarks/wrk_server.lua, or locust (headless, FastHttpUser) with --load-generator locust.
+Reports requests/s, p50/p95/p99, the CPU the server, the load generator and the whole
+machine used, and the load average (the machine is shared), as a Markdown table and as JSON
+in benchmarks/results/server.json. The database is dropped at the end.
 
 Waits (up to --wait-for-quiet seconds) for the 1-minute load average to fall under
 --quiet-load before it starts, since other work on the machine inflates every latency.
@@ -41,6 +44,7 @@ import psutil
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "server.json"
 LOCUSTFILE = HERE / "locustfile_server.py"
+WRK_SCRIPT = HERE / "wrk_server.lua"
 PG_ADMIN = os.environ.get("AIFILM_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 SPEC = """\
@@ -137,7 +141,8 @@ def machine_busy_seconds() -> float:
     return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
 
 
-def run_locust(
+def run_load(
+    generator: str,
     url: str,
     path: str,
     token: str,
@@ -147,51 +152,82 @@ def run_locust(
     out: Path,
     pace: float = 0.0,
 ) -> dict[str, Any]:
-    """One headless locust run; its aggregated figures and the CPU each side used."""
-    prefix = out / uuid.uuid4().hex[:8]
+    """One run of the load generator; its figures and the CPU each side used."""
     env = {
         **os.environ,
         "AIFILM_BENCH_PATH": path,
         "AIFILM_BENCH_TOKEN": token,
         "AIFILM_BENCH_WAIT": str(pace),
     }
-    load_before = os.getloadavg()
-    server_cpu, busy, started = cpu_seconds([server_pid]), machine_busy_seconds(), time.monotonic()
-    locust = subprocess.Popen(
-        [
+    prefix = out / uuid.uuid4().hex[:8]
+    if generator == "wrk":
+        command = [
+            "wrk", "-t", "2", "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s",
+            "-s", str(WRK_SCRIPT), url + path,
+        ]  # fmt: skip
+    else:
+        command = [
             sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
             "--host", url, "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
             "--reset-stats", "--only-summary", "--csv", str(prefix), "--loglevel", "WARNING",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        ]  # fmt: skip
+    load_before = os.getloadavg()
+    server_cpu, busy, started = cpu_seconds([server_pid]), machine_busy_seconds(), time.monotonic()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    locust_cpu = 0.0
-    while locust.poll() is None:
-        locust_cpu = max(locust_cpu, cpu_seconds([locust.pid]))
+    generator_cpu = 0.0
+    while process.poll() is None:
+        generator_cpu = max(generator_cpu, cpu_seconds([process.pid]))
         time.sleep(0.5)
     wall = time.monotonic() - started
     server_cpu = cpu_seconds([server_pid]) - server_cpu
     busy = machine_busy_seconds() - busy
-    if locust.returncode not in (0, 1):  # 1: some requests failed (reported below)
-        raise SystemExit(f"locust failed: {locust.stderr.read().decode() if locust.stderr else ''}")
+    stdout, stderr = process.communicate()
+    if generator == "wrk":
+        figures = _wrk_figures(stdout, stderr)
+    else:
+        if process.returncode not in (0, 1):  # 1: some requests failed (reported below)
+            raise SystemExit(f"locust failed: {stderr}")
+        figures = _locust_figures(prefix)
+    requests = figures["requests"]
+    return {
+        **figures,
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
+        "server_cpu_cores": round(server_cpu / wall, 2),
+        "load_generator_cpu_cores": round(generator_cpu / wall, 2),
+        "machine_busy_cores": round(busy / wall, 2),
+        "load_average_before": [round(x, 2) for x in load_before],
+    }
+
+
+def _wrk_figures(stdout: str, stderr: str) -> dict[str, Any]:
+    line = next((x for x in stdout.splitlines() if x.startswith("AIFILM-WRK ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no summary:\n{stdout}\n{stderr}")
+    raw = {k: int(v) for k, v in (item.split("=") for item in line.split()[1:])}
+    return {
+        "requests": raw["requests"],
+        "failures": raw["errors"] + raw["status_errors"],
+        "requests_per_second": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "max_ms": round(raw["max_us"] / 1000, 1),
+    }
+
+
+def _locust_figures(prefix: Path) -> dict[str, Any]:
     with open(f"{prefix}_stats.csv", newline="") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
-    requests = int(row["Request Count"])
     return {
-        "requests": requests,
+        "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
         "requests_per_second": round(float(row["Requests/s"]), 1),
         "p50_ms": float(row["50%"]),
         "p95_ms": float(row["95%"]),
         "p99_ms": float(row["99%"]),
         "max_ms": round(float(row["Max Response Time"]), 1),
-        "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 2),
-        "server_cpu_cores": round(server_cpu / wall, 2),
-        "locust_cpu_cores": round(locust_cpu / wall, 2),
-        "machine_busy_cores": round(busy / wall, 2),
-        "load_average_before": [round(x, 2) for x in load_before],
     }
 
 
@@ -212,7 +248,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         clients = (
-            f"{r['users']}, one request every {r['pace_seconds']:g} s each"
+            f"{r['users']}, {r['pace_seconds']:g} s think time"
             if r["pace_seconds"]
             else f"{r['users']}, no think time"
         )
@@ -234,7 +270,14 @@ def main() -> int:
         "--pace",
         type=float,
         default=0.25,
-        help="also run each case with every client sending one request per PACE s (0: don't)",
+        help="also run each case with clients thinking PACE s on average between requests "
+        "(0: don't)",
+    )
+    parser.add_argument(
+        "--load-generator",
+        choices=("wrk", "locust"),
+        default="wrk" if shutil.which("wrk") else "locust",
+        help="wrk (default where installed) or locust",
     )
     parser.add_argument("--quiet-load", type=float, default=1.0)
     parser.add_argument("--wait-for-quiet", type=float, default=600)
@@ -263,8 +306,13 @@ def main() -> int:
         with (tmp / "server.log").open("wb") as log:
             server = subprocess.Popen(
                 [
-                    *aifilm_command(), "serve", "--no-migrate", "--port", str(port),
-                    "--workers", str(args.workers),
+                    *aifilm_command(),
+                    "serve",
+                    "--no-migrate",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
                 ],
                 env=env,
                 stdout=log,
@@ -278,9 +326,10 @@ def main() -> int:
             ):
                 for auth, token in (("JWT", ids["jwt"]), ("API key", ids["api_key"])):
                     for pace in (0.0, args.pace) if args.pace > 0 else (0.0,):
-                        figures = run_locust(
-                            url, path, token, args.users, args.seconds, server.pid, tmp, pace
-                        )
+                        figures = run_load(
+                            args.load_generator, url, path, token, args.users, args.seconds,
+                            server.pid, tmp, pace,
+                        )  # fmt: skip
                         case = {"endpoint": endpoint, "auth": auth, "users": args.users}
                         results.append({**case, "pace_seconds": pace, **figures})
                         print(f"{endpoint} {auth} pace {pace}: {figures}", file=sys.stderr)
@@ -293,7 +342,11 @@ def main() -> int:
 
     report = {
         "server": f"aifilm serve --workers {args.workers}, PostgreSQL on 127.0.0.1",
-        "load_generator": f"locust {_version('locust')} headless, FastHttpUser",
+        "load_generator": (
+            f"{_wrk_version()} with benchmarks/wrk_server.lua, 2 threads"
+            if args.load_generator == "wrk"
+            else f"locust {_version('locust')} headless, FastHttpUser"
+        ),
         "users": args.users,
         "seconds_each": args.seconds,
         "cpu_count": os.cpu_count(),
@@ -309,6 +362,11 @@ def main() -> int:
         RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     failures = sum(r["failures"] for r in results)
     return 1 if failures else 0
+
+
+def _wrk_version() -> str:
+    out = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).split(" [")[0].strip() or "wrk"
 
 
 def _version(package: str) -> str:

@@ -2,15 +2,15 @@
 
 Driven by environment variables that the benchmark sets: `AIFILM_BENCH_PATH` (the URL path)
 and `AIFILM_BENCH_TOKEN` (an access token or an API key). Users do not wait between
-requests unless `AIFILM_BENCH_WAIT` (seconds) is set, so the server is kept as busy as 50
-clients can make it.
+requests unless `AIFILM_BENCH_WAIT` (seconds) is set: then each waits a random think time of
+that many seconds on average (uniform from 0 to twice that), as wrk_server.lua does.
 """
 
 from __future__ import annotations
 
 import os
 
-from locust import constant, constant_pacing
+from locust import between, constant
 from locust.contrib.fasthttp import FastHttpUser
 from locust.user.task import task
 
@@ -22,7 +22,7 @@ PACING = float(os.environ.get("AIFILM_BENCH_WAIT", "0"))
 class ApiClient(FastHttpUser):
     """A client polling one endpoint."""
 
-    wait_time = constant_pacing(PACING) if PACING > 0 else constant(0)
+    wait_time = between(0, 2 * PACING) if PACING > 0 else constant(0)
 
     @task
     def get(self) -> None:
