@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         visuals: str | None = typer.Option(None, help="Visuals backend name."),
         compose: str | None = typer.Option(None, help="Compose backend name."),
         lipsync: str | None = typer.Option(
-            None, help="Lip-sync backend for talking characters (visemes, wav2lip)."
+            None, help="Lip-sync backend for talking characters (visemes, wav2lip, sadtalker)."
         ),
         translate: str | None = typer.Option(
             None, help="Translate backend for subtitle languages (spec, google-translate, deepl)."

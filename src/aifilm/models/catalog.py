@@ -274,7 +274,7 @@ MODELS: tuple[ModelInfo, ...] = (
         vram_gb=4.0,
         native=(256, 256),
         files=("SadTalker_V0.0.2_256.safetensors", "mapping_00229-model.pth.tar"),
-        note="checkpoints load and are checked; no sadtalker backend renders yet",
+        note="default of the sadtalker backend (256 px faces, crop mode)",
     ),
 )
 

@@ -30,6 +30,7 @@ MODEL_ENV = {
     "diffusion-video": "AIFILM_VIDEO_MODEL",
     "musicgen": "AIFILM_MUSIC_MODEL",
     "wav2lip": "AIFILM_WAV2LIP_MODEL",
+    "sadtalker": "AIFILM_SADTALKER_MODEL",
 }
 
 

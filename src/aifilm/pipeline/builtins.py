@@ -12,6 +12,7 @@ from aifilm.pipeline.registry import hookimpl
 def register_backends(register: Callable[[type[Backend]], None]) -> None:
     """Register every backend shipped with aifilm; imports stay inside so startup is cheap."""
     from aifilm.pipeline.compose.ffmpeg import FFmpegComposer
+    from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
     from aifilm.pipeline.lipsync.visemes import VisemeLipSync
     from aifilm.pipeline.lipsync.wav2lip import Wav2LipLipSync
     from aifilm.pipeline.music.midi import MidiMusic
@@ -33,6 +34,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice, CoquiVoice,
-        VisemeLipSync, Wav2LipLipSync,
+        VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,
     ):  # fmt: skip
         register(backend)

@@ -1,7 +1,7 @@
-"""SadTalker's checkpoints: found, loaded and checked; not yet a backend.
+"""SadTalker talking heads: the whole head moves with the speech, not only the lips.
 
-SadTalker (OpenTalker/SadTalker, Apache-2.0) animates a whole head from one picture and
-speech with five networks. Its v0.0.2 release ships them as two files:
+SadTalker (OpenTalker/SadTalker, Apache-2.0) animates a head from one picture and
+speech. Its v0.0.2 release ships six networks in two files:
 
 - ``SadTalker_V0.0.2_256.safetensors`` (or ``_512``): the networks' weights under the
   prefixes ``audio2exp.`` (speech to expression coefficients), ``audio2pose.`` (speech
@@ -12,27 +12,65 @@ speech with five networks. Its v0.0.2 release ships them as two files:
   (full mode): the mapping network from coefficients to keypoint motion, under
   ``"mapping"``.
 
-This module resolves those files (a folder, or a hub id in the Hugging Face cache, as
-`aifilm models pull vinthony/SadTalker` fetches them), reads them and checks that every
-network's weights are there, naming the exact file and what is wrong otherwise. The
-networks themselves and the inference path (3D face fitting, the coefficient models,
-keypoint transformation, rendering) are not implemented here yet, so no `sadtalker`
-backend is registered: a backend that cannot render would only fail mid-film.
+The networks are ported in `aifilm.pipeline.lipsync.sadtalker_nets` (the checkpoints
+load into them strictly), the glue in `aifilm.pipeline.lipsync.sadtalker_motion`. Per
+face and shot, as SadTalker's ``inference.py`` in its ``crop`` mode:
+
+1. a square around the face box (from the face detector, a portrait's ``face.json`` or
+   the spec's mouth box) is cut from the still and resized to 256x256;
+2. ``face_3drecon`` gives its 3DMM coefficients: expression, angles, translation;
+3. the face's speech (its lines placed on the shot's time, silence between) becomes
+   Wav2Lip's mel spectrogram, one 0.2 s window per 25 fps frame; ``audio2exp`` gives
+   each frame's expression (with random blinks), ``audio2pose`` the head's motion (its
+   latents drawn from the shot's seed, so a re-render moves the same);
+4. for every film frame, ``mapping`` turns the 27 coefficient frames around it into
+   keypoint motion, and the ``generator`` re-renders the face from the crop;
+5. the rendered face is scaled back and blended into the still (feathered edges), and
+   the frames are encoded as they come into a clip the size of the picture, which
+   replaces the shot's still (``video``): the camera move of the shot is not applied.
+
+Between lines the networks hear silence: the mouth rests, the head keeps its idle
+motion and the eyes blink. Where SadTalker aligns the face with a landmark detector,
+aifilm uses its face box (SadTalker's own fallback when no landmarks are found); no BFM
+files are needed. A face too small to render falls back to the embedded mouth shapes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib.util
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from aifilm.models.checkpoint import CheckpointError, load_tensors, resolve_checkpoint
+from pydantic import Field
+
+from aifilm.models.catalog import model_info
+from aifilm.models.checkpoint import (
+    CheckpointError,
+    checkpoint_fingerprint,
+    load_tensors,
+    match_state_dict,
+    resolve_checkpoint,
+)
+from aifilm.models.device import INSTALL_HINT, available_device, describe_device
+from aifilm.models.hub import ModelNotFoundError
+from aifilm.models.loader import Loaded, get_or_load
+from aifilm.models.options import ModelBackend, ModelOptions, default_model
+from aifilm.pipeline.backend import Backend, HealthCheck
+from aifilm.pipeline.lipsync.base import LipSync, LipSyncBackend, LipSyncRequest
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 REPO = "vinthony/SadTalker"
 NETWORKS = ("audio2exp", "audio2pose", "face_3drecon", "kp_extractor", "generator")
 MAPPING = {"crop": "mapping_00229-model.pth.tar", "full": "mapping_00109-model.pth.tar"}
 _HINT = f"fetch the release files again: aifilm models pull {REPO}"
+_LICENCE = "Apache-2.0 (OpenTalker/SadTalker code and checkpoints)"
+CLIP_FILE = "head.mp4"
+MIN_FACE = 32  # a head crop smaller than this (px) is too small to re-render
 
 
 @dataclass(frozen=True)
@@ -97,3 +135,205 @@ def load_sadtalker(files: SadTalkerFiles) -> dict[str, dict[str, Any]]:
         )
     networks["mapping"] = dict(mapping)
     return networks
+
+
+def _fill_counters(state: dict[str, Any], model: Any) -> dict[str, Any]:
+    """Batch norms' ``num_batches_tracked`` counters where a file left them out (torch
+    fills them in the same way when it loads such a file)."""
+    import torch
+
+    own = model.state_dict()
+    missing = {
+        k: torch.zeros((), dtype=torch.long)
+        for k in own
+        if k.endswith(".num_batches_tracked") and k not in state
+    }
+    return {**state, **missing}
+
+
+def build_loaded(states: dict[str, dict[str, Any]], files: SadTalkerFiles) -> dict[str, Any]:
+    """The six networks with the checkpoints' weights (strict: every tensor must fit)."""
+    from aifilm.pipeline.lipsync.sadtalker_nets import SadTalkerSizes, build_networks
+
+    try:
+        sizes = SadTalkerSizes.of(states)
+    except (KeyError, StopIteration, IndexError, ZeroDivisionError):
+        sizes = SadTalkerSizes()  # not SadTalker's design: report how it differs from it
+    nets = build_networks(sizes)
+    for name, net in nets.items():
+        path = files.mapping if name == "mapping" else files.networks
+        what = f"SadTalker {name}"
+        match_state_dict(net, _fill_counters(states[name], net), path, what=what, hint=_HINT)
+    return nets
+
+
+class SadTalkerLipSync(ModelBackend, LipSyncBackend):
+    """The whole head animated by SadTalker's networks from the speech (Apache-2.0)."""
+
+    name: ClassVar[str] = "sadtalker"
+    description: ClassVar[str] = "SadTalker talking heads: head, face and lips move (torch; GPU advised)"
+    requires: ClassVar[tuple[str, ...]] = ("torch", "cv2", "safetensors")
+    license: ClassVar[str] = "Apache-2.0 (aifilm's port of the SadTalker networks, MIT glue)"
+    weights_license: ClassVar[str | None] = _LICENCE
+    commercial_use: ClassVar[bool] = True
+    version: ClassVar[str] = "1"
+
+    class Options(ModelOptions):
+        """Which release files, how the head is cut, how it moves, frames per batch."""
+
+        size: Literal[256, 512] = Field(256, description="Which release: 256 or 512 px faces.")
+        crop_scale: float = Field(
+            1.6, ge=1.0, le=4.0, description="Head crop: this many times the face box's side."
+        )
+        still: bool = Field(
+            False, description="Keep the picture's head pose (SadTalker's --still): less motion."
+        )
+        pose_style: int = Field(0, ge=0, le=45, description="Head motion style (0-45).")
+        expression_scale: float = Field(
+            1.0, ge=0.0, le=3.0, description="Scales the expression (SadTalker's --expression_scale)."
+        )
+        batch_size: int = Field(8, ge=1, le=256, description="Frames per generator call.")
+        feather: float = Field(
+            0.1, ge=0.0, le=0.5, description="Share of the crop over which its edges blend in."
+        )
+
+    options: Options
+
+    def __init__(self, options: Any = None, **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        self._files: SadTalkerFiles | None = None
+
+    def files(self) -> SadTalkerFiles:
+        """The two checkpoint files (`ModelNotFoundError` naming a missing one)."""
+        if self._files is None:
+            self._files = find_sadtalker(self.options.model, size=self.options.size)
+        return self._files
+
+    def model_folder(self) -> Path:
+        """The folder of the networks' file."""
+        return self.files().networks.parent
+
+    def identity(self) -> dict[str, Any]:
+        """Options, both files' identities and the precision: other weights, other clips."""
+        ident = Backend.identity(self)
+        try:
+            files = self.files()
+            ident["model"] = [checkpoint_fingerprint(files.networks),
+                              checkpoint_fingerprint(files.mapping)]  # fmt: skip
+        except ModelNotFoundError:
+            ident["model"] = "missing"  # animating will raise the helpful error
+        placement = self.placement()
+        ident["device"], ident["dtype"] = placement.device, placement.dtype
+        return ident
+
+    def model_licence(self) -> dict[str, Any]:
+        """Apache-2.0 code and weights: commercial use allowed."""
+        return {
+            "model": str(self.options.model),
+            "code_license": self.license,
+            "weights_license": _LICENCE,
+            "commercial_use": True,
+        }
+
+    @classmethod
+    def health(cls) -> list[HealthCheck]:
+        """Modules, the device, whether both checkpoint files are here, and their licence."""
+        checks = [
+            HealthCheck(
+                f"python module {m}",
+                found := importlib.util.find_spec(m) is not None,
+                "installed" if found else "missing",
+                None if found else INSTALL_HINT,
+            )
+            for m in cls.requires
+        ]
+        device = available_device()
+        checks.append(HealthCheck("device", device != "none", describe_device()))
+        name = default_model(cls.name)
+        try:
+            files = find_sadtalker(name, allow_download=False)
+            checks.append(
+                HealthCheck("model", True, f"{name}: {files.networks.name}, {files.mapping.name}")
+            )
+        except ModelNotFoundError as exc:
+            checks.append(HealthCheck("model", False, exc.message, exc.hint))
+        info = model_info(name)
+        checks.append(HealthCheck("weights licence", True, info.licence_line if info else _LICENCE))
+        return checks
+
+    def load(self) -> Loaded:
+        """The six networks with the release's weights, loaded once per process."""
+        files = self.files()
+        placement = self.placement()
+        key = (
+            "sadtalker",
+            str(files.networks),
+            checkpoint_fingerprint(files.networks),
+            str(files.mapping),
+            checkpoint_fingerprint(files.mapping),
+            placement,
+        )
+
+        def load() -> Loaded:
+            nets = build_loaded(load_sadtalker(files), files)
+            for name, net in nets.items():
+                nets[name] = net.to(device=placement.device, dtype=placement.torch_dtype()).eval()
+            return Loaded(nets, files.networks.parent, placement)
+
+        return get_or_load(key, load)
+
+    def animate(self, request: LipSyncRequest, out_dir: Path) -> LipSync:
+        """Re-render the head for every frame of the shot; a clip the size of the picture."""
+        import numpy as np
+        from PIL import Image
+
+        from aifilm.pipeline.lipsync.sadtalker_motion import head_box
+        from aifilm.pipeline.lipsync.wav2lip import face_box, speaking_frames
+
+        speaking = speaking_frames(request.lines, request.start, request.frames, request.fps)
+        if not any(speaking):
+            return LipSync("none", note="nothing said")
+        with Image.open(request.visual.path) as im:
+            still = np.asarray(im.convert("RGB"))
+        height, width = still.shape[:2]
+        box, estimated = face_box(request.face)
+        crop = head_box(box, (width, height), self.options.crop_scale)
+        side = crop[2] - crop[0]
+        who = request.face.character or "the narrator"
+        if side < MIN_FACE:
+            from aifilm.pipeline.lipsync.visemes import VisemeLipSync
+
+            made = VisemeLipSync().animate(request, out_dir)
+            why = f"{who}'s head ({side}x{side} px) is too small for sadtalker"
+            return LipSync(made.kind, made.overlay, made.video, f"{why}; embedded mouth shapes used")
+        loaded = self.load()
+        from aifilm.pipeline.lipsync.sadtalker_render import render_frames
+
+        frames = render_frames(loaded, still, crop, request, self.options)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / CLIP_FILE
+        _write_video(path, frames, request.fps, (width // 2 * 2, height // 2 * 2))
+        note = f"{who}: face box estimated from the mouth box" if estimated else None
+        return LipSync("video", video=path, note=note)
+
+
+def _write_video(
+    path: Path, frames: Iterator[npt.NDArray[np.uint8]], fps: int, size: tuple[int, int]
+) -> None:
+    """Encode whole pictures as they come (H.264, near-lossless): never the shot in memory."""
+    import av
+    import numpy as np
+
+    width, height = size
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"crf": "10", "preset": "fast"})
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv444p"
+        for pixels in frames:
+            frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(pixels[:height, :width]), format="rgb24"
+            )
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
