@@ -124,7 +124,6 @@ def test_a_shot_becomes_a_clip_of_the_picture_whose_head_alone_moves(
     assert (steps > 0.05).all() and steps.mean() > 1.0, steps
 
 
-
 def test_what_is_said_drives_the_head(checkpoints: Path, tmp_path: Path) -> None:
     from aifilm.models.loader import Loaded
     from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
@@ -203,3 +202,165 @@ def test_a_film_talks_through_sadtalker(checkpoints: Path, tmp_path: Path) -> No
     a, b = int(ann.start * FILM_FPS) + 1, int(ann.end * FILM_FPS) - 1
     steps = np.abs(np.diff(frames[a:b], axis=0)).mean(axis=(1, 2, 3))
     assert (steps > 0.02).all() and steps.mean() > 0.2, steps
+
+
+# Tensors of the published checkpoints, read off SadTalker's code and configs
+# (facerender.yaml, auido2pose.yaml; the networks' constructors): name -> shape.
+PUBLISHED = {
+    "audio2exp.audio_encoder.0.conv_block.0.weight": (32, 1, 3, 3),
+    "audio2exp.audio_encoder.12.conv_block.0.weight": (512, 512, 1, 1),
+    "audio2exp.mapping1.weight": (64, 512 + 64 + 1),
+    "audio2pose.audio_encoder.audio_encoder.9.conv_block.1.running_var": (256,),
+    "audio2pose.netG.encoder.MLP.L0.weight": (128, 192 + 64 + 32 * 6 + 6),
+    "audio2pose.netG.encoder.linear_logvar.weight": (64, 128),
+    "audio2pose.netG.decoder.MLP.L0.weight": (128, 64 + 32 * 6 + 6),
+    "audio2pose.netG.decoder.MLP.L1.weight": (192, 128),
+    "audio2pose.netG.decoder.classbias": (46, 64),
+    "audio2pose.netG.decoder.resunet.up_residual_conv1.conv_skip.0.weight": (128, 384, 3, 3),
+    "audio2pose.netG.decoder.resunet.upsample_1.upsample.weight": (256, 256, 2, 1),
+    "audio2pose.netG.decoder.pose_linear.weight": (6, 6),
+    "audio2pose.netD_motion.seq.2.conv.weight": (1024, 512, 3),
+    "audio2pose.netD_motion.seq.3.weight": (1, 1024, 3),
+    "face_3drecon.backbone.conv1.weight": (64, 3, 7, 7),
+    "face_3drecon.backbone.layer3.5.bn3.num_batches_tracked": (),
+    "face_3drecon.backbone.layer4.0.downsample.0.weight": (2048, 1024, 1, 1),
+    "face_3drecon.final_layers.1.weight": (64, 2048, 1, 1),
+    "face_3drecon.final_layers.6.bias": (1,),
+    "kp_extractor.down.weight": (3, 1, 13, 13),
+    "kp_extractor.predictor.down_blocks.down4.conv.weight": (1024, 512, 3, 3),
+    "kp_extractor.predictor.conv.weight": (16384, 1024, 1, 1),
+    "kp_extractor.predictor.up_blocks.up0.conv.weight": (512, 1024, 3, 3, 3),
+    "kp_extractor.predictor.up_blocks.up4.norm.running_mean": (32,),
+    "kp_extractor.kp.weight": (15, 32, 3, 3, 3),
+    "generator.first.conv.weight": (64, 3, 3, 3),
+    "generator.down_blocks.1.conv.weight": (256, 128, 3, 3),
+    "generator.second.weight": (512, 256, 1, 1),
+    "generator.resblocks_3d.3dr5.conv2.weight": (32, 32, 3, 3, 3),
+    "generator.third.conv.weight": (256, 512, 3, 3),
+    "generator.fourth.weight": (256, 256, 1, 1),
+    "generator.dense_motion_network.compress.weight": (4, 32, 1, 1, 1),
+    "generator.dense_motion_network.hourglass.encoder.down_blocks.0.conv.weight": (
+        64,
+        80,
+        3,
+        3,
+        3,
+    ),
+    "generator.dense_motion_network.hourglass.decoder.up_blocks.0.conv.weight": (
+        512,
+        1024,
+        3,
+        3,
+        3,
+    ),
+    "generator.dense_motion_network.hourglass.decoder.conv.weight": (112, 112, 3, 3, 3),
+    "generator.dense_motion_network.mask.weight": (16, 112, 7, 7, 7),
+    "generator.dense_motion_network.occlusion.weight": (1, 112 * 16, 7, 7),
+    "generator.decoder.fc.weight": (512, 256, 3, 3),
+    "generator.decoder.G_middle_5.conv_1.weight_orig": (512, 512, 3, 3),
+    "generator.decoder.G_middle_5.conv_1.weight_u": (512,),
+    "generator.decoder.G_middle_0.norm_0.mlp_shared.0.weight": (128, 256, 3, 3),
+    "generator.decoder.up_0.conv_s.weight_orig": (256, 512, 1, 1),
+    "generator.decoder.up_1.norm_s.mlp_gamma.weight": (256, 128, 3, 3),
+    "generator.decoder.conv_img.weight": (3, 64, 3, 3),
+    "mapping.first.0.weight": (1024, 70, 7),
+    "mapping.encoder2.1.weight": (1024, 1024, 3),
+    "mapping.fc_exp.weight": (45, 1024),
+    "mapping.fc_yaw.weight": (66, 1024),
+}
+
+
+def test_the_full_size_networks_have_the_published_checkpoints_tensors() -> None:
+    import torch
+
+    from aifilm.pipeline.lipsync.sadtalker_nets import SadTalkerSizes, build_networks
+
+    with torch.device("meta"):  # no memory, no time: shapes only
+        nets = build_networks()
+    states = {name: net.state_dict() for name, net in nets.items()}
+    shapes = {f"{n}.{k}": tuple(v.shape) for n, state in states.items() for k, v in state.items()}
+    for key, shape in PUBLISHED.items():
+        assert shapes.get(key) == shape, key
+    # no tensor the release lacks: spectral norms keep weight_orig/_u/_v, not weight
+    assert "generator.decoder.up_0.conv_s.weight" not in shapes
+    assert not any(k.startswith(("he_estimator.", "generator.final")) for k in shapes)
+    others = ("generator.resblocks_2d.", "generator.up_blocks.", "generator.final.")
+    assert not any(k.startswith(others) for k in shapes)  # OcclusionAwareGenerator's parts
+    # the five networks of the .safetensors file weigh what the published file does (725 MB)
+    tensors = [v for n, state in states.items() if n != "mapping" for v in state.values()]
+    size = sum(v.numel() * v.element_size() for v in tensors)
+    assert 724e6 < size < 726e6, size
+    # and the sizes read back from the tensors are the published design's
+    assert SadTalkerSizes.of(states) == SadTalkerSizes()
+
+
+def _files(tmp_path: Path, checkpoints: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(checkpoints, folder)
+    return folder
+
+
+def test_malformed_checkpoints_say_what_is_wrong(checkpoints: Path, tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from aifilm.models.checkpoint import CheckpointError
+    from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
+
+    # a generator tensor of another shape
+    folder = _files(tmp_path, checkpoints)
+    networks = folder / "SadTalker_V0.0.2_256.safetensors"
+    tensors = load_file(str(networks))
+    tensors["generator.decoder.conv_img.bias"] = torch.zeros(5)
+    save_file(tensors, str(networks))
+    with pytest.raises(CheckpointError) as caught:
+        SadTalkerLipSync(model=folder, device="cpu").load()
+    assert f"{networks} is not a SadTalker generator checkpoint" in caught.value.message
+    assert "decoder.conv_img.bias (5,) (expected (3,))" in caught.value.message
+    assert "aifilm models pull vinthony/SadTalker" in (caught.value.hint or "")
+
+    # a mapping network without its last layer
+    folder = _files(tmp_path / "b", checkpoints)
+    mapping = folder / "mapping_00229-model.pth.tar"
+    saved = torch.load(mapping, weights_only=True)
+    del saved["mapping"]["fc_exp.weight"]
+    torch.save(saved, mapping)
+    wrong = r"not a SadTalker mapping checkpoint.*1 missing \(fc_exp\.weight"
+    with pytest.raises(CheckpointError, match=wrong):
+        SadTalkerLipSync(model=folder, device="cpu").load()
+
+
+def test_missing_checkpoints_name_the_file_and_the_pull_command(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from aifilm.models.hub import ModelNotFoundError
+    from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
+
+    backend = SadTalkerLipSync(device="cpu")  # the catalog's default hub id, not downloaded
+    assert backend.identity()["model"] == "missing"
+    with pytest.raises(ModelNotFoundError) as caught:
+        backend.load()
+    assert "SadTalker_V0.0.2_256.safetensors of model vinthony/SadTalker" in caught.value.message
+    assert "aifilm models pull vinthony/SadTalker" in (caught.value.hint or "")
+
+    (tmp_path / "project.yaml").write_text(
+        "title: Hi\nduration: auto\noutput: {resolution: 160x90, fps: 12}\n"
+        "characters:\n  - {name: Ann, voice: child}\n"
+        "scenes:\n  - shots:\n      - {camera: static, show: Ann, dialogue: [{Ann: Hi.}]}\n"
+    )
+    empty = tmp_path / "models"
+    empty.mkdir()
+    env = {**os.environ, "AIFILM_SADTALKER_MODEL": str(empty), "COLUMNS": "400"}
+    done = subprocess.run(
+        [sys.executable, "-m", "aifilm", "render", str(tmp_path / "project.yaml"),
+         "--lipsync", "sadtalker", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert done.returncode == 4, done.stdout + done.stderr
+    text = " ".join((done.stdout + done.stderr).split())
+    assert f"folder {empty} holds no SadTalker_V0.0.2_256.safetensors" in text
+    assert "Traceback" not in text and not (tmp_path / "out" / "hi.mp4").exists()

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.ai, pytest.mark.skipif(bool(AI_MISSING), reason=SKIP_R
 def _aifilm(*args: str, hub: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_CACHE": str(hub), "HF_HUB_OFFLINE": "1"}
     env.pop("AIFILM_WAV2LIP_MODEL", None)
+    env.pop("AIFILM_SADTALKER_MODEL", None)
     return subprocess.run(
         [sys.executable, "-m", "aifilm", *args], capture_output=True, text=True, env=env
     )
@@ -55,7 +56,10 @@ def test_models_list_and_doctor_show_wav2lip_and_its_licence(tmp_path: Path) -> 
     assert row["ok"]  # not chosen: information, not a problem
     assert "NON-COMMERCIAL" in row["detail"] and "non-commercial use only" in row["detail"]
     assert "aifilm models pull camenduru/Wav2Lip" in row["fix"]
-    assert not any("sadtalker" in name for name in checks)  # no backend that cannot render
+    sad_row = checks["lipsync backend 'sadtalker'"]
+    assert sad_row["ok"] and "Apache-2.0" in sad_row["detail"]
+    assert "mapping_00229-model.pth.tar" in sad_row["detail"]  # the file still missing
+    assert "aifilm models pull vinthony/SadTalker" in sad_row["fix"]
 
     _snapshot(hub, "camenduru/Wav2Lip", {"checkpoints/wav2lip_gan.pth": b"\0" * 10})
     done = _aifilm("models", "list", "--json", "--backend", "wav2lip", hub=hub)

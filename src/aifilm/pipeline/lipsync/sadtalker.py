@@ -155,11 +155,7 @@ def build_loaded(states: dict[str, dict[str, Any]], files: SadTalkerFiles) -> di
     """The six networks with the checkpoints' weights (strict: every tensor must fit)."""
     from aifilm.pipeline.lipsync.sadtalker_nets import SadTalkerSizes, build_networks
 
-    try:
-        sizes = SadTalkerSizes.of(states)
-    except (KeyError, StopIteration, IndexError, ZeroDivisionError):
-        sizes = SadTalkerSizes()  # not SadTalker's design: report how it differs from it
-    nets = build_networks(sizes)
+    nets = build_networks(SadTalkerSizes.of(states))
     for name, net in nets.items():
         path = files.mapping if name == "mapping" else files.networks
         what = f"SadTalker {name}"
@@ -171,7 +167,7 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
     """The whole head animated by SadTalker's networks from the speech (Apache-2.0)."""
 
     name: ClassVar[str] = "sadtalker"
-    description: ClassVar[str] = "SadTalker talking heads: head, face and lips move (torch; GPU advised)"
+    description: ClassVar[str] = "SadTalker talking heads: head, face, lips (torch; GPU advised)"
     requires: ClassVar[tuple[str, ...]] = ("torch", "cv2", "safetensors")
     license: ClassVar[str] = "Apache-2.0 (aifilm's port of the SadTalker networks, MIT glue)"
     weights_license: ClassVar[str | None] = _LICENCE
@@ -190,7 +186,7 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
         )
         pose_style: int = Field(0, ge=0, le=45, description="Head motion style (0-45).")
         expression_scale: float = Field(
-            1.0, ge=0.0, le=3.0, description="Scales the expression (SadTalker's --expression_scale)."
+            1.0, ge=0.0, le=3.0, description="Expression strength (--expression_scale)."
         )
         batch_size: int = Field(8, ge=1, le=256, description="Frames per generator call.")
         feather: float = Field(
@@ -305,7 +301,8 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
 
             made = VisemeLipSync().animate(request, out_dir)
             why = f"{who}'s head ({side}x{side} px) is too small for sadtalker"
-            return LipSync(made.kind, made.overlay, made.video, f"{why}; embedded mouth shapes used")
+            note = f"{why}; embedded mouth shapes used"
+            return LipSync(made.kind, made.overlay, made.video, note)
         loaded = self.load()
         from aifilm.pipeline.lipsync.sadtalker_render import render_frames
 

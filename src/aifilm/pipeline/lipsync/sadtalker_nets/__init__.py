@@ -48,17 +48,24 @@ class SadTalkerSizes:
     def of(cls, states: dict[str, dict[str, Any]]) -> SadTalkerSizes:
         """The sizes the six state dicts (`load_sadtalker`'s) were saved with.
 
-        A `KeyError` means a tensor the design needs is absent: the loader reports the
-        state dict's differences from the published design instead.
+        A network whose state dict lacks a tensor its sizes are read from gets the
+        published sizes: loading it then reports how it differs from the published design.
         """
-        return cls(
-            ExpSizes.of(states["audio2exp"]),
-            PoseSizes.of(states["audio2pose"]),
-            ReconSizes.of(states["face_3drecon"]),
-            KPSizes.of(states["kp_extractor"]),
-            GeneratorSizes.of(states["generator"]),
-            MappingSizes.of(states["mapping"]),
-        )
+        kinds: dict[str, Any] = {
+            "audio2exp": ExpSizes,
+            "audio2pose": PoseSizes,
+            "face_3drecon": ReconSizes,
+            "kp_extractor": KPSizes,
+            "generator": GeneratorSizes,
+            "mapping": MappingSizes,
+        }
+        found = {}
+        for name, kind in kinds.items():
+            try:
+                found[name] = kind.of(states[name])
+            except (KeyError, StopIteration, IndexError, ValueError, ZeroDivisionError):
+                found[name] = kind()
+        return cls(**found)
 
 
 def build_networks(sizes: SadTalkerSizes | None = None) -> dict[str, Any]:

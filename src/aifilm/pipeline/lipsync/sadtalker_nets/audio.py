@@ -68,9 +68,7 @@ def audio_encoder(channels: tuple[int, ...] = AUDIO_CHANNELS) -> nn.Sequential:
 
 def encoder_channels(state: dict[str, Any], prefix: str) -> tuple[int, ...]:
     """The encoder's widths, read from its weights' shapes under `prefix`."""
-    return tuple(
-        int(state[f"{prefix}{i}.conv_block.0.weight"].shape[0]) for i in (0, 3, 6, 9, 11)
-    )
+    return tuple(int(state[f"{prefix}{i}.conv_block.0.weight"].shape[0]) for i in (0, 3, 6, 9, 11))
 
 
 @dataclass(frozen=True)

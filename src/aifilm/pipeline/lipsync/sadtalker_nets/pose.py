@@ -11,6 +11,7 @@ and the motion discriminator are only there because the checkpoint holds their w
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,7 +155,7 @@ class ResUnet(nn.Module):
 
 def _mlp(sizes: list[int], last: nn.Module) -> nn.Sequential:
     mlp = nn.Sequential()
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         mlp.add_module(f"L{i}", nn.Linear(n_in, n_out))
         if i + 2 < len(sizes):
             mlp.add_module(f"A{i}", nn.ReLU())
