@@ -301,8 +301,9 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
 
             made = VisemeLipSync().animate(request, out_dir)
             why = f"{who}'s head ({side}x{side} px) is too small for sadtalker"
-            note = f"{why}; embedded mouth shapes used"
-            return LipSync(made.kind, made.overlay, made.video, note)
+            return LipSync(
+                made.kind, made.overlay, made.video, f"{why}; embedded mouth shapes used"
+            )
         loaded = self.load()
         from aifilm.pipeline.lipsync.sadtalker_render import render_frames
 

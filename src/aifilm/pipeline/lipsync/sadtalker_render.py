@@ -108,7 +108,7 @@ def render_frames(
     side = x1 - x0
     region = np.ascontiguousarray(still[y0:y1, x0:x1])
     interp = cv2.INTER_AREA if side > size else cv2.INTER_CUBIC
-    face = cv2.resize(region, (size, size), interpolation=interp)
+    face = np.asarray(cv2.resize(region, (size, size), interpolation=interp), np.uint8)
     source, coeffs = coefficients(loaded, face, request, options)
     image = torch.from_numpy(face.transpose(2, 0, 1).copy()).to(device=device, dtype=dtype) / 255
 

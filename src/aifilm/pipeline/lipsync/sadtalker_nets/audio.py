@@ -20,7 +20,7 @@ AUDIO_CHANNELS = (32, 64, 128, 256, 512)
 EXP = 64  # 3DMM expression coefficients
 
 
-class AudioConv(nn.Module):
+class AudioConv(nn.Module):  # type: ignore[misc]
     """Convolution, batch norm, optional residual, ReLU (SadTalker's ``Conv2d``)."""
 
     def __init__(
@@ -83,7 +83,7 @@ class ExpSizes:
         return cls(encoder_channels(state, "audio_encoder."))
 
 
-class SimpleWrapperV2(nn.Module):
+class SimpleWrapperV2(nn.Module):  # type: ignore[misc]
     """Speech to expression: one mel window, the reference expression, a blink ratio."""
 
     def __init__(self, sizes: ExpSizes | None = None) -> None:

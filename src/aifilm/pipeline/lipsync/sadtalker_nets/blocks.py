@@ -33,7 +33,7 @@ def kp2gaussian(kp: torch.Tensor, spatial: torch.Size, variance: float) -> torch
     return torch.exp(-0.5 * (diff**2).sum(-1) / variance)
 
 
-class ResBlock2d(nn.Module):
+class ResBlock2d(nn.Module):  # type: ignore[misc]
     """Pre-activation residual block keeping the resolution."""
 
     def __init__(self, features: int, kernel_size: int, padding: int) -> None:
@@ -45,10 +45,10 @@ class ResBlock2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.conv1(F.relu(self.norm1(x)))
-        return self.conv2(F.relu(self.norm2(out))) + x  # type: ignore[no-any-return]
+        return self.conv2(F.relu(self.norm2(out))) + x
 
 
-class ResBlock3d(nn.Module):
+class ResBlock3d(nn.Module):  # type: ignore[misc]
     """Pre-activation 3-D residual block keeping the resolution."""
 
     def __init__(self, features: int, kernel_size: int, padding: int) -> None:
@@ -60,10 +60,10 @@ class ResBlock3d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.conv1(F.relu(self.norm1(x)))
-        return self.conv2(F.relu(self.norm2(out))) + x  # type: ignore[no-any-return]
+        return self.conv2(F.relu(self.norm2(out))) + x
 
 
-class UpBlock3d(nn.Module):
+class UpBlock3d(nn.Module):  # type: ignore[misc]
     """Nearest upsampling of height and width, convolution, norm, ReLU."""
 
     def __init__(self, cin: int, cout: int, kernel_size: int = 3, padding: int = 1) -> None:
@@ -76,7 +76,7 @@ class UpBlock3d(nn.Module):
         return F.relu(self.norm(self.conv(out)))
 
 
-class DownBlock2d(nn.Module):
+class DownBlock2d(nn.Module):  # type: ignore[misc]
     """Convolution, norm, ReLU, 2x2 average pooling."""
 
     def __init__(self, cin: int, cout: int, kernel_size: int = 3, padding: int = 1) -> None:
@@ -86,10 +86,10 @@ class DownBlock2d(nn.Module):
         self.pool = nn.AvgPool2d(kernel_size=(2, 2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.pool(F.relu(self.norm(self.conv(x))))  # type: ignore[no-any-return]
+        return self.pool(F.relu(self.norm(self.conv(x))))
 
 
-class DownBlock3d(nn.Module):
+class DownBlock3d(nn.Module):  # type: ignore[misc]
     """3-D convolution, norm, ReLU, average pooling of height and width."""
 
     def __init__(self, cin: int, cout: int, kernel_size: int = 3, padding: int = 1) -> None:
@@ -99,10 +99,10 @@ class DownBlock3d(nn.Module):
         self.pool = nn.AvgPool3d(kernel_size=(1, 2, 2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.pool(F.relu(self.norm(self.conv(x))))  # type: ignore[no-any-return]
+        return self.pool(F.relu(self.norm(self.conv(x))))
 
 
-class SameBlock2d(nn.Module):
+class SameBlock2d(nn.Module):  # type: ignore[misc]
     """Convolution, norm, (leaky) ReLU keeping the resolution."""
 
     def __init__(
@@ -114,14 +114,14 @@ class SameBlock2d(nn.Module):
         self.ac: nn.Module = nn.LeakyReLU() if lrelu else nn.ReLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.ac(self.norm(self.conv(x)))  # type: ignore[no-any-return]
+        return self.ac(self.norm(self.conv(x)))
 
 
 def _widths(expansion: int, cap: int, i: int) -> int:
-    return min(cap, expansion * (2**i))
+    return min(cap, expansion << i)
 
 
-class Encoder(nn.Module):
+class Encoder(nn.Module):  # type: ignore[misc]
     """The hourglass's encoder: every level's output, the input first."""
 
     def __init__(self, expansion: int, in_features: int, blocks: int, cap: int) -> None:
@@ -139,7 +139,7 @@ class Encoder(nn.Module):
         return outs
 
 
-class Decoder(nn.Module):
+class Decoder(nn.Module):  # type: ignore[misc]
     """The hourglass's decoder, joining each level's skip."""
 
     def __init__(self, expansion: int, in_features: int, blocks: int, cap: int) -> None:
@@ -160,7 +160,7 @@ class Decoder(nn.Module):
         return F.relu(self.norm(self.conv(out)))
 
 
-class Hourglass(nn.Module):
+class Hourglass(nn.Module):  # type: ignore[misc]
     """A 3-D U-Net."""
 
     def __init__(self, block_expansion: int, in_features: int, num_blocks: int, max_features: int):
@@ -170,10 +170,10 @@ class Hourglass(nn.Module):
         self.out_filters = self.decoder.out_filters
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decoder(self.encoder(x))  # type: ignore[no-any-return]
+        return self.decoder(self.encoder(x))
 
 
-class KPHourglass(nn.Module):
+class KPHourglass(nn.Module):  # type: ignore[misc]
     """2-D encoder, reshaped to 3-D, 3-D decoder (the keypoint detector's body)."""
 
     def __init__(
@@ -207,10 +207,10 @@ class KPHourglass(nn.Module):
         out = self.conv(self.down_blocks(x))
         n, c, h, w = out.shape
         out = out.view(n, c // self.reshape_depth, self.reshape_depth, h, w)
-        return self.up_blocks(out)  # type: ignore[no-any-return]
+        return self.up_blocks(out)
 
 
-class AntiAliasInterpolation2d(nn.Module):
+class AntiAliasInterpolation2d(nn.Module):  # type: ignore[misc]
     """Gaussian blur then subsampling by 1/`scale`; the kernel is a saved buffer."""
 
     def __init__(self, channels: int, scale: float) -> None:
@@ -237,7 +237,7 @@ class AntiAliasInterpolation2d(nn.Module):
         return out[:, :, :: self.int_inv_scale, :: self.int_inv_scale]
 
 
-class SPADE(nn.Module):
+class SPADE(nn.Module):  # type: ignore[misc]
     """Instance norm modulated by a feature map."""
 
     def __init__(self, norm_nc: int, label_nc: int, hidden: int = 128) -> None:
@@ -251,10 +251,10 @@ class SPADE(nn.Module):
         normalized = self.param_free_norm(x)
         segmap = F.interpolate(segmap, size=x.shape[2:], mode="nearest")
         actv = self.mlp_shared(segmap)
-        return normalized * (1 + self.mlp_gamma(actv)) + self.mlp_beta(actv)  # type: ignore[no-any-return]
+        return normalized * (1 + self.mlp_gamma(actv)) + self.mlp_beta(actv)
 
 
-class SPADEResnetBlock(nn.Module):
+class SPADEResnetBlock(nn.Module):  # type: ignore[misc]
     """Residual block of spectrally normalised convolutions with SPADE norms."""
 
     def __init__(self, fin: int, fout: int, label_nc: int, hidden: int = 128) -> None:
@@ -273,4 +273,4 @@ class SPADEResnetBlock(nn.Module):
         x_s = self.conv_s(self.norm_s(x, seg)) if self.learned_shortcut else x
         dx = self.conv_0(F.leaky_relu(self.norm_0(x, seg), 2e-1))
         dx = self.conv_1(F.leaky_relu(self.norm_1(dx, seg), 2e-1))
-        return x_s + dx  # type: ignore[no-any-return]
+        return x_s + dx

@@ -46,7 +46,7 @@ def _conv1x1(cin: int, cout: int, stride: int = 1, bias: bool = False) -> nn.Con
     return nn.Conv2d(cin, cout, kernel_size=1, stride=stride, bias=bias)
 
 
-class Bottleneck(nn.Module):
+class Bottleneck(nn.Module):  # type: ignore[misc]
     """ResNet v1.5 bottleneck: the stride on the 3x3 convolution."""
 
     expansion = 4
@@ -69,10 +69,10 @@ class Bottleneck(nn.Module):
         out = self.relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
         identity = x if self.downsample is None else self.downsample(x)
-        return self.relu(out + identity)  # type: ignore[no-any-return]
+        return self.relu(out + identity)
 
 
-class ResNet(nn.Module):
+class ResNet(nn.Module):  # type: ignore[misc]
     """A ResNet of bottlenecks ending in global average pooling (no classifier)."""
 
     def __init__(self, sizes: ReconSizes) -> None:
@@ -104,10 +104,10 @@ class ResNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.avgpool(x)  # type: ignore[no-any-return]
+        return self.avgpool(x)
 
 
-class ReconNetWrapper(nn.Module):
+class ReconNetWrapper(nn.Module):  # type: ignore[misc]
     """ResNet-50 and the seven coefficient heads: (N, 3, 224, 224) in [0, 1] to (N, 257)."""
 
     def __init__(self, sizes: ReconSizes | None = None) -> None:

@@ -46,7 +46,7 @@ class MappingSizes:
         )
 
 
-class MappingNet(nn.Module):
+class MappingNet(nn.Module):  # type: ignore[misc]
     """(N, 70, 27) coefficient windows to pose bins, translation and expression offsets."""
 
     def __init__(self, sizes: MappingSizes | None = None) -> None:

@@ -77,13 +77,13 @@ class PoseSizes:
 
 
 def _linear_outs(state: dict[str, Any], prefix: str) -> tuple[int, ...]:
-    outs = []
+    outs: list[int] = []
     while f"{prefix}L{len(outs)}.weight" in state:
         outs.append(int(state[f"{prefix}L{len(outs)}.weight"].shape[0]))
     return tuple(outs)
 
 
-class ResidualConv(nn.Module):
+class ResidualConv(nn.Module):  # type: ignore[misc]
     """Pre-activation residual block of the ResUnet."""
 
     def __init__(
@@ -104,10 +104,10 @@ class ResidualConv(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv_block(x) + self.conv_skip(x)  # type: ignore[no-any-return]
+        return self.conv_block(x) + self.conv_skip(x)
 
 
-class Upsample(nn.Module):
+class Upsample(nn.Module):  # type: ignore[misc]
     """A transposed convolution doubling the time axis."""
 
     def __init__(self, input_dim: int, output_dim: int) -> None:
@@ -115,10 +115,10 @@ class Upsample(nn.Module):
         self.upsample = nn.ConvTranspose2d(input_dim, output_dim, kernel_size=(2, 1), stride=(2, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.upsample(x)  # type: ignore[no-any-return]
+        return self.upsample(x)
 
 
-class ResUnet(nn.Module):
+class ResUnet(nn.Module):  # type: ignore[misc]
     """A U-Net over (time, pose) planes: (N, 1, seq_len, 6) in and out."""
 
     def __init__(self, filters: tuple[int, int, int, int] = (32, 64, 128, 256)) -> None:
@@ -150,7 +150,7 @@ class ResUnet(nn.Module):
         x6 = self.upsample_2(self.up_residual_conv1(torch.cat([x4, x3], dim=1)))
         x8 = self.upsample_3(self.up_residual_conv2(torch.cat([x6, x2], dim=1)))
         x10 = self.up_residual_conv3(torch.cat([x8, x1], dim=1))
-        return self.output_layer(x10)  # type: ignore[no-any-return]
+        return self.output_layer(x10)
 
 
 def _mlp(sizes: list[int], last: nn.Module) -> nn.Sequential:
@@ -166,7 +166,7 @@ def _mlp(sizes: list[int], last: nn.Module) -> nn.Sequential:
     return mlp
 
 
-class Encoder(nn.Module):
+class Encoder(nn.Module):  # type: ignore[misc]
     """The CVAE's encoder (training only; here for its weights)."""
 
     def __init__(self, sizes: PoseSizes) -> None:
@@ -180,7 +180,7 @@ class Encoder(nn.Module):
         self.classbias = nn.Parameter(torch.randn(sizes.classes, sizes.latent))
 
 
-class Decoder(nn.Module):
+class Decoder(nn.Module):  # type: ignore[misc]
     """The CVAE's decoder: latent, style, reference pose and speech to 32 frames of motion."""
 
     def __init__(self, sizes: PoseSizes) -> None:
@@ -201,10 +201,10 @@ class Decoder(nn.Module):
         audio_out = self.linear_audio(audio).reshape(n, -1)
         x = self.MLP(torch.cat([ref, z + self.classbias[style], audio_out], dim=-1))
         pose = self.resunet(x.reshape(n, 1, self.seq_len, -1))
-        return self.pose_linear(pose.squeeze(1))  # type: ignore[no-any-return]
+        return self.pose_linear(pose.squeeze(1))
 
 
-class CVAE(nn.Module):
+class CVAE(nn.Module):  # type: ignore[misc]
     """Encoder and decoder, as the checkpoint holds them."""
 
     def __init__(self, sizes: PoseSizes) -> None:
@@ -213,7 +213,7 @@ class CVAE(nn.Module):
         self.decoder = Decoder(sizes)
 
 
-class ConvNormRelu(nn.Module):
+class ConvNormRelu(nn.Module):  # type: ignore[misc]
     """1-D convolution, batch norm, ReLU (the motion discriminator's block)."""
 
     def __init__(self, cin: int, cout: int, kernel_size: int, stride: int, padding: int) -> None:
@@ -223,7 +223,7 @@ class ConvNormRelu(nn.Module):
         self.act = nn.ReLU()
 
 
-class PoseSequenceDiscriminator(nn.Module):
+class PoseSequenceDiscriminator(nn.Module):  # type: ignore[misc]
     """The motion discriminator (training only; here for its weights)."""
 
     def __init__(self, channels: tuple[int, int, int]) -> None:
@@ -237,7 +237,7 @@ class PoseSequenceDiscriminator(nn.Module):
         )
 
 
-class AudioEncoder(nn.Module):
+class AudioEncoder(nn.Module):  # type: ignore[misc]
     """The audio encoder over a sequence: (N, T, 1, 80, 16) to (N, T, 512)."""
 
     def __init__(self, channels: tuple[int, ...]) -> None:
@@ -247,10 +247,10 @@ class AudioEncoder(nn.Module):
     def forward(self, mels: torch.Tensor) -> torch.Tensor:
         n, t = mels.shape[:2]
         out = self.audio_encoder(mels.reshape(n * t, *mels.shape[2:]))
-        return out.reshape(n, t, -1)  # type: ignore[no-any-return]
+        return out.reshape(n, t, -1)
 
 
-class Audio2Pose(nn.Module):
+class Audio2Pose(nn.Module):  # type: ignore[misc]
     """Speech to head pose, as ``audio2pose`` in the checkpoint."""
 
     def __init__(self, sizes: PoseSizes | None = None) -> None:

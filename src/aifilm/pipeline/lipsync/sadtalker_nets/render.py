@@ -67,7 +67,7 @@ class KPSizes:
         )
 
 
-class KPDetector(nn.Module):
+class KPDetector(nn.Module):  # type: ignore[misc]
     """Canonical 3-D keypoints of a face: (N, 3, H, W) in [0, 1] to (N, num_kp, 3)."""
 
     def __init__(self, sizes: KPSizes | None = None, image_channel: int = 3) -> None:
@@ -159,7 +159,7 @@ class GeneratorSizes:
         )
 
 
-class DenseMotionNetwork(nn.Module):
+class DenseMotionNetwork(nn.Module):  # type: ignore[misc]
     """Dense 3-D motion (and occlusion) from sparse keypoint motion."""
 
     def __init__(self, s: GeneratorSizes) -> None:
@@ -209,7 +209,7 @@ class DenseMotionNetwork(nn.Module):
         return deformation, occlusion
 
 
-class SPADEDecoder(nn.Module):
+class SPADEDecoder(nn.Module):  # type: ignore[misc]
     """Features to a face: six SPADE blocks, two upsamplings, RGB in [0, 1]."""
 
     def __init__(self, s: GeneratorSizes) -> None:
@@ -234,7 +234,7 @@ class SPADEDecoder(nn.Module):
         return torch.sigmoid(self.conv_img(F.leaky_relu(x, 2e-1)))
 
 
-class OcclusionAwareSPADEGenerator(nn.Module):
+class OcclusionAwareSPADEGenerator(nn.Module):  # type: ignore[misc]
     """The source face re-posed from `kp_source` to `kp_driving`: (N, 3, H, W) in [0, 1]."""
 
     def __init__(self, sizes: GeneratorSizes | None = None, image_channel: int = 3) -> None:
@@ -265,7 +265,7 @@ class OcclusionAwareSPADEGenerator(nn.Module):
         out = self.second(out)
         n, _, h, w = out.shape
         volume = out.view(n, self.reshape_channel, self.reshape_depth, h, w)
-        return self.resblocks_3d(volume)  # type: ignore[no-any-return]
+        return self.resblocks_3d(volume)
 
     def render(
         self, volume: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor
@@ -279,7 +279,7 @@ class OcclusionAwareSPADEGenerator(nn.Module):
             if out.shape[2:] != occlusion.shape[2:]:
                 occlusion = F.interpolate(occlusion, size=out.shape[2:], mode="bilinear")
             out = out * occlusion
-        return self.decoder(out)  # type: ignore[no-any-return]
+        return self.decoder(out)
 
     def forward(
         self, source: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor
