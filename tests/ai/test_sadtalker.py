@@ -150,6 +150,40 @@ def test_what_is_said_drives_the_head(checkpoints: Path, tmp_path: Path) -> None
     assert np.array_equal(coefficients(loaded, face, speech, backend.options)[1], spoken)
     reseeded = coefficients(loaded, face, _request(tmp_path, seed=8), backend.options)[1]
     assert np.abs(reseeded[:, 64:] - spoken[:, 64:]).mean() > 1e-4  # the head's motion
+    # `still` keeps the picture's own head pose, as SadTalker's --still
+    held = coefficients(loaded, face, speech, backend.options.model_copy(update={"still": True}))
+    assert np.allclose(held[1][:, 64:], source[64:]) and not np.allclose(
+        spoken[:, 64:], source[64:]
+    )
+
+
+def test_a_head_too_small_falls_back_to_mouth_shapes_and_says_so(
+    checkpoints: Path, tmp_path: Path
+) -> None:
+    from aifilm.pipeline.lipsync.base import Face, LipSyncRequest, SpokenLine
+    from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
+    from aifilm.pipeline.visuals.base import Visual
+    from aifilm.pipeline.visuals.stills import portrait
+
+    picture, _ = portrait("Ann", 1, (160, 90))
+    picture.save(tmp_path / "small.png")
+    _speech(tmp_path / "line.wav", 1.0)
+    face = Face("Ann", (70, 60, 78, 64), "spec", face=(68, 50, 80, 66))  # 12x16 px
+    request = LipSyncRequest(
+        "1.1",
+        Visual(tmp_path / "small.png", "still", 160, 90),
+        face,
+        (SpokenLine(tmp_path / "line.wav", 0.2, 1.0),),
+        start=0.0,
+        frames=18,
+        fps=12,
+    )
+    made = SadTalkerLipSync(model=checkpoints, device="cpu").animate(request, tmp_path / "out")
+    assert made.kind == "overlay" and made.overlay is not None
+    assert made.overlay.path.suffix == ".ffconcat"  # the embedded backend's sprites
+    assert (
+        made.note == "Ann's head (26x26 px) is too small for sadtalker; embedded mouth shapes used"
+    )
 
 
 def test_a_film_talks_through_sadtalker(checkpoints: Path, tmp_path: Path) -> None:

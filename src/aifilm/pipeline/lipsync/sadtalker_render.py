@@ -56,6 +56,8 @@ def coefficients(
     mels = mel_windows(melspectrogram(track), count)
     seed = (request.seed + options.seed) % 2**32
     blinks = blink_ratios(count, np.random.default_rng(seed))
+    if options.still:  # SadTalker's --still also keeps the eyes open
+        blinks[:] = 0
 
     def tensor(a: Any) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(a)).to(device=device, dtype=dtype)
