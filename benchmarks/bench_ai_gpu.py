@@ -154,6 +154,18 @@ def main() -> int:
     parser.add_argument("--image-model", default="stabilityai/stable-diffusion-xl-base-1.0")
     parser.add_argument("--video-model", default="stabilityai/stable-video-diffusion-img2vid-xt")
     parser.add_argument("--skip-film", action="store_true", help="only the single shots")
+    parser.add_argument(
+        "--films",
+        default="diffusion-image,diffusion-video",
+        help="the backends to render the 60 s film with (comma-separated)",
+    )
+    parser.add_argument("--skip-shots", action="store_true", help="only the film(s)")
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="also time the video shot in float32, with model CPU offload and with attention "
+        "slicing (each loaded afresh, timed on its second shot)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ai_gpu.json")
     args = parser.parse_args()
 
@@ -184,6 +196,11 @@ def main() -> int:
         "mode": "tiny" if args.tiny else "synthetic" if args.synthetic else "catalog",
     }
     work = Path(tempfile.mkdtemp(prefix="aifilm-bench-ai-"))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+
+    def save() -> None:  # after every figure: a run cut short keeps what it measured
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+
     try:
         models = _models(args, work)
         shot = VisualRequest(
@@ -200,6 +217,8 @@ def main() -> int:
             ),
         }  # fmt: skip
         for name, backend in backends.items():
+            if args.skip_shots:
+                break
             for attempt in ("cold", "warm"):  # cold includes loading the model
                 if device == "cuda":
                     torch.cuda.synchronize()
@@ -215,9 +234,37 @@ def main() -> int:
                 if device == "cuda":
                     entry["peak_gib"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
                 results[f"{name} 5 s shot ({attempt})"] = entry
-                print(f"{name:16s} {attempt}: {entry}")
+                print(f"{name:16s} {attempt}: {entry}", flush=True)
+                save()
+        variants: dict[str, dict[str, Any]] = {
+            "float32": {"dtype": "float32"},
+            "offload model": {"offload": "model"},
+            "attention slicing": {"attention_slicing": True},
+        }
+        for label, extra in variants.items() if args.variants else ():
+            loader.clear_loaded()
+            variant = DiffusionVideo(
+                model=models["video"], image_model=str(models["image"]), device=device,
+                **models["video_options"], **extra,
+            )  # fmt: skip
+            variant.render(shot, work / f"variant-{label}-load")
+            if device == "cuda":
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+            start = time.perf_counter()
+            variant.render(shot, work / f"variant-{label}")
+            if device == "cuda":
+                torch.cuda.synchronize()
+            entry = {"seconds": round(time.perf_counter() - start, 2)}
+            if device == "cuda":
+                entry["peak_gib"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+            results[f"diffusion-video 5 s shot, {label} (warm)"] = entry
+            print(f"diffusion-video {label}: {entry}", flush=True)
+            save()
         if not args.skip_film:
             for name, backend in backends.items():
+                if name not in args.films.split(","):
+                    continue
                 project = aifilm.Project.load(EXAMPLE)
                 start = time.perf_counter()
                 result = aifilm.render(project, work / f"film-{name}", visuals=backend, cache=False)
@@ -227,12 +274,12 @@ def main() -> int:
                     "duration": round(result.duration, 2),
                     "stages": {s["name"]: s.get("seconds") for s in result.report["stages"]},
                 }
-                print(f"60 s film with {name}: {seconds:.1f} s")
+                print(f"60 s film with {name}: {seconds:.1f} s", flush=True)
+                save()
         loader.clear_loaded()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    save()
     print(f"wrote {args.out}")
     return 0
 

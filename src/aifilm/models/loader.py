@@ -10,6 +10,7 @@ otherwise. Pipelines are never called from two threads at once (schedulers keep 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -141,7 +142,9 @@ def place_pipeline(pipe: Any, placement: Placement) -> Any:
         vae = getattr(pipe, "vae", None)
         for method in ("enable_tiling", "enable_slicing"):  # decode big frames in pieces
             if vae is not None and hasattr(vae, method):
-                getattr(vae, method)()
+                # SVD's temporal VAE has neither (NotImplementedError): it decodes in chunks.
+                with contextlib.suppress(NotImplementedError):
+                    getattr(vae, method)()
     if hasattr(pipe, "set_progress_bar_config"):
         pipe.set_progress_bar_config(disable=True)
     return pipe
