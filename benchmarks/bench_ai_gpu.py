@@ -120,6 +120,41 @@ def _synthetic_svd(folder: Path) -> Path:
     return folder
 
 
+def _synthetic_sadtalker(folder: Path) -> Path:
+    """SadTalker v0.0.2's six networks at their published sizes, random weights, saved as the
+    release's two files."""
+    import torch
+    from safetensors.torch import save_file
+
+    from aifilm.pipeline.lipsync.sadtalker_nets import SadTalkerSizes, build_networks
+
+    nets = build_networks(SadTalkerSizes())
+    folder.mkdir(parents=True, exist_ok=True)
+    flat = {
+        f"{name}.{key}": value.contiguous()
+        for name, net in nets.items()
+        if name != "mapping"
+        for key, value in net.state_dict().items()
+    }
+    save_file(flat, str(folder / "SadTalker_V0.0.2_256.safetensors"))
+    torch.save({"mapping": nets["mapping"].state_dict()}, folder / "mapping_00229-model.pth.tar")
+    return folder
+
+
+def _synthetic_wav2lip(folder: Path) -> Path:
+    """Wav2Lip's generator (the published architecture), random weights, saved as
+    ``checkpoints/wav2lip_gan.pth`` is."""
+    import torch
+
+    from aifilm.pipeline.lipsync.wav2lip_net import build
+
+    path = folder / "checkpoints" / "wav2lip_gan.pth"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {f"module.{k}": v for k, v in build().state_dict().items()}
+    torch.save({"state_dict": state}, path)
+    return folder
+
+
 def _models(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if args.tiny:
         sys.path.insert(0, str(ROOT / "tests"))
@@ -160,6 +195,12 @@ def main() -> int:
         help="the backends to render the 60 s film with (comma-separated)",
     )
     parser.add_argument("--skip-shots", action="store_true", help="only the film(s)")
+    parser.add_argument(
+        "--talking-heads",
+        action="store_true",
+        help="also render the 60 s film with SadTalker and with Wav2Lip for its talking "
+        "characters (real-size networks, random weights; with --synthetic)",
+    )
     parser.add_argument(
         "--variants",
         action="store_true",
@@ -261,6 +302,31 @@ def main() -> int:
             results[f"diffusion-video 5 s shot, {label} (warm)"] = entry
             print(f"diffusion-video {label}: {entry}", flush=True)
             save()
+        if args.talking_heads:
+            from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
+            from aifilm.pipeline.lipsync.wav2lip import Wav2LipLipSync
+
+            heads = {
+                "sadtalker": lambda: SadTalkerLipSync(
+                    model=_synthetic_sadtalker(work / "sadtalker"), device=device
+                ),
+                "wav2lip": lambda: Wav2LipLipSync(
+                    model=_synthetic_wav2lip(work / "wav2lip"), device=device
+                ),
+            }
+            for name, make in heads.items():
+                project = aifilm.Project.load(EXAMPLE)
+                start = time.perf_counter()
+                result = aifilm.render(project, work / f"film-{name}", lipsync=make(), cache=False)
+                seconds = time.perf_counter() - start
+                stages = {s["name"]: s.get("seconds") for s in result.report["stages"]}
+                results[f"60 s film with {name} talking heads"] = {
+                    "seconds": round(seconds, 1),
+                    "duration": round(result.duration, 2),
+                    "stages": stages,
+                }
+                print(f"60 s film with {name}: {seconds:.1f} s, {stages}", flush=True)
+                save()
         if not args.skip_film:
             for name, backend in backends.items():
                 if name not in args.films.split(","):
