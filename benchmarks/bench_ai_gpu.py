@@ -203,9 +203,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--variants",
-        action="store_true",
+        nargs="?",
+        const="float32,offload model,attention slicing",
+        default="",
         help="also time the video shot in float32, with model CPU offload and with attention "
-        "slicing (each loaded afresh, timed on its second shot)",
+        "slicing, or the comma-separated ones named (each loaded afresh, timed on its "
+        "second shot)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ai_gpu.json")
     args = parser.parse_args()
@@ -282,7 +285,8 @@ def main() -> int:
             "offload model": {"offload": "model"},
             "attention slicing": {"attention_slicing": True},
         }
-        for label, extra in variants.items() if args.variants else ():
+        for label in filter(None, args.variants.split(",")):
+            extra = variants[label]
             loader.clear_loaded()
             variant = DiffusionVideo(
                 model=models["video"], image_model=str(models["image"]), device=device,
