@@ -108,7 +108,7 @@ def tiny_xtts(folder: Path) -> Path:
     )
     config = XttsConfig(model_args=args, audio=XttsAudioConfig(), languages=["en"])
     torch.manual_seed(0)
-    model = Xtts.init_from_config(config)
+    model = Xtts(config)
     config.save_json(str(folder / "config.json"))
     torch.save({"model": model.state_dict()}, folder / "model.pth")
     return folder

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
-from aifilm.errors import MissingDependencyError, UnsupportedError, UserError
+from aifilm.errors import UnsupportedError, UserError
 from aifilm.media.wav import write_wav
 from aifilm.models.device import DeviceChoice, place
 from aifilm.pipeline.backend import BackendOptions
@@ -88,18 +88,7 @@ VOICE_TABLES: dict[str, dict[str, str]] = {
 }
 # Our language codes where Coqui's differ.
 XTTS_LANGUAGES = {"zh": "zh-cn"}
-XTTS_BROKEN_FROM = (5, 24)  # transformers release whose generate() drops XTTS's GPT cache
 _run_lock = threading.Lock()  # one model run at a time per process (torch uses the cores)
-
-
-def xtts_generation_broken(transformers_version: str) -> bool:
-    """Whether coqui-tts's XTTS cannot generate with this transformers (5.24 passes no KV
-    cache to the GPT after the first step; 5.23 and earlier work)."""
-    try:
-        major, minor = (int(x) for x in transformers_version.split(".")[:2])
-    except ValueError:
-        return False
-    return (major, minor) >= XTTS_BROKEN_FROM
 
 
 def _is_clip(value: str) -> bool:
@@ -281,16 +270,6 @@ class CoquiVoice(VoiceBackend):
                 )
         else:
             speaker = self._speaker(tts, voice)
-        if xtts:
-            import transformers
-
-            if xtts_generation_broken(transformers.__version__):
-                raise MissingDependencyError(
-                    f"XTTS cannot generate speech with transformers {transformers.__version__} "
-                    "in this coqui-tts: the GPT's key-value cache is dropped after the first "
-                    "step",
-                    hint="pip install 'transformers<5.24' (5.23 works), or use a VITS model",
-                )
         with _run_lock:
             torch.manual_seed(seed)
             if xtts and clip is not None:

@@ -11,10 +11,12 @@ models Coqui keeps on the Hugging Face hub, in its cache) unless ``AIFILM_ALLOW_
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import shutil
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ SPEAKER_FILES = ("speakers.pth", "speakers.json", "speaker_ids.json")
 
 _loaded: dict[tuple[str, str], Any] = {}
 _load_lock = threading.Lock()
+_patch_lock = threading.Lock()
 
 
 def _tts_module() -> Any:
@@ -260,8 +263,67 @@ def load_model(files: ModelFiles, device: str) -> Any:
                     "(config.json and its model file) for this coqui-tts version",
                 ) from None
             tts = tts.to(device)
+            if type(tts.synthesizer.tts_model).__name__ == "Xtts":
+                patch_xtts_generation()
             _loaded[key] = tts
         return tts
+
+
+_SHIM_MARK = "_aifilm_takes_cache"
+
+
+def xtts_needs_cache_shim() -> bool:
+    """Whether coqui-tts's XTTS GPT would lose its key-value cache in this transformers.
+
+    transformers 5.24 renamed generation's ``past_key_values`` to ``cache``:
+    ``GenerationMixin.prepare_inputs_for_generation`` now hands the cache to the model's
+    ``forward`` as ``cache=``. coqui-tts (0.28 and earlier) has its own
+    ``GPT2InferenceModel.forward`` that takes ``past_key_values`` and swallows other keywords,
+    so from the second generated token on it sees no cache and fails
+    (``'NoneType' object has no attribute 'get_seq_length'``). Read from the signatures, not
+    version numbers: True only with a transformers that passes ``cache`` and a coqui-tts
+    whose forward does not take it (nor was patched here already).
+    """
+    try:
+        from transformers import GenerationMixin
+        from TTS.tts.layers.xtts.gpt_inference import GPT2InferenceModel
+    except ImportError:  # another coqui-tts layout: nothing known to fix
+        return False
+    forward = GPT2InferenceModel.forward
+    prepare = GenerationMixin.prepare_inputs_for_generation
+    passes_cache = "cache" in inspect.signature(prepare).parameters
+    takes_cache = "cache" in inspect.signature(forward).parameters
+    return passes_cache and not takes_cache and not getattr(forward, _SHIM_MARK, False)
+
+
+def patch_xtts_generation() -> None:
+    """Make coqui-tts's XTTS generate with transformers 5.24+ (see `xtts_needs_cache_shim`):
+    its GPT's ``forward`` is wrapped to take the cache as ``cache=`` and pass it on as the
+    ``past_key_values`` it reads. Nothing else changes: with the cache, greedy generation
+    gives the same tokens as without it. Applied once, and only where needed."""
+    with _patch_lock:
+        if not xtts_needs_cache_shim():
+            return
+        from TTS.tts.layers.xtts.gpt_inference import GPT2InferenceModel
+
+        forward = GPT2InferenceModel.forward
+
+        def takes_cache(self: Any, *args: Any, cache: Any = None, **kwargs: Any) -> Any:
+            if cache is not None and kwargs.get("past_key_values") is None:
+                kwargs["past_key_values"] = cache
+            return forward(self, *args, **kwargs)
+
+        takes_cache.__doc__ = forward.__doc__
+        setattr(takes_cache, _SHIM_MARK, True)
+        GPT2InferenceModel.forward = takes_cache
+        # The forward then hands GPT2Model the cache by its old name, which transformers
+        # still accepts (until 5.40) but warns about on every render.
+        warnings.filterwarnings(
+            "ignore",
+            message=r"`past_key_values` is deprecated .* for `GPT2Model\.forward`",
+            category=FutureWarning,
+        )
+
 
 
 def _check_phonemizer(files: ModelFiles) -> None:
