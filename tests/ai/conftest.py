@@ -48,17 +48,50 @@ def musicgen_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ltx_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A toy LTX-Video image-to-video checkpoint folder."""
-    from ai.tiny_models import tiny_ltx_image_to_video
+    from ai.tiny_models import tiny_ltx
 
-    return tiny_ltx_image_to_video(tmp_path_factory.mktemp("tiny-ltx"))
+    return tiny_ltx(tmp_path_factory.mktemp("tiny-ltx"))
 
 
 @pytest.fixture(scope="session")
 def cogvideox_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A toy CogVideoX image-to-video checkpoint folder (fixed size, like CogVideoX-5b-I2V)."""
-    from ai.tiny_models import tiny_cogvideox_image_to_video
+    from ai.tiny_models import tiny_cogvideox
 
-    return tiny_cogvideox_image_to_video(tmp_path_factory.mktemp("tiny-cogvideox"))
+    return tiny_cogvideox(tmp_path_factory.mktemp("tiny-cogvideox"))
+
+
+@pytest.fixture(scope="session")
+def ltx_text_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy LTX-Video text-to-video checkpoint folder (``LTXPipeline``)."""
+    from ai.tiny_models import tiny_ltx
+
+    return tiny_ltx(tmp_path_factory.mktemp("tiny-ltx-t2v"), image_to_video=False)
+
+
+@pytest.fixture(scope="session")
+def cogvideox_text_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy CogVideoX 1.0 text-to-video checkpoint folder (like CogVideoX-2b)."""
+    from ai.tiny_models import tiny_cogvideox
+
+    return tiny_cogvideox(tmp_path_factory.mktemp("tiny-cogvideox-t2v"), image_to_video=False)
+
+
+@pytest.fixture(scope="session")
+def cogvideox15_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy CogVideoX 1.5 text-to-video checkpoint folder (like CogVideoX1.5-5B)."""
+    from ai.tiny_models import tiny_cogvideox
+
+    folder = tmp_path_factory.mktemp("tiny-cogvideox15")
+    return tiny_cogvideox(folder, image_to_video=False, version="1.5")
+
+
+@pytest.fixture(scope="session")
+def sdxl_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A toy Stable Diffusion XL checkpoint folder."""
+    from ai.tiny_models import tiny_stable_diffusion_xl
+
+    return tiny_stable_diffusion_xl(tmp_path_factory.mktemp("tiny-sdxl"))
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
+from typing import Literal
 
 
 def _clip_tokenizer():  # type: ignore[no-untyped-def]
@@ -22,16 +23,79 @@ def _clip_tokenizer():  # type: ignore[no-untyped-def]
     return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77, pad_token="!")
 
 
+def _clip_text(
+    hidden: int = 32,
+    *,
+    projection: bool = False,
+    intermediate: int = 37,
+    layers: int = 1,
+    heads: int = 4,
+):  # type: ignore[no-untyped-def]
+    """A CLIP text encoder (with its pooled projection: SDXL's second, SD3's two)."""
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+
+    config = CLIPTextConfig(
+        bos_token_id=0,
+        eos_token_id=2,
+        pad_token_id=1,
+        hidden_size=hidden,
+        intermediate_size=intermediate,
+        num_attention_heads=heads,
+        num_hidden_layers=layers,
+        vocab_size=100,
+        max_position_embeddings=77,
+        projection_dim=hidden,
+    )
+    return CLIPTextModelWithProjection(config) if projection else CLIPTextModel(config)
+
+
+def _sd_vae(blocks: int = 2, **config: object):  # type: ignore[no-untyped-def]
+    """A KL image VAE of 8-channel blocks: `blocks` of them compress 2**(blocks-1)x."""
+    from diffusers import AutoencoderKL
+
+    settings: dict[str, object] = {
+        "block_out_channels": (8,) * blocks if blocks > 2 else (8, 16),
+        "in_channels": 3,
+        "out_channels": 3,
+        "down_block_types": ("DownEncoderBlock2D",) * blocks,
+        "up_block_types": ("UpDecoderBlock2D",) * blocks,
+        "latent_channels": 4,
+        "layers_per_block": 1,
+        "norm_num_groups": 4,
+        "sample_size": 32,
+        **config,
+    }
+    return AutoencoderKL(**settings)
+
+
+def _flow_vae():  # type: ignore[no-untyped-def]
+    """FLUX's and SD3's VAE layout: 8x, no quant convs, shifted and scaled latents."""
+    return _sd_vae(
+        4,
+        use_quant_conv=False,
+        use_post_quant_conv=False,
+        shift_factor=0.0609,
+        scaling_factor=1.5035,
+    )
+
+
+def _ddim():  # type: ignore[no-untyped-def]
+    from diffusers import DDIMScheduler
+
+    return DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )
+
+
 def tiny_stable_diffusion(folder: Path) -> Path:
     """A Stable Diffusion pipeline (UNet, VAE, CLIP text encoder, tokenizer, DDIM)."""
     import torch
-    from diffusers import (
-        AutoencoderKL,
-        DDIMScheduler,
-        StableDiffusionPipeline,
-        UNet2DConditionModel,
-    )
-    from transformers import CLIPTextConfig, CLIPTextModel
+    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
 
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
@@ -46,38 +110,9 @@ def tiny_stable_diffusion(folder: Path) -> Path:
         norm_num_groups=4,
         attention_head_dim=2,
     )
-    vae = AutoencoderKL(
-        block_out_channels=(8, 16),
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        latent_channels=4,
-        norm_num_groups=4,
-        sample_size=32,
-    )
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            bos_token_id=0,
-            eos_token_id=2,
-            pad_token_id=1,
-            hidden_size=16,
-            intermediate_size=32,
-            num_attention_heads=2,
-            num_hidden_layers=2,
-            vocab_size=100,
-            max_position_embeddings=77,
-            projection_dim=16,
-        )
-    )
-    scheduler = DDIMScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        clip_sample=False,
-        set_alpha_to_one=False,
-        steps_offset=1,
-    )
+    vae = _sd_vae()
+    text_encoder = _clip_text(16, intermediate=32, layers=2, heads=2)
+    scheduler = _ddim()
     pipe = StableDiffusionPipeline(
         unet=unet,
         vae=vae,
@@ -247,8 +282,9 @@ def _t5_encoder(d_model: int):  # type: ignore[no-untyped-def]
     )
 
 
-def tiny_ltx_image_to_video(folder: Path) -> Path:
-    """An LTX-Video image-to-video pipeline (video transformer, causal video VAE, T5).
+def tiny_ltx(folder: Path, *, image_to_video: bool = True) -> Path:
+    """An LTX-Video pipeline (video transformer, causal video VAE, T5): image-to-video
+    (``LTXImageToVideoPipeline``) or text-to-video (``LTXPipeline``) over the same weights.
 
     The VAE compresses 8x in time and space and decodes at a timestep, like the real
     LTX-Video 0.9.1+ one, so the pipeline makes 8k+1 frames; the components follow diffusers'
@@ -259,6 +295,7 @@ def tiny_ltx_image_to_video(folder: Path) -> Path:
         AutoencoderKLLTXVideo,
         FlowMatchEulerDiscreteScheduler,
         LTXImageToVideoPipeline,
+        LTXPipeline,
         LTXVideoTransformer3DModel,
     )
 
@@ -294,7 +331,8 @@ def tiny_ltx_image_to_video(folder: Path) -> Path:
         decoder_causal=False,
     )
     assert vae.temporal_compression_ratio == 8 and vae.spatial_compression_ratio == 8
-    pipe = LTXImageToVideoPipeline(
+    pipeline = LTXImageToVideoPipeline if image_to_video else LTXPipeline
+    pipe = pipeline(
         transformer=transformer,
         vae=vae,
         scheduler=FlowMatchEulerDiscreteScheduler(),
@@ -305,37 +343,58 @@ def tiny_ltx_image_to_video(folder: Path) -> Path:
     return folder
 
 
-def tiny_cogvideox_image_to_video(folder: Path) -> Path:
-    """A CogVideoX image-to-video pipeline (expert transformer, 3D VAE, T5).
+def tiny_cogvideox(
+    folder: Path, *, image_to_video: bool = True, version: Literal["1.0", "1.5"] = "1.0"
+) -> Path:
+    """A CogVideoX pipeline (expert transformer, 3D VAE, T5), 4k+1 frames.
 
-    Like THUDM/CogVideoX-5b-I2V, the transformer has learned positional embeddings, so it
-    only generates at the size it was made for: here 64x32 (an 8x4 latent), 4k+1 frames.
+    - image-to-video 1.0 (``CogVideoXImageToVideoPipeline``): like THUDM/CogVideoX-5b-I2V, the
+      transformer has learned positional embeddings, so it only generates at the size it was
+      made for: here 64x32 (an 8x4 latent).
+    - text-to-video 1.0 (``CogVideoXPipeline``): like THUDM/CogVideoX-2b, fixed sin-cos
+      positional embeddings, recomputed for any size.
+    - 1.5 (either pipeline): like THUDM/CogVideoX1.5-5B, latent frames go in pairs
+      (``patch_size_t=2``) and rotary embeddings are sliced from a grid of the transformer's
+      sample size, which caps each side: here at most 96x48 (a 12x6 latent).
     """
     import torch
     from diffusers import (
         AutoencoderKLCogVideoX,
         CogVideoXDDIMScheduler,
         CogVideoXImageToVideoPipeline,
+        CogVideoXPipeline,
         CogVideoXTransformer3DModel,
     )
 
+    layout: dict[str, object] = {
+        "sample_width": 8,
+        "sample_height": 4,
+        "use_rotary_positional_embeddings": image_to_video,
+        "use_learned_positional_embeddings": image_to_video,
+    }
+    if version == "1.5":
+        layout = {
+            "sample_width": 12,
+            "sample_height": 6,
+            "patch_size_t": 2,
+            "patch_bias": False,
+            "use_rotary_positional_embeddings": True,
+            "use_learned_positional_embeddings": False,
+        }
     torch.manual_seed(0)
     transformer = CogVideoXTransformer3DModel(
         num_attention_heads=2,
         attention_head_dim=16,
-        in_channels=8,
+        in_channels=8 if image_to_video else 4,  # image-to-video: the still's latents too
         out_channels=4,
         time_embed_dim=2,
         text_embed_dim=32,
         num_layers=1,
-        sample_width=8,
-        sample_height=4,
         sample_frames=9,
         patch_size=2,
         temporal_compression_ratio=4,
         max_text_seq_length=16,
-        use_rotary_positional_embeddings=True,
-        use_learned_positional_embeddings=True,
+        **layout,  # type: ignore[arg-type]
     )
     vae = AutoencoderKLCogVideoX(
         in_channels=3,
@@ -356,12 +415,53 @@ def tiny_cogvideox_image_to_video(folder: Path) -> Path:
         set_alpha_to_one=True,
         timestep_spacing="trailing",
     )
-    pipe = CogVideoXImageToVideoPipeline(
+    pipeline = CogVideoXImageToVideoPipeline if image_to_video else CogVideoXPipeline
+    pipe = pipeline(
         transformer=transformer,
         vae=vae,
         scheduler=scheduler,
         text_encoder=_t5_encoder(32),
         tokenizer=_t5_tokenizer(),
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def tiny_stable_diffusion_xl(folder: Path) -> Path:
+    """A Stable Diffusion XL pipeline: a UNet conditioned on two CLIP text encoders' hidden
+    states side by side (16 + 16) and, through its "text_time" embedding, on the second
+    encoder's pooled projection plus the six size numbers (``add_time_ids``: original size,
+    crop corner, target size) embedded 8 wide: 6 x 8 + 16 inputs."""
+    import torch
+    from diffusers import StableDiffusionXLPipeline, UNet2DConditionModel
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(8, 16),
+        layers_per_block=1,
+        sample_size=16,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4),
+        use_linear_projection=True,
+        addition_embed_type="text_time",
+        addition_time_embed_dim=8,
+        projection_class_embeddings_input_dim=6 * 8 + 16,
+        cross_attention_dim=32,
+        norm_num_groups=4,
+    )
+    vae = _sd_vae()
+    pipe = StableDiffusionXLPipeline(
+        unet=unet,
+        vae=vae,
+        text_encoder=_clip_text(16, intermediate=32, heads=2),
+        tokenizer=_clip_tokenizer(),
+        text_encoder_2=_clip_text(16, projection=True, intermediate=32, heads=2),
+        tokenizer_2=_clip_tokenizer(),
+        scheduler=_ddim(),
+        force_zeros_for_empty_prompt=True,
     )
     pipe.save_pretrained(folder)
     return folder
@@ -373,13 +473,7 @@ def tiny_flux(folder: Path) -> Path:
     As in FLUX.1, latents are packed in 2x2 patches, so sides come in steps of 16.
     """
     import torch
-    from diffusers import (
-        AutoencoderKL,
-        FlowMatchEulerDiscreteScheduler,
-        FluxPipeline,
-        FluxTransformer2DModel,
-    )
-    from transformers import CLIPTextConfig, CLIPTextModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, FluxPipeline, FluxTransformer2DModel
 
     torch.manual_seed(0)
     transformer = FluxTransformer2DModel(
@@ -393,35 +487,8 @@ def tiny_flux(folder: Path) -> Path:
         pooled_projection_dim=32,
         axes_dims_rope=[4, 4, 8],
     )
-    vae = AutoencoderKL(
-        sample_size=32,
-        in_channels=3,
-        out_channels=3,
-        block_out_channels=(8, 8, 8, 8),
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        layers_per_block=1,
-        latent_channels=4,
-        norm_num_groups=4,
-        use_quant_conv=False,
-        use_post_quant_conv=False,
-        shift_factor=0.0609,
-        scaling_factor=1.5035,
-    )
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            bos_token_id=0,
-            eos_token_id=2,
-            pad_token_id=1,
-            hidden_size=32,
-            intermediate_size=37,
-            num_attention_heads=4,
-            num_hidden_layers=1,
-            vocab_size=100,
-            max_position_embeddings=77,
-            projection_dim=32,
-        )
-    )
+    vae = _flow_vae()
+    text_encoder = _clip_text(32)
     pipe = FluxPipeline(
         transformer=transformer,
         vae=vae,
@@ -439,12 +506,10 @@ def tiny_stable_diffusion_3(folder: Path) -> Path:
     """A Stable Diffusion 3 pipeline (MM-DiT transformer, 8x VAE, two CLIP encoders and T5)."""
     import torch
     from diffusers import (
-        AutoencoderKL,
         FlowMatchEulerDiscreteScheduler,
         SD3Transformer2DModel,
         StableDiffusion3Pipeline,
     )
-    from transformers import CLIPTextConfig, CLIPTextModelWithProjection
 
     torch.manual_seed(0)
     transformer = SD3Transformer2DModel(
@@ -459,45 +524,15 @@ def tiny_stable_diffusion_3(folder: Path) -> Path:
         pooled_projection_dim=64,  # the two CLIP encoders' pooled outputs side by side
         out_channels=4,
     )
-    vae = AutoencoderKL(
-        sample_size=32,
-        in_channels=3,
-        out_channels=3,
-        block_out_channels=(8, 8, 8, 8),
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        layers_per_block=1,
-        latent_channels=4,
-        norm_num_groups=4,
-        use_quant_conv=False,
-        use_post_quant_conv=False,
-        shift_factor=0.0609,
-        scaling_factor=1.5035,
-    )
-
-    def clip():  # type: ignore[no-untyped-def]
-        return CLIPTextModelWithProjection(
-            CLIPTextConfig(
-                bos_token_id=0,
-                eos_token_id=2,
-                pad_token_id=1,
-                hidden_size=32,
-                intermediate_size=37,
-                num_attention_heads=4,
-                num_hidden_layers=1,
-                vocab_size=100,
-                max_position_embeddings=77,
-                projection_dim=32,
-            )
-        )
+    vae = _flow_vae()
 
     pipe = StableDiffusion3Pipeline(
         transformer=transformer,
         vae=vae,
         scheduler=FlowMatchEulerDiscreteScheduler(),
-        text_encoder=clip(),
+        text_encoder=_clip_text(32, projection=True),
         tokenizer=_clip_tokenizer(),
-        text_encoder_2=clip(),
+        text_encoder_2=_clip_text(32, projection=True),
         tokenizer_2=_clip_tokenizer(),
         text_encoder_3=_t5_encoder(32),
         tokenizer_3=_t5_tokenizer(),

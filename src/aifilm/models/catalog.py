@@ -211,6 +211,38 @@ MODELS: tuple[ModelInfo, ...] = (
         fps=8,
         note="text to video only (the shot's prompt; its still is not used)",
     ),
+    ModelInfo(
+        "THUDM/CogVideoX1.5-5B",
+        "diffusion-video",
+        "cogvideox",
+        "CogVideoX License (commercial use needs registration with the authors)",
+        False,
+        size_gb=31.0,  # transformer 11 GB, T5 encoder 19 GB, VAE 1 GB
+        vram_gb=30.0,  # about 10 GB offloaded with VAE tiling; about three times that without
+        native=(1360, 768),
+        steps=50,
+        guidance=6.0,
+        dtype="bfloat16",
+        frames=81,
+        fps=16,
+        note="text to video only; sides at most 1360x768; 81 or 161 frames (16N+1) at 16 fps",
+    ),
+    ModelInfo(
+        "THUDM/CogVideoX1.5-5B-I2V",
+        "diffusion-video",
+        "cogvideox",
+        "CogVideoX License (commercial use needs registration with the authors)",
+        False,
+        size_gb=31.0,
+        vram_gb=30.0,
+        native=(1360, 768),
+        steps=50,
+        guidance=6.0,
+        dtype="bfloat16",
+        frames=81,
+        fps=16,
+        note="image + prompt to video; 81 or 161 frames (16N+1) at 16 fps",
+    ),
     # --- music (musicgen) ------------------------------------------------------------------
     ModelInfo(
         "facebook/musicgen-small",

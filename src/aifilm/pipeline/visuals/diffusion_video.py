@@ -15,7 +15,9 @@ edit is generated again.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import json
 import math
 import shutil
 import tempfile
@@ -56,23 +58,40 @@ class VideoFamily:
     fps: int  # the frame rate its motion was trained at
     steps: int
     guidance: float
+    native: tuple[int, int]  # the size it was trained at (width, height)
 
 
 FAMILIES = (
-    VideoFamily("StableVideoDiffusion", 1, 64, 14, 7, 25, 3.0),
+    VideoFamily("StableVideoDiffusion", 1, 64, 14, 7, 25, 3.0, (1024, 576)),
     # LTX's pipelines refuse sides that are not multiples of 32 (its VAE's compression).
-    VideoFamily("LTX", 8, 32, 121, 24, 40, 3.0),
-    # CogVideoX: 8x VAE times 2x2 patches.
-    VideoFamily("CogVideoX", 4, 16, 49, 8, 50, 6.0),
+    VideoFamily("LTX", 8, 32, 121, 24, 40, 3.0, (768, 512)),
+    # CogVideoX 1.0 (2b, 5b, 5b-I2V): 8x VAE times 2x2 patches; 49 frames at 8 fps, 720x480.
+    VideoFamily("CogVideoX", 4, 16, 49, 8, 50, 6.0, (720, 480)),
 )
+# CogVideoX 1.5 (CogVideoX1.5-5B, -I2V): the same pipeline classes, told apart by a transformer
+# that patches time too (`patch_size_t`); 81 frames (16N+1 on its card) at 16 fps, 1360x768.
+COGVIDEOX_15 = VideoFamily("CogVideoX", 4, 16, 81, 16, 50, 6.0, (1360, 768))
 
 
-def family_of(pipeline: str | None) -> VideoFamily:
-    """The family of a pipeline class name (Stable Video Diffusion's when unknown)."""
+def family_of(pipeline: str | None, transformer: dict[str, Any] | None = None) -> VideoFamily:
+    """The family of a pipeline class name (Stable Video Diffusion's when unknown); a
+    CogVideoX transformer config with ``patch_size_t`` makes it CogVideoX 1.5."""
     for family in FAMILIES:
         if pipeline and pipeline.startswith(family.prefix):
+            if family.prefix == "CogVideoX" and (transformer or {}).get("patch_size_t"):
+                return COGVIDEOX_15
             return family
     return FAMILIES[0]
+
+
+def transformer_config(folder: Path) -> dict[str, Any]:
+    """A pipeline folder's ``transformer/config.json``, read without loading the model;
+    empty where there is none."""
+    try:
+        data = json.loads((folder / "transformer" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def frames_for(pipeline: str, wanted: int, step: int | None = None) -> int:
@@ -86,10 +105,13 @@ def frames_for(pipeline: str, wanted: int, step: int | None = None) -> int:
 
 
 class DiffusionVideo(ModelBackend, VisualsBackend):
-    """Video clips from each shot's still (Stable Video Diffusion, LTX-Video, CogVideoX)."""
+    """Video clips from each shot's still (Stable Video Diffusion, LTX-Video, CogVideoX), or
+    from its prompt alone (LTX-Video and CogVideoX text-to-video)."""
 
     name: ClassVar[str] = "diffusion-video"
-    description: ClassVar[str] = "Image-to-video with diffusers (Stable Video Diffusion; GPU)"
+    description: ClassVar[str] = (
+        "Image- or text-to-video with diffusers (Stable Video Diffusion, LTX-Video, CogVideoX; GPU)"
+    )
     requires: ClassVar[tuple[str, ...]] = ("torch", "diffusers", "transformers", "PIL")
     license: ClassVar[str] = "Apache-2.0 (diffusers) + MIT (aifilm)"
     weights_license: ClassVar[str | None] = (
@@ -99,7 +121,7 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
     )
     commercial_use: ClassVar[bool] = False  # of the default model; model_licence() per model
     timed: ClassVar[bool] = True
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: text-only pipelines skip the still; family sizes
 
     class Options(ModelOptions):
         """How clips are generated."""
@@ -140,7 +162,17 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
 
     def family(self) -> VideoFamily:
         """The model's pipeline family: its frame and size rules and default settings."""
-        return family_of(self.pipeline_class())
+        from aifilm.models.hub import ModelNotFoundError
+
+        try:
+            transformer = transformer_config(self.model_folder())
+        except ModelNotFoundError:
+            transformer = {}
+        return family_of(self.pipeline_class(), transformer)
+
+    def text_only(self) -> bool:
+        """Whether the model makes video from the prompt alone (no first frame)."""
+        return self.pipeline_class() in TEXT_TO_VIDEO
 
     def steps(self) -> int:
         """Denoising steps: the option, else the model's own default."""
@@ -168,22 +200,21 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
 
     def size_for(self, request: VisualRequest, pipe: Any = None) -> tuple[int, int]:
         """Generation size: the frame's shape near the model's native pixel count, in the
-        pipeline's size steps; or the only size the loaded `pipe` can make (CogVideoX-5b-I2V's
-        learned positional embeddings fix it at 720x480)."""
+        pipeline's size steps, within the largest size the loaded `pipe` can make
+        (CogVideoX 1.5); or the only size it can make (CogVideoX-5b-I2V's learned positional
+        embeddings fix it at 720x480)."""
         fixed = fixed_size(pipe) if pipe is not None else None
         if fixed:
             return fixed
         info = self.info
-        if self.options.base_size:
-            base = self.options.base_size
-        elif info:
-            base = round(math.sqrt(info.native[0] * info.native[1]))
-        else:
-            base = 768
+        native = info.native if info else self.family().native
+        base = self.options.base_size or round(math.sqrt(native[0] * native[1]))
         multiple = self.family().multiple
         if pipe is not None:
             multiple = max(multiple, spatial_multiple(pipe))
-        return generation_size(request.width, request.height, base, multiple)
+        size = generation_size(request.width, request.height, base, multiple)
+        largest = max_size(pipe) if pipe is not None else None
+        return fit_within(size, largest, multiple) if largest else size
 
     def identity(self) -> dict[str, Any]:
         """Options plus the model fingerprint, dtype, resolved steps, guidance and frames."""
@@ -245,17 +276,28 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
         return ", ".join(p for p in parts if p) or "a gentle camera move"
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
-        """Write the shot's clip (or, for kinds not animated, its still) into `out_dir`."""
+        """Write the shot's clip (or, for kinds not animated, its still) into `out_dir`.
+
+        A text-to-video model makes a clip from the prompt alone: no first frame is drawn
+        or generated for it, and a shot of the user's own picture (kind ``image``) keeps the
+        picture as a still rather than lose it to a clip that cannot show it."""
         from PIL import Image
 
         out_dir.mkdir(parents=True, exist_ok=True)
+        text_only = self.text_only()
         if request.spec.kind not in self.options.animate:
             return self.first_frame(request, out_dir)
+        if text_only and request.spec.kind == "image":
+            kept = self.first_frame(request, out_dir)
+            reason = f"{Path(str(self.options.model)).name} makes video from text only"
+            return dataclasses.replace(kept, note=f"the shot's own picture kept ({reason})")
         work = Path(tempfile.mkdtemp(prefix=".frames-", dir=out_dir))
         try:
-            still = self.first_frame(request, work / "first")
-            with Image.open(still.path) as im:
-                first = im.convert("RGB")
+            first = None
+            if not text_only:
+                still = self.first_frame(request, work / "first")
+                with Image.open(still.path) as im:
+                    first = im.convert("RGB")
             frames = self.generate(request, first)
             width, height = request.width - request.width % 2, request.height - request.height % 2
             path = out_dir / CLIP_FILE
@@ -274,20 +316,26 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
         note = f"animated by {Path(str(self.options.model)).name} ({made})"
         return Visual(path=path, kind="video", width=width, height=height, note=note)
 
-    def generate(self, request: VisualRequest, first: Image.Image) -> list[Image.Image]:
-        """The clip's frames at generation size: one generation, or several chained."""
+    def generate(self, request: VisualRequest, first: Image.Image | None) -> list[Image.Image]:
+        """The clip's frames at generation size: one generation, or several chained; `first`
+        is the still image-to-video pipelines start from (text-to-video ones take none)."""
         from PIL import ImageOps
 
         loaded = self.pipeline()
         pipe = loaded.model
         kind = type(pipe).__name__
-        if kind not in IMAGE_TO_VIDEO + TEXT_TO_VIDEO:
-            from aifilm.errors import UserError
+        from aifilm.errors import UserError
 
+        if kind not in IMAGE_TO_VIDEO + TEXT_TO_VIDEO:
             raise UserError(
                 f"model {self.options.model} loads as {kind}, not a video pipeline",
                 hint="use an image-to-video model such as "
                 "stabilityai/stable-video-diffusion-img2vid-xt (aifilm models list)",
+            )
+        if first is None and kind in IMAGE_TO_VIDEO:
+            raise UserError(
+                f"model {self.options.model} ({kind}) animates a first frame, and none was given",
+                hint="pass the shot's still, or use a text-to-video model (CogVideoX-2b)",
             )
         width, height = self.size_for(request, pipe)
         per = frames_for(kind, self.gen_frames(), temporal_step(pipe))
@@ -300,7 +348,9 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
         )
         # Cover-fit: a fixed generation size may not have the frame's shape; the clip is
         # cover-fitted back to the frame, so the still is cropped, never squashed.
-        image = ImageOps.fit(first.convert("RGB"), (width, height), centering=(0.5, 0.5))
+        image = None
+        if first is not None and kind in IMAGE_TO_VIDEO:
+            image = ImageOps.fit(first.convert("RGB"), (width, height), centering=(0.5, 0.5))
         frames: list[Image.Image] = []
         for n in range(segments):
             made = self._one(pipe, kind, request, image, (width, height), per, seed + n, loaded)
@@ -313,7 +363,7 @@ class DiffusionVideo(ModelBackend, VisualsBackend):
         pipe: Any,
         kind: str,
         request: VisualRequest,
-        image: Image.Image,
+        image: Image.Image | None,
         size: tuple[int, int],
         frames: int,
         seed: int,
@@ -391,6 +441,35 @@ def spatial_multiple(pipe: Any) -> int:
             patch = _config(getattr(pipe, "transformer", None), "patch_size")
             return value * (patch if isinstance(patch, int) and patch > 0 else 1)
     return 8
+
+
+def max_size(pipe: Any) -> tuple[int, int] | None:
+    """The largest (width, height) a pipeline can make, if bounded: CogVideoX 1.5 slices its
+    rotary position embeddings from a grid of the transformer's sample size (1360x768 for
+    CogVideoX1.5-5B), and a larger side fails inside the pipeline with a tensor size error."""
+    transformer = getattr(pipe, "transformer", None)
+    scale = getattr(pipe, "vae_scale_factor_spatial", None)
+    if not _config(transformer, "patch_size_t") or not isinstance(scale, int):
+        return None
+    if not _config(transformer, "use_rotary_positional_embeddings"):
+        return None
+    width = _config(transformer, "sample_width")
+    height = _config(transformer, "sample_height")
+    if isinstance(width, int) and isinstance(height, int):
+        return width * scale, height * scale
+    return None
+
+
+def fit_within(size: tuple[int, int], largest: tuple[int, int], multiple: int) -> tuple[int, int]:
+    """`size` scaled down, keeping its shape, to fit `largest`, in `multiple` steps (the
+    bound's sides are in those steps, so rounding never leaves it)."""
+    scale = min(1.0, largest[0] / size[0], largest[1] / size[1])
+    if scale >= 1.0:
+        return size
+    return (
+        min(largest[0], max(multiple, round(size[0] * scale / multiple) * multiple)),
+        min(largest[1], max(multiple, round(size[1] * scale / multiple) * multiple)),
+    )
 
 
 def fixed_size(pipe: Any) -> tuple[int, int] | None:
