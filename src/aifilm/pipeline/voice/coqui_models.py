@@ -325,7 +325,6 @@ def patch_xtts_generation() -> None:
         )
 
 
-
 def _check_phonemizer(files: ModelFiles) -> None:
     """Models that read text as espeak phonemes need the espeak-ng program."""
     config = files.config()
