@@ -53,6 +53,8 @@ PIPELINE_FAMILIES = (
     ("StableDiffusion", "sd15"),
     ("Flux", "flux"),
 )
+# Each family's native square side, for local folders the catalog does not know.
+FAMILY_SIDE = {"sd15": 512, "sdxl": 1024, "sd3": 1024, "flux": 1024}
 NEGATIVE = "blurry, low quality, distorted, deformed, extra limbs, text, watermark, signature"
 
 
@@ -68,7 +70,7 @@ class DiffusionImage(ModelBackend, VisualsBackend):
         "FLUX.1-schnell Apache-2.0, FLUX.1-dev non-commercial; see `aifilm models list`"
     )
     commercial_use: ClassVar[bool] = True  # of the default model; model_licence() per model
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: local SDXL, SD3, FLUX folders at their native size
 
     class Options(ModelOptions):
         """How pictures are generated."""
@@ -207,7 +209,8 @@ class DiffusionImage(ModelBackend, VisualsBackend):
     def size_for(self, request: VisualRequest) -> tuple[int, int]:
         """The size generated: the frame's shape near the model's native pixel count."""
         info = self.info
-        base = self.options.base_size or (info.native[0] if info else 512)
+        native = info.native[0] if info else FAMILY_SIDE.get(self.family() or "", 512)
+        base = self.options.base_size or native
         multiple = 16 if self.family() in ("flux", "sd3") else 64
         return generation_size(request.width, request.height, min(base, 4096), multiple)
 
