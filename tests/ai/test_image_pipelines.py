@@ -92,11 +92,12 @@ def test_sdxl_gets_both_text_encoders_and_its_size_conditioning(
     seen: list[dict[str, Any]] = []
     real = UNet2DConditionModel.forward
 
-    def forward(self: Any, sample: Any, timestep: Any, encoder_hidden_states: Any, **kw: Any) -> Any:
+    def forward(self: Any, sample: Any, *args: Any, **kw: Any) -> Any:
+        text = kw.get("encoder_hidden_states", args[1] if len(args) > 1 else None)
         added = kw.get("added_cond_kwargs") or {}
-        seen.append({"latents": tuple(sample.shape), "text": tuple(encoder_hidden_states.shape)})
+        seen.append({"latents": tuple(sample.shape), "text": tuple(text.shape)})
         seen[-1].update({k: v.detach().clone() for k, v in added.items()})
-        return real(self, sample, timestep, encoder_hidden_states, **kw)
+        return real(self, sample, *args, **kw)
 
     monkeypatch.setattr(UNet2DConditionModel, "forward", forward)
     backend = DiffusionImage(model=sdxl_model, steps=2, base_size=128, guidance=5.0, device="cpu")
