@@ -62,6 +62,8 @@ class ModelBackend(Backend):
 
     extra: ClassVar[str | None] = "ai"
     layout: ClassVar[Layout] = "diffusers"
+    # The weights' terms where they do not depend on the model chosen (one published set).
+    fixed_weights_licence: ClassVar[str | None] = None
     options: ModelOptions
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
@@ -108,13 +110,25 @@ class ModelBackend(Backend):
         snapshot of the model, or other weights in the same folder, makes new cache keys."""
         ident = super().identity()
         try:
-            ident["model"] = model_fingerprint(self.model_folder())
+            ident["model"] = self.model_fingerprint()
         except ModelNotFoundError:
             ident["model"] = "missing"  # rendering will raise the helpful error
         placement = self.placement()
         ident["device"] = placement.device
         ident["dtype"] = placement.dtype
         return ident
+
+    def model_fingerprint(self) -> Any:
+        """What identifies the chosen weights' content (`ModelNotFoundError` if missing):
+        the model folder's fingerprint; backends with checkpoint files fingerprint those."""
+        return model_fingerprint(self.model_folder())
+
+    @classmethod
+    def find_model(cls, name: str) -> str:
+        """Where the configured model `name` is on disk, for `aifilm doctor`, without
+        downloading (`ModelNotFoundError` naming what is missing otherwise)."""
+        folder = resolve_model(name, layout=cls.layout, allow_download=False)
+        return f"{name} at {folder}"
 
     def model_licence(self) -> dict[str, Any]:
         """Licence terms of the chosen model, for a server deciding what paying users get."""
@@ -147,13 +161,13 @@ class ModelBackend(Backend):
         checks.append(HealthCheck("device", device != "none", describe_device()))
         name = default_model(cls.name)
         try:
-            folder = resolve_model(name, layout=cls.layout, allow_download=False)
-            checks.append(HealthCheck("model", True, f"{name} at {folder}"))
+            checks.append(HealthCheck("model", True, cls.find_model(name)))
         except ModelNotFoundError as exc:
             checks.append(HealthCheck("model", False, exc.message, exc.hint))
         info = model_info(name)
-        if info is not None:
-            checks.append(HealthCheck("weights licence", True, info.licence_line))
+        licence = info.licence_line if info is not None else cls.fixed_weights_licence
+        if licence:
+            checks.append(HealthCheck("weights licence", True, licence))
         return checks
 
 

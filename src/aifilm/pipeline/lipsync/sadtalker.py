@@ -37,7 +37,6 @@ files are needed. A face too small to render falls back to the embedded mouth sh
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from aifilm.models.catalog import model_info
 from aifilm.models.checkpoint import (
     CheckpointError,
     checkpoint_fingerprint,
@@ -53,11 +51,8 @@ from aifilm.models.checkpoint import (
     match_state_dict,
     resolve_checkpoint,
 )
-from aifilm.models.device import INSTALL_HINT, available_device, describe_device
-from aifilm.models.hub import ModelNotFoundError
 from aifilm.models.loader import Loaded, get_or_load
-from aifilm.models.options import ModelBackend, ModelOptions, default_model
-from aifilm.pipeline.backend import Backend, HealthCheck
+from aifilm.models.options import ModelBackend, ModelOptions
 from aifilm.pipeline.lipsync.base import LipSync, LipSyncBackend, LipSyncRequest
 
 if TYPE_CHECKING:
@@ -171,6 +166,7 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
     requires: ClassVar[tuple[str, ...]] = ("torch", "cv2", "safetensors")
     license: ClassVar[str] = "Apache-2.0 (aifilm's port of the SadTalker networks, MIT glue)"
     weights_license: ClassVar[str | None] = _LICENCE
+    fixed_weights_licence: ClassVar[str | None] = _LICENCE
     commercial_use: ClassVar[bool] = True
     version: ClassVar[str] = "1"
 
@@ -209,18 +205,10 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
         """The folder of the networks' file."""
         return self.files().networks.parent
 
-    def identity(self) -> dict[str, Any]:
-        """Options, both files' identities and the precision: other weights, other clips."""
-        ident = Backend.identity(self)
-        try:
-            files = self.files()
-            ident["model"] = [checkpoint_fingerprint(files.networks),
-                              checkpoint_fingerprint(files.mapping)]  # fmt: skip
-        except ModelNotFoundError:
-            ident["model"] = "missing"  # animating will raise the helpful error
-        placement = self.placement()
-        ident["device"], ident["dtype"] = placement.device, placement.dtype
-        return ident
+    def model_fingerprint(self) -> Any:
+        """Both files' identities: other weights, other clips."""
+        files = self.files()
+        return [checkpoint_fingerprint(files.networks), checkpoint_fingerprint(files.mapping)]
 
     def model_licence(self) -> dict[str, Any]:
         """Apache-2.0 code and weights: commercial use allowed."""
@@ -232,30 +220,9 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
         }
 
     @classmethod
-    def health(cls) -> list[HealthCheck]:
-        """Modules, the device, whether both checkpoint files are here, and their licence."""
-        checks = [
-            HealthCheck(
-                f"python module {m}",
-                found := importlib.util.find_spec(m) is not None,
-                "installed" if found else "missing",
-                None if found else INSTALL_HINT,
-            )
-            for m in cls.requires
-        ]
-        device = available_device()
-        checks.append(HealthCheck("device", device != "none", describe_device()))
-        name = default_model(cls.name)
-        try:
-            files = find_sadtalker(name, allow_download=False)
-            checks.append(
-                HealthCheck("model", True, f"{name}: {files.networks.name}, {files.mapping.name}")
-            )
-        except ModelNotFoundError as exc:
-            checks.append(HealthCheck("model", False, exc.message, exc.hint))
-        info = model_info(name)
-        checks.append(HealthCheck("weights licence", True, info.licence_line if info else _LICENCE))
-        return checks
+    def find_model(cls, name: str) -> str:
+        files = find_sadtalker(name, allow_download=False)
+        return f"{name}: {files.networks.name}, {files.mapping.name}"
 
     def load(self) -> Loaded:
         """The six networks with the release's weights, loaded once per process."""

@@ -17,7 +17,6 @@ for personal, research and non-commercial use only.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,18 +24,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from aifilm.models.catalog import model_info
 from aifilm.models.checkpoint import (
     checkpoint_fingerprint,
     load_tensors,
     match_state_dict,
     resolve_checkpoint,
 )
-from aifilm.models.device import INSTALL_HINT, available_device, describe_device
-from aifilm.models.hub import ModelNotFoundError
 from aifilm.models.loader import Loaded, get_or_load
 from aifilm.models.options import ModelBackend, ModelOptions, default_model
-from aifilm.pipeline.backend import Backend, HealthCheck
 from aifilm.pipeline.compose.base import Overlay
 from aifilm.pipeline.lipsync.base import (
     Box,
@@ -144,6 +139,7 @@ class Wav2LipLipSync(ModelBackend, LipSyncBackend):
     requires: ClassVar[tuple[str, ...]] = ("torch", "cv2")
     license: ClassVar[str] = "MIT (aifilm's implementation of the Wav2Lip network)"
     weights_license: ClassVar[str | None] = _WEIGHTS
+    fixed_weights_licence: ClassVar[str | None] = _WEIGHTS
     commercial_use: ClassVar[bool] = False
     version: ClassVar[str] = "1"
 
@@ -176,16 +172,9 @@ class Wav2LipLipSync(ModelBackend, LipSyncBackend):
         """The folder of the checkpoint file."""
         return self.checkpoint().parent
 
-    def identity(self) -> dict[str, Any]:
-        """Options, the checkpoint's identity and the precision: other weights, other clips."""
-        ident = Backend.identity(self)
-        try:
-            ident["model"] = checkpoint_fingerprint(self.checkpoint())
-        except ModelNotFoundError:
-            ident["model"] = "missing"  # animating will raise the helpful error
-        placement = self.placement()
-        ident["device"], ident["dtype"] = placement.device, placement.dtype
-        return ident
+    def model_fingerprint(self) -> Any:
+        """The checkpoint file's identity: other weights, other clips."""
+        return checkpoint_fingerprint(self.checkpoint())
 
     def model_licence(self) -> dict[str, Any]:
         """The weights' terms: non-commercial whichever Wav2Lip checkpoint is used."""
@@ -197,28 +186,9 @@ class Wav2LipLipSync(ModelBackend, LipSyncBackend):
         }
 
     @classmethod
-    def health(cls) -> list[HealthCheck]:
-        """Modules, the device, whether the checkpoint is here, and the weights' licence."""
-        checks = [
-            HealthCheck(
-                f"python module {m}",
-                found := importlib.util.find_spec(m) is not None,
-                "installed" if found else "missing",
-                None if found else INSTALL_HINT,
-            )
-            for m in cls.requires
-        ]
-        device = available_device()
-        checks.append(HealthCheck("device", device != "none", describe_device()))
-        name = default_model(cls.name)
-        try:
-            path = resolve_checkpoint(name, CHECKPOINT_NAMES, what="Wav2Lip", allow_download=False)
-            checks.append(HealthCheck("model", True, f"{name} at {path}"))
-        except ModelNotFoundError as exc:
-            checks.append(HealthCheck("model", False, exc.message, exc.hint))
-        info = model_info(name)
-        checks.append(HealthCheck("weights licence", True, info.licence_line if info else _WEIGHTS))
-        return checks
+    def find_model(cls, name: str) -> str:
+        path = resolve_checkpoint(name, CHECKPOINT_NAMES, what="Wav2Lip", allow_download=False)
+        return f"{name} at {path}"
 
     def load(self) -> Loaded:
         """The network with the checkpoint's weights, loaded once per process."""
