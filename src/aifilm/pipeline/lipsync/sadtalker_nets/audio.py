@@ -16,34 +16,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from aifilm.pipeline.lipsync.wav2lip_net import Conv2d as AudioConv  # the same block
+
 AUDIO_CHANNELS = (32, 64, 128, 256, 512)
 EXP = 64  # 3DMM expression coefficients
-
-
-class AudioConv(nn.Module):  # type: ignore[misc]
-    """Convolution, batch norm, optional residual, ReLU (SadTalker's ``Conv2d``)."""
-
-    def __init__(
-        self,
-        cin: int,
-        cout: int,
-        kernel_size: int,
-        stride: int | tuple[int, int],
-        padding: int,
-        residual: bool = False,
-    ) -> None:
-        super().__init__()
-        self.conv_block = nn.Sequential(
-            nn.Conv2d(cin, cout, kernel_size, stride, padding), nn.BatchNorm2d(cout)
-        )
-        self.act = nn.ReLU()
-        self.residual = residual
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv_block(x)
-        if self.residual:
-            out = out + x
-        return self.act(out)
 
 
 def audio_encoder(channels: tuple[int, ...] = AUDIO_CHANNELS) -> nn.Sequential:
