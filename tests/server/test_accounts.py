@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from tests.server.conftest import Api
 
 from aifilm.server.config import ServerSettings
+from aifilm.server.state import ServerState
 
 
 def test_register_gives_three_free_credits(api: Callable[[str], Api]) -> None:
@@ -194,3 +198,41 @@ def test_admin_lists_searches_and_adjusts(
     r = admin.post(f"/api/admin/users/{hal.user['id']}/plan", json={"plan": "pro"})
     assert r.status_code == 200 and r.json()["plan"] == "pro"
     assert hal.balance() == 10 - 3 + 60  # the unused monthly 3 expire, 60 granted
+
+
+def test_an_api_key_in_use_is_noted_once_not_by_every_concurrent_request(
+    live_idle: tuple[str, ServerState],
+) -> None:
+    """`last_used_at` shows in the key list; 30 requests at once with an unused key write it
+    once, rather than queueing 30 writers on the key's row."""
+    from sqlalchemy import event
+
+    url, state = live_idle
+    with httpx.Client(base_url=url, timeout=30) as http:
+        account = {"email": "hal@example.com", "password": "correct horse"}
+        assert http.post("/api/users/register", json=account).status_code == 201
+        token = http.post("/api/users/login", json=account).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        key = http.post("/api/users/me/api-keys", json={"name": "ci"}, headers=auth).json()["key"]
+        assert http.get("/api/users/me/api-keys", headers=auth).json()[0]["last_used_at"] is None
+
+        writes: list[str] = []
+
+        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement.lstrip().upper().startswith("UPDATE API_KEYS"):
+                writes.append(statement)
+
+        event.listen(state.engine, "before_cursor_execute", count)
+        try:
+            by_key = {"Authorization": f"Bearer {key}"}
+            with ThreadPoolExecutor(30) as pool:
+                codes = list(
+                    pool.map(lambda _: http.get("/api/projects", headers=by_key).status_code,
+                             range(30))
+                )  # fmt: skip
+        finally:
+            event.remove(state.engine, "before_cursor_execute", count)
+        assert codes == [200] * 30
+        assert len(writes) == 1, writes
+        listed = http.get("/api/users/me/api-keys", headers=auth).json()
+        assert listed[0]["last_used_at"] is not None

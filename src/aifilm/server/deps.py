@@ -7,9 +7,11 @@ asyncio session (`AsyncReaderDep`), which the read-only routes share.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -106,7 +108,7 @@ async def get_current_user(
         if found is None:
             raise Unauthorized("unknown or deleted API key")
         user, key_id, last_used = found
-        if last_used is None or (utcnow() - last_used).total_seconds() > 60:
+        if _touch_due(key_id, last_used):
             await run_in_threadpool(_touch_api_key, state, key_id)
     else:
         user_id = decode_access_token(token, state.settings.secret_key)
@@ -119,6 +121,24 @@ async def get_current_user(
         raise Forbidden("this account is disabled")
     request.state.user_id = str(user.id)
     return user
+
+
+_TOUCHED: dict[uuid.UUID, float] = {}  # API key -> when this process last noted its use
+
+
+def _touch_due(key_id: uuid.UUID, last_used: datetime | None) -> bool:
+    """Whether to note the key's use now: at most once a minute, and once per process, not by
+    every request that reads the old time while the first write is under way (50 clients
+    on one key would otherwise queue on its row's lock)."""
+    if last_used is not None and (utcnow() - last_used).total_seconds() <= 60:
+        return False
+    now = time.monotonic()
+    if now - _TOUCHED.get(key_id, -1e9) <= 60:
+        return False
+    if len(_TOUCHED) > 10_000:
+        _TOUCHED.clear()
+    _TOUCHED[key_id] = now
+    return True
 
 
 def _touch_api_key(state: ServerState, key_id: uuid.UUID) -> None:
