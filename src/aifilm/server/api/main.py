@@ -7,5 +7,6 @@ from fastapi import APIRouter
 from aifilm.server.api.routes import admin, credits, jobs, payments, projects, users, youtube
 
 api_router = APIRouter(prefix="/api")
-for module in (users, projects, jobs, credits, payments, youtube, admin):
+# Most requests first: the router tries each route in turn, and clients mostly poll jobs.
+for module in (jobs, projects, users, credits, youtube, payments, admin):
     api_router.include_router(module.router)
