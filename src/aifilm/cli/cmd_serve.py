@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -49,7 +50,17 @@ def worker_app() -> Any:
     from aifilm.server.app import create_app
 
     configure_logging(os.environ.get(_LOG_LEVEL_ENV, "info"))
-    return create_app(_server_settings())
+    return _frozen(create_app(_server_settings()))
+
+
+def _frozen(app: Any) -> Any:
+    """`app`, with what start-up built (modules, the app, mappers) moved out of the garbage
+    collector's reach: it lives as long as the process, and full collections that walk it
+    pause every request in flight (on this project's machine, a fresh server then took
+    2.5-2.8 ms of CPU per polled request instead of 3.4-3.7 ms)."""
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def _server_settings() -> Any:
@@ -117,7 +128,11 @@ def register(app: typer.Typer) -> None:
             upgrade(settings.db_url)
         if workers == 1:
             uvicorn.run(
-                create_app(settings), host=host, port=port, log_level=log_level, access_log=False
+                _frozen(create_app(settings)),
+                host=host,
+                port=port,
+                log_level=log_level,
+                access_log=False,
             )
             return
         # Each process builds its own app (and connection pool) from the same settings.

@@ -164,7 +164,7 @@ def make_async_reader_engine(url: str) -> AsyncEngine:
     else:
         engine = create_async_engine(
             parsed, isolation_level="AUTOCOMMIT", pool_pre_ping=True, pool_size=10,
-            max_overflow=40,
+            max_overflow=40, pool_use_lifo=True,
         )  # fmt: skip
     return engine
 
