@@ -43,3 +43,24 @@ def test_offload_tiles_and_slices_an_image_vae() -> None:
     pipe = _OffloadedPipe(_small(AutoencoderKL))
     place_pipeline(pipe, Placement("cuda", "float16", "model", False))
     assert pipe.vae.use_tiling and pipe.vae.use_slicing  # type: ignore[attr-defined]
+
+
+def test_the_empty_float32_list_warning_of_diffusers_is_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stable Video Diffusion casts its VAE to float32 and back for every shot; diffusers
+    then warns about an empty list of float32 modules. Placed pipelines stay quiet about
+    that, and other warnings still show."""
+    import logging
+
+    import torch
+
+    place_pipeline(
+        _OffloadedPipe(_small(AutoencoderKL)), Placement("cpu", "float32", "model", False)
+    )
+    vae = _small(AutoencoderKLTemporalDecoder)
+    with caplog.at_level(logging.WARNING, logger="diffusers"):
+        vae.to(dtype=torch.float32)  # type: ignore[attr-defined]
+        logging.getLogger("diffusers.models.modeling_utils").warning("another warning")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["another warning"], messages

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -128,8 +129,25 @@ def clear_loaded() -> None:
         torch.cuda.empty_cache()
 
 
+class _EmptyFp32Warning(logging.Filter):
+    """Drops diffusers' "modules ... should be kept in float32: []" warning: its pipelines
+    (Stable Video Diffusion's VAE upcast) cast a model whose list is empty, and it warns
+    anyway, once per shot."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("should be kept in float32: []" in message and "Casting directly" in message)
+
+
+def _quiet_diffusers() -> None:
+    target = logging.getLogger("diffusers.models.modeling_utils")
+    if not any(isinstance(f, _EmptyFp32Warning) for f in target.filters):
+        target.addFilter(_EmptyFp32Warning())
+
+
 def place_pipeline(pipe: Any, placement: Placement) -> Any:
     """Move a diffusers pipeline to its device, or set up CPU offload, and slicing."""
+    _quiet_diffusers()
     if placement.offload == "model":
         pipe.enable_model_cpu_offload()
     elif placement.offload == "sequential":
