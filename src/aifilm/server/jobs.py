@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aifilm.server import credits
 from aifilm.server.assets import missing_assets
 from aifilm.server.errors import Conflict, Forbidden, NotFound, Problem
+from aifilm.server.lease import lock_if_held, lock_next_free
 from aifilm.server.licences import refuse_unlicensed
 from aifilm.server.models import IdempotencyKey, Job, JobLog, Project, utcnow
 from aifilm.server.plans import PLANS, credits_for
@@ -181,18 +182,8 @@ def claim_next(
     """
     now = utcnow()
     while True:
-        job = session.scalars(
-            select(Job)
-            .where(
-                or_(
-                    Job.status == "queued",
-                    (Job.status == "running") & (Job.lease_expires_at < now),
-                )
-            )
-            .order_by(Job.priority.desc(), Job.created_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).first()
+        free = or_(Job.status == "queued", (Job.status == "running") & (Job.lease_expires_at < now))
+        job = lock_next_free(session, Job, free, (Job.priority.desc(), Job.created_at))
         if job is None:
             return None
         if job.attempts >= max_attempts:
@@ -218,20 +209,11 @@ def claim_next(
 
 def holding(session: Session, claim: Claim) -> Job | None:
     """The job, locked, if `claim` still holds it (else None: cancelled or taken over)."""
-    job = session.scalars(
-        select(Job)
-        .where(Job.id == claim.job_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if (
-        job is None
-        or job.status != "running"
-        or job.worker_id != claim.worker_id
-        or job.attempts != claim.attempt
-    ):
-        return None
-    return job
+    return lock_if_held(session, Job, claim.job_id, claim.worker_id, claim.attempt, _running)
+
+
+def _running(job: Job) -> bool:
+    return job.status == "running"
 
 
 def heartbeat(

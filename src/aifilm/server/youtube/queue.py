@@ -23,6 +23,7 @@ from aifilm.publish.youtube.errors import MetadataError
 from aifilm.publish.youtube.metadata import footer_for
 from aifilm.server.assets import input_assets
 from aifilm.server.errors import Conflict, NotFound, Problem
+from aifilm.server.lease import lock_if_held, lock_next_free
 from aifilm.server.models import Asset, Job, Project, User, YoutubeConnection, YoutubeUpload, utcnow
 from aifilm.server.plans import PLANS
 from aifilm.server.youtube.schemas import UploadOptions
@@ -196,19 +197,11 @@ def claim_next(
     """Take the oldest pending upload, or one whose worker's lease ran out; None if none."""
     now = utcnow()
     while True:
-        upload = session.scalars(
-            select(YoutubeUpload)
-            .where(
-                or_(
-                    YoutubeUpload.upload_status == "pending",
-                    YoutubeUpload.upload_status.in_(WORKING)
-                    & (YoutubeUpload.lease_expires_at < now),
-                )
-            )
-            .order_by(YoutubeUpload.created_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).first()
+        free = or_(
+            YoutubeUpload.upload_status == "pending",
+            YoutubeUpload.upload_status.in_(WORKING) & (YoutubeUpload.lease_expires_at < now),
+        )
+        upload = lock_next_free(session, YoutubeUpload, free, (YoutubeUpload.created_at,))
         if upload is None:
             return None
         if upload.attempts >= max_attempts:
@@ -226,20 +219,13 @@ def claim_next(
 
 def holding(session: Session, claim: UploadClaim) -> YoutubeUpload | None:
     """The upload, locked, if `claim` still holds it."""
-    upload = session.scalars(
-        select(YoutubeUpload)
-        .where(YoutubeUpload.id == claim.upload_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if (
-        upload is None
-        or upload.upload_status not in WORKING
-        or upload.worker_id != claim.worker_id
-        or upload.attempts != claim.attempt
-    ):
-        return None
-    return upload
+    return lock_if_held(
+        session, YoutubeUpload, claim.upload_id, claim.worker_id, claim.attempt, _working
+    )
+
+
+def _working(upload: YoutubeUpload) -> bool:
+    return upload.upload_status in WORKING
 
 
 def heartbeat(
