@@ -23,6 +23,24 @@ from aifilm.server.config import ServerSettings
 from aifilm.server.models import Job, utcnow
 from aifilm.server.state import ServerState
 
+SCHEDULED = "2031-01-31T18:00:00Z"  # a publish_at in the future
+
+
+def fable_upload(job_id: str, **extra: Any) -> dict[str, Any]:
+    """The upload request the tests publish a finished film with: every field set."""
+    return {
+        "job_id": job_id,
+        "title": "The Thirsty Crow",
+        "description": "A fable.",
+        "tags": ["fable", "crow"],
+        "category_id": "27",
+        "language": "en",
+        "privacy": "private",
+        "publish_at": SCHEDULED,
+        "made_for_kids": True,
+        **extra,
+    }
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeYouTube]:

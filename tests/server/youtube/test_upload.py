@@ -13,11 +13,9 @@ import pytest
 from sqlalchemy import select
 from tests.publish.fake_youtube import CHANNEL_ID, QUOTA_BODY, FakeYouTube
 from tests.publish.films import CHUNK
-from tests.server.youtube.conftest import Creator
+from tests.server.youtube.conftest import SCHEDULED, Creator, fable_upload
 
 from aifilm.server.models import Asset, Job
-
-SCHEDULED = "2031-01-31T18:00:00Z"
 
 
 def test_publish_a_finished_film(
@@ -28,19 +26,7 @@ def test_publish_a_finished_film(
     alice.connect()
     folder = tmp_path / "render"
     job = alice.finished_job(folder)
-    request = {
-        "job_id": job["id"],
-        "title": "The Thirsty Crow",
-        "description": "A fable.",
-        "tags": ["fable", "crow"],
-        "category_id": "27",
-        "language": "en",
-        "privacy": "private",
-        "publish_at": SCHEDULED,
-        "made_for_kids": True,
-        "playlist": "Fables",
-        "create_playlist": True,
-    }
+    request = fable_upload(job["id"], playlist="Fables", create_playlist=True)
     r = alice.post("/api/youtube/upload", json=request)
     assert r.status_code == 202, r.text
     assert r.json()["status"] == "pending" and r.json()["channel_id"] == CHANNEL_ID

@@ -9,28 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.publish.fake_youtube import CLIENT_ID, FakeYouTube
-from tests.server.youtube.conftest import Creator
+from tests.server.youtube.conftest import Creator, fable_upload
 
 from aifilm.publish.youtube.quota import pacific_day
 from aifilm.server.models import YoutubeQuota
 
-SCHEDULED = "2031-01-31T18:00:00Z"
-
 
 def published(creator: Creator, folder: Path) -> dict[str, Any]:
     job = creator.finished_job(folder)
-    request = {
-        "job_id": job["id"],
-        "title": "The Thirsty Crow",
-        "description": "A fable.",
-        "tags": ["fable", "crow"],
-        "category_id": "27",
-        "language": "en",
-        "privacy": "private",
-        "publish_at": SCHEDULED,
-        "made_for_kids": True,
-    }
-    r = creator.post("/api/youtube/upload", json=request)
+    r = creator.post("/api/youtube/upload", json=fable_upload(job["id"]))
     done = creator.wait_upload(r.json()["id"])
     assert done["status"] == "published", done
     return done
