@@ -1,6 +1,6 @@
-"""Server-sent events from a polled snapshot: `progress` whenever it changes, then `end`
-once it reaches a final status, with a keep-alive comment when nothing happens for 15 s
-(proxies close quiet connections)."""
+"""Server-sent events from a polled snapshot: `log` for each new log line, `progress`
+whenever the status changes, then `end` once it reaches a final status, with a keep-alive
+comment when nothing happens for 15 s (proxies close quiet connections)."""
 
 from __future__ import annotations
 
@@ -16,18 +16,26 @@ from fastapi.responses import StreamingResponse
 KEEP_ALIVE_S = 15.0
 
 
+Snapshot = tuple[dict[str, Any], list[dict[str, Any]]]  # the status, new log lines
+
+
 async def snapshots(
     request: Request,
-    snapshot: Callable[[], dict[str, Any]],
+    snapshot: Callable[[int], Snapshot],
     final: Collection[str],
     interval: float,
 ) -> AsyncIterator[str]:
-    """The event stream of `snapshot()` (run in a thread; its `status` says when to end)."""
+    """The event stream of `snapshot(last line id)` (run in a thread; its status says when
+    to end). Log lines carry an integer `id`, sent as the event id."""
     last: dict[str, Any] | None = None
+    last_line = 0
     quiet = 0.0
     yield "retry: 2000\n\n"
     while True:
-        status = await run_in_threadpool(snapshot)
+        status, lines = await run_in_threadpool(snapshot, last_line)
+        for line in lines:
+            last_line = line["id"]
+            yield f"event: log\nid: {last_line}\ndata: {json.dumps(line)}\n\n"
         if status != last:
             last, quiet = status, 0.0
             yield f"event: progress\ndata: {json.dumps(status)}\n\n"

@@ -3,13 +3,10 @@ download the results."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +36,7 @@ from aifilm.server.schemas import (
     JobStatus,
     Page,
 )
+from aifilm.server.sse import Snapshot, event_stream, snapshots
 from aifilm.server.state import ServerState
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -178,15 +176,14 @@ async def job_events(
     job_id: str,
     request: Request,
     user: CurrentUser,
+    conn: AsyncReaderDep,
     state: StateDep,
     interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
 ) -> StreamingResponse:
     """Progress as server-sent events: `progress` on change, `log` per log line, then `end`."""
-    with state.readers() as session:
-        job = own_job(session, user, job_id)
-        the_id = job.id
+    the_id = (await _own_job_row(conn, user, job_id)).id
 
-    def snapshot(after: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def snapshot(after: int) -> Snapshot:
         with state.readers() as session:
             row = session.get(Job, the_id)
             if row is None:
@@ -206,33 +203,7 @@ async def job_events(
                 for r in logs
             ]
 
-    async def stream() -> AsyncIterator[str]:
-        last_log, last_status, quiet = 0, None, 0.0
-        yield "retry: 2000\n\n"
-        while True:
-            status, logs = await run_in_threadpool(snapshot, last_log)
-            for line in logs:
-                last_log = line["id"]
-                yield f"event: log\nid: {last_log}\ndata: {json.dumps(line)}\n\n"
-            if status != last_status:
-                last_status, quiet = status, 0.0
-                yield f"event: progress\ndata: {json.dumps(status)}\n\n"
-            if status["status"] in (*jobs.FINAL, "deleted"):
-                yield f"event: end\ndata: {json.dumps(status)}\n\n"
-                return
-            if await request.is_disconnected():
-                return
-            await asyncio.sleep(interval)
-            quiet += interval
-            if quiet >= 15:
-                quiet = 0.0
-                yield ": keep-alive\n\n"
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(snapshots(request, snapshot, (*jobs.FINAL, "deleted"), interval))
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from aifilm.server.deps import CurrentUser, Paging, SessionDep, SettingsDep, Sta
 from aifilm.server.errors import NotFound, Problem
 from aifilm.server.models import Project, YoutubeUpload
 from aifilm.server.schemas import Page
-from aifilm.server.sse import event_stream, snapshots
+from aifilm.server.sse import Snapshot, event_stream, snapshots
 from aifilm.server.youtube import oauth, queue, videos
 from aifilm.server.youtube.channel import channel_client
 from aifilm.server.youtube.quota import server_ledger
@@ -221,14 +222,18 @@ async def upload_events(
     """Progress as server-sent events, as for jobs: `progress` (status, progress, step,
     video ID, error) whenever it changes, then `end` once published or failed."""
     the_id = parse_id(upload_id, "YouTube upload")
-    with state.readers() as session:
-        queue.own_upload(session, user.id, the_id)
 
-    def snapshot() -> dict[str, Any]:
+    def own() -> None:
+        with state.readers() as session:
+            queue.own_upload(session, user.id, the_id)
+
+    await run_in_threadpool(own)
+
+    def snapshot(_after: int) -> Snapshot:
         with state.readers() as session:
             row = session.get(YoutubeUpload, the_id)
             if row is None:
-                return {"id": str(the_id), "status": "deleted"}
+                return {"id": str(the_id), "status": "deleted"}, []
             return {
                 "id": str(row.id),
                 "status": row.upload_status,
@@ -238,7 +243,7 @@ async def upload_events(
                 "url": WATCH.format(row.video_id) if row.video_id else None,
                 "attempts": row.attempts,
                 "error_message": row.error_message,
-            }
+            }, []
 
     return event_stream(snapshots(request, snapshot, (*queue.FINAL, "deleted"), interval))
 
