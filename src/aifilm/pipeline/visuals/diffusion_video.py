@@ -448,16 +448,11 @@ def max_size(pipe: Any) -> tuple[int, int] | None:
     rotary position embeddings from a grid of the transformer's sample size (1360x768 for
     CogVideoX1.5-5B), and a larger side fails inside the pipeline with a tensor size error."""
     transformer = getattr(pipe, "transformer", None)
-    scale = getattr(pipe, "vae_scale_factor_spatial", None)
-    if not _config(transformer, "patch_size_t") or not isinstance(scale, int):
+    if not _config(transformer, "patch_size_t"):
         return None
     if not _config(transformer, "use_rotary_positional_embeddings"):
         return None
-    width = _config(transformer, "sample_width")
-    height = _config(transformer, "sample_height")
-    if isinstance(width, int) and isinstance(height, int):
-        return width * scale, height * scale
-    return None
+    return _sample_size(pipe)
 
 
 def fit_within(size: tuple[int, int], largest: tuple[int, int], multiple: int) -> tuple[int, int]:
@@ -475,13 +470,18 @@ def fit_within(size: tuple[int, int], largest: tuple[int, int], multiple: int) -
 def fixed_size(pipe: Any) -> tuple[int, int] | None:
     """(width, height) a pipeline is bound to, if any: a CogVideoX transformer with learned
     positional embeddings (CogVideoX-5b-I2V) makes only the size it was trained at."""
+    if not _config(getattr(pipe, "transformer", None), "use_learned_positional_embeddings"):
+        return None
+    return _sample_size(pipe)
+
+
+def _sample_size(pipe: Any) -> tuple[int, int] | None:
+    """The transformer's sample grid in pixels (latent size times the VAE's scale)."""
     transformer = getattr(pipe, "transformer", None)
     scale = getattr(pipe, "vae_scale_factor_spatial", None)
-    if not _config(transformer, "use_learned_positional_embeddings") or not isinstance(scale, int):
-        return None
     width = _config(transformer, "sample_width")
     height = _config(transformer, "sample_height")
-    if isinstance(width, int) and isinstance(height, int):
+    if isinstance(scale, int) and isinstance(width, int) and isinstance(height, int):
         return width * scale, height * scale
     return None
 
