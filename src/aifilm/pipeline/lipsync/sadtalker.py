@@ -264,13 +264,10 @@ class SadTalkerLipSync(ModelBackend, LipSyncBackend):
         side = crop[2] - crop[0]
         who = request.face.character or "the narrator"
         if side < MIN_FACE:
-            from aifilm.pipeline.lipsync.visemes import VisemeLipSync
+            from aifilm.pipeline.lipsync.visemes import embedded_mouths
 
-            made = VisemeLipSync().animate(request, out_dir)
             why = f"{who}'s head ({side}x{side} px) is too small for sadtalker"
-            return LipSync(
-                made.kind, made.overlay, made.video, f"{why}; embedded mouth shapes used"
-            )
+            return embedded_mouths(request, out_dir, why)
         loaded = self.load()
         from aifilm.pipeline.lipsync.sadtalker_render import render_frames
 

@@ -101,7 +101,7 @@ def render_frames(
 
     from aifilm.pipeline.lipsync.sadtalker_motion import coefficient_windows, source_window
     from aifilm.pipeline.lipsync.sadtalker_nets.mapping import transform_keypoints
-    from aifilm.pipeline.lipsync.wav2lip import _feather
+    from aifilm.pipeline.lipsync.wav2lip import feather_mask
 
     nets = loaded.model
     device, dtype = loaded.placement.device, loaded.placement.torch_dtype()
@@ -122,7 +122,7 @@ def render_frames(
             return canonical, kp_source, nets["generator"].source_features(image[None])
 
     canonical, kp_source, volume = _serial(loaded, "prepare", prepare)
-    alpha = _feather(side, side, round(options.feather * side))
+    alpha = feather_mask(side, side, round(options.feather * side))
     base = region.astype(np.float32)
     step = options.batch_size
     for first in range(0, request.frames, step):

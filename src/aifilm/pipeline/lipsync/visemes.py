@@ -418,3 +418,10 @@ class VisemeLipSync(LipSyncBackend):
         (out_dir / LIST_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
         overlay = Overlay(out_dir / LIST_FILE, plan.box[0], plan.box[1], request.start)
         return LipSync("overlay", overlay=overlay)
+
+
+def embedded_mouths(request: LipSyncRequest, out_dir: Path, why: str) -> LipSync:
+    """What a neural backend answers for a face it cannot animate (too small, say): this
+    backend's mouth shapes, with `why` in the report's notes."""
+    made = VisemeLipSync().animate(request, out_dir)
+    return LipSync(made.kind, made.overlay, made.video, f"{why}; embedded mouth shapes used")

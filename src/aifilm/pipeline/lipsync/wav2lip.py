@@ -41,6 +41,7 @@ from aifilm.pipeline.lipsync.base import (
     LipSyncRequest,
     SpokenLine,
 )
+from aifilm.pipeline.lipsync.visemes import embedded_mouths
 
 if TYPE_CHECKING:
     import numpy as np
@@ -119,7 +120,7 @@ def speech_track(
     return track
 
 
-def _feather(width: int, height: int, inset: int) -> npt.NDArray[np.float32]:
+def feather_mask(width: int, height: int, inset: int) -> npt.NDArray[np.float32]:
     """Blend weights of the redrawn face: 1 inside, easing to 0 over `inset` px at the edges."""
     import numpy as np
 
@@ -234,7 +235,7 @@ class Wav2LipLipSync(ModelBackend, LipSyncBackend):
         x0, y0, x1, y1 = padded_box(box, self.options.pads, (width, height))
         who = request.face.character or "the narrator"
         if min(x1 - x0, y1 - y0) < MIN_FACE:
-            return self._fall_back(
+            return embedded_mouths(
                 request, out_dir, f"{who}'s face ({x1 - x0}x{y1 - y0} px) is too small for wav2lip"
             )
         loaded = self.load()
@@ -247,12 +248,6 @@ class Wav2LipLipSync(ModelBackend, LipSyncBackend):
         _write_clip(path, frames, request.fps, (x1 - x0, y1 - y0))
         note = f"{who}: face box estimated from the mouth box" if estimated else None
         return LipSync("overlay", overlay=Overlay(path, x0, y0, request.start), note=note)
-
-    def _fall_back(self, request: LipSyncRequest, out_dir: Path, why: str) -> LipSync:
-        from aifilm.pipeline.lipsync.visemes import VisemeLipSync
-
-        made = VisemeLipSync().animate(request, out_dir)
-        return LipSync(made.kind, made.overlay, made.video, f"{why}; embedded mouth shapes used")
 
     def _frames(
         self,
@@ -277,7 +272,7 @@ class Wav2LipLipSync(ModelBackend, LipSyncBackend):
         masked[FACE // 2 :] = 0
         six = torch.from_numpy(np.concatenate([masked, face], axis=2).transpose(2, 0, 1).copy())
         six = six.to(device=placement.device, dtype=dtype)
-        alpha = _feather(w, h, self.options.feather)
+        alpha = feather_mask(w, h, self.options.feather)
         base = crop.astype(np.float32)
         step = self.options.batch_size
         for first in range(0, len(speaking), step):
