@@ -218,3 +218,20 @@ def png_bytes(size: tuple[int, int] = (64, 64), color: str = "#884422") -> bytes
     out = BytesIO()
     Image.new("RGB", size, color).save(out, "PNG")
     return out.getvalue()
+
+
+@contextmanager
+def flushed_redis(url: str) -> Iterator[Any]:
+    """A client of the Redis database at `url`, emptied before and after (skips the test
+    when no Redis answers on 127.0.0.1:6379)."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except Exception:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.flushdb()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.server.conftest import Api
+from tests.server.conftest import Api, flushed_redis
 
 from aifilm.server.app import create_app
 from aifilm.server.config import ServerSettings
@@ -17,15 +17,8 @@ BROKER = "redis://127.0.0.1:6379/15"
 
 @pytest.fixture
 def redis_client():  # type: ignore[no-untyped-def]
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(BROKER)
-    try:
-        client.ping()
-    except Exception:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    client.flushdb()
-    yield client
-    client.flushdb()
+    with flushed_redis(BROKER) as client:
+        yield client
 
 
 def test_celery_wakeup_and_task(

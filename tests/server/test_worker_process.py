@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.server.conftest import TINY_SPEC, Api, serve
+from tests.server.conftest import TINY_SPEC, Api, flushed_redis, serve
 
 from aifilm.media.probe import probe
 from aifilm.server.config import ServerSettings
@@ -38,15 +38,8 @@ SECOND_FILM = FIRST_FILM.replace("160x90, fps: 12", "640x360, fps: 24").replace(
 
 @pytest.fixture
 def broker() -> Iterator[Any]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(BROKER)
-    try:
-        client.ping()
-    except Exception:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    client.flushdb()
-    yield client
-    client.flushdb()
+    with flushed_redis(BROKER) as client:
+        yield client
 
 
 class WorkerProcess:
