@@ -236,3 +236,23 @@ def test_an_api_key_in_use_is_noted_once_not_by_every_concurrent_request(
         assert len(writes) == 1, writes
         listed = http.get("/api/users/me/api-keys", headers=auth).json()
         assert listed[0]["last_used_at"] is not None
+
+
+def test_a_missing_asyncio_driver_is_named_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """A server installed before aiosqlite joined the extra says what to install."""
+    import importlib.util
+
+    from aifilm.errors import MissingDependencyError
+    from aifilm.server.db import make_async_reader_engine
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "aiosqlite" else real(name, *a),
+    )
+    with pytest.raises(MissingDependencyError) as caught:
+        make_async_reader_engine(f"sqlite:///{tmp_path / 'aifilm.db'}")
+    assert "aiosqlite" in caught.value.message and "aifilm[server]" in (caught.value.hint or "")

@@ -9,6 +9,7 @@ arbitrates between processes.
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -150,6 +151,15 @@ def make_async_reader_engine(url: str) -> AsyncEngine:
     on SQLite never the write lock (WAL lets them read beside a writer).
     """
     parsed = async_url(url)
+    driver = {"sqlite": "aiosqlite", "postgresql": "psycopg"}.get(parsed.get_backend_name())
+    if driver is not None and importlib.util.find_spec(driver) is None:
+        from aifilm.errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            f"the server reads {parsed.get_backend_name()} through {driver}, which is not "
+            "installed",
+            hint="pip install 'aifilm[server]' (it includes it)",
+        )
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(
             parsed, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20,
