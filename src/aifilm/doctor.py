@@ -87,7 +87,8 @@ def check_fonts() -> list[HealthCheck]:
 def check_backends() -> list[HealthCheck]:
     """Each registered backend's own checks, with its licence."""
     checks = []
-    chosen = {**DEFAULT_BACKENDS, **Settings().backend_overrides()}
+    settings = Settings()
+    chosen = {**DEFAULT_BACKENDS, **settings.backend_defaults(), **settings.backend_overrides()}
     for stage in registry.stages():
         for name, backend in registry.backends(stage).items():
             own = backend.health()

@@ -110,12 +110,12 @@ class Pipeline:
             "compose": compose,
         }
         overrides = self.settings.backend_overrides()
+        defaults = self.settings.backend_defaults()
         self.backends: dict[str, Backend] = {}
         for stage, choice in chosen.items():
-            # Precedence: explicit argument > settings (env, config file) > project file > default.
-            pick = (
-                choice if choice is not None else overrides.get(stage, project.backends.get(stage))
-            )
+            # Precedence: argument > environment > project file > user config file > default.
+            layers = (choice, overrides.get(stage), project.backends.get(stage))
+            pick = next((c for c in layers if c is not None), defaults.get(stage))
             self.backends[stage] = reg.create(stage, pick)
         if isinstance(cache, Cache):
             self.cache = cache
