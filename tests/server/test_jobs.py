@@ -9,11 +9,12 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.server.conftest import TINY_SPEC, Api
+from tests.server.test_confinement import wav_bytes
 
 from aifilm.server import jobs
 from aifilm.server.config import ServerSettings
 from aifilm.server.credits import ledger_sum
-from aifilm.server.models import CreditTransaction, Job, User, utcnow
+from aifilm.server.models import Asset, CreditTransaction, Job, User, utcnow
 from aifilm.server.state import ServerState
 from aifilm.server.worker import run_claimed, work_once
 
@@ -131,7 +132,20 @@ def test_failed_render_refunds_and_keeps_the_error(app_client: TestClient) -> No
         files={"file": ("theme.wav", broken)},
         data={"name": "audio/theme.wav"},
     )
+    assert r.status_code == 415  # uploads are parsed, so a damaged file is stored only by
+    r = fin.post(  # damage after the upload: a good file, then its stored bytes broken
+        f"/api/projects/{project['id']}/assets",
+        files={"file": ("theme.wav", wav_bytes())},
+        data={"name": "audio/theme.wav"},
+    )
     assert r.status_code == 201 and r.json()["kind"] == "audio"
+    state = _state(app_client)
+    with state.sessions() as session:
+        stored = session.get(Asset, uuid.UUID(r.json()["id"]))
+        assert stored is not None
+        path = state.storage.local_path(stored.storage_key)
+    assert path is not None
+    path.write_bytes(broken)
     job = fin.post("/api/jobs", json={"project_id": project["id"]}).json()
     done = fin.wait(job["id"])
     assert done["status"] == "failed" and done["error_message"]
@@ -208,8 +222,8 @@ def test_blocked_projects_do_not_render(idle_client: TestClient) -> None:
 def test_projects_may_only_pick_the_servers_backends(idle_client: TestClient) -> None:
     jay = Api(idle_client, "jay@example.com")
     spec = TINY_SPEC + "backends: {voice: elevenlabs}\n"
-    r = jay.post("/api/jobs", json={"project_id": jay.project(spec)["id"]})
-    assert r.status_code == 403 and "voice: elevenlabs" in r.json()["detail"]
+    r = jay.post("/api/projects", json={"spec": spec})  # refused when saved (test_backends.py)
+    assert r.status_code == 403 and "voice backend 'elevenlabs'" in r.json()["detail"]
     assert jay.balance() == 3
     ok = TINY_SPEC + "backends: {voice: espeak}\n"
     assert jay.post("/api/jobs", json={"project_id": jay.project(ok)["id"]}).status_code == 201

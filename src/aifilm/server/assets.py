@@ -11,10 +11,10 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aifilm.server.errors import Problem
+from aifilm.server.errors import Conflict, Problem
 from aifilm.server.models import Asset, Project
-from aifilm.server.projectspec import safe_name
-from aifilm.server.sniff import ALLOWED, sniff
+from aifilm.server.projectspec import asset_name, folder_clashes
+from aifilm.server.sniff import ALLOWED, sniff_file
 from aifilm.server.storage import Storage
 
 OUTPUT_TYPES = {
@@ -59,25 +59,27 @@ def save_upload(
     max_bytes: int,
 ) -> Asset:
     """Store an uploaded image or audio file under `name`, replacing one of the same name."""
-    name = safe_name(name)
+    name = asset_name(name)
+    _no_folder_clash(session, project, name)
     with tempfile.NamedTemporaryFile(prefix="aifilm-upload-") as tmp:
         digest = hashlib.sha256()
         size = 0
-        head = b""
         while chunk := stream.read(1024 * 1024):
             size += len(chunk)
             if size > max_bytes:
                 raise Problem(413, f"the file is over the {max_bytes}-byte limit")
-            if len(head) < 64:
-                head += chunk[: 64 - len(head)]
             digest.update(chunk)
             tmp.write(chunk)
         tmp.flush()
         if size == 0:
             raise Problem(422, "the file is empty")
-        found = sniff(head)
+        found = sniff_file(Path(tmp.name))
         if found is None:
-            raise Problem(415, f"'{name}' is not a supported file; allowed: {ALLOWED}")
+            raise Problem(
+                415,
+                f"'{name}' is not a supported file, or it is damaged (it must open as one of: "
+                f"{ALLOWED})",
+            )
         kind, content_type = found
         key = f"{project_prefix(project.id)}/assets/{uuid.uuid4().hex}"
         storage.put_file(key, Path(tmp.name), content_type)
@@ -101,6 +103,19 @@ def save_upload(
     session.add(asset)
     session.flush()
     return asset
+
+
+def _no_folder_clash(session: Session, project: Project, name: str) -> None:
+    """Refuse `images` beside `images/bg.png`: the worker could not lay both out on disk."""
+    others = [a.name for a in input_assets(session, project.id) if a.name != name]
+    for file, path in folder_clashes([*others, name]):
+        if name in (file, path):
+            other = path if name == file else file
+            raise Conflict(
+                f"'{name}' clashes with the uploaded file '{other}': one is named like the "
+                f"other's folder. Delete '{other}' first, or upload under another name",
+                clashes_with=other,
+            )
 
 
 def output_asset(storage: Storage, project_id: uuid.UUID, job_id: uuid.UUID, path: Path) -> Asset:

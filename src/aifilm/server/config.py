@@ -77,9 +77,11 @@ class ServerSettings(BaseSettings):
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
     max_spec_bytes: int = Field(1024 * 1024, ge=1)
     render_cache_dir: Path | None = Field(None, description="Render cache; default data_dir/cache.")
-    allowed_backends: list[str] = Field(
-        default_factory=lambda: ["espeak", "midi", "stills", "spec", "ffmpeg"],
-        description="Backends a project may pick (API backends spend the server's keys).",
+    allowed_backends: dict[str, list[str]] | list[str] = Field(
+        default_factory=dict,
+        description="Backends offered beyond the embedded offline ones and the defaults, per "
+        'stage ({"music": ["musicgen"]}); a list offers its names in every stage. API '
+        "backends spend the server's keys (docs/server.md, Security).",
     )
     licensed_backends: list[str] = Field(
         default_factory=list,

@@ -27,7 +27,8 @@ from aifilm.server.lease import lock_if_held, lock_next_free
 from aifilm.server.licences import refuse_unlicensed
 from aifilm.server.models import IdempotencyKey, Job, JobLog, Project, utcnow
 from aifilm.server.plans import PLANS, credits_for
-from aifilm.server.projectspec import check_spec
+from aifilm.server.policy import AllowedSetting, check_limits, refuse_unoffered
+from aifilm.server.projectspec import check_spec, spec_digest
 from aifilm.server.schemas import JobCreate
 from aifilm.spec.models import MAX_DURATION_S, MIN_DURATION_S
 
@@ -56,7 +57,7 @@ def submit(
     body: JobCreate,
     idempotency_key: str | None,
     max_spec_bytes: int,
-    allowed_backends: list[str] | None = None,
+    allowed_backends: AllowedSetting | None = None,
     licensed_backends: list[str] | None = None,
 ) -> tuple[Job, bool]:
     """Create a job and charge for it in the caller's transaction; (job, created).
@@ -90,19 +91,8 @@ def submit(
     if project.moderation == "blocked":
         raise Forbidden("this project was blocked by a moderator and cannot be rendered")
     facts = check_spec(project.spec, max_spec_bytes)
-    if allowed_backends is not None:
-        refused = sorted(
-            f"{stage}: {name}"
-            for stage, name in facts.backends.items()
-            if name not in allowed_backends
-        )
-        if refused:
-            raise Forbidden(
-                "this server does not offer these backends: "
-                + ", ".join(refused)
-                + f"; available: {', '.join(allowed_backends)}"
-            )
     plan = PLANS[user.plan]
+    refuse_unoffered(facts.choices, allowed_backends if allowed_backends is not None else {})
     if plan.paid:
         refuse_unlicensed(facts.choices, licensed_backends or [], plan.name)
     missing = missing_assets(session, project, facts.files)
@@ -117,17 +107,7 @@ def submit(
         raise Problem(
             422, f"length {length:g} s is outside {MIN_DURATION_S:g} s to {MAX_DURATION_S:g} s"
         )
-    if length > plan.max_seconds:
-        raise Forbidden(
-            f"the {plan.name} plan renders films up to {plan.max_seconds / 60:g} min; "
-            f"this one is {length:g} s: shorten it or upgrade the plan"
-        )
-    if max(facts.size) > plan.max_long_side:
-        raise Forbidden(
-            f"the {plan.name} plan renders up to {plan.max_long_side} px on the longer side; "
-            f"the project asks for {facts.size[0]}x{facts.size[1]}: lower output.resolution "
-            "or upgrade the plan"
-        )
+    check_limits(plan, length, facts.size)
     cost = credits_for(length)
     job = Job(
         id=uuid.uuid4(),
@@ -140,6 +120,9 @@ def submit(
             "options": body.options.model_dump(),
             "watermark": plan.watermark,
             "plan": plan.name,
+            # The worker renders only this exact text (the project cannot change while the
+            # job is active, and the worker checks).
+            "spec_sha256": spec_digest(project.spec),
         },
     )
     session.add(job)

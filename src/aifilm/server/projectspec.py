@@ -7,6 +7,7 @@ project (no `..`, no absolute paths: a render must never read the server's own f
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,22 +34,70 @@ class SpecFacts:
     choices: dict[str, Any] = field(default_factory=dict)  # stage -> name or {name, options}
 
 
+# Names the worker itself uses in a job's folder; an upload may never take them, so that no
+# asset can stand in for the spec the server validated (issue 11).
+RESERVED_NAMES = frozenset({"project.yaml", "project.yml"})
+
+
+def unsafe_reason(name: str) -> str | None:
+    """Why `name` cannot be a project file's path (None when it is a clean relative path)."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if not name or len(name) > 255:
+        return "a file name is 1 to 255 characters"
+    if any(ord(ch) < 32 for ch in name):
+        return "control characters are not allowed"
+    if path.is_absolute() or ":" in path.parts[0]:
+        return "it is an absolute path; paths are relative to the project"
+    if any(p in ("..", ".", "") for p in path.parts):
+        return "'..', '.' and empty parts are not allowed"
+    if path.parts[0].startswith("~"):
+        return "'~' (a home folder) is not allowed"
+    return None
+
+
 def safe_name(name: str) -> str:
     """`name` as a clean relative POSIX path, or a 422 problem."""
-    path = PurePosixPath(name.replace("\\", "/"))
-    if (
-        not name
-        or len(name) > 255
-        or path.is_absolute()
-        or any(p in ("..", ".", "") for p in path.parts)
-        or ":" in path.parts[0]
-        or any(ord(ch) < 32 for ch in name)
-    ):
+    reason = unsafe_reason(name)
+    if reason is not None:
         raise Problem(
             422,
-            f"'{name}' is not allowed as a file name; use a relative path like images/cat.png",
+            f"'{name}' is not allowed as a file name ({reason}); use a relative path like "
+            "images/cat.png",
         )
-    return str(path)
+    return str(PurePosixPath(name.replace("\\", "/")))
+
+
+def asset_name(name: str) -> str:
+    """`name` as an uploaded file's path: safe, and not one of the names the worker uses."""
+    clean = safe_name(name)
+    if clean.casefold() in RESERVED_NAMES:
+        raise Problem(
+            422,
+            f"'{name}' is reserved for the project's spec; upload media under another name "
+            "(e.g. images/cat.png) and change the spec with PATCH /api/projects/{id}",
+            title="Reserved file name",
+        )
+    return clean
+
+
+def folder_clashes(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs (file, path) where a file's name is also used as a folder by another path
+    (`images` and `images/bg.png` cannot both exist in one folder)."""
+    taken = set(names)
+    clashes = []
+    for name in sorted(taken):
+        parts = PurePosixPath(name).parts
+        for i in range(1, len(parts)):
+            folder = "/".join(parts[:i])
+            if folder in taken:
+                clashes.append((folder, name))
+    return clashes
+
+
+def spec_digest(text: str) -> str:
+    """The SHA-256 of a spec's text: what a job records, and its worker checks, to render
+    exactly the spec the server validated."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _spec_problem(error: SpecError) -> Problem:
@@ -75,7 +124,15 @@ def check_spec(text: str, max_bytes: int) -> SpecFacts:
             except SpecError as error:
                 raise _spec_problem(error) from None
             raise Problem(422, "the project file is not valid YAML") from None
-        files = sorted({safe_name(p.as_posix()) for p in spec_files(model)})
+        files = sorted({asset_name(p.as_posix()) for p in spec_files(model)})
+        clashes = folder_clashes(files)
+        if clashes:
+            file, path = clashes[0]
+            raise Problem(
+                422,
+                f"the project names '{file}' as a file and also '{path}' inside a folder of "
+                "that name; rename one of them",
+            )
         for name in files:  # stand-ins, so that only non-file problems are reported here
             (base / name).parent.mkdir(parents=True, exist_ok=True)
             (base / name).touch()

@@ -30,10 +30,15 @@ from aifilm.pipeline.context import ProgressEvent
 from aifilm.server import jobs
 from aifilm.server.assets import input_assets, output_asset
 from aifilm.server.config import ServerSettings
+from aifilm.server.confine import RenderRefused, as_user_error, load_confined, materialise
+from aifilm.server.errors import Problem
 from aifilm.server.lease import LeaseHeartbeat
 from aifilm.server.models import Job, Project
-from aifilm.server.plans import WATERMARK_TEXT
+from aifilm.server.plans import PLANS, WATERMARK_TEXT
+from aifilm.server.policy import check_job, render_choices
+from aifilm.server.projectspec import check_spec, spec_digest
 from aifilm.server.storage import Storage
+from aifilm.spec.models import Project as SpecProject
 
 log = logging.getLogger("aifilm.server.worker")
 
@@ -154,27 +159,23 @@ def run_claimed(
         if job is None or project is None:
             return "lost"
         spec = project.spec
-        files = [(a.name, a.storage_key) for a in input_assets(session, project.id)]
+        files = {a.name: a.storage_key for a in input_assets(session, project.id)}
         length, params = job.length_seconds, dict(job.parameters)
     with tempfile.TemporaryDirectory(prefix="aifilm-job-") as tmp:
         base = Path(tmp) / "project"
         base.mkdir()
-        (base / "project.yaml").write_text(spec, encoding="utf-8")
-        for name, key in files:
-            storage.get_file(key, base / name)
         out = Path(tmp) / "out"
         try:
             with _Reporter(sessions, claim, settings.lease_seconds) as reporter:
-                project_model = aifilm.Project.load(base / "project.yaml")
-                project_model.duration = length
-                compose: Backend | None = None
+                project_model = _prepare(spec, files, length, params, base, storage, settings)
+                choices = render_choices(project_model.backends)
                 if params.get("watermark"):
-                    inner = registry.create("compose", project_model.backends.get("compose"))
-                    compose = Watermarked(inner, WATERMARK_TEXT)
+                    inner = registry.create("compose", choices["compose"])
+                    choices["compose"] = Watermarked(inner, WATERMARK_TEXT)
                 result = aifilm.render(
                     project_model,
                     out,
-                    compose=compose,
+                    **choices,
                     preview=bool(params.get("options", {}).get("preview")),
                     settings=aifilm.Settings(cache_dir=settings.cache_dir),
                     on_progress=reporter,
@@ -210,6 +211,33 @@ def run_claimed(
 
             wake(settings)
         return "completed"
+
+
+def _prepare(
+    spec: str,
+    files: dict[str, str],
+    length: float,
+    params: dict[str, Any],
+    base: Path,
+    storage: Storage,
+    settings: ServerSettings,
+) -> SpecProject:
+    """The project to render, checked again as at submission (the spec is the text the job
+    was submitted with, its files only those it names, confined to `base`, the plan's limits,
+    offered and licensed backends); `RenderRefused` or `SpecError` otherwise."""
+    expected = params.get("spec_sha256")
+    if expected is not None and expected != spec_digest(spec):
+        raise RenderRefused("the project changed after this job was submitted; submit it again")
+    try:
+        facts = check_spec(spec, settings.max_spec_bytes)
+        plan = PLANS[str(params.get("plan", "creator"))]
+        check_job(facts, plan, length, settings.allowed_backends, settings.licensed_backends)
+    except Problem as problem:
+        raise as_user_error(problem) from None
+    materialise(storage, {n: files[n] for n in facts.files if n in files}, base)
+    project = load_confined(spec, base)
+    project.duration = length
+    return project
 
 
 def _auto_publish(session: Session, job: Job) -> bool:

@@ -23,6 +23,7 @@ from aifilm.server.deps import (
 from aifilm.server.errors import Conflict, NotFound
 from aifilm.server.jobs import ACTIVE
 from aifilm.server.models import Asset, Job, Project, User
+from aifilm.server.policy import refuse_unoffered
 from aifilm.server.projectspec import check_spec
 from aifilm.server.schemas import (
     AssetPublic,
@@ -68,6 +69,7 @@ def create_project(
 ) -> ProjectPublic:
     """A new project from project.yaml text; upload the files it names next."""
     facts = check_spec(body.spec, settings.max_spec_bytes)
+    refuse_unoffered(facts.choices, settings.allowed_backends)
     project = Project(user_id=user.id, title=facts.title, spec=body.spec)
     session.add(project)
     session.commit()
@@ -110,6 +112,7 @@ def update_project(
     project = own_project(session, user, project_id)
     _no_active_jobs(session, project)
     facts = check_spec(body.spec, settings.max_spec_bytes)
+    refuse_unoffered(facts.choices, settings.allowed_backends)
     project.spec, project.title = body.spec, facts.title
     session.commit()
     return _public(session, project, settings.max_spec_bytes)
