@@ -16,6 +16,7 @@ from aifilm.pipeline.registry import registry
 from aifilm.pipeline.voice.espeak import EspeakVoice
 from aifilm.server.app import create_app
 from aifilm.server.config import ServerSettings
+from aifilm.server.policy import offered
 from aifilm.server.state import ServerState
 from aifilm.server.worker import work_once
 
@@ -74,6 +75,20 @@ def test_a_project_saved_before_the_operator_withdrew_a_backend_is_refused_at_su
         }
         body = _problem(kai.post("/api/jobs", json={"project_id": project["id"]}), 403)
         assert body["title"] == "Backend not offered" and kai.balance() == 3
+
+
+def test_the_setting_offers_per_stage_or_everywhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AIFILM_SERVER_CONFIG", str(tmp_path / "no-server.toml"))
+    monkeypatch.setenv("AIFILM_SERVER_ALLOWED_BACKENDS", '{"music": ["musicgen"]}')
+    per_stage = offered(ServerSettings().allowed_backends)
+    assert per_stage["music"] == ["midi", "musicgen"] and per_stage["voice"] == ["espeak"]
+    monkeypatch.setenv("AIFILM_SERVER_ALLOWED_BACKENDS", '["piper"]')
+    everywhere = offered(ServerSettings().allowed_backends)
+    assert "piper" in everywhere["voice"] and "piper" in everywhere["music"]
+    monkeypatch.delenv("AIFILM_SERVER_ALLOWED_BACKENDS")
+    assert offered(ServerSettings().allowed_backends)["lipsync"] == ["visemes"]
 
 
 class _ServerEnvVoice(EspeakVoice):

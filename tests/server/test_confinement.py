@@ -228,15 +228,15 @@ def wav_bytes(seconds: float = 0.2) -> bytes:
     return out.getvalue()
 
 
-def _m4a(path: Path) -> bytes:
+def _audio(path: Path, fmt: str, codec: str) -> bytes:
     import av
     import numpy as np
 
-    with av.open(str(path), "w", format="ipod") as out:
-        stream = out.add_stream("aac", rate=44100)
-        samples = (np.sin(np.arange(44100 // 4) / 10) * 0.3).astype(np.float32)
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=48000)
+        samples = (np.sin(np.arange(48000 // 4) / 10) * 0.3).astype(np.float32)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
-        frame.sample_rate = 44100
+        frame.sample_rate = 48000
         for packet in stream.encode(frame):
             out.mux(packet)
         for packet in stream.encode(None):
@@ -244,11 +244,11 @@ def _m4a(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _jpeg() -> bytes:
+def _image(fmt: str) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", (32, 24), "#225588").save(out, "JPEG")
+    Image.new("RGB", (32, 24), "#225588").save(out, fmt)
     return out.getvalue()
 
 
@@ -257,9 +257,14 @@ def test_uploads_are_recognised_by_parsing_them(idle_client: TestClient, tmp_pat
     project = ann.project()
     good = {
         "images/a.png": (png_bytes(), "image/png"),
-        "images/b.jpg": (_jpeg(), "image/jpeg"),
+        "images/b.jpg": (_image("JPEG"), "image/jpeg"),
+        "images/c.gif": (_image("GIF"), "image/gif"),
+        "images/d.webp": (_image("WEBP"), "image/webp"),
         "audio/a.wav": (wav_bytes(), "audio/wav"),
-        "audio/b.m4a": (_m4a(tmp_path / "b.m4a"), "audio/mp4"),
+        "audio/b.m4a": (_audio(tmp_path / "b.m4a", "ipod", "aac"), "audio/mp4"),
+        "audio/c.mp3": (_audio(tmp_path / "c.mp3", "mp3", "mp3"), "audio/mpeg"),
+        "audio/d.flac": (_audio(tmp_path / "d.flac", "flac", "flac"), "audio/flac"),
+        "audio/e.ogg": (_audio(tmp_path / "e.ogg", "ogg", "libopus"), "audio/ogg"),
     }
     for name, (data, ctype) in good.items():
         r = upload(ann, project, name, data)
@@ -271,6 +276,7 @@ def test_uploads_are_recognised_by_parsing_them(idle_client: TestClient, tmp_pat
         "magic-only.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
         "no-audio.wav": b"RIFF\x24\x00\x00\x00WAVEjunkjunkjunk" + b"\x00" * 64,
         "yaml.m4a": EVIL,
+        "playlist.mp3": b"\xff\xfb#EXTM3U\n#EXT-X-TARGETDURATION:1\nfile:///etc/passwd\n",
         "id3-only.mp3": b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"title: x\n" * 10,
     }
     for name, data in bad.items():
