@@ -416,7 +416,11 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
     for n, speaker in enumerate(s for s in doc.speakers if project.character(s) is None):
         voice = free[n % len(free)]
         assert voice in VOICE_PRESETS
-        project.characters.append(Character(name=speaker, voice=voice))
+        cast_as = Character(name=speaker, voice=voice)
+        # The script did not choose this voice: leave it out of the fields the user set,
+        # so casting (aifilm.cast) may still read it as unset.
+        cast_as.model_fields_set.discard("voice")
+        project.characters.append(cast_as)
     for scene in doc.scenes:
         if not scene.lines:
             continue
