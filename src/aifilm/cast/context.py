@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aifilm.cast.describe import Traits, traits_of_text, words
+from aifilm.cast.describe import Traits, traits_of_name, traits_of_text, words
 from aifilm.cast.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS
+from aifilm.cast.names import sex_of_given_name
 
 Paragraph = tuple[str, int | None]  # text, 1-based line in the script (None: unknown)
 
@@ -23,6 +24,7 @@ _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]+\b")
 _ARTICLE = re.compile(r"^(?:a|an|the|his|her|their|our|now|once|still)\b", re.IGNORECASE)
 _PRONOUN_WINDOW_WORDS = 30
+_FULL_NAME = re.compile(r"[A-Z][a-z'’-]+ [A-Z][\w'’-]*")
 _MORE_DESCRIPTION = re.compile(
     r"^(?:a|an|in (?:his|her|their)|early|mid|late|\d|\(|aged?|about|around|maybe|"
     r"probably|perhaps|[a-z-]+ty\b|teen|young|old|elderly|retired)",
@@ -82,6 +84,15 @@ def _introductions(
     for found in name.finditer(text):
         after = text[found.end() :]
         shouted = found.group(0).isupper() and any(c.isalpha() for c in found.group(0))
+        given = re.search(r"\b([A-Z][A-Z'’-]+)\s+$", text[: found.start()])
+        if shouted and given and sex_of_given_name(given.group(1)):
+            # "DICK STEEL" introduces Steel with his given name.
+            yield f"{given.group(1).title()} {found.group(0).title()}"
+        if shouted:
+            # "BRICK BRADDOCK, retired ...": the rest of the name in capitals comes first.
+            surname = re.match(r"(?:\s+[A-Z][A-Z'’.-]+\b)+", after)
+            if surname:
+                after = after[surname.end() :]
         paren = re.match(r"\s*\(([^)]{1,25})\)", after)
         if paren:
             yield paren.group(0).strip()
@@ -144,7 +155,11 @@ def read_context(
         if not pattern.search(text):
             continue
         for desc in _introductions(pattern, text, others):
-            traits = traits_of_text(desc, language=language)
+            traits = (
+                traits_of_name(desc, language=language)
+                if _FULL_NAME.fullmatch(desc)
+                else traits_of_text(desc, language=language)
+            )
             if not (traits.sex or traits.age or traits.role or traits.species):
                 continue
             for key in ("species", "sex", "age", "role"):

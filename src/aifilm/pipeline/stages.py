@@ -24,7 +24,7 @@ from aifilm.pipeline.plan.timing import LineKey, plan_timeline
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
-from aifilm.spec.models import Project, Voice
+from aifilm.spec.models import Character, Project, Voice
 
 MIX_VERSION = "1"
 MUX_VERSION = "1"
@@ -69,6 +69,7 @@ def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
                     voice_id=voice.voice_id,
                     rate=voice.rate,
                     pitch=voice.pitch,
+                    variant=voice.variant if isinstance(voice, Character) else 0,
                 )
     return requests
 

@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from aifilm.cast.casting import apply_casting
 from aifilm.errors import SpecError, SpecIssue
 from aifilm.script import SCRIPT_SUFFIXES, ScriptDocument, detect_format, parse_script
 from aifilm.spec.models import Character, Project, Scene, Shot
 from aifilm.spec.vocabulary import (
     BACKEND_STAGES,
     LANGUAGES,
-    VOICE_PRESETS,
     VOICED_SCRIPTS,
     choice_error,
     suggest,
@@ -33,17 +33,6 @@ Loc = tuple[str | int, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
 YAML_SUFFIXES = (".yaml", ".yml")
-# Voices given to speakers a script introduces, in order, after those already taken.
-AUTO_VOICES = (
-    "adult-female",
-    "adult-male",
-    "child",
-    "young-adult",
-    "mature",
-    "pre-teen",
-    "toddler",
-    "baby",
-)
 MAX_SPEC_BYTES = 5_000_000
 
 
@@ -133,6 +122,7 @@ def load_project_yaml(
     _resolve_script(project, filename, base_dir, marks)
     _check_podcast(project, filename, marks.get(("mode",)) if mode is None else None)
     _attach(project, filename, base_dir)
+    apply_casting(project)
     return project
 
 
@@ -170,6 +160,7 @@ def project_from_script(
     _add_script(project, doc, filename)
     _check_podcast(project, filename, None)
     _attach(project, filename, base_dir)
+    apply_casting(project)
     return project
 
 
@@ -411,16 +402,10 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
     ]
     if issues:
         raise SpecError(issues)
-    taken = {project.narrator.voice, *(c.voice for c in project.characters)}
-    free = [v for v in AUTO_VOICES if v not in taken] or list(AUTO_VOICES)
-    for n, speaker in enumerate(s for s in doc.speakers if project.character(s) is None):
-        voice = free[n % len(free)]
-        assert voice in VOICE_PRESETS
-        cast_as = Character(name=speaker, voice=voice)
-        # The script did not choose this voice: leave it out of the fields the user set,
-        # so casting (aifilm.cast) may still read it as unset.
-        cast_as.model_fields_set.discard("voice")
-        project.characters.append(cast_as)
+    for speaker in doc.speakers:
+        if project.character(speaker) is None:
+            # No voice yet: casting (aifilm.cast.casting) chooses it once the script is in.
+            project.characters.append(Character(name=speaker))
     for scene in doc.scenes:
         if not scene.lines:
             continue

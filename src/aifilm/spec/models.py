@@ -255,6 +255,14 @@ class Character(Voice):
     def _color(cls, value: str | None) -> str | None:
         return None if value is None else _check_color(value)
 
+    # Set by casting (aifilm.cast.casting): which of the characters sharing this preset.
+    _variant: int = PrivateAttr(default=0)
+
+    @property
+    def variant(self) -> int:
+        """Index among this film's characters with the same voice preset (0 for most)."""
+        return self._variant
+
     @field_validator("species")
     @classmethod
     def _species(cls, value: str | None) -> str | None:
