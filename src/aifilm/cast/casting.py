@@ -118,7 +118,8 @@ def _preset(
     """The preset for someone not cast by the project, and why."""
     preset = identity.voice_preset()
     if identity.sex != "unknown" or identity.age != "adult":
-        return preset, f"{identity.sex if identity.sex != 'unknown' else ''} {identity.age}".strip()
+        who = f"{identity.sex} {identity.age}" if identity.sex != "unknown" else identity.age
+        return preset, f"fits a {who}"
     # Sex unknown: take whichever adult voice is free among those they speak with,
     # else the one fewer characters have, so unknowns do not all sound alike.
     free = [v for v in _EITHER_ADULT if (v, 0) not in busy]

@@ -166,7 +166,7 @@ def read_context(
                 if getattr(traits, key) is not None:
                     because = f"introduced as '{desc}'{_where(line)}"
                     reading.intro.set(key, getattr(traits, key), because)
-            if reading.look is None:
+            if reading.look is None and not _FULL_NAME.fullmatch(desc):
                 reading.look = desc
         female, male = _pronoun_vote(pattern, text, others)
         if (female or male) and reading.first_vote_line is None:

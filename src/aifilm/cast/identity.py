@@ -127,13 +127,14 @@ def _identity(
         pronouns,
     )
     decided: dict[str, str] = {}
-    evidence: list[str] = []
+    reasons: dict[str, list[str]] = {}  # one reason may decide several fields: say it once
     for traits in sources:
         for key in _FIELDS:
             value = getattr(traits, key)
             if value is not None and key not in decided:
                 decided[key] = value
-                evidence.append(f"{key} {value}: {traits.why.get(key, '')}".rstrip(": "))
+                reasons.setdefault(traits.why.get(key, ""), []).append(f"{key} {value}")
+    evidence = [f"{', '.join(found)}: {why}".rstrip(": ") for why, found in reasons.items()]
     species = decided.get("species")
     if species is None:
         species = "human"

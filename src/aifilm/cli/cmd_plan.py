@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from aifilm.cli.cmd_cast import cast_table
 from aifilm.cli.console import emit_json, out
 from aifilm.pipeline.plan.summary import plan_project
 from aifilm.pipeline.render import Pipeline
@@ -58,6 +59,9 @@ def register(app: typer.Typer) -> None:
                 lines,
             )
         out.print(table)
+        if summary.cast:
+            out.print(cast_table(summary.cast, evidence=False))
+            out.print("why each was cast so, and how to change it: aifilm cast " + str(path))
         out.print(
             "backends: "
             + ", ".join(f"{k}={v}" for k, v in summary.backends.items())

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aifilm.cast.report import cast_report
 from aifilm.errors import UserError
 from aifilm.media.probe import MediaInfo, probe
 from aifilm.pipeline.backend import Backend
@@ -362,6 +363,7 @@ def _report(
             "misses": ctx.cache.misses,
         },
         "stages": [asdict(r) for r in ctx.reports],
+        "cast": cast_report(ctx.project),
         "backends": {
             stage: {
                 "name": b.name,

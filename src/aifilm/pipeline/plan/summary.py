@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from aifilm.cast.report import cast_report
 from aifilm.pipeline.plan.timing import plan_timeline
 from aifilm.pipeline.timeline import Timeline
 from aifilm.pipeline.voice.base import VoiceBackend
@@ -32,6 +33,7 @@ class PlanSummary:
     estimated_render_seconds: float
     credits: int
     warnings: list[str] = field(default_factory=list)
+    cast: list[dict[str, Any]] = field(default_factory=list)  # aifilm.cast.report rows
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -44,6 +46,7 @@ class PlanSummary:
             "estimated_render_seconds": round(self.estimated_render_seconds, 1),
             "credits": self.credits,
             "warnings": self.warnings,
+            "cast": self.cast,
             "shots": [
                 {
                     "id": s.id,
@@ -84,5 +87,10 @@ def plan_project(
         + 1.0
     )
     return PlanSummary(
-        timeline, backends, estimate, credits_for(timeline.duration), list(timeline.warnings)
+        timeline,
+        backends,
+        estimate,
+        credits_for(timeline.duration),
+        list(timeline.warnings),
+        cast_report(project),
     )
