@@ -218,6 +218,7 @@ def render(
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
     try:
+        check_fits(project, pipe.backends["voice"])
         if audio_only:
             return _render_audio(pipe, out, slug, audio_format, started, cpu_started)
         state = pipe.run()
@@ -251,6 +252,19 @@ def render(
         report=report,
         warnings=list(pipe.context.warnings),
     )
+
+
+def check_fits(project: Project, voice: Backend) -> None:
+    """Refuse, before any work, a script that plans longer than a film may run."""
+    from aifilm.pipeline.plan.length import too_long
+    from aifilm.pipeline.plan.timing import plan_timeline
+    from aifilm.pipeline.stages import speech_requests
+    from aifilm.pipeline.voice.base import VoiceBackend
+
+    assert isinstance(voice, VoiceBackend)
+    requests = speech_requests(project)
+    timeline = plan_timeline(project, lambda key: voice.estimate_duration(requests[key]))
+    too_long(timeline, project, source=str(project.source or ""), estimated=True)
 
 
 def _render_audio(

@@ -20,6 +20,7 @@ from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
 from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
+from aifilm.pipeline.plan.length import too_long
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
@@ -140,6 +141,8 @@ class PlanStage(Stage):
             for warning in timeline.warnings:
                 ctx.warn(self.name, warning)
             report.items = len(timeline.shots)
+        # Spoken lines can run longer than their estimate: stop before the pictures.
+        too_long(timeline, ctx.project, source=str(ctx.project.source or ""), estimated=False)
 
 
 # --- music ---------------------------------------------------------------------

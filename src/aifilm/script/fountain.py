@@ -49,13 +49,14 @@ def parse_fountain(text: str) -> ScriptDocument:
     lines = _remove_boneyard(text.replace("\r\n", "\n")).split("\n")
     index = _parse_title_page(lines, doc)
     scene: ScriptScene | None = None
+    section: str | None = None  # the act: the latest top-level "# ..." section
     action: list[str] = []
     action_line = 0
 
     def current(number: int) -> ScriptScene:
         nonlocal scene
         if scene is None:
-            scene = ScriptScene(title=None, line=number)
+            scene = ScriptScene(title=None, line=number, section=section)
             doc.scenes.append(scene)
         return scene
 
@@ -76,6 +77,11 @@ def parse_fountain(text: str) -> ScriptDocument:
         if not line:
             flush()
             continue
+        if line.startswith("#") and not line.startswith("##"):
+            flush()
+            section = line.lstrip("#").strip() or None
+            scene = None  # an act starts a new scene
+            continue
         if line.startswith(("#", "=", "[[")) or (line.startswith(">") and not line.endswith("<")):
             continue
         if before_blank and not next_line and _TRANSITION.match(line):
@@ -85,7 +91,7 @@ def parse_fountain(text: str) -> ScriptDocument:
         ):
             flush()
             title = _strip_markup(re.sub(r"#[^#]*#\s*$", "", line.lstrip(".")))
-            scene = ScriptScene(title=title or None, line=number)
+            scene = ScriptScene(title=title or None, line=number, section=section)
             doc.scenes.append(scene)
             continue
         if before_blank and next_line and not line.startswith("!") and _is_character_cue(line):

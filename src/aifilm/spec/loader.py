@@ -419,6 +419,8 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
             )
             shots.append(shot)
             project._sources[(len(project.scenes), number)] = f"{filename}:{spoken.line}"
+        if scene.section:
+            project._sections[len(project.scenes)] = scene.section
         project.scenes.append(Scene(title=scene.title, shots=shots))
 
 

@@ -516,6 +516,8 @@ class Project(StrictModel):
     _source: Path | None = PrivateAttr(default=None)
     _sources: dict[tuple[int, int], str] = PrivateAttr(default_factory=dict)
     _line_sources: dict[tuple[int, int, int], str] = PrivateAttr(default_factory=dict)
+    # Scene index -> the script's act (a Fountain `# ACT ONE` section) it belongs to.
+    _sections: dict[int, str] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def load(
@@ -550,6 +552,11 @@ class Project(StrictModel):
     def line_source(self, scene: int, shot: int, line: int) -> str | None:
         """`file:line` where a spoken line was written (else its shot's), for messages."""
         return self._line_sources.get((scene, shot, line)) or self.shot_source(scene, shot)
+
+    @property
+    def scene_sections(self) -> dict[int, str]:
+        """The act (top-level Fountain section) of each scene that has one, by scene index."""
+        return self._sections
 
     @property
     def speaking_characters(self) -> list[Character]:

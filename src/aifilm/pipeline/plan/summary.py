@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aifilm.cast.report import cast_report
+from aifilm.pipeline.plan.length import FilmTooLongError, too_long
 from aifilm.pipeline.plan.timing import plan_timeline
 from aifilm.pipeline.timeline import Timeline
 from aifilm.pipeline.voice.base import VoiceBackend
@@ -86,11 +87,17 @@ def plan_project(
         + VISUAL_S_PER_SHOT * len(timeline.shots)
         + 1.0
     )
+    warnings = list(timeline.warnings)
+    try:
+        too_long(timeline, project, source=str(project.source or ""), estimated=True)
+    except FilmTooLongError as error:
+        # The plan still shows everything; `render` refuses with the same words.
+        warnings.append(f"{error.message}. Ways forward: {error.hint}")
     return PlanSummary(
         timeline,
         backends,
         estimate,
         credits_for(timeline.duration),
-        list(timeline.warnings),
+        warnings,
         cast_report(project),
     )
