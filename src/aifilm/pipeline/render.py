@@ -145,6 +145,9 @@ class Pipeline:
             fonts_base=self.settings.cache_dir,
         )
 
+        for warning in project.load_warnings:
+            self.context.warn("load", warning)
+
     @property
     def state(self) -> RenderState:
         """Results of the stages run so far."""

@@ -516,6 +516,8 @@ class Project(StrictModel):
     _source: Path | None = PrivateAttr(default=None)
     _sources: dict[tuple[int, int], str] = PrivateAttr(default_factory=dict)
     _line_sources: dict[tuple[int, int, int], str] = PrivateAttr(default_factory=dict)
+    # Things worth saying about the file that do not stop it loading (plan and render show them).
+    _load_warnings: list[str] = PrivateAttr(default_factory=list)
     # Scene index -> the script's act (a Fountain `# ACT ONE` section) it belongs to.
     _sections: dict[int, str] = PrivateAttr(default_factory=dict)
 
@@ -552,6 +554,11 @@ class Project(StrictModel):
     def line_source(self, scene: int, shot: int, line: int) -> str | None:
         """`file:line` where a spoken line was written (else its shot's), for messages."""
         return self._line_sources.get((scene, shot, line)) or self.shot_source(scene, shot)
+
+    @property
+    def load_warnings(self) -> list[str]:
+        """Warnings about the files, found while loading (e.g. the script's language)."""
+        return self._load_warnings
 
     @property
     def scene_sections(self) -> dict[int, str]:

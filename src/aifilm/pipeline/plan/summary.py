@@ -87,7 +87,7 @@ def plan_project(
         + VISUAL_S_PER_SHOT * len(timeline.shots)
         + 1.0
     )
-    warnings = list(timeline.warnings)
+    warnings = [*project.load_warnings, *timeline.warnings]
     try:
         too_long(timeline, project, source=str(project.source or ""), estimated=True)
     except FilmTooLongError as error:
