@@ -72,6 +72,28 @@ def test_introduction_with_age_in_parentheses() -> None:
     assert identity.voice_preset() == "child"
 
 
+@pytest.mark.parametrize(
+    ("context", "name", "sex", "age"),
+    [
+        ("LILY, eight, in a paper crown, runs.", "Lily", None, "child"),
+        ("MEERA, Arjun's daughter, a girl of nine, runs in.", "Meera", "female", "child"),
+        ("His grandmother DADI, a tiny woman of seventy-five, sits.", "Dadi", "female", "mature"),
+        ("LILY chases her little brother TOMMY, a toddler of three.", "Tommy", "male", "toddler"),
+        (
+            "The DELIVERY BOY, a lanky teenager of sixteen, waits.",
+            "Delivery Boy",
+            "male",
+            "young-adult",
+        ),
+    ],
+)
+def test_introductions_as_screenplays_write_them(
+    context: str, name: str, sex: str | None, age: str
+) -> None:
+    identity = infer_identity(Character(name=name), context=context)
+    assert (identity.sex if sex else None, identity.age) == (sex, age)
+
+
 def test_story_introduction_named() -> None:
     identity = who("Kaka", "Once there lived a little crow named Kaka.")
     assert identity.species == "crow"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from aifilm.cast.describe import Traits, traits_of_name, traits_of_text, words
-from aifilm.cast.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS
+from aifilm.cast.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, ROLES
 from aifilm.cast.names import sex_of_given_name
 
 Paragraph = tuple[str, int | None]  # text, 1-based line in the script (None: unknown)
@@ -60,9 +60,11 @@ def _cut(desc: str, others: Sequence[re.Pattern[str]]) -> str:
     if end:
         desc = desc[: end.start()]
     for other in others:
-        found = other.search(desc)
-        if found:
-            desc = desc[: found.start()]
+        for found in other.finditer(desc):
+            # "Arjun's daughter" describes her; "and BOB" starts someone else.
+            if not re.match(r"['’]s\b", desc[found.end() :]):
+                desc = desc[: found.start()]
+                break
     caps = _CAPS_WORD.search(desc)
     if caps and len(caps.group(0)) > 2:
         desc = desc[: caps.start()]
@@ -109,6 +111,10 @@ def _introductions(
         if the:
             yield _cut(after[the.end() :], others)
         before = text[max(0, found.start() - 80) : found.start()]
+        # "her little brother TOMMY", "Brick's wife MAGGIE": the role word just before.
+        role = re.search(r"\b([A-Za-z]+)\s*,?\s*$", before)
+        if shouted and role and role.group(1).casefold() in ROLES:
+            yield role.group(1).casefold()
         named = re.search(r"\b((?:a|an|the)\b[^.;!?]*?)\s+(?:named|called)\s*$", before, re.I)
         if named:
             yield named.group(1)

@@ -100,8 +100,19 @@ def _from_look(character: Character, language: str) -> Traits:
     return traits
 
 
-def _from_name(character: Character, language: str) -> Traits:
-    return traits_of_name(character.name, language=language)
+# Words in a name that say "young" loosely: a "Delivery Boy" may be sixteen. The script's
+# stated age, when it gives one, comes first.
+_LOOSE_AGE_WORDS = ("boy", "girl", "kid", "lad", "lass")
+
+
+def _from_name(character: Character, language: str) -> tuple[Traits, Traits]:
+    """What the name says, and the loose age it implies (read after the script)."""
+    traits = traits_of_name(character.name, language=language)
+    loose = Traits()
+    if traits.age and any(f"'{w}'" in traits.why.get("age", "") for w in _LOOSE_AGE_WORDS):
+        loose.set("age", traits.age, traits.why.pop("age"))
+        traits.age = None
+    return traits, loose
 
 
 def _identity(
@@ -118,12 +129,14 @@ def _identity(
         sex, word, votes = ("female", "she", female) if female > male else ("male", "he", male)
         where = f", first at line {reading.first_vote_line}" if reading.first_vote_line else ""
         pronouns.set("sex", sex, f"'{word}' near the name {votes} of {female + male} times{where}")
+    name, loose_age = _from_name(character, language)
     sources = (
         _explicit(character),
         _from_look(character, language),
         _from_voice(character),
-        _from_name(character, language),
+        name,
         reading.intro,
+        loose_age,
         pronouns,
     )
     decided: dict[str, str] = {}

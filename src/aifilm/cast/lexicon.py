@@ -408,8 +408,6 @@ AGE_WORDS: dict[str, AgeWord] = {
     "grown-up": "adult",
     "young": "young-adult",
     "youthful": "young-adult",
-    "little": "child",
-    "tiny": "child",
     "baby": "baby",
 }
 
