@@ -99,6 +99,9 @@ def _introductions(
         if paren:
             yield paren.group(0).strip()
             after = after[paren.end() :]
+        aged = re.match(r"\s+(in\s+(?:his|her|their)\s+(?:early|mid|late)?[\s-]*[\w']+)", after)
+        if shouted and aged:
+            yield aged.group(1)  # "A WAITRESS in her twenties pours coffee"
         comma = re.match(r"\s*,\s*", after)
         if comma:
             desc = _cut(after[comma.end() :], others)

@@ -96,12 +96,14 @@ def too_long(timeline: Timeline, project: Project, *, source: str, estimated: bo
     )
     ways: list[str] = []
     first = fitting_prefix(per_scene, MAX_DURATION_S)
+    heading = next((scene.title for scene in project.scenes[first:] if scene.title), None)
     if first >= 1:
         fits = sum(per_scene[:first])
         ways.append(
             f"render part of it: 'aifilm render {source or 'PROJECT'} --scenes 1-{first}' "
-            f"(scenes 1-{first} run {clock(fits)}; 'aifilm plan' lists every scene; "
-            "a heading works too: --scenes 'INT. OFFICE')"
+            f"(scenes 1-{first} run {clock(fits)}; 'aifilm plan' lists every scene"
+            + (f"; words of a heading work too: --scenes '{heading}'" if heading else "")
+            + ")"
         )
     episodes = episode_count(per_scene, MAX_DURATION_S)
     acts = act_seconds(project, per_scene)
