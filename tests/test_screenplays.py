@@ -9,13 +9,14 @@ prints the same numbers for docs/screenplays.md.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from tests.screenplay_reference import CAST_AS_WRITTEN, compare, feature_length
 
 from aifilm.cast.casting import cast_project
-from aifilm.spec.loader import load_project
+from aifilm.spec.loader import load_project, load_project_yaml
 
 SCREENPLAYS = Path(__file__).parent / "screenplays"
 NAMES = sorted(CAST_AS_WRITTEN)
@@ -57,3 +58,15 @@ def test_no_two_characters_in_a_scene_share_a_voice(name: str) -> None:
         speakers = {line.speaker for shot in scene.shots for line in shot.lines if line.speaker}
         heard = [voices[s] for s in speakers]
         assert len(heard) == len(set(heard)), scene.title
+
+
+def test_the_override_example_in_the_docs_works(tmp_path: Path) -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "screenplays.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```yaml\n(.*?)```", doc, flags=re.DOTALL)
+    script = (SCREENPLAYS / "retired.fountain").resolve()
+    project = load_project_yaml(
+        f"title: Retired\nscript_file: {script}\n{block}", base_dir=tmp_path
+    )
+    roles = cast_project(project)
+    assert (roles["Steel"].identity.age, roles["Steel"].voice) == ("adult", "adult-male")
+    assert roles["Waitress"].voice == "young-adult" and roles["Waitress"].voice_set
