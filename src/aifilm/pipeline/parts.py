@@ -183,18 +183,18 @@ def apply_pace(project: Project, pace: float) -> None:
 
 def planned_scene_seconds(project: Project, voice: str | None = None) -> list[float]:
     """Each scene's planned length, from the voice backend's speech estimates."""
+    from aifilm.pipeline.plan.estimate import speech_estimates
     from aifilm.pipeline.plan.length import scene_seconds
     from aifilm.pipeline.plan.timing import plan_timeline
     from aifilm.pipeline.render import Pipeline
-    from aifilm.pipeline.stages import speech_requests
     from aifilm.pipeline.voice.base import VoiceBackend
 
     pipe = Pipeline(project, voice=voice, cache=False)
     try:
         backend = pipe.backends["voice"]
         assert isinstance(backend, VoiceBackend)
-        requests = speech_requests(project)
-        timeline = plan_timeline(project, lambda key: backend.estimate_duration(requests[key]))
+        seconds = speech_estimates(project, backend)
+        timeline = plan_timeline(project, lambda key: seconds[key])
     finally:
         pipe.close()
     return scene_seconds(timeline, len(project.scenes))

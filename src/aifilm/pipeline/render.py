@@ -259,14 +259,14 @@ def render(
 
 def check_fits(project: Project, voice: Backend) -> None:
     """Refuse, before any work, a script that plans longer than a film may run."""
+    from aifilm.pipeline.plan.estimate import speech_estimates
     from aifilm.pipeline.plan.length import too_long
     from aifilm.pipeline.plan.timing import plan_timeline
-    from aifilm.pipeline.stages import speech_requests
     from aifilm.pipeline.voice.base import VoiceBackend
 
     assert isinstance(voice, VoiceBackend)
-    requests = speech_requests(project)
-    timeline = plan_timeline(project, lambda key: voice.estimate_duration(requests[key]))
+    seconds = speech_estimates(project, voice)
+    timeline = plan_timeline(project, lambda key: seconds[key])
     too_long(timeline, project, source=str(project.source or ""), estimated=True)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aifilm.cast.report import cast_report
+from aifilm.pipeline.plan.estimate import speech_estimates
 from aifilm.pipeline.plan.length import FilmTooLongError, too_long
 from aifilm.pipeline.plan.timing import plan_timeline
 from aifilm.pipeline.timeline import Timeline
@@ -78,7 +79,8 @@ def plan_project(
     from aifilm.pipeline.stages import speech_requests
 
     requests = speech_requests(project)
-    timeline = plan_timeline(project, lambda key: voice.estimate_duration(requests[key]))
+    seconds = speech_estimates(project, voice)
+    timeline = plan_timeline(project, lambda key: seconds[key])
     pixels = timeline.width * timeline.height * timeline.fps / (1280 * 720 * 30)
     encode = ENCODE_S_PER_FILM_S.get(project.output.quality, 0.22) * timeline.duration * pixels
     estimate = (
