@@ -27,10 +27,10 @@ sys.path.insert(0, str(HERE.parent))  # tests.screenplay_reference
 from tests.screenplay_reference import CAST_AS_WRITTEN, compare, feature_length  # noqa: E402
 
 from aifilm.cast.casting import cast_project  # noqa: E402
+from aifilm.pipeline.plan.estimate import speech_estimates  # noqa: E402
 from aifilm.pipeline.plan.length import clock  # noqa: E402
 from aifilm.pipeline.plan.timing import plan_timeline  # noqa: E402
 from aifilm.pipeline.registry import registry  # noqa: E402
-from aifilm.pipeline.stages import speech_requests  # noqa: E402
 from aifilm.pipeline.voice.base import VoiceBackend  # noqa: E402
 from aifilm.spec.loader import load_project  # noqa: E402
 
@@ -47,8 +47,10 @@ def measure(path: Path) -> dict[str, Any]:
     cast_s = time.perf_counter() - start
     voice = registry.create("voice", None)
     assert isinstance(voice, VoiceBackend)
-    requests = speech_requests(project)
-    timeline = plan_timeline(project, lambda key: voice.estimate_duration(requests[key]))
+    start = time.perf_counter()
+    estimates = speech_estimates(project, voice)  # what render checks before any work
+    timeline = plan_timeline(project, lambda key: estimates[key])
+    check_s = time.perf_counter() - start
     return {
         "script": path.name,
         "lines_of_text": text.count("\n") + 1,
@@ -62,6 +64,7 @@ def measure(path: Path) -> dict[str, Any]:
         "silent_by_design": result.silent_by_design,
         "load_seconds": round(loaded, 3),
         "cast_seconds": round(cast_s, 3),
+        "length_check_seconds": round(check_s, 3),
         "planned_seconds": round(timeline.duration),
         "planned": clock(timeline.duration),
     }
@@ -102,14 +105,14 @@ def main() -> None:
     RESULTS.write_text(json.dumps({"parsing": parsing, "casting": casting}, indent=2) + "\n")
     print(
         "| script | scenes | elements | right | wrong | dropped | extra | silent by design "
-        "| load | cast | planned |"
+        "| load | cast | length check | planned |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in parsing:
         print(
             f"| {r['script']} | {r['scenes']} | {r['elements']} | {r['right']} | {r['wrong']} "
             f"| {r['dropped']} | {r['extra']} | {r['silent_by_design']} | {r['load_seconds']} s "
-            f"| {r['cast_seconds']} s | {r['planned']} |"
+            f"| {r['cast_seconds']} s | {r['length_check_seconds']} s | {r['planned']} |"
         )
     print()
     print("| script | character | as written | inferred | voice | fits | match |")

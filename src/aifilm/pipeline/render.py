@@ -259,12 +259,23 @@ def render(
 
 def check_fits(project: Project, voice: Backend) -> None:
     """Refuse, before any work, a script that plans longer than a film may run."""
-    from aifilm.pipeline.plan.estimate import speech_estimates
+    from aifilm.pipeline.plan.estimate import estimate_speech_seconds, speech_estimates
     from aifilm.pipeline.plan.length import too_long
     from aifilm.pipeline.plan.timing import plan_timeline
+    from aifilm.pipeline.stages import speech_requests
     from aifilm.pipeline.voice.base import VoiceBackend
+    from aifilm.spec.models import MAX_DURATION_S
 
     assert isinstance(voice, VoiceBackend)
+    requests = speech_requests(project)
+    rough = plan_timeline(
+        project,
+        lambda key: estimate_speech_seconds(
+            requests[key].text, requests[key].language, requests[key].rate, requests[key].preset
+        ),
+    )
+    if rough.duration <= MAX_DURATION_S / 2:
+        return  # half the limit by word count: no voice is that much slower; skip the cost
     seconds = speech_estimates(project, voice)
     timeline = plan_timeline(project, lambda key: seconds[key])
     too_long(timeline, project, source=str(project.source or ""), estimated=True)
