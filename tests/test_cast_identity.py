@@ -57,6 +57,15 @@ def test_indian_family_words_apply_only_in_indian_languages() -> None:
     assert who("दादी", language="hi").sex == "female"
 
 
+def test_given_names_by_language() -> None:
+    assert who("Jean").sex == "female"  # English
+    assert who("Jean", language="fr").sex == "male"  # French
+    assert who("José", language="es").sex == "male"
+    assert who("Giulia", language="it").sex == "female"
+    assert who("Andrea", language="it").sex == "unknown"  # a man's name there, a woman's elsewhere
+    assert who("Señora Díaz", language="es").sex == "female"  # honorifics of other languages
+
+
 def test_screenplay_introduction_in_capitals() -> None:
     context = "A dark office. STEEL, a retired detective in his 50s, sits behind a desk."
     identity = who("Steel", context)

@@ -187,7 +187,7 @@ def traits_of_name(name: str, *, language: str = "en") -> Traits:
     # A given name is the first word that is not an honorific ("Mrs. Jane Rao" -> Jane).
     for word in tokens:
         if _role(word, language) is None and word not in ANIMALS:
-            sex = sex_of_given_name(word)
+            sex = sex_of_given_name(word, language)
             if sex is not None:
                 traits.set("sex", sex, f"'{word.title()}' is a common {sex} given name")
             break
