@@ -195,3 +195,40 @@ def test_episodes_render_as_numbered_complete_films(tmp_path: Path) -> None:
         info = probe(video)
         assert info.first("video") is not None and info.first("audio") is not None
         assert info.duration > 3  # the title card and the scene
+
+
+def test_speech_longer_than_its_estimate_stops_before_the_pictures(tmp_path: Path) -> None:
+    # The estimate says the film fits; the voices then take 30 s a line: the plan stage
+    # refuses before any picture is made, instead of rendering a film past the limit.
+    import numpy as np
+
+    from aifilm.media.wav import write_wav
+    from aifilm.pipeline.registry import Registry
+    from aifilm.pipeline.render import Pipeline
+    from aifilm.pipeline.timeline import SpeechClip
+    from aifilm.pipeline.voice.base import SpeechRequest, VoiceInfo
+
+    class SlowVoice(VoiceBackend):
+        name = "slow-test"
+
+        def synthesize(self, request: SpeechRequest, out: Path) -> SpeechClip:
+            write_wav(out, np.zeros(30 * 8000, dtype=np.float32), 8000)
+            return SpeechClip(path=out, duration=30.0, sample_rate=8000)
+
+        def voices(self, language: str | None = None) -> list[VoiceInfo]:
+            return [VoiceInfo("slow", "en", None, "test")]
+
+        def estimate_duration(self, request: SpeechRequest) -> float:
+            return 1.0
+
+    backends = Registry()
+    backends.register(SlowVoice)
+    script = tmp_path / "s.txt"
+    script.write_text("\n\n".join(f"Line number {n}." for n in range(25)), encoding="utf-8")
+    pipe = Pipeline(load_project(script), voice="slow-test", backends=backends, cache=False)
+    try:
+        with pytest.raises(FilmTooLongError, match=r"runs 1\d min .* as spoken"):
+            pipe.run()
+        assert pipe.state.timeline is not None and pipe.state.film is None
+    finally:
+        pipe.close()
