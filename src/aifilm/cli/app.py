@@ -8,7 +8,6 @@ import typer
 
 from aifilm.cli import (
     cmd_billing,
-    cmd_cast,
     cmd_doctor,
     cmd_init,
     cmd_models,
@@ -37,7 +36,6 @@ for module in (
     cmd_init,
     cmd_render,
     cmd_plan,
-    cmd_cast,
     cmd_validate,
     cmd_schema,
     cmd_voices,

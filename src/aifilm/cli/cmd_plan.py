@@ -6,21 +6,19 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
-from aifilm.cli.cmd_cast import cast_table
 from aifilm.cli.console import emit_json, out
-from aifilm.pipeline.parts import Part, cut
-from aifilm.pipeline.plan.length import clock
 from aifilm.pipeline.plan.summary import plan_project
 from aifilm.pipeline.render import Pipeline
 from aifilm.pipeline.voice.base import VoiceBackend
 from aifilm.spec.loader import load_project
-from aifilm.spec.models import Project
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to the app."""
+    """Add the command to the app, and `aifilm cast`, the plan's cast in detail, beside it."""
+    from aifilm.cli import cmd_cast
+
+    cmd_cast.register(app)
 
     @app.command("plan")
     def plan_command(
@@ -43,10 +41,15 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Show what a render will make and cost, without rendering."""
+        from aifilm.cli.cmd_cast import cast_table
+        from aifilm.pipeline.parts import cut
+
         whole = load_project(path, language=language, mode=mode)
         films = cut(whole, scenes=scenes, episodes=episodes, pace=pace)
         if episodes:
-            _episodes(films, as_json)
+            from aifilm.cli.parts_view import print_episodes
+
+            print_episodes(films, as_json)
             return
         project = films[0][1]
         pipe = Pipeline(project, cache=False)
@@ -88,32 +91,3 @@ def register(app: typer.Typer) -> None:
         )
         for warning in summary.warnings:
             out.print(f"[yellow]warning[/]: {warning}")
-
-
-def _episodes(films: list[tuple[Part | None, Project]], as_json: bool) -> None:
-    """The episodes a split would make: number, scenes, planned length, title card."""
-    parts = [part for part, _ in films if part is not None]
-    if as_json:
-        emit_json(
-            {
-                "event": "episodes",
-                "episodes": [
-                    {
-                        "number": p.number,
-                        "title": film.title,
-                        "card": p.label,
-                        "scenes": [n + 1 for n in p.scenes],
-                        "seconds": round(p.seconds, 1),
-                    }
-                    for p, (_, film) in zip(parts, films, strict=True)
-                ],
-            }
-        )
-        return
-    table = Table(title=f"{len(parts)} episodes")
-    for col in ("episode", "scenes", "length", "title card"):
-        table.add_column(col)
-    for part in parts:
-        first, last = part.scenes[0] + 1, part.scenes[-1] + 1
-        table.add_row(str(part.number), f"{first}-{last}", clock(part.seconds), Text(part.label))
-    out.print(table)

@@ -10,11 +10,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
 from aifilm.cli.console import console, emit_json, out
 from aifilm.pipeline.context import ProgressEvent
-from aifilm.pipeline.parts import cut
 from aifilm.pipeline.render import render
 from aifilm.settings import Settings
 from aifilm.spec.loader import load_project
-from aifilm.spec.models import Project
 
 
 class _Bars:
@@ -108,8 +106,17 @@ def register(app: typer.Typer) -> None:
 
             render_remote(remote, path, out_dir, preview)
             return
-        whole = load_project(path, language=language, mode=mode)
-        films = cut(whole, scenes=scenes, episodes=episodes, pace=pace, voice=voice)
+        from aifilm.pipeline.parts import cut
+
+        # A long script: some of its scenes (--scenes), or all of it as episodes (--episodes).
+        films = cut(
+            load_project(path, language=language, mode=mode),
+            scenes=scenes,
+            episodes=episodes,
+            pace=pace,
+            voice=voice,
+        )
+        project = films[0][1]
         settings = Settings(no_cache=True) if no_cache else Settings()
         kwargs: dict[str, Any] = dict(
             voice=voice,
@@ -123,50 +130,47 @@ def register(app: typer.Typer) -> None:
             audio_only=audio_only,
             audio_format=audio_format,
         )
-        for part, project in films:
-            if part is not None and not as_json:
-                console.print(f"[bold]{part.label}[/] ({len(part.scenes)} scenes)")
-            _render_one(project, path, out_dir, as_json, kwargs)
+        if episodes:
+            from aifilm.cli.parts_view import render_episodes
 
-
-def _render_one(
-    project: Project, path: Path, out_dir: Path | None, as_json: bool, kwargs: dict[str, Any]
-) -> None:
-    """Render one film and print what it made."""
-    if as_json:
-        result = render(project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs)
-    else:
-        console.print(f"[bold]{project.title}[/] ← {path}")
-        bars = _Bars()
-        with bars.progress:
-            result = render(project, out_dir, on_progress=bars, **kwargs)
-    facts = {
-        "event": "result",
-        "video": str(result.video),
-        "thumbnail": str(result.thumbnail) if result.thumbnail else None,
-        "audio_only": result.audio_only,
-        "subtitles": {k: str(v) for k, v in result.subtitles.items()},
-        "report": str(result.report_path),
-        "duration": round(result.duration, 3),
-        "wall_seconds": result.report["wall_seconds"],
-        "cache_hits": result.report["cache"]["hits"],
-        "cache_misses": result.report["cache"]["misses"],
-        "warnings": result.warnings,
-    }
-    if as_json:
-        emit_json(facts)
-        return
-    video = result.info.first("video")
-    size = f"{video.width}x{video.height}" if video else "audio only"
-    out.print(
-        f"[green]✓[/] {result.video}  [dim]{result.duration:.1f} s, {size}, "
-        f"rendered in {facts['wall_seconds']:.1f} s, "
-        f"cache {facts['cache_hits']} hit / {facts['cache_misses']} new[/]"
-    )
-    for kind, file in result.subtitles.items():
-        out.print(f"  {kind}: {file}")
-    if result.thumbnail is not None:
-        out.print(f"  thumbnail: {result.thumbnail}")
-    for chapter in result.report.get("chapters", []):
-        out.print(f"  chapter {chapter['start']:7.2f} s  {chapter['title']}")
-    out.print(f"  report: {result.report_path}")
+            render_episodes(films, out_dir, as_json, kwargs)
+            return
+        if as_json:
+            result = render(
+                project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs
+            )
+        else:
+            console.print(f"[bold]{project.title}[/] ← {path}")
+            bars = _Bars()
+            with bars.progress:
+                result = render(project, out_dir, on_progress=bars, **kwargs)
+        facts = {
+            "event": "result",
+            "video": str(result.video),
+            "thumbnail": str(result.thumbnail) if result.thumbnail else None,
+            "audio_only": result.audio_only,
+            "subtitles": {k: str(v) for k, v in result.subtitles.items()},
+            "report": str(result.report_path),
+            "duration": round(result.duration, 3),
+            "wall_seconds": result.report["wall_seconds"],
+            "cache_hits": result.report["cache"]["hits"],
+            "cache_misses": result.report["cache"]["misses"],
+            "warnings": result.warnings,
+        }
+        if as_json:
+            emit_json(facts)
+            return
+        video = result.info.first("video")
+        size = f"{video.width}x{video.height}" if video else "audio only"
+        out.print(
+            f"[green]✓[/] {result.video}  [dim]{result.duration:.1f} s, {size}, "
+            f"rendered in {facts['wall_seconds']:.1f} s, "
+            f"cache {facts['cache_hits']} hit / {facts['cache_misses']} new[/]"
+        )
+        for kind, file in result.subtitles.items():
+            out.print(f"  {kind}: {file}")
+        if result.thumbnail is not None:
+            out.print(f"  thumbnail: {result.thumbnail}")
+        for chapter in result.report.get("chapters", []):
+            out.print(f"  chapter {chapter['start']:7.2f} s  {chapter['title']}")
+        out.print(f"  report: {result.report_path}")

@@ -157,6 +157,8 @@ class Pipeline:
         """Run the stages in order, stopping after the one named `until`."""
         if until is not None and until not in STAGE_NAMES:
             raise ValueError(f"unknown stage '{until}'; stages: {', '.join(STAGE_NAMES)}")
+        # Before any work: a script longer than a film may be stops here, with the ways forward.
+        check_fits(self.project, self.backends["voice"])
         for stage in self.stages:
             stage.run(self.context)
             if stage.name == until:
@@ -221,7 +223,6 @@ def render(
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
     try:
-        check_fits(project, pipe.backends["voice"])
         if audio_only:
             return _render_audio(pipe, out, slug, audio_format, started, cpu_started)
         state = pipe.run()

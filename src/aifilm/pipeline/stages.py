@@ -25,7 +25,7 @@ from aifilm.pipeline.plan.timing import LineKey, plan_timeline
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
-from aifilm.spec.models import Character, Project, Voice
+from aifilm.spec.models import Project, Voice
 
 MIX_VERSION = "1"
 MUX_VERSION = "1"
@@ -57,6 +57,7 @@ def _timeline(ctx: RenderContext) -> Timeline:
 def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
     """One request per spoken line, with the speaker's voice settings."""
     requests: dict[LineKey, SpeechRequest] = {}
+    variants = voice_variants(project)
     for s, scene in enumerate(project.scenes):
         for t, shot in enumerate(scene.shots):
             for k, line in enumerate(shot.lines):
@@ -70,9 +71,18 @@ def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
                     voice_id=voice.voice_id,
                     rate=voice.rate,
                     pitch=voice.pitch,
-                    variant=voice.variant if isinstance(voice, Character) else 0,
+                    variant=variants.get(id(voice), 0),
                 )
     return requests
+
+
+def voice_variants(project: Project) -> dict[int, int]:
+    """id(voice) -> which of the speakers sharing its preset it is.
+
+    Casting (aifilm.cast.casting) chose each character's variant: distinct for the main
+    characters, for speakers of one scene and from the narrator (always 0).
+    """
+    return {id(char): char.variant for char in project.characters}
 
 
 def _clip_meta(clip: SpeechClip, folder: Path) -> dict[str, Any]:
