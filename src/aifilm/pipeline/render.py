@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aifilm.cast.report import cast_report
 from aifilm.errors import UserError
 from aifilm.media.probe import MediaInfo, probe
 from aifilm.pipeline.backend import Backend
@@ -371,6 +370,7 @@ def _report(
     )
     wall = time.perf_counter() - started
     from aifilm import __version__
+    from aifilm.cast.report import cast_report
     from aifilm.media.ffmpeg import ffmpeg_version
 
     return {
@@ -383,6 +383,7 @@ def _report(
         },
         "preview": preview,
         "audio_only": False,
+        "cast": cast_report(ctx.project),  # who each character is and the voice they got
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),
         "realtime_factor": round(info.duration / wall, 2) if wall else None,
@@ -392,7 +393,6 @@ def _report(
             "misses": ctx.cache.misses,
         },
         "stages": [asdict(r) for r in ctx.reports],
-        "cast": cast_report(ctx.project),
         "backends": {
             stage: {
                 "name": b.name,
