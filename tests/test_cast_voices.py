@@ -149,3 +149,33 @@ def test_casting_is_deterministic(tmp_path: Path) -> None:
     first = {n: (r.voice, r.variant) for n, r in cast_project(load_project(script)).items()}
     again = {n: (r.voice, r.variant) for n, r in cast_project(load_project(script)).items()}
     assert first == again
+
+
+def test_a_project_built_in_python_still_tells_shared_presets_apart() -> None:
+    from aifilm.spec.models import Project
+
+    project = Project.model_validate(
+        {
+            "title": "Two women",
+            "characters": [
+                {"name": "Ann", "voice": "adult-female"},
+                {"name": "Bea", "voice": "adult-female"},
+                {"name": "Cal", "voice": "adult-male"},
+            ],
+            "scenes": [
+                {"shots": [{"dialogue": [{"Ann": "Hi."}, {"Bea": "Hello."}, {"Cal": "Hey."}]}]}
+            ],
+        }
+    )
+    assert [r.variant for r in speech_requests(project).values()] == [0, 1, 0]
+
+
+def test_requests_carry_the_variants_casting_chose(tmp_path: Path) -> None:
+    script = tmp_path / "brick.fountain"
+    script.write_text(BRICK_AND_STEEL, encoding="utf-8")
+    project = load_project(script)
+    by_text = {r.text: r.variant for r in speech_requests(project).values()}
+    roles = cast_project(project)
+    assert by_text["Beer's ready!"] == roles["Steel"].variant
+    assert {roles["Steel"].variant, roles["Brick"].variant} == {1, 2}
+    assert by_text["Not for me."] == roles["Trucker Two"].variant

@@ -65,38 +65,69 @@ def _speech(project: Project) -> tuple[Counter[str], dict[str, set[int]], list[s
     return lines, scenes, order
 
 
+class _Seating:
+    """Who speaks how much and with whom: the order of casting and the voices to avoid."""
+
+    def __init__(self, project: Project, names: list[str]) -> None:
+        self.lines, self.scenes, order = _speech(project)
+        self.names = sorted(
+            names,
+            key=lambda n: (-self.lines.get(n, 0), order.index(n) if n in order else len(order)),
+        )
+        self.main = {n for n in self.names[:MAIN_CHARACTERS] if self.lines.get(n, 0) > 0}
+        self.narrator = (project.narrator.voice, 0)
+        self.taken: dict[str, tuple[str, int]] = {}
+
+    def busy(self, name: str) -> set[tuple[str, int]]:
+        """(preset, variant) pairs `name` must not have: the narrator's, and those of the
+        main characters and of everyone they share a scene with (a main character: anyone)."""
+        mine = self.scenes.get(name, set())
+        partners = [
+            other
+            for other in self.taken
+            if name in self.main or other in self.main or self.scenes.get(other, set()) & mine
+        ]
+        return {self.taken[p] for p in partners} | {self.narrator}
+
+    def seat(self, name: str, voice: str, own_voice_id: bool) -> int:
+        """The first free variant of `voice` for `name` (0 for a backend voice of their own)."""
+        busy, variant = self.busy(name), 0
+        while not own_voice_id and (voice, variant) in busy:
+            variant += 1
+        self.taken[name] = (voice, variant)
+        return variant
+
+
+def voice_variants(project: Project) -> dict[str, int]:
+    """Each character's variant for the voice it has now (by name).
+
+    The same rule casting uses, for a project whose voices were set another way (built in
+    Python rather than loaded): speakers sharing a preset still sound different.
+    """
+    seating = _Seating(project, [c.name for c in project.characters])
+    out: dict[str, int] = {}
+    for name in seating.names:
+        char = project.character(name)
+        assert char is not None
+        out[name] = seating.seat(name, char.voice, bool(char.voice_id))
+    return out
+
+
 def cast_project(project: Project) -> dict[str, Role]:
     """The voice of every character, by name, main characters first."""
     identities = infer_cast(project)
-    lines, scenes, order = _speech(project)
-    names = sorted(
-        identities,
-        key=lambda n: (-lines.get(n, 0), order.index(n) if n in order else len(order)),
-    )
-    main = {n for n in names[:MAIN_CHARACTERS] if lines.get(n, 0) > 0}
-    narrator = (project.narrator.voice, 0)
-    taken: dict[str, tuple[str, int]] = {}
+    seating = _Seating(project, list(identities))
+    lines, main, taken = seating.lines, seating.main, seating.taken
     roles: dict[str, Role] = {}
-    for name in names:
+    for name in seating.names:
         identity = identities[name]
         char = project.character(name)
         voice_set = char is not None and "voice" in char.model_fields_set
-        partners = {
-            other
-            for other in taken
-            if scenes.get(other, set()) & scenes.get(name, set()) or other in main
-        }
-        if name in main:
-            partners = set(taken)  # a main character's voice is theirs alone
-        busy = {taken[p] for p in partners} | {narrator}
         if char is not None and voice_set:
             voice, why = char.voice, "set in the project"
         else:
-            voice, why = _preset(identity, busy, taken)
-        variant = 0
-        if not (char is not None and char.voice_id):
-            while (voice, variant) in busy:
-                variant += 1
+            voice, why = _preset(identity, seating.busy(name), taken)
+        variant = seating.seat(name, voice, char is not None and bool(char.voice_id))
         if variant:
             why += f"; variant {variant}: shares the preset with others, differs from them"
         taken[name] = (voice, variant)

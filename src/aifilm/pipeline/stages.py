@@ -77,12 +77,15 @@ def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
 
 
 def voice_variants(project: Project) -> dict[int, int]:
-    """id(voice) -> which of the speakers sharing its preset it is.
+    """id(voice) -> which of the speakers sharing its preset it is (the narrator: 0).
 
-    Casting (aifilm.cast.casting) chose each character's variant: distinct for the main
-    characters, for speakers of one scene and from the narrator (always 0).
+    By casting's rule (aifilm.cast.casting): distinct for the main characters, for
+    speakers of one scene and from the narrator; minor characters who never meet share.
     """
-    return {id(char): char.variant for char in project.characters}
+    from aifilm.cast.casting import voice_variants as by_name
+
+    variants = by_name(project)
+    return {id(char): variants.get(char.name, 0) for char in project.characters}
 
 
 def _clip_meta(clip: SpeechClip, folder: Path) -> dict[str, Any]:
