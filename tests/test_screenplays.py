@@ -70,3 +70,27 @@ def test_the_override_example_in_the_docs_works(tmp_path: Path) -> None:
     roles = cast_project(project)
     assert (roles["Steel"].identity.age, roles["Steel"].voice) == ("adult", "adult-male")
     assert roles["Waitress"].voice == "young-adult" and roles["Waitress"].voice_set
+
+
+def test_a_part_of_a_script_keeps_who_everyone_is_and_their_voices() -> None:
+    from aifilm.cast import infer_cast
+    from aifilm.cast.report import cast_report
+    from aifilm.pipeline.parts import scenes_project
+    from aifilm.pipeline.stages import speech_requests
+
+    whole = load_project(SCREENPLAYS / "crow.fountain")
+    part = scenes_project(whole, "2")  # Kaka and Bandar are introduced in scene 1
+    who = infer_cast(part)
+    assert (who["Kaka"].species, who["Bandar"].species, who["Bandar"].age) == (
+        "crow",
+        "monkey",
+        "pre-teen",
+    )
+    rows = {row["name"]: row for row in cast_report(part)}
+    for char in whole.characters:
+        assert rows[char.name]["voice"] == char.voice  # as cast for the whole script
+    speakers = {c.name for c in part.speaking_characters}
+    assert len({(rows[n]["voice"], rows[n]["variant"]) for n in speakers}) == len(speakers)
+    # What is spoken is what the report says.
+    spoken = {(r.preset, r.variant) for r in speech_requests(part).values() if r.preset != "mature"}
+    assert spoken == {(rows[n]["voice"], rows[n]["variant"]) for n in speakers}

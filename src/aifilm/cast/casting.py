@@ -125,6 +125,8 @@ def cast_project(project: Project) -> dict[str, Role]:
         voice_set = char is not None and "voice" in char.model_fields_set
         if char is not None and voice_set:
             voice, why = char.voice, "set in the project"
+        elif char is not None and project.whole is not project:
+            voice, why = char.voice, "as cast for the whole script"
         else:
             voice, why = _preset(identity, seating.busy(name), taken)
         variant = seating.seat(name, voice, char is not None and bool(char.voice_id))

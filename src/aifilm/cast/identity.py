@@ -210,7 +210,9 @@ def infer_cast(project: Project) -> dict[str, Identity]:
                 speaker = line.speaker
                 if speaker and all(c.name.casefold() != speaker.casefold() for c in characters):
                     characters.append(Character(name=speaker))
-    paragraphs = script_paragraphs(project)
+    # A part of a longer script (--scenes, --episodes) reads the whole script: a character
+    # may be introduced in a scene the part leaves out.
+    paragraphs = script_paragraphs(project.whole)
     names = [c.name for c in characters]
     # Only paragraphs naming someone are read: a feature script has thousands.
     return {

@@ -72,6 +72,7 @@ def select_scenes(project: Project, selector: str) -> list[int]:
 def subset(project: Project, scenes: list[int], *, title: str, card: str | None) -> Project:
     """A copy of the project with only these scenes, optionally opened by a title card."""
     part = project.model_copy(deep=True)
+    part._whole = None  # not a copy of the whole: set below
     kept = [project.scenes[i].model_copy(deep=True) for i in scenes]
     offset = 0
     if card:
@@ -87,6 +88,9 @@ def subset(project: Project, scenes: list[int], *, title: str, card: str | None)
         (where[s], t, k): v for (s, t, k), v in project._line_sources.items() if s in where
     }
     part._sections = {where[s]: v for s, v in project._sections.items() if s in where}
+    # Who the characters are is read from the whole script (an introduction may be in a
+    # scene this part leaves out), and their voices stay as cast for it.
+    part._whole = project.whole
     return part
 
 

@@ -518,6 +518,8 @@ class Project(StrictModel):
     _line_sources: dict[tuple[int, int, int], str] = PrivateAttr(default_factory=dict)
     # Things worth saying about the file that do not stop it loading (plan and render show them).
     _load_warnings: list[str] = PrivateAttr(default_factory=list)
+    # A part of a longer script (--scenes, --episodes): the whole project it was cut from.
+    _whole: Project | None = PrivateAttr(default=None)
     # Scene index -> the script's act (a Fountain `# ACT ONE` section) it belongs to.
     _sections: dict[int, str] = PrivateAttr(default_factory=dict)
 
@@ -554,6 +556,11 @@ class Project(StrictModel):
     def line_source(self, scene: int, shot: int, line: int) -> str | None:
         """`file:line` where a spoken line was written (else its shot's), for messages."""
         return self._line_sources.get((scene, shot, line)) or self.shot_source(scene, shot)
+
+    @property
+    def whole(self) -> Project:
+        """The whole project this one was cut from (`--scenes`, `--episodes`), else itself."""
+        return self._whole or self
 
     @property
     def load_warnings(self) -> list[str]:
