@@ -157,3 +157,15 @@ def test_an_empty_fountain_script_gets_fountain_advice(tmp_path: Path) -> None:
     assert raised.value.hint and "CAPITALS" in raised.value.hint
     assert "Name: line" not in raised.value.hint
     assert "read as fountain" in str(raised.value)
+
+
+def test_detection_never_breaks_a_spec_that_assumes_the_default_language(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_text(
+        "Жил-был старый кот. Он любил спать на солнце весь день.\n", encoding="utf-8"
+    )
+    project = load_project_yaml(
+        "title: T\nscript_file: story.txt\noutput: {subtitles: {burn_language: en}}\n",
+        base_dir=tmp_path,
+    )
+    assert project.language == "en"
+    assert any("language: ru" in w for w in project.load_warnings)

@@ -451,13 +451,16 @@ def _check_language(project: Project, doc: ScriptDocument, filename: str) -> Non
     found = detect_language(text)
     if found is None or found == project.language:
         return
-    if "language" not in project.model_fields_set:
+    subtitles = project.output.subtitles
+    # Subtitle languages written for the default language pin it: keep it, and say so.
+    pinned = subtitles.languages is not None or subtitles.burn_language is not None
+    if "language" not in project.model_fields_set and not pinned:
         project.language = found
         return
     names = {lang.code: lang.name for lang in LANGUAGES}
     project._load_warnings.append(
         f"{filename}: the script reads as {names.get(found, found)} ({found}) but the "
-        f"language is set to {names.get(project.language, project.language)} "
+        f"project's language is {names.get(project.language, project.language)} "
         f"({project.language}); its voices would read it as {project.language}. Set "
         f"'language: {found}' (or --language {found}) if the script is {names.get(found, found)}"
     )
