@@ -72,3 +72,5 @@ def render_episodes(
         console.print(Text(f"{label}: rendering..."))
         result = render(film, out_dir, **kwargs)
         out.print(Text(f"✓ {result.video}  {result.duration:.1f} s"))
+        for warning in result.warnings:
+            console.print(Text(f"  warning: {warning}"))

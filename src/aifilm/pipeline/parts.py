@@ -129,7 +129,7 @@ def episodes_of(project: Project, per_scene: list[float], spec: str) -> list[Par
         groups = []
         current = 0.0
         for n, seconds in enumerate(per_scene):
-            if not groups or (current and current + seconds > limit):
+            if not groups or (current and current + seconds > limit - TITLE_CARD_S):
                 groups.append([])
                 current = 0.0
             groups[-1].append(n)
@@ -141,7 +141,8 @@ def episodes_of(project: Project, per_scene: list[float], spec: str) -> list[Par
             number=n,
             of=len(groups),
             label=f"Episode {n} of {len(groups)}: {label}",
-            seconds=sum(per_scene[i] for i in group) if per_scene else 0.0,
+            # The film: its title card, then its scenes.
+            seconds=TITLE_CARD_S + sum(per_scene[i] for i in group) if per_scene else 0.0,
         )
         for n, (group, label) in enumerate(zip(groups, labels, strict=True), start=1)
     ]
