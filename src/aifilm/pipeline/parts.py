@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 
 from aifilm.errors import UserError
-from aifilm.pipeline.plan.length import LENGTH_TOLERANCE, MAX_PACE, clock
+from aifilm.pipeline.plan.length import LENGTH_TOLERANCE, MAX_PACE, TITLE_CARD_S, clock
 from aifilm.spec.models import MAX_DURATION_S, MIN_DURATION_S, Project, Scene, Shot, parse_duration
 from aifilm.spec.vocabulary import suggest
 
-TITLE_CARD_S = 3.0
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:(-)\s*(\d+)?)?\s*$")
 
 

@@ -18,6 +18,7 @@ from aifilm.spec.models import MAX_DURATION_S, MIN_DURATION_S, Project
 
 LENGTH_TOLERANCE = 0.02  # estimates are estimates: 2 % over the limit still renders
 MAX_PACE = 1.25  # faster than this and speech stops sounding natural
+TITLE_CARD_S = 3.0  # the card that opens each episode
 
 
 class FilmTooLongError(UserError):
@@ -105,7 +106,7 @@ def too_long(timeline: Timeline, project: Project, *, source: str, estimated: bo
             + (f"; words of a heading work too: --scenes '{heading}'" if heading else "")
             + ")"
         )
-    episodes = episode_count(per_scene, MAX_DURATION_S)
+    episodes = episode_count(per_scene, MAX_DURATION_S - TITLE_CARD_S)
     acts = act_seconds(project, per_scene)
     fit = acts and max(acts) <= MAX_DURATION_S * (1 + LENGTH_TOLERANCE)
     ways.append(
