@@ -98,12 +98,16 @@ def too_long(timeline: Timeline, project: Project, *, source: str, estimated: bo
     ways: list[str] = []
     first = fitting_prefix(per_scene, MAX_DURATION_S)
     heading = next((scene.title for scene in project.scenes[first:] if scene.title), None)
+    if heading:
+        # The place of the heading, quoted so a shell takes it whole ("INT. BOB'S CAR").
+        place = heading.split(" - ")[0].strip()
+        heading = f'"{place}"' if "'" in place else f"'{place}'"
     if first >= 1:
         fits = sum(per_scene[:first])
         ways.append(
             f"render part of it: 'aifilm render {source or 'PROJECT'} --scenes 1-{first}' "
             f"(scenes 1-{first} run {clock(fits)}; 'aifilm plan' lists every scene"
-            + (f"; words of a heading work too: --scenes '{heading}'" if heading else "")
+            + (f"; words of a heading work too: --scenes {heading}" if heading else "")
             + ")"
         )
     episodes = episode_count(per_scene, MAX_DURATION_S - TITLE_CARD_S)
