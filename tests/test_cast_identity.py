@@ -37,6 +37,9 @@ def who(name: str, context: str = "", language: str = "en", **fields: object) ->
         ("Arjun", "human", "male", "adult", None),
         ("Steel", "human", "unknown", "adult", None),
         ("Sam", "human", "unknown", "adult", None),  # used for both sexes: no evidence
+        ("Ram", "human", "male", "adult", None),  # a name, not a male sheep
+        ("Robin", "human", "unknown", "adult", None),
+        ("Jane Doe", "human", "female", "adult", None),
     ],
 )
 def test_the_name_alone(name: str, species: str, sex: str, age: str, role: str | None) -> None:

@@ -163,12 +163,17 @@ def traits_of_text(text: str, *, language: str = "en") -> Traits:
     return traits
 
 
+# Animal nouns that are people's names more often than animals' in a cast list:
+# Ram (a common Indian name), Robin, Jane Doe, Buck, Drake. In descriptions they stay animals.
+_NAMES_NOT_ANIMALS = frozenset({"ram", "robin", "doe", "buck", "drake"})
+
+
 def traits_of_name(name: str, *, language: str = "en") -> Traits:
     """What a character's name says: honorifics and roles, animal nouns, a given name."""
     traits = Traits()
     tokens = words(name)
     for word in tokens:
-        animal = ANIMALS.get(word)
+        animal = None if word in _NAMES_NOT_ANIMALS else ANIMALS.get(word)
         if animal is not None:
             species, sex, age = animal
             traits.set("species", species, f"name has '{word}'")
@@ -186,7 +191,7 @@ def traits_of_name(name: str, *, language: str = "en") -> Traits:
             traits.set("age", AGE_WORDS[word], f"name has '{word}'")
     # A given name is the first word that is not an honorific ("Mrs. Jane Rao" -> Jane).
     for word in tokens:
-        if _role(word, language) is None and word not in ANIMALS:
+        if _role(word, language) is None and (word not in ANIMALS or word in _NAMES_NOT_ANIMALS):
             sex = sex_of_given_name(word, language)
             if sex is not None:
                 traits.set("sex", sex, f"'{word.title()}' is a common {sex} given name")

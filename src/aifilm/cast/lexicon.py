@@ -118,7 +118,6 @@ ROLES: dict[str, tuple[SexWord, AgeWord, str | None]] = {
     "empress": ("female", None, "empress"),
     "duke": ("male", None, "duke"),
     "duchess": ("female", None, "duchess"),
-    "count": ("male", None, "count"),
     "countess": ("female", None, "countess"),
     "baron": ("male", None, "baron"),
     "baroness": ("female", None, "baroness"),
