@@ -232,3 +232,14 @@ def test_speech_longer_than_its_estimate_stops_before_the_pictures(tmp_path: Pat
         assert pipe.state.timeline is not None and pipe.state.film is None
     finally:
         pipe.close()
+
+
+def test_parts_with_remote_are_refused_not_ignored(tmp_path: Path) -> None:
+    script = long_script(tmp_path / "long.fountain", scenes=2)
+    done = subprocess.run(
+        [sys.executable, "-m", "aifilm", "render", str(script), "--scenes", "1",
+         "--remote", "http://127.0.0.1:9"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 3 and "not with --remote" in done.stderr

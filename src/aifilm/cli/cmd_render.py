@@ -101,6 +101,13 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
+        if remote is not None and (scenes or episodes or pace):
+            from aifilm.errors import UserError
+
+            raise UserError(
+                "--scenes, --episodes and --pace work on this machine, not with --remote",
+                hint="render the part here, or upload a project.yaml with just those scenes",
+            )
         if remote is not None:
             from aifilm.cli.cmd_remote import render_remote
 
