@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aifilm.pipeline.timeline import SpeechClip, TimedLine, TimedShot, Timeline, VisualSpec
-from aifilm.spec.models import Project, Scene, Shot
+from aifilm.spec.models import MAX_DURATION_S, Project, Scene, Shot
 
 LineKey = tuple[int, int, int]  # scene, shot, line (0-based)
 
@@ -174,11 +174,17 @@ def plan_timeline(
         else:
             pads = [(lay.lead_min, lay.tail_min) for lay in layouts]
             if minimum_total > target * (1 + FIT_TOLERANCE):
+                # Advise only a value validation accepts: past the longest film, no
+                # duration helps; a part of the script or episodes do.
+                fix = (
+                    f"set 'duration: {int(minimum_total) + 1}s'"
+                    if minimum_total < MAX_DURATION_S
+                    else "render part of it (--scenes) or split it (--episodes 10m)"
+                )
                 warnings.append(
                     f"the script needs {minimum_total:.1f} s but the target is {target:.0f} s "
                     f"({(minimum_total / target - 1) * 100:.0f}% over); the film will run "
-                    f"{minimum_total:.0f} s. Shorten the script or set "
-                    f"'duration: {int(minimum_total) + 1}s'"
+                    f"{minimum_total:.0f} s. Shorten the script or {fix}"
                 )
 
     previous_camera = ""
@@ -241,4 +247,10 @@ def plan_timeline(
             )
         )
     total = timed[-1].end if timed else 0.0
-    return Timeline(width, height, fps, total, timed, target=target, warnings=warnings)
+    timeline = Timeline(width, height, fps, total, timed, target=target, warnings=warnings)
+    from aifilm.pipeline.plan.length import too_short
+
+    short = too_short(timeline)
+    if short and target is None:
+        warnings.append(short)
+    return timeline
