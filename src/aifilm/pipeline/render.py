@@ -72,6 +72,12 @@ class RenderResult:
         """Length of the film in seconds."""
         return self.info.duration
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the film in a player with its subtitles, and its shots."""
+        from aifilm.notebook import result_html
+
+        return result_html(self)
+
 
 class Pipeline:
     """The stages with their backends, for one project; run all or some of them.
