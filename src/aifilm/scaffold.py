@@ -84,9 +84,7 @@ def create_project(folder: Path, *, title: str | None = None) -> Path:
         visual.path.rename(images / f"{name.lower()}.png")
     (folder / "script.txt").write_text(SCRIPT_TXT, encoding="utf-8")
     spec_path = folder / "project.yaml"
-    spec_path.write_text(
-        PROJECT_YAML.format(title=_yaml_string(title), **mouths), encoding="utf-8"
-    )
+    spec_path.write_text(PROJECT_YAML.format(title=_yaml_string(title), **mouths), encoding="utf-8")
     import json
 
     (folder / "project.schema.json").write_text(
