@@ -203,7 +203,15 @@ def check_settings() -> tuple[Settings, list[HealthCheck]]:
     try:
         return Settings(), [HealthCheck("settings", True, "AIFILM_* variables and config file")]
     except SettingsError as exc:
-        return Settings.model_construct(), [HealthCheck("settings", False, exc.message, exc.hint)]
+        # The defaults stand in for the rest of the checks, but never the user's own cache
+        # folder when AIFILM_CACHE_DIR names another (tests and CI set it).
+        override = os.environ.get("AIFILM_CACHE_DIR")
+        fallback = (
+            Settings.model_construct(cache_dir=Path(override))
+            if override
+            else Settings.model_construct()
+        )
+        return fallback, [HealthCheck("settings", False, exc.message, exc.hint)]
 
 
 def run_checks() -> dict[str, list[HealthCheck]]:

@@ -57,6 +57,8 @@ def create_project(folder: Path, *, title: str | None = None) -> Path:
     from aifilm.pipeline.visuals.stills import FACE_FILE, Stills, read_face
     from aifilm.spec.schema import project_schema
 
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"'{folder}' is a file, not a folder", hint="choose a new folder name")
     if folder.exists() and any(folder.iterdir()):
         raise UserError(
             f"'{folder}' already exists and is not empty", hint="choose a new folder name"
