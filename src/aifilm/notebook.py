@@ -138,6 +138,8 @@ def result_html(result: RenderResult) -> str:
     src = media_src(result.video, mime)
     tracks = []
     vtts = sorted((k, p) for k, p in result.subtitles.items() if k.partition(":")[0] == "vtt")
+    if any(":" in kind for kind, _ in vtts):  # one track per language; "vtt" repeats the first
+        vtts = [(kind, path) for kind, path in vtts if ":" in kind]
     main_language = str(result.report.get("project", {}).get("language") or "en")
     for n, (kind, path) in enumerate(vtts):
         language = kind.partition(":")[2] or main_language
