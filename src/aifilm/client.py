@@ -363,6 +363,7 @@ class Client:
         on_progress: Callable[[dict[str, Any]], None] | None = None,
     ) -> RemoteResult:
         """Upload a project.yaml and its files, render it on the server, download the results."""
+        from aifilm.pipeline.preflight import check_out_dir
         from aifilm.spec.models import Project
 
         path = Path(path)
@@ -374,6 +375,8 @@ class Client:
                 hint="wrap the script in a project.yaml with 'script_file:'",
             )
         model = Project.load(path)  # checks the spec here first, with file:line:col errors
+        out = Path(out_dir) if out_dir is not None else path.parent / "renders"
+        check_out_dir(out)  # before any credit is spent, not when the download fails
         project = self.create_project(path.read_text(encoding="utf-8"))
         for name in sorted({p.as_posix() for p in spec_files(model)}):
             self.upload_asset(project["id"], path.parent / name, name)
@@ -383,7 +386,6 @@ class Client:
             raise RemoteError(
                 409, {"detail": f"job {final['status']}: {final.get('error_message') or ''}"}
             )
-        out = Path(out_dir) if out_dir is not None else path.parent / "renders"
         result = RemoteResult(job=final)
         for item in final["files"]:
             name = item["name"]

@@ -75,9 +75,11 @@ def _root(
 
         typer.echo(__version__)
         raise typer.Exit()
-    if ctx.invoked_subcommand not in _SHOWS_BAD_SETTINGS:
+    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
+    asks_help = "--help" in argv or "-h" in argv
+    if ctx.invoked_subcommand not in _SHOWS_BAD_SETTINGS and not asks_help:
         # A bad AIFILM_* variable or config.toml stops every command up front, the same way,
-        # rather than deep inside whichever code reads the settings first.
+        # rather than deep inside whichever code reads the settings first. Help still shows.
         from aifilm.settings import Settings
 
         Settings()
@@ -92,7 +94,7 @@ def run(argv: list[str]) -> int:
     """
     as_json = "--json" in argv
     try:
-        code = app(args=argv, prog_name="aifilm", standalone_mode=False)
+        code = app(args=argv, prog_name="aifilm", standalone_mode=False, obj={"argv": argv})
         return code if isinstance(code, int) else 0
     except AifilmError as error:
         return show_error(error, as_json=as_json)
