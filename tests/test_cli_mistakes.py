@@ -11,6 +11,7 @@ a server URL without http://, a bad AIFILM_* variable and a broken config.toml.
 from __future__ import annotations
 
 import faulthandler
+import io
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from aifilm.errors import (
     EXIT_CODES,
     EXIT_CREDENTIALS,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_MISSING_DEPENDENCY,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
@@ -336,3 +338,13 @@ def test_one_exit_code_table_documents_every_code() -> None:
     publishing = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
     assert "cli.md#exit-codes" in publishing
     assert not re.search(r"^\| 4 \|", publishing, re.MULTILINE), "one table, in cli.md"
+
+
+def test_a_prompt_without_input_says_why_it_stopped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # CI: nothing to answer the prompt
+    code = run(["login", f"http://{UNUSED_PORT_HOST}:{_closed_port()}"])
+    shown = capsys.readouterr()
+    assert code == EXIT_INTERRUPTED and "Traceback" not in shown.out + shown.err
+    assert "a question got no answer (give it as an option)" in shown.err

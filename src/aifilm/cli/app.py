@@ -105,7 +105,9 @@ def run(argv: list[str]) -> int:
         return EXIT_INTERRUPTED
     except typer.Exit as done:
         return done.exit_code
-    except typer.Abort:
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        why = "" if _interactive() else ": a question got no answer (give it as an option)"
+        console.print(f"\n[yellow]aborted[/]{why}", highlight=False)
         return EXIT_INTERRUPTED
     except typer.TyperException as exc:  # usage errors: show them the standard way (exit 2)
         code = int(getattr(exc, "exit_code", EXIT_USAGE))
@@ -136,6 +138,13 @@ def run(argv: list[str]) -> int:
             hint="run again with AIFILM_DEBUG=1 to see the traceback, and report it",
         )
         return show_error(bug, as_json=as_json)
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # closed or replaced stdin
+        return False
 
 
 def _os_error(exc: OSError) -> UserError:
