@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     def __init__(self, **values: Any) -> None:
         # pydantic's own errors would surface as tracebacks from wherever settings are first
         # read; say instead which variable or file holds the bad value, and what fits.
+        config = user_config_file()
+        if config.exists() and not config.is_file():  # pydantic-settings would skip it silently
+            raise SettingsError(
+                f"the config file {config} is not a file",
+                hint="point AIFILM_CONFIG at a config.toml, or unset it",
+            )
         try:
             super().__init__(**values)
         except ValidationError as exc:
