@@ -33,6 +33,7 @@ def needs_extra() -> Iterator[None]:
 
 
 def _project(tmp_path: Path, backends: str = "") -> Path:
+    tmp_path.mkdir(exist_ok=True)
     spec = tmp_path / "project.yaml"
     spec.write_text(f"title: T\nduration: 10s\nscript: Hello there.\n{backends}", encoding="utf-8")
     return spec
@@ -53,6 +54,12 @@ def test_a_missing_extra_fails_validate_as_it_fails_render(
     assert events[-1]["message"] == error["message"]
     assert not [e for e in events if e["event"] == "start"]  # it stopped before the first stage
     assert Cache(Path(os.environ["AIFILM_CACHE_DIR"])).entries() == []  # nothing was made
+
+    # Chosen on the command line instead: both commands take the same backend options.
+    plain = _project(tmp_path / "plain")
+    assert run(["validate", str(plain)]) == 0
+    assert run(["validate", str(plain), "--music", "needs-extra"]) == 4
+    assert run(["render", str(plain), "--music", "needs-extra"]) == 4
 
 
 def test_a_missing_api_key_and_a_setting_choice_are_checked_too(

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from aifilm.cli import backend_options
 from aifilm.cli.console import console, emit_json, escape, out
 from aifilm.pipeline.render import render
 from aifilm.progress import progress_display
@@ -43,16 +44,12 @@ def register(app: typer.Typer) -> None:
         audio_format: str = typer.Option(
             "m4a", "--audio-format", help="Episode format with --audio-only: m4a (AAC) or mp3."
         ),
-        voice: str | None = typer.Option(None, help="Voice backend name."),
-        music: str | None = typer.Option(None, help="Music backend name."),
-        visuals: str | None = typer.Option(None, help="Visuals backend name."),
-        compose: str | None = typer.Option(None, help="Compose backend name."),
-        lipsync: str | None = typer.Option(
-            None, help="Lip-sync backend for talking characters (visemes, wav2lip, sadtalker)."
-        ),
-        translate: str | None = typer.Option(
-            None, help="Translate backend for subtitle languages (spec, google-translate, deepl)."
-        ),
+        voice: str | None = backend_options.VOICE,
+        music: str | None = backend_options.MUSIC,
+        visuals: str | None = backend_options.VISUALS,
+        compose: str | None = backend_options.COMPOSE,
+        lipsync: str | None = backend_options.LIPSYNC,
+        translate: str | None = backend_options.TRANSLATE,
         remote: str | None = typer.Option(
             None, "--remote", help="Render on an aifilm server (URL; see 'aifilm login')."
         ),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from aifilm.cli import backend_options
 from aifilm.cli.console import emit_json, escape, out
 from aifilm.pipeline.preflight import preflight
 from aifilm.pipeline.render import Pipeline, output_folder, render_stages
@@ -30,13 +31,29 @@ def register(app: typer.Typer) -> None:
         audio_only: bool = typer.Option(
             False, "--audio-only", help="Check for an audio-only render (no picture backends)."
         ),
+        voice: str | None = backend_options.VOICE,
+        music: str | None = backend_options.MUSIC,
+        visuals: str | None = backend_options.VISUALS,
+        compose: str | None = backend_options.COMPOSE,
+        lipsync: str | None = backend_options.LIPSYNC,
+        translate: str | None = backend_options.TRANSLATE,
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Check everything a render checks before it starts: the spec with file:line:col for
         every problem, its files, its backends and what they need installed, FFmpeg, and
         the output folder."""
         project = load_project(path, language=language, mode=mode)
-        pipe = Pipeline(project, cache=False, stages=render_stages(audio_only))
+        pipe = Pipeline(
+            project,
+            voice=voice,
+            music=music,
+            visuals=visuals,
+            compose=compose,
+            lipsync=lipsync,
+            translate=translate,
+            cache=False,
+            stages=render_stages(audio_only),
+        )
         try:
             preflight(pipe, output_folder(project, out_dir))
             backends = {stage: b.name for stage, b in pipe.backends.items()}
