@@ -100,3 +100,37 @@ def test_error_panels_print_brackets_as_written(capsys: pytest.CaptureFixture[st
     assert show_error(error) == 4
     err = capsys.readouterr().err
     assert "pip install 'aifilm[ai]'" in err and "torch [bold]now[/]" in err
+
+
+def test_a_note_repeated_over_shots_is_one_warning_naming_them(tmp_path: Path) -> None:
+    from aifilm.pipeline.cache import Cache
+    from aifilm.pipeline.context import ProgressEvent, RenderContext
+
+    seen: list[ProgressEvent] = []
+    ctx = RenderContext(
+        project=aifilm.Project(title="T"),
+        backends={},
+        cache=Cache(None, enabled=False),
+        workdir=tmp_path,
+        size=(64, 64),
+        fps=15,
+        quality="draft",
+        on_progress=seen.append,
+    )
+    ctx.warn_shots(
+        "compose",
+        [
+            "shot 1.1: camera 'orbit' shown static",
+            "shot 2.3: video clip, its overlays not applied",
+            "shot 1.2: camera 'orbit' shown static",
+            "watermark skipped: no fonts_dir with a font to draw it",
+        ],
+    )
+    assert ctx.warnings == [
+        "shots 1.1, 1.2: camera 'orbit' shown static",
+        "shot 2.3: video clip, its overlays not applied",
+        "watermark skipped: no fonts_dir with a font to draw it",
+    ]
+    assert [(e.event, e.stage, e.message) for e in seen] == [
+        ("warning", "compose", w) for w in ctx.warnings
+    ]

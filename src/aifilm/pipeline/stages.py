@@ -647,6 +647,8 @@ class ComposeStage(Stage):
                 entry = ctx.cache.fetch("film", digest, make)
             ctx.state.film = entry.file(entry.meta["file"])
             ctx.state.film_facts = dict(entry.meta.get("facts") or {})
+            # "camera shown static", "overlays not applied": the viewer sees these.
+            ctx.warn_shots(self.name, [str(n) for n in ctx.state.film_facts.get("notes", [])])
             if ctx.project.output.subtitles.tracks and ctx.state.subtitle_tracks:
                 ctx.state.film = _with_subtitle_tracks(ctx, ctx.state.film, digest)
 
