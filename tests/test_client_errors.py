@@ -32,7 +32,7 @@ def _answering(
     ("status", "code", "hint"),
     [
         (401, EXIT_CREDENTIALS, "aifilm login"),
-        (403, EXIT_CREDENTIALS, "aifilm login"),
+        (403, EXIT_USER, None),  # not allowed (a plan, a blocked project): not a sign-in
         (402, EXIT_QUOTA, "aifilm credits"),
         (404, EXIT_USER, None),
         (503, EXIT_INTERNAL, "try again later"),

@@ -37,14 +37,15 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 class RemoteError(UserError):
     """The server refused a request; `status` and `problem` say why.
 
-    The exit code follows the status: 401/403 not signed in (6), 402 out of credits (5),
-    5xx the server failed (1), any other refusal a problem to fix (3).
+    The exit code follows the status: 401 not signed in (6), 402 out of credits (5),
+    5xx the server failed (1), any other refusal (403: not allowed on your plan or account)
+    a problem to fix (3).
     """
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
         detail = str(problem.get("detail") or problem.get("title") or f"HTTP {status}")
         hint = None
-        if status in (401, 403):
+        if status == 401:
             hint = "sign in with 'aifilm login URL' or set AIFILM_API_KEY"
             self.exit_code = EXIT_CREDENTIALS
         elif status == 402:

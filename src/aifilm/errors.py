@@ -29,7 +29,7 @@ exits with the code in `EXIT_CODES`, never with a traceback::
 
 In brackets: the module defining a class outside this one (under aifilm.pipeline,
 aifilm.models, aifilm.publish.youtube.errors). RemoteError's exit code follows the
-HTTP status: 401/403 give 6, 402 gives 5, 5xx gives 1.
+HTTP status: 401 gives 6, 402 gives 5, 5xx gives 1, others 3.
 """
 
 from __future__ import annotations
