@@ -12,6 +12,7 @@ import pytest
 
 import aifilm
 from aifilm.cli.app import run
+from aifilm.pipeline.backend import HealthCheck
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.music.midi import MidiMusic
 from aifilm.pipeline.registry import registry
@@ -85,3 +86,30 @@ def test_an_output_folder_that_is_a_file(
     assert "renders' is a file" in capsys.readouterr().err
     with pytest.raises(aifilm.UserError, match="renders' is a file"):
         aifilm.render(spec, progress=False)
+
+
+class ModelElsewhere(MidiMusic):
+    """An AI-like backend: its default model is not downloaded and no GPU is found, but the
+    render may name a local model in its options, so only the run can tell."""
+
+    name: ClassVar[str] = "model-elsewhere"
+
+    @classmethod
+    def health(cls) -> list[HealthCheck]:
+        return [
+            *super().health(),
+            HealthCheck("device", False, "no accelerator"),
+            HealthCheck("model", False, "org/default is not downloaded", "aifilm models pull"),
+        ]
+
+
+def test_what_only_the_run_can_settle_does_not_stop_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry.register(ModelElsewhere)
+    try:
+        spec = _project(tmp_path, "backends:\n  music: model-elsewhere\n")
+        assert run(["validate", str(spec), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["backends"]["music"] == "model-elsewhere"
+    finally:
+        registry.unregister(ModelElsewhere)

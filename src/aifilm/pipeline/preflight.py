@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # Stages whose backend is called only for some projects (translate: only when a subtitle
 # language lacks its text), so a missing API key there is not certain to matter.
 _KEY_ONLY_WHEN_USED = ("translate",)
+# What a backend's health() reports that only its run can settle: the model its options name
+# (health() looks for the default one), the device, and the API key (checked below).
+_SETTLED_WHEN_RUN = ("API key", "device", "model", "weights licence")
 
 
 def preflight(pipe: Pipeline, out_dir: Path | None) -> None:
@@ -31,7 +34,8 @@ def preflight(pipe: Pipeline, out_dir: Path | None) -> None:
     for stage, backend in pipe.backends.items():
         if stage not in running:
             continue
-        backend.require()  # MissingDependencyError naming `pip install 'aifilm[extra]'`
+        # MissingDependencyError naming `pip install 'aifilm[extra]'`, a program, a soundfont
+        backend.require(skip=_SETTLED_WHEN_RUN)
         api_key = getattr(backend, "api_key", None)
         if callable(api_key) and stage not in _KEY_ONLY_WHEN_USED:
             api_key()
