@@ -32,7 +32,13 @@ def test_init_makes_a_project_that_validates_plans_and_renders(tmp_path: Path) -
     assert speakers == {"narrator", "Mira", "Grandpa"}
     rendered = aifilm("render", str(spec), "--preview", "--json")
     assert rendered.returncode == 0, rendered.stderr
-    assert Path(json.loads(rendered.stdout.splitlines()[-1])["video"]).exists()
+    result = json.loads(rendered.stdout.splitlines()[-1])
+    assert Path(result["video"]).exists()
+    # The starter film's characters talk: their portraits' mouths are in project.yaml.
+    report = json.loads(Path(result["report"]).read_text())
+    lipsync = next(s for s in report["stages"] if s["name"] == "lipsync")
+    assert lipsync["items"] == 2 and not lipsync["notes"], lipsync
+    assert not [w for w in result["warnings"] if "face" in w], result["warnings"]
     again = aifilm("init", str(tmp_path / "my-film"))
     assert again.returncode == 3 and "not empty" in again.stderr
 

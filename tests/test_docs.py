@@ -15,7 +15,7 @@ def _python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/architecture.md"])
+@pytest.mark.parametrize("doc", ["README.md", "docs/architecture.md", "docs/python-api.md"])
 def test_python_examples_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = _python_blocks(ROOT / doc)
     assert blocks, f"{doc} has no python examples"

@@ -6,16 +6,18 @@ result = aifilm.render(project, "renders/")
 print(result.video, result.duration)
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it would add a public name to the package.
 __version__ = "0.1.0"
 
-from aifilm.client import Client, RemoteError
+from aifilm.client import Client, RemoteError, RemoteResult
 from aifilm.errors import (
+    EXIT_CODES,
     AifilmError,
     AssetError,
     InternalError,
     MissingDependencyError,
+    ServerUnreachableError,
+    SettingsError,
     SpecError,
     SpecIssue,
     StageError,
@@ -30,11 +32,13 @@ from aifilm.pipeline.context import ProgressEvent
 from aifilm.pipeline.registry import DEFAULT_BACKENDS, Registry, hookimpl, registry
 from aifilm.pipeline.render import Pipeline, RenderResult, render
 from aifilm.pipeline.stages import STAGES
+from aifilm.pipeline.timeline import Timeline
 from aifilm.settings import Settings
 from aifilm.spec.models import Character, Music, Output, Project, Scene, Shot, Voice
 
 __all__ = [
     "DEFAULT_BACKENDS",
+    "EXIT_CODES",
     "STAGES",
     "AifilmError",
     "AssetError",
@@ -52,13 +56,17 @@ __all__ = [
     "Project",
     "Registry",
     "RemoteError",
+    "RemoteResult",
     "RenderResult",
     "Scene",
+    "ServerUnreachableError",
     "Settings",
+    "SettingsError",
     "Shot",
     "SpecError",
     "SpecIssue",
     "StageError",
+    "Timeline",
     "ToolError",
     "UnknownBackendError",
     "UnsupportedError",

@@ -5,7 +5,7 @@
     print(result.files["video"])
 
 Errors the server answers with (problem+json) raise `RemoteError`, carrying the status and
-the problem document.
+the problem document; a server that cannot be reached raises `ServerUnreachableError`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,24 +23,83 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from aifilm.errors import UserError
+from aifilm.errors import (
+    EXIT_CREDENTIALS,
+    EXIT_INTERNAL,
+    EXIT_QUOTA,
+    ServerUnreachableError,
+    UserError,
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
 class RemoteError(UserError):
-    """The server refused a request; `status` and `problem` say why."""
+    """The server refused a request; `status` and `problem` say why.
+
+    The exit code follows the status: 401 not signed in (6), 402 out of credits (5),
+    5xx the server failed (1), any other refusal (403: not allowed on your plan or account)
+    a problem to fix (3).
+    """
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
         detail = str(problem.get("detail") or problem.get("title") or f"HTTP {status}")
         hint = None
         if status == 401:
             hint = "sign in with 'aifilm login URL' or set AIFILM_API_KEY"
+            self.exit_code = EXIT_CREDENTIALS
         elif status == 402:
-            hint = "see 'aifilm credits'"
+            hint = "see 'aifilm credits' and 'aifilm billing buy'"
+            self.exit_code = EXIT_QUOTA
+        elif status >= 500:
+            hint = "the server failed; try again later or tell its operator"
+            self.exit_code = EXIT_INTERNAL
         super().__init__(f"server: {detail}", hint=hint)
         self.status = status
         self.problem = problem
+
+
+def _problem(response: httpx.Response) -> dict[str, Any]:
+    """The problem document of an error answer (or its text, if the body is not JSON)."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return {"detail": response.text[:500] or f"HTTP {response.status_code}"}
+    return problem if isinstance(problem, dict) else {"detail": str(problem)[:500]}
+
+
+def check_server_url(url: str) -> str:
+    """The URL without a trailing slash; a `UserError` naming the fix if it is not http(s)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        bare = url.split("://", 1)[-1]
+        raise UserError(
+            f"server URL '{url}' does not start with http:// or https://",
+            hint=f"use https://{bare} (or http://{bare} for a server on this machine)",
+        )
+    return url.rstrip("/")
+
+
+@contextmanager
+def _reaching(url: str) -> Iterator[None]:
+    """Turn a failed connection into `ServerUnreachableError` naming the server."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise ServerUnreachableError(
+            f"the server at {url} did not answer in time ({type(exc).__name__})",
+            url=url,
+            hint="try again; check the URL and that the server is running",
+        ) from exc
+    except httpx.TransportError as exc:
+        raise ServerUnreachableError(
+            f"cannot reach the server at {url}: {exc or type(exc).__name__}",
+            url=url,
+            hint="check the URL (aifilm login URL, AIFILM_SERVER_URL) and that the server is up",
+        ) from exc
 
 
 @dataclass
@@ -79,7 +139,7 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_server_url(base_url)
         self._token = token or api_key or os.environ.get("AIFILM_API_KEY")
         self._http = httpx.Client(base_url=self.base_url, transport=transport, timeout=timeout)
 
@@ -104,17 +164,21 @@ class Client:
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send a request; raise `RemoteError` for an error answer."""
         headers = self._headers(kwargs.pop("headers", None))
-        response = self._http.request(method, path, headers=headers, **kwargs)
+        with _reaching(self.base_url):
+            response = self._http.request(method, path, headers=headers, **kwargs)
         if response.status_code >= 400:
-            try:
-                problem = response.json()
-            except ValueError:
-                problem = {"detail": response.text[:500]}
-            raise RemoteError(response.status_code, problem)
+            raise RemoteError(response.status_code, _problem(response))
         return response
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.request(method, path, **kwargs).json()
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise UserError(
+                f"{self.base_url} answered {method} {path} with something that is not JSON",
+                hint="check that the URL is an aifilm server (its API lives under /api)",
+            ) from None
 
     # accounts
 
@@ -230,12 +294,15 @@ class Client:
 
     def events(self, job_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """The job's server-sent events as (event, data) until it ends."""
-        with self._http.stream(
-            "GET", f"/api/jobs/{job_id}/events", headers=self._headers(), timeout=None
-        ) as response:
+        with (
+            _reaching(self.base_url),
+            self._http.stream(
+                "GET", f"/api/jobs/{job_id}/events", headers=self._headers(), timeout=None
+            ) as response,
+        ):
             if response.status_code >= 400:
                 response.read()
-                raise RemoteError(response.status_code, response.json())
+                raise RemoteError(response.status_code, _problem(response))
             event, data = "message", ""
             for line in response.iter_lines():
                 if not line:
@@ -260,7 +327,7 @@ class Client:
                     on_progress(data)
                 if event == "end":
                     break
-        except httpx.TransportError:
+        except ServerUnreachableError:  # a dropped stream: poll instead
             while self.job(job_id)["status"] in ("queued", "running"):
                 time.sleep(poll)
         return self.job(job_id)
@@ -268,15 +335,18 @@ class Client:
     def download(self, job_id: str, name: str, target: Path) -> Path:
         """Save a result file of a job."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        with self._http.stream(
-            "GET",
-            f"/api/jobs/{job_id}/files/{name}",
-            headers=self._headers(),
-            follow_redirects=True,
-        ) as response:
+        with (
+            _reaching(self.base_url),
+            self._http.stream(
+                "GET",
+                f"/api/jobs/{job_id}/files/{name}",
+                headers=self._headers(),
+                follow_redirects=True,
+            ) as response,
+        ):
             if response.status_code >= 400:
                 response.read()
-                raise RemoteError(response.status_code, response.json())
+                raise RemoteError(response.status_code, _problem(response))
             tmp = target.with_name(target.name + ".part")
             with tmp.open("wb") as f:
                 for chunk in response.iter_bytes():
@@ -294,6 +364,7 @@ class Client:
         on_progress: Callable[[dict[str, Any]], None] | None = None,
     ) -> RemoteResult:
         """Upload a project.yaml and its files, render it on the server, download the results."""
+        from aifilm.pipeline.preflight import check_out_dir
         from aifilm.spec.models import Project
 
         path = Path(path)
@@ -305,6 +376,8 @@ class Client:
                 hint="wrap the script in a project.yaml with 'script_file:'",
             )
         model = Project.load(path)  # checks the spec here first, with file:line:col errors
+        out = Path(out_dir) if out_dir is not None else path.parent / "renders"
+        check_out_dir(out)  # before any credit is spent, not when the download fails
         project = self.create_project(path.read_text(encoding="utf-8"))
         for name in sorted({p.as_posix() for p in spec_files(model)}):
             self.upload_asset(project["id"], path.parent / name, name)
@@ -314,7 +387,6 @@ class Client:
             raise RemoteError(
                 409, {"detail": f"job {final['status']}: {final.get('error_message') or ''}"}
             )
-        out = Path(out_dir) if out_dir is not None else path.parent / "renders"
         result = RemoteResult(job=final)
         for item in final["files"]:
             name = item["name"]

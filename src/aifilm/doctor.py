@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from aifilm.errors import AifilmError
+from aifilm.errors import AifilmError, SettingsError
 from aifilm.pipeline.backend import HealthCheck
 from aifilm.pipeline.registry import DEFAULT_BACKENDS, registry
 from aifilm.settings import Settings, user_config_file
@@ -84,10 +84,10 @@ def check_fonts() -> list[HealthCheck]:
     return checks
 
 
-def check_backends() -> list[HealthCheck]:
+def check_backends(settings: Settings | None = None) -> list[HealthCheck]:
     """Each registered backend's own checks, with its licence."""
     checks = []
-    settings = Settings()
+    settings = settings or Settings()
     chosen = {**DEFAULT_BACKENDS, **settings.backend_defaults(), **settings.backend_overrides()}
     for stage in registry.stages():
         for name, backend in registry.backends(stage).items():
@@ -151,6 +151,7 @@ def check_environment(settings: Settings | None = None) -> list[HealthCheck]:
         with tempfile.NamedTemporaryFile(dir=cache):
             pass
         checks.append(HealthCheck("cache folder", True, str(cache)))
+        checks.append(check_cache_size(settings))
     except OSError as exc:
         checks.append(
             HealthCheck(
@@ -179,12 +180,48 @@ def check_environment(settings: Settings | None = None) -> list[HealthCheck]:
     return checks
 
 
+def check_cache_size(settings: Settings) -> HealthCheck:
+    """How much the render cache holds against its cap (pruned after each render)."""
+    from pydantic import ByteSize
+
+    from aifilm.pipeline.cache import Cache
+
+    size = Cache(settings.cache_dir).size_bytes()
+    cap = int(settings.cache_max_size)
+    shown = ByteSize(size).human_readable(decimal=True)
+    limit = ByteSize(cap).human_readable(decimal=True) if cap else "no cap"
+    over = bool(cap) and size > cap
+    return HealthCheck(
+        "cache size",
+        not over,
+        f"{shown} of {limit} (AIFILM_CACHE_MAX_SIZE)",
+        "aifilm cache prune" if over else None,
+    )
+
+
+def check_settings() -> tuple[Settings, list[HealthCheck]]:
+    """The settings, or the defaults and a failed check saying which value is bad."""
+    try:
+        return Settings(), [HealthCheck("settings", True, "AIFILM_* variables and config file")]
+    except SettingsError as exc:
+        # The defaults stand in for the rest of the checks, but never the user's own cache
+        # folder when AIFILM_CACHE_DIR names another (tests and CI set it).
+        override = os.environ.get("AIFILM_CACHE_DIR")
+        fallback = (
+            Settings.model_construct(cache_dir=Path(override))
+            if override
+            else Settings.model_construct()
+        )
+        return fallback, [HealthCheck("settings", False, exc.message, exc.hint)]
+
+
 def run_checks() -> dict[str, list[HealthCheck]]:
     """Every check, grouped for display."""
+    settings, checked = check_settings()
     return {
-        "environment": check_environment(),
+        "environment": checked + check_environment(settings),
         "ffmpeg": check_ffmpeg(),
         "fonts": check_fonts(),
-        "backends": check_backends(),
+        "backends": check_backends(settings),
         "gpu": check_gpu(),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from aifilm.errors import UserError
+from aifilm.errors import InternalError, UserError
 from aifilm.pipeline.timeline import VisualSpec
 from aifilm.pipeline.visuals.base import VisualRequest
 
@@ -23,13 +23,15 @@ output:
 narrator:
   voice: mature          # baby toddler child pre-teen young-adult adult-male adult-female mature
 
-characters:
+characters:               # mouth: where the mouth is in the picture, for lip-sync
   - name: Mira
     voice: child
     image: images/mira.png
+    mouth: {mira_mouth}
   - name: Grandpa
     voice: mature
     image: images/grandpa.png
+    mouth: {grandpa_mouth}
 
 music:
   genre: ambient         # see: aifilm music
@@ -52,9 +54,11 @@ Mira looked up and counted the stars, one by one, until she fell asleep.
 
 def create_project(folder: Path, *, title: str | None = None) -> Path:
     """Write project.yaml, script.txt, character portraits and the schema; return the spec."""
-    from aifilm.pipeline.visuals.stills import Stills
+    from aifilm.pipeline.visuals.stills import FACE_FILE, Stills, read_face
     from aifilm.spec.schema import project_schema
 
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"'{folder}' is a file, not a folder", hint="choose a new folder name")
     if folder.exists() and any(folder.iterdir()):
         raise UserError(
             f"'{folder}' already exists and is not empty", hint="choose a new folder name"
@@ -63,6 +67,7 @@ def create_project(folder: Path, *, title: str | None = None) -> Path:
     images = folder / "images"
     images.mkdir(parents=True, exist_ok=True)
     stills = Stills()
+    mouths: dict[str, str] = {}
     for name in ("Mira", "Grandpa"):
         spec = VisualSpec(
             "generated", character=name, text=name, seed=zlib.crc32(name.casefold().encode())
@@ -70,13 +75,18 @@ def create_project(folder: Path, *, title: str | None = None) -> Path:
         visual = stills.render(
             VisualRequest(spec=spec, width=768, height=768, duration=1.0, fps=30), images
         )
+        # The portrait's face.json says where its mouth is, but only for a still the stills
+        # backend made itself; as the character's own picture, lip-sync reads `mouth:` from
+        # the spec instead (the face detector does not see cartoon faces).
+        face = read_face(visual.path)
+        if face is None:
+            raise InternalError(f"the portrait of {name} came without its face.json")
+        mouths[f"{name.lower()}_mouth"] = "[" + ", ".join(str(v) for v in face.mouth) + "]"
+        (images / FACE_FILE).unlink()
         visual.path.rename(images / f"{name.lower()}.png")
-    for extra in images.iterdir():
-        if extra.suffix != ".png":
-            extra.unlink()
     (folder / "script.txt").write_text(SCRIPT_TXT, encoding="utf-8")
     spec_path = folder / "project.yaml"
-    spec_path.write_text(PROJECT_YAML.format(title=_yaml_string(title)), encoding="utf-8")
+    spec_path.write_text(PROJECT_YAML.format(title=_yaml_string(title), **mouths), encoding="utf-8")
     import json
 
     (folder / "project.schema.json").write_text(

@@ -14,13 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field
+from pydantic import ByteSize, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from aifilm.errors import SettingsError
+
+ENV_PREFIX = "AIFILM_"
+DEFAULT_CACHE_MAX_SIZE = 5 * 1000**3  # 5 GB: about 80 one-minute films
 
 
 def user_config_file() -> Path:
@@ -49,7 +54,31 @@ class _UserConfigFile(TomlConfigSettingsSource):
 class Settings(BaseSettings):
     """Machine-level settings for rendering (not part of any project)."""
 
-    model_config = SettingsConfigDict(env_prefix="AIFILM_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        # pydantic's own errors would surface as tracebacks from wherever settings are first
+        # read; say instead which variable or file holds the bad value, and what fits.
+        config = user_config_file()
+        if config.exists() and not config.is_file():  # pydantic-settings would skip it silently
+            raise SettingsError(
+                f"the config file {config} is not a file",
+                hint="point AIFILM_CONFIG at a config.toml, or unset it",
+            )
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise _settings_error(exc, values) from None
+        except ValueError as exc:  # tomllib.TOMLDecodeError
+            raise SettingsError(
+                f"{user_config_file()} is not valid TOML: {exc}",
+                hint="fix the line named, or remove the file to use the defaults",
+            ) from None
+        except OSError as exc:
+            raise SettingsError(
+                f"cannot read the config file {user_config_file()}: {exc.strerror}",
+                hint="make it a readable file, or point AIFILM_CONFIG at one",
+            ) from None
 
     cache_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_cache_dir("aifilm")),
@@ -71,6 +100,12 @@ class Settings(BaseSettings):
     )
     workers: int = Field(
         2, ge=1, le=64, description="Parallel jobs for per-line and per-shot work."
+    )
+    cache_max_size: ByteSize = Field(
+        ByteSize(DEFAULT_CACHE_MAX_SIZE),
+        ge=0,
+        description="The cache is pruned to this size after each render, least recently "
+        "used first (e.g. 5GB, 500MB; 0: no cap).",
     )
 
     @classmethod
@@ -105,3 +140,22 @@ class Settings(BaseSettings):
         """Backend names chosen by the user config file, per stage: used only for stages a
         project's `backends:` leaves out."""
         return dict(self.config_file_backends)
+
+
+def _settings_error(exc: ValidationError, given: dict[str, Any]) -> SettingsError:
+    """Name the source of each bad value: the argument, the variable, or the config file."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        variable = ENV_PREFIX + field.upper()
+        if field in given:
+            where = f"Settings({field}=...)"
+        elif variable in os.environ:
+            where = f"{variable}={os.environ[variable]!r}"
+        else:
+            where = f"'{field}' in {user_config_file()}"
+        problems.append(f"{where}: {error['msg']}")
+    return SettingsError(
+        "bad setting" + ("s" if len(problems) > 1 else "") + ":\n  " + "\n  ".join(problems),
+        hint="fix or unset the value; every setting is listed in docs/cli.md#settings",
+    )

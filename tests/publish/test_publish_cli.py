@@ -80,7 +80,7 @@ def test_exit_codes(
     monkeypatch.delenv("AIFILM_YOUTUBE_CLIENT_ID")
     monkeypatch.delenv("AIFILM_YOUTUBE_CLIENT_SECRET")
     missing = aifilm("publish", str(film), "--title", "Crow")
-    assert missing.returncode == 4 and "aifilm youtube login" in missing.stderr
+    assert missing.returncode == 6 and "aifilm youtube login" in missing.stderr
 
 
 def test_documented_options_exist_and_the_python_example_compiles() -> None:

@@ -230,7 +230,7 @@ def test_401_twice_is_a_clear_credentials_error(
     fake.state.reject_next_tokens = 2
     with pytest.raises(CredentialsError, match="even after refreshing") as caught:
         publish(folder, VideoMetadata(title="Crow"))
-    assert caught.value.exit_code == 4 and caught.value.status == 401
+    assert caught.value.exit_code == 6 and caught.value.status == 401
     assert fake.state.token_grants == ["refresh_token", "refresh_token"]
     assert not fake.state.sessions
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import EXIT_MISSING_DEPENDENCY, emit_json, out
+from aifilm.cli.console import EXIT_MISSING_DEPENDENCY, emit_json, escape, out
 from aifilm.doctor import run_checks
 
 
@@ -38,7 +38,10 @@ def register(app: typer.Typer) -> None:
             for checks in groups.values():
                 for c in checks:
                     table.add_row(
-                        "[green]✓[/]" if c.ok else "[red]✗[/]", c.name, c.detail, c.fix or ""
+                        "[green]✓[/]" if c.ok else "[red]✗[/]",
+                        escape(c.name),
+                        escape(c.detail),
+                        escape(c.fix or ""),
                     )
             out.print(table)
             out.print(

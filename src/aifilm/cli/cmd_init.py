@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aifilm.cli.console import out
+from aifilm.cli.console import escape, out
 from aifilm.scaffold import create_project
 
 
@@ -22,4 +22,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a project folder: project.yaml, script.txt and character pictures."""
         spec = create_project(folder, title=title)
-        out.print(f"[green]✓[/] created {spec.parent}/\n  next: aifilm render {spec}")
+        out.print(
+            f"[green]✓[/] created {escape(str(spec.parent))}/\n"
+            f"  next: aifilm render {escape(str(spec))}"
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, out
+from aifilm.cli.console import emit_json, escape, out
 
 
 def register(app: typer.Typer) -> None:
@@ -49,10 +49,10 @@ def register(app: typer.Typer) -> None:
                 )
                 here = "[green]yes[/]" if s.present else ("[yellow]partial[/]" if s.path else "no")
                 table.add_row(
-                    s.info.id + (" [dim](gated)[/]" if s.info.gated else ""),
+                    escape(s.info.id) + (" [dim](gated)[/]" if s.info.gated else ""),
                     here,
                     size,
-                    s.info.short_license,
+                    escape(s.info.short_license),
                     "[green]yes[/]" if s.info.commercial_use else "[red]no[/]",
                 )
             out.print(table)
@@ -78,13 +78,16 @@ def register(app: typer.Typer) -> None:
         a Coqui voice model (tts_models/...) into Coqui's model folder."""
         from aifilm.models.hub import folder_size, pull_model
 
-        out.print(f"downloading {name} ...")
+        out.print(f"downloading {escape(name)} ...")
         if name.startswith("tts_models/"):
             from aifilm.pipeline.voice.coqui_models import pull_coqui
 
             folder = pull_coqui(name)
         else:
             folder = pull_model(name, revision=revision)
-        out.print(f"[green]✓[/] {name}: {folder} ({folder_size(folder) / 2**30:.1f} GiB)")
+        out.print(
+            f"[green]✓[/] {escape(name)}: {escape(str(folder))} "
+            f"({folder_size(folder) / 2**30:.1f} GiB)"
+        )
 
     app.add_typer(models)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, out
+from aifilm.cli.console import emit_json, escape, out
 from aifilm.pipeline.music.base import MusicBackend
 from aifilm.pipeline.registry import registry
 from aifilm.spec.vocabulary import GENRES
@@ -36,11 +36,13 @@ def register(app: typer.Typer) -> None:
                     }
                 )
             return
-        table = Table(title=f"music genres of '{music.name}'")
+        table = Table(title=f"music genres of '{escape(music.name)}'")
         for col in ("genre", "family", "description"):
             table.add_column(col)
         for g in GENRES:
             table.add_row(
-                g.id if g.id in offered else f"[dim]{g.id} (n/a)", g.family, g.description
+                escape(g.id) if g.id in offered else f"[dim]{escape(g.id)} (n/a)",
+                escape(g.family),
+                escape(g.description),
             )
         out.print(table)

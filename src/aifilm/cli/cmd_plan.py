@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, out
+from aifilm.cli.console import emit_json, escape, out
 from aifilm.pipeline.plan.summary import plan_project
 from aifilm.pipeline.render import Pipeline
 from aifilm.pipeline.voice.base import VoiceBackend
@@ -64,20 +64,21 @@ def register(app: typer.Typer) -> None:
             return
         tl = summary.timeline
         table = Table(
-            title=f"{project.title}: {tl.duration:.1f} s, {tl.width}x{tl.height} {tl.fps} fps"
+            title=f"{escape(project.title)}: {tl.duration:.1f} s, "
+            f"{tl.width}x{tl.height} {tl.fps} fps"
         )
         for col in ("shot", "start", "length", "visual", "camera", "into next", "lines"):
             table.add_column(col)
         for s in tl.shots:
             lines = "\n".join(f"{ln.speaker or 'narrator'}: {ln.text[:50]}" for ln in s.lines)
             table.add_row(
-                s.id,
+                escape(s.id),
                 f"{s.start:.1f}",
                 f"{s.duration:.1f}",
                 s.visual.kind,
                 s.camera,
                 s.transition,
-                lines,
+                escape(lines),
             )
         out.print(table)
         if summary.cast:
@@ -85,9 +86,9 @@ def register(app: typer.Typer) -> None:
             out.print("why each was cast so, and how to change it: aifilm cast " + str(path))
         out.print(
             "backends: "
-            + ", ".join(f"{k}={v}" for k, v in summary.backends.items())
+            + escape(", ".join(f"{k}={v}" for k, v in summary.backends.items()))
             + f"\nestimated render time: ~{summary.estimated_render_seconds:.0f} s on 2 CPU cores"
             + f"\ncredits (hosted service): {summary.credits} (1 per started minute)"
         )
         for warning in summary.warnings:
-            out.print(f"[yellow]warning[/]: {warning}")
+            out.print(f"[yellow]warning[/]: {escape(warning)}")

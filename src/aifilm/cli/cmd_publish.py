@@ -16,7 +16,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from aifilm.cli.console import console, emit_json, out
+from aifilm.cli.console import console, emit_json, escape, out
 from aifilm.pipeline.context import ProgressEvent
 
 
@@ -37,14 +37,14 @@ class _UploadBar:
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.event == "warning":
-            self.progress.console.print(f"[yellow]warning[/]: {event.message}")
+            self.progress.console.print(f"[yellow]warning[/]: {escape(event.message)}")
         elif event.stage == "upload":
             if self.task is None:
                 self.task = self.progress.add_task("upload", total=event.total, note="")
-            self.progress.update(self.task, completed=event.done, note=event.message[:50])
+            self.progress.update(self.task, completed=event.done, note=escape(event.message[:50]))
         elif event.event == "finish":
-            note = f"  [dim]{event.message}[/]" if event.message else ""
-            self.progress.console.print(f"[green]✓[/] {event.stage}{note}")
+            note = f"  [dim]{escape(event.message)}[/]" if event.message else ""
+            self.progress.console.print(f"[green]✓[/] {escape(event.stage)}{note}")
 
 
 def register(app: typer.Typer) -> None:
@@ -138,20 +138,20 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(run(lambda e: emit_json(e.to_dict())).to_dict())
             return
-        console.print(f"[bold]{metadata.title}[/] ← {found.video}")
+        console.print(f"[bold]{escape(metadata.title)}[/] ← {escape(str(found.video))}")
         bar = _UploadBar()
         with bar.progress:
             result = run(bar)
         if result.status == "already-published":
-            out.print(f"[green]✓[/] already published: {result.url}  [dim](same file)[/]")
+            out.print(f"[green]✓[/] already published: {escape(result.url)}  [dim](same file)[/]")
         else:
-            out.print(f"[green]✓[/] {result.url}  [dim]{result.privacy}[/]")
+            out.print(f"[green]✓[/] {escape(result.url)}  [dim]{escape(result.privacy)}[/]")
         if result.publish_at:
-            out.print(f"  goes public at {result.publish_at}")
+            out.print(f"  goes public at {escape(str(result.publish_at))}")
         if result.captions:
-            out.print(f"  captions: {', '.join(result.captions)}")
+            out.print(f"  captions: {escape(', '.join(result.captions))}")
         if result.playlist_id:
-            out.print(f"  playlist: {result.playlist_id}")
+            out.print(f"  playlist: {escape(result.playlist_id)}")
         used = ", ".join(f"{v} {k}" for k, v in result.quota_used.items())
         if used:
-            out.print(f"  quota spent: {used}")
+            out.print(f"  quota spent: {escape(used)}")

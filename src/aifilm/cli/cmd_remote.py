@@ -43,7 +43,18 @@ def remote_client(url: str | None = None) -> Client:
     saved: dict[str, Any] = {}
     path = credentials_file()
     if path.is_file():
-        saved = json.loads(path.read_text())
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(
+                f"cannot read the saved credentials in {path}: {exc}",
+                hint="sign in again with 'aifilm login URL' (it rewrites the file)",
+            ) from None
+        if not isinstance(saved, dict):
+            raise UserError(
+                f"{path} does not hold saved credentials",
+                hint="sign in again with 'aifilm login URL' (it rewrites the file)",
+            )
     base = url or os.environ.get("AIFILM_SERVER_URL") or saved.get("url")
     key = os.environ.get("AIFILM_API_KEY") or saved.get("api_key")
     if not base:

@@ -1,4 +1,5 @@
-"""`aifilm render`: make the film, with progress bars (or JSON lines for CI)."""
+"""`aifilm render`: make the film, with progress bars (a line per stage in logs; JSON lines
+with --json)."""
 
 from __future__ import annotations
 
@@ -6,42 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from aifilm.cli.console import console, emit_json, out
-from aifilm.pipeline.context import ProgressEvent
+from aifilm.cli import backend_options
+from aifilm.cli.console import console, emit_json, escape, out
 from aifilm.pipeline.render import render
+from aifilm.progress import progress_display
 from aifilm.settings import Settings
 from aifilm.spec.loader import load_project
-
-
-class _Bars:
-    """One rich progress bar per stage, fed by progress events."""
-
-    def __init__(self) -> None:
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description:<10}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TextColumn("[dim]{task.fields[note]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        )
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, event: ProgressEvent) -> None:
-        if event.event == "warning":
-            self.progress.console.print(f"[yellow]warning[/] ({event.stage}): {event.message}")
-            return
-        task = self.tasks.get(event.stage)
-        if task is None:
-            task = self.tasks[event.stage] = self.progress.add_task(event.stage, total=1.0, note="")
-        if event.event == "finish":
-            self.progress.update(task, completed=1.0, total=1.0, note="done")
-        elif event.total:
-            self.progress.update(task, completed=event.done / event.total, note=event.message[:40])
 
 
 def register(app: typer.Typer) -> None:
@@ -72,16 +44,12 @@ def register(app: typer.Typer) -> None:
         audio_format: str = typer.Option(
             "m4a", "--audio-format", help="Episode format with --audio-only: m4a (AAC) or mp3."
         ),
-        voice: str | None = typer.Option(None, help="Voice backend name."),
-        music: str | None = typer.Option(None, help="Music backend name."),
-        visuals: str | None = typer.Option(None, help="Visuals backend name."),
-        compose: str | None = typer.Option(None, help="Compose backend name."),
-        lipsync: str | None = typer.Option(
-            None, help="Lip-sync backend for talking characters (visemes, wav2lip, sadtalker)."
-        ),
-        translate: str | None = typer.Option(
-            None, help="Translate backend for subtitle languages (spec, google-translate, deepl)."
-        ),
+        voice: str | None = backend_options.VOICE,
+        music: str | None = backend_options.MUSIC,
+        visuals: str | None = backend_options.VISUALS,
+        compose: str | None = backend_options.COMPOSE,
+        lipsync: str | None = backend_options.LIPSYNC,
+        translate: str | None = backend_options.TRANSLATE,
         remote: str | None = typer.Option(
             None, "--remote", help="Render on an aifilm server (URL; see 'aifilm login')."
         ),
@@ -147,10 +115,9 @@ def register(app: typer.Typer) -> None:
                 project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs
             )
         else:
-            console.print(f"[bold]{project.title}[/] ← {path}")
-            bars = _Bars()
-            with bars.progress:
-                result = render(project, out_dir, on_progress=bars, **kwargs)
+            console.print(f"[bold]{escape(project.title)}[/] ← {escape(str(path))}")
+            with progress_display(console) as show:
+                result = render(project, out_dir, on_progress=show, **kwargs)
         facts = {
             "event": "result",
             "video": str(result.video),
@@ -170,14 +137,14 @@ def register(app: typer.Typer) -> None:
         video = result.info.first("video")
         size = f"{video.width}x{video.height}" if video else "audio only"
         out.print(
-            f"[green]✓[/] {result.video}  [dim]{result.duration:.1f} s, {size}, "
+            f"[green]✓[/] {escape(str(result.video))}  [dim]{result.duration:.1f} s, {size}, "
             f"rendered in {facts['wall_seconds']:.1f} s, "
             f"cache {facts['cache_hits']} hit / {facts['cache_misses']} new[/]"
         )
         for kind, file in result.subtitles.items():
-            out.print(f"  {kind}: {file}")
+            out.print(f"  {kind}: {escape(str(file))}")
         if result.thumbnail is not None:
-            out.print(f"  thumbnail: {result.thumbnail}")
+            out.print(f"  thumbnail: {escape(str(result.thumbnail))}")
         for chapter in result.report.get("chapters", []):
-            out.print(f"  chapter {chapter['start']:7.2f} s  {chapter['title']}")
-        out.print(f"  report: {result.report_path}")
+            out.print(f"  chapter {chapter['start']:7.2f} s  {escape(chapter['title'])}")
+        out.print(f"  report: {escape(str(result.report_path))}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, out
+from aifilm.cli.console import emit_json, escape, out
 from aifilm.errors import UserError
 from aifilm.pipeline.registry import registry
 from aifilm.pipeline.voice.base import VoiceBackend
@@ -43,15 +43,21 @@ def register(app: typer.Typer) -> None:
                 )
             return
         table = Table(
-            title=f"voices of '{voice.name}'" + (f" in {language(lang).name}" if lang else "")
+            title=f"voices of '{escape(voice.name)}'"
+            + (f" in {language(lang).name}" if lang else "")
         )
         for col in ("id", "language", "preset", "description"):
             table.add_column(col)
         for v in voices:
             table.add_row(
-                v.id,
-                v.language,
-                v.preset or "",
-                v.description or VOICE_PRESETS.get(v.preset or "", ""),
+                *map(
+                    escape,
+                    (
+                        v.id,
+                        v.language,
+                        v.preset or "",
+                        v.description or VOICE_PRESETS.get(v.preset or "", ""),
+                    ),
+                )
             )
         out.print(table)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, out
+from aifilm.cli.console import emit_json, escape, out
 
 youtube = typer.Typer(
     name="youtube",
@@ -34,7 +34,7 @@ def login_command(
     _credentials, path = login(
         client_secrets=client_secrets, open_browser=not no_browser, port=port
     )
-    out.print(f"[green]✓[/] connected; the refresh token is encrypted in {path}")
+    out.print(f"[green]✓[/] connected; the refresh token is encrypted in {escape(str(path))}")
 
 
 @youtube.command("logout")
@@ -79,7 +79,7 @@ def playlists_command(
         return
     table = Table("id", "title", "privacy", "videos")
     for row in rows:
-        table.add_row(*(str(row[k] if row[k] is not None else "") for k in row))
+        table.add_row(*(escape(str(row[k] if row[k] is not None else "")) for k in row))
     out.print(table if rows else "the channel has no playlists")
 
 
@@ -98,7 +98,7 @@ def quota_command(
         return
     table = Table("bucket", "used", "limit", "left")
     for b in buckets:
-        table.add_row(b["bucket"], str(b["used"]), str(b["limit"]), str(b["left"]))
+        table.add_row(escape(str(b["bucket"])), str(b["used"]), str(b["limit"]), str(b["left"]))
     out.print(table)
 
 

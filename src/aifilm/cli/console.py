@@ -7,21 +7,39 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from aifilm.errors import AifilmError, SpecError, UserError
+from aifilm.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_MISSING_DEPENDENCY,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_USER,
+    AifilmError,
+    SpecError,
+    UserError,
+)
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_MISSING_DEPENDENCY",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "EXIT_USER",
+    "console",
+    "emit_json",
+    "escape",
+    "out",
+    "show_error",
+    "show_warning",
+]
 
 console = Console(stderr=True)
 out = Console()
-
-# Documented in docs/cli.md.
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-EXIT_USER = 3
-EXIT_MISSING_DEPENDENCY = 4
-EXIT_INTERRUPTED = 130
 
 
 def emit_json(data: dict[str, Any]) -> None:
@@ -67,3 +85,10 @@ def show_error(error: AifilmError, *, as_json: bool = False) -> int:
         Panel(body, title=title, title_align="left", border_style="red" if user else "magenta")
     )
     return error.exit_code
+
+
+def show_warning(stage: str, message: str) -> None:
+    """A warning on the terminal, as it happens; its text is never read as rich markup."""
+    console.print(
+        f"[yellow]warning[/] ({escape(stage)}): {escape(message)}", highlight=False, soft_wrap=True
+    )

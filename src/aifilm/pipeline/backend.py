@@ -120,10 +120,13 @@ class Backend:
         return checks
 
     @classmethod
-    def require(cls) -> None:
-        """Raise `MissingDependencyError` naming the install command if something is missing."""
+    def require(cls, *, skip: tuple[str, ...] = ("API key",)) -> None:
+        """Raise `MissingDependencyError` naming the install command if something is missing.
+
+        Checks whose names start with one of `skip` are left out.
+        """
         for check in cls.health():
-            if not check.ok and not check.name.startswith("API key"):
+            if not check.ok and not check.name.startswith(skip):
                 raise MissingDependencyError(
                     f"the {cls.stage} backend '{cls.name}' needs {check.name}: {check.detail}",
                     hint=check.fix,

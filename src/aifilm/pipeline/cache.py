@@ -7,6 +7,9 @@ of input files. A re-render redoes only pieces whose key changed, and a render
 that was interrupted resumes with every piece it had finished. Entries are
 written in a temporary folder and renamed into place, so a crash never leaves
 half an entry behind.
+
+The cache is kept under a size cap (`Settings.cache_max_size`) by `Cache.prune`,
+which removes the least recently used entries first: a lookup marks an entry used.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 META = "meta.json"
+STALE_WORK_SECONDS = 3600  # an unfinished entry this old belongs to a crashed process
 
 
 def file_digest(path: Path, _memo: dict[tuple[str, int, int], str] = {}) -> str:  # noqa: B006
@@ -126,8 +130,82 @@ class Cache:
 
     def size_bytes(self) -> int:
         """Bytes the cache holds."""
-        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        return _tree_size(self.root)
 
-    def clear(self) -> None:
-        """Remove every entry."""
+    def entries(self) -> list[CachedItem]:
+        """Every finished entry, least recently used first."""
+        found = []
+        for meta in self.root.glob(f"*/*/*/{META}"):
+            folder = meta.parent
+            try:
+                used = folder.stat().st_mtime
+            except FileNotFoundError:  # removed meanwhile by another process
+                continue
+            found.append(CachedItem(folder, folder.parts[-3], _tree_size(folder), used))
+        return sorted(found, key=lambda e: (e.last_used, str(e.path)))
+
+    def prune(self, max_bytes: int) -> PruneResult:
+        """Remove least recently used entries until the entries fit in `max_bytes`.
+
+        Unfinished entries left by crashed processes (over an hour old) go too.
+        """
+        freed = removed = 0
+        now = time.time()
+        for work in self.root.glob("*/*/.*"):
+            try:
+                stale = work.is_dir() and now - work.stat().st_mtime > STALE_WORK_SECONDS
+            except FileNotFoundError:
+                continue
+            if stale:
+                size = _tree_size(work)
+                shutil.rmtree(work, ignore_errors=True)
+                freed += size
+        entries = self.entries()
+        total = sum(e.size for e in entries)
+        for entry in entries:
+            if total <= max_bytes:
+                break
+            shutil.rmtree(entry.path, ignore_errors=True)
+            total -= entry.size
+            freed += entry.size
+            removed += 1
+        return PruneResult(
+            removed=removed, freed_bytes=freed, kept=len(entries) - removed, kept_bytes=total
+        )
+
+    def clear(self) -> int:
+        """Remove every entry (and everything else in the folder); return the bytes freed."""
+        size = _tree_size(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
+        return size
+
+
+@dataclass(frozen=True)
+class CachedItem:
+    """One finished cache entry on disk: its folder, stage, size and when it was last used."""
+
+    path: Path
+    stage: str
+    size: int
+    last_used: float
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What `Cache.prune` removed and what it kept."""
+
+    removed: int
+    freed_bytes: int
+    kept: int
+    kept_bytes: int
+
+
+def _tree_size(root: Path) -> int:
+    total = 0
+    for path in root.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                total += path.stat().st_size
+        except FileNotFoundError:
+            continue
+    return total

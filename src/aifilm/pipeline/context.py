@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+_SHOT_NOTE = re.compile(r"shot (\S+): (.*)", re.DOTALL)
 
 
 @dataclass
@@ -102,6 +104,23 @@ class RenderContext:
         """Record a warning for the report and tell the listener."""
         self.warnings.append(message)
         self.progress(stage, 0, 0, message, event="warning")
+
+    def warn_shots(self, stage: str, notes: list[str]) -> None:
+        """Warn once per distinct note of the form "shot ID: text", naming all its shots.
+
+        For what changes the film a viewer sees (a character left as a still, a prompt
+        drawn without AI): the person rendering must learn it as it happens, not only
+        from the report, and once rather than once per shot.
+        """
+        shots_of: dict[str, list[str]] = {}
+        for note in notes:
+            found = _SHOT_NOTE.match(note)
+            shot, text = (found.group(1), found.group(2)) if found else ("", note)
+            shots_of.setdefault(text, []).append(shot)
+        for text, shots in shots_of.items():
+            named = list(dict.fromkeys(s for s in shots if s))
+            where = f"shot{'s' if len(named) > 1 else ''} {', '.join(named)}: " if named else ""
+            self.warn(stage, where + text)
 
 
 class StageTimer:

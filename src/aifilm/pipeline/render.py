@@ -15,6 +15,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from aifilm.media.probe import MediaInfo, probe
 from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.context import ProgressCallback, RenderContext, RenderState
+from aifilm.pipeline.preflight import preflight
 from aifilm.pipeline.registry import Registry, registry
 from aifilm.pipeline.stages import STAGE_NAMES, STAGES, Stage
 from aifilm.settings import Settings
@@ -69,6 +71,12 @@ class RenderResult:
     def duration(self) -> float:
         """Length of the film in seconds."""
         return self.info.duration
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the film in a player with its subtitles, and its shots."""
+        from aifilm.notebook import result_html
+
+        return result_html(self)
 
 
 class Pipeline:
@@ -117,6 +125,7 @@ class Pipeline:
             layers = (choice, overrides.get(stage), project.backends.get(stage))
             pick = next((c for c in layers if c is not None), defaults.get(stage))
             self.backends[stage] = reg.create(stage, pick)
+        self._owns_cache = not isinstance(cache, Cache)
         if isinstance(cache, Cache):
             self.cache = cache
         else:
@@ -165,8 +174,30 @@ class Pipeline:
         return self.state
 
     def close(self) -> None:
-        """Remove the scratch folder."""
+        """Remove the scratch folder (and the throw-away cache of a render without one)."""
         shutil.rmtree(self._workdir, ignore_errors=True)
+        if self._owns_cache and not self.cache.enabled:
+            shutil.rmtree(self.cache.root, ignore_errors=True)
+
+
+def keep_cache_in_bounds(pipe: Pipeline) -> None:
+    """Prune the cache to `Settings.cache_max_size` (0: no cap), least recently used first.
+
+    Runs after every render, finished or not, so the cache cannot grow without bound.
+    """
+    cap = int(pipe.settings.cache_max_size)
+    if pipe.cache.enabled and cap > 0:
+        pipe.cache.prune(cap)
+
+
+def render_stages(audio_only: bool = False) -> list[Stage]:
+    """The stages a render runs: all of them, or the sound only."""
+    return [cls() for cls in STAGES if not (audio_only and cls.name in AUDIO_SKIPS)]
+
+
+def output_folder(project: Project, out_dir: str | Path | None) -> Path:
+    """Where a render writes: `out_dir`, else `renders/` beside the project."""
+    return Path(out_dir) if out_dir is not None else project.base_dir / "renders"
 
 
 def render(
@@ -185,6 +216,7 @@ def render(
     on_progress: ProgressCallback | None = None,
     audio_only: bool = False,
     audio_format: str = "m4a",
+    progress: bool = True,
 ) -> RenderResult:
     """Render a project (or a path to one) into `out_dir` (default: `renders/` beside it).
 
@@ -194,6 +226,9 @@ def render(
     appears in `out_dir` unless the render succeeds.
     With `audio_only`, skips the pictures and writes the final mix as an episode,
     `<slug>.m4a` (AAC) or `<slug>.mp3` (`audio_format`), with a chapter per scene.
+
+    Progress goes to `on_progress`; without one it is shown on stderr (bars in a terminal
+    or notebook, a line per stage in a log) unless `progress=False`.
     """
     from aifilm.pipeline.episode import AUDIO_FORMATS
 
@@ -205,7 +240,7 @@ def render(
     cpu_started = os.times()
     if not isinstance(project, Project):
         project = Project.load(project)
-    out = Path(out_dir) if out_dir is not None else project.base_dir / "renders"
+    out = output_folder(project, out_dir)
     pipe = Pipeline(
         project,
         voice=voice,
@@ -218,10 +253,16 @@ def render(
         cache=cache,
         settings=settings,
         on_progress=on_progress,
-        stages=[cls() for cls in STAGES if cls.name not in AUDIO_SKIPS] if audio_only else None,
+        stages=render_stages(audio_only),
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
+    display = ExitStack()
+    if on_progress is None and progress:
+        from aifilm.progress import progress_display
+
+        pipe.context.on_progress = display.enter_context(progress_display())
     try:
+        preflight(pipe, out)
         if audio_only:
             return _render_audio(pipe, out, slug, audio_format, started, cpu_started)
         state = pipe.run()
@@ -245,7 +286,9 @@ def render(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
+        display.close()
         pipe.close()
+        keep_cache_in_bounds(pipe)
     return RenderResult(
         video=final["video"],
         thumbnail=final["thumbnail"],

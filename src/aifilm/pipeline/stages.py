@@ -281,9 +281,13 @@ class VisualsStage(Stage):
             with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
                 made = dict(zip([j[2] for j in unique], pool.map(one, unique), strict=True))
             visuals = [made[digest] for _, _, digest in jobs]
-            for shot, visual in zip(timeline.shots, visuals, strict=True):
-                if visual.note:
-                    report.notes.append(f"shot {shot.id}: {visual.note}")
+            notes = [
+                f"shot {shot.id}: {visual.note}"
+                for shot, visual in zip(timeline.shots, visuals, strict=True)
+                if visual.note
+            ]
+            report.notes += notes
+            ctx.warn_shots(self.name, notes)  # a fallback picture is something a viewer sees
             ctx.state.visuals = visuals
             ctx.state.visual_keys = [digest for _, _, digest in jobs]
             report.items = len(jobs)
@@ -335,6 +339,7 @@ class LipSyncStage(Stage):
             spans = plan_spans(timeline)
             overlays: list[tuple[Overlay, ...]] = []
             keys: list[list[str]] = []
+            stills: list[str] = []  # faces that will not move: the viewer sees it, so warn
             animated = 0
             for n, (shot, span) in enumerate(zip(timeline.shots, spans, strict=True)):
                 visual = ctx.state.visuals[n]
@@ -357,6 +362,7 @@ class LipSyncStage(Stage):
                     found = ctx.cache.fetch("faces", face_key, locate)
                 faces, notes = _faces_from(found.meta)
                 report.notes += notes
+                stills += notes
                 start = span.first / fps
                 end = span.end / fps
                 for face in faces:
@@ -425,10 +431,12 @@ class LipSyncStage(Stage):
                         animated += bool(spoken)
                     elif meta["kind"] == "video" and meta.get("video"):
                         if ctx.state.visuals[n].kind == "video":
-                            report.notes.append(
+                            note = (
                                 f"shot {shot.id}: one face per shot can be re-rendered as video; "
                                 f"{face.character or 'the narrator'} shown as a still"
                             )
+                            report.notes.append(note)
+                            stills.append(note)
                             continue
                         video = entry.file(meta["video"])
                         ctx.state.visuals[n] = Visual(video, "video", visual.width, visual.height)
@@ -441,6 +449,7 @@ class LipSyncStage(Stage):
             ctx.state.overlays = overlays
             ctx.state.overlay_keys = keys
             report.items = animated
+            ctx.warn_shots(self.name, stills)
 
 
 # --- subtitles -----------------------------------------------------------------
@@ -655,6 +664,8 @@ class ComposeStage(Stage):
                 entry = ctx.cache.fetch("film", digest, make)
             ctx.state.film = entry.file(entry.meta["file"])
             ctx.state.film_facts = dict(entry.meta.get("facts") or {})
+            # "camera shown static", "overlays not applied": the viewer sees these.
+            ctx.warn_shots(self.name, [str(n) for n in ctx.state.film_facts.get("notes", [])])
             if ctx.project.output.subtitles.tracks and ctx.state.subtitle_tracks:
                 ctx.state.film = _with_subtitle_tracks(ctx, ctx.state.film, digest)
 

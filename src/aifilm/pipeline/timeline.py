@@ -132,3 +132,9 @@ class Timeline:
     def lines(self) -> list[TimedLine]:
         """Every spoken line in film order."""
         return [line for shot in self.shots for line in shot.lines]
+
+    def _repr_html_(self) -> str:
+        """In a notebook: a table of the shots with times, pictures and lines."""
+        from aifilm.notebook import timeline_html
+
+        return timeline_html(self)

@@ -540,6 +540,12 @@ class Project(StrictModel):
         """The folder that relative paths in the spec are read from."""
         return self._base_dir
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the title, the cast with pictures, the shots as planned."""
+        from aifilm.notebook import project_html
+
+        return project_html(self)
+
     @property
     def source(self) -> Path | None:
         """The file this project was loaded from, if any."""

@@ -4,7 +4,7 @@
     ├── UserError                                (exit code 3)
     │   ├── MetadataError        a title, description, tag, date or file YouTube would refuse
     │   ├── YouTubeRequestError  YouTube refused a request for a reason the user can fix
-    │   ├── CredentialsError     no credentials, or they were revoked or refused (exit 4)
+    │   ├── CredentialsError     no credentials, or they were revoked or refused (exit 6)
     │   └── QuotaError           the day's quota would be, or was, exceeded (exit 5)
     └── InternalError                            (exit code 1)
         └── YouTubeServiceError  YouTube kept failing (5xx, dropped connections) past the retries
@@ -15,11 +15,7 @@ Every error carries ``reason`` (YouTube's reason code when there is one, e.g.
 
 from __future__ import annotations
 
-from aifilm.errors import InternalError, UserError
-
-# Documented in docs/publishing.md.
-EXIT_CREDENTIALS = 4
-EXIT_QUOTA = 5
+from aifilm.errors import EXIT_CREDENTIALS, EXIT_QUOTA, InternalError, UserError
 
 
 class MetadataError(UserError):
