@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aifilm.server.config import ServerSettings
 from aifilm.server.db import make_async_reader_engine, make_engine, make_sessionmaker
 from aifilm.server.ratelimit import RateLimiter, make_rate_limiter
+from aifilm.server.sse import StreamSlots
 from aifilm.server.storage import Storage, make_storage
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class ServerState:
     storage: Storage
     limiter: RateLimiter
     worker: ThreadWorker | None = None
+    streams: StreamSlots = field(default_factory=StreamSlots)
     extras: dict[str, object] = field(default_factory=dict)
 
     @classmethod
