@@ -15,12 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aifilm.publish.youtube import VideoMetadata
 from aifilm.publish.youtube.metadata import CATEGORY_FILM
+from aifilm.server.schemas import Input
 
 Privacy = Literal["public", "unlisted", "private"]
 UploadStatus = Literal["pending", "uploading", "processing", "published", "failed"]
 
 
-class UploadOptions(BaseModel):
+class UploadOptions(Input):
     """How a film goes up: metadata besides the title, playlist, thumbnail."""
 
     model_config = ConfigDict(extra="forbid")
@@ -128,14 +129,14 @@ class Playlist(BaseModel):
     item_count: int | None
 
 
-class PlaylistCreate(BaseModel):
+class PlaylistCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=150)
     privacy: Privacy = "private"
 
 
-class AutoPublish(BaseModel):
+class AutoPublish(Input):
     """A project's auto-publish: on or off, and the options each finished film goes up with
     (its title is the project's)."""
 
@@ -143,7 +144,7 @@ class AutoPublish(BaseModel):
     options: UploadOptions | None
 
 
-class VideoUpdate(BaseModel):
+class VideoUpdate(Input):
     """`POST /api/youtube/videos/{id}/update`: what to change; what is left out stays.
     `publish_at: null` drops a schedule."""
 
