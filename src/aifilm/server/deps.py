@@ -193,8 +193,11 @@ class PageParams:
     limit: int
 
 
+MAX_OFFSET = 1_000_000_000  # both databases' OFFSET holds 2^63 - 1; past this is no page
+
+
 async def page_params(
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PageParams:
     return PageParams(offset, limit)

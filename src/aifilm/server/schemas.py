@@ -231,9 +231,16 @@ class TransactionPublic(BaseModel):
     created_at: datetime
 
 
+MAX_ADJUSTMENT = 1_000_000  # credits one adjustment may move (balances are 32-bit)
+
+
 class CreditAdjust(Input):
     user_id: uuid.UUID
-    amount: int = Field(description="Positive adds credits, negative removes them.")
+    amount: int = Field(
+        ge=-MAX_ADJUSTMENT,
+        le=MAX_ADJUSTMENT,
+        description="Positive adds credits, negative removes them.",
+    )
     reason: str = Field(min_length=3, max_length=500)
 
 

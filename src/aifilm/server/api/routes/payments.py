@@ -120,14 +120,19 @@ async def stripe_webhook(request: Request, state: StateDep) -> dict[str, Any]:
     """Stripe's events (signed with `AIFILM_STRIPE_WEBHOOK_SECRET`); each applied once."""
     payload = await request.body()
     event = webhook.verify(payload, request.headers.get("stripe-signature"), state.settings)
-    outcome = await run_in_threadpool(
-        webhook.process,
-        event,
-        state.sessions,
-        state.readers,
-        gateway_for(state),
-        mailer_for(state),
-    )
+    try:
+        outcome = await run_in_threadpool(
+            webhook.process,
+            event,
+            state.sessions,
+            state.readers,
+            gateway_for(state),
+            mailer_for(state),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Signed, so from Stripe (or whoever holds the secret), but not shaped as its events
+        # are: nothing was applied (the transaction rolled back); a 400 says so.
+        raise webhook.MalformedEvent(event, exc) from exc
     return {
         "received": True,
         "event": outcome.event_id,
