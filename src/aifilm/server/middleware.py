@@ -149,15 +149,14 @@ def too_many(request: Request, detail: str, retry: int) -> JSONResponse:
 def nul_in_url(request: Request) -> JSONResponse | None:
     """A 422 problem when the path or a query parameter holds a NUL character (which
     PostgreSQL cannot store or compare), else None."""
+    where: list[str] = []
     if "\x00" in request.scope["path"]:
-        return problem_response(
-            request, 422, "the path holds a NUL character (%00); remove it",
-            title="Invalid request",
-        )  # fmt: skip
+        where, detail = ["path"], "the path holds a NUL character (%00); remove it"
     for name, value in request.query_params.multi_items():
-        if "\x00" in name or "\x00" in value:
-            return problem_response(
-                request, 422, f"query parameter {name!r} holds a NUL character (%00); remove it",
-                title="Invalid request",
-            )  # fmt: skip
-    return None
+        if not where and ("\x00" in name or "\x00" in value):
+            where = ["query", name]
+            detail = f"query parameter {name!r} holds a NUL character (%00); remove it"
+    if not where:
+        return None
+    error = {"loc": where, "msg": "holds a NUL character", "type": "string_nul"}
+    return problem_response(request, 422, detail, title="Invalid request", errors=[error])

@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    field_validator,
+    model_validator,
+)
 
 T = TypeVar("T")
 
@@ -237,6 +245,7 @@ MAX_ADJUSTMENT = 1_000_000  # credits one adjustment may move (balances are 32-b
 class CreditAdjust(Input):
     user_id: uuid.UUID
     amount: int = Field(
+        strict=True,  # `false` is not 0 credits
         ge=-MAX_ADJUSTMENT,
         le=MAX_ADJUSTMENT,
         description="Positive adds credits, negative removes them.",
@@ -253,7 +262,7 @@ class AdminUserUpdate(Input):
 
     role: Role | None = None
     plan: PlanName | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 # jobs
@@ -262,14 +271,14 @@ class AdminUserUpdate(Input):
 class JobOptions(Input):
     model_config = ConfigDict(extra="forbid")
 
-    preview: bool = False
+    preview: StrictBool = False
 
 
 class JobCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID
-    length_seconds: float | None = Field(
+    length_seconds: StrictFloat | None = Field(
         None, gt=0, le=600, description="Film length; default: the project's duration."
     )
     options: JobOptions = Field(default_factory=JobOptions)

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from aifilm.publish.youtube import VideoMetadata
 from aifilm.publish.youtube.metadata import CATEGORY_FILM
@@ -34,10 +34,10 @@ class UploadOptions(Input):
     publish_at: datetime | None = Field(
         None, description="Scheduled publishing (privacy private, a future time with a zone)."
     )
-    made_for_kids: bool = False
-    notify_subscribers: bool = True
+    made_for_kids: StrictBool = False
+    notify_subscribers: StrictBool = True
     playlist: str | None = Field(None, description="A playlist ID or title.")
-    create_playlist: bool = Field(False, description="Make the playlist if it is missing.")
+    create_playlist: StrictBool = Field(False, description="Make the playlist if it is missing.")
     thumbnail: str = Field(
         "render",
         description="'render' (the film's own), 'none', or the name of an image uploaded "
@@ -140,7 +140,7 @@ class AutoPublish(Input):
     """A project's auto-publish: on or off, and the options each finished film goes up with
     (its title is the project's)."""
 
-    enabled: bool
+    enabled: StrictBool
     options: UploadOptions | None
 
 
@@ -156,7 +156,7 @@ class VideoUpdate(Input):
     category_id: str | None = None
     privacy: Privacy | None = None
     publish_at: datetime | None = None
-    made_for_kids: bool | None = None
+    made_for_kids: StrictBool | None = None
 
 
 class VideoPublic(BaseModel):

@@ -92,7 +92,16 @@ def invoices(
     """Your invoices from Stripe, newest first; page on with `starting_after=next_cursor`."""
     if not user.stripe_customer_id:
         return InvoicePage(items=[], has_more=False, next_cursor=None)
-    found = gateway.list_invoices(user.stripe_customer_id, limit, starting_after)
+    try:
+        found = gateway.list_invoices(user.stripe_customer_id, limit, starting_after)
+    except Problem as exc:
+        if starting_after and exc.extra.get("stripe_code") == "resource_missing":
+            raise Problem(
+                400,
+                f"starting_after {starting_after!r} is not one of your invoices; pass the "
+                "next_cursor of the page before",
+            ) from exc
+        raise
     items = [_invoice(i) for i in found.get("data", [])]
     has_more = bool(found.get("has_more"))
     return InvoicePage(
