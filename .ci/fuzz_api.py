@@ -140,7 +140,7 @@ def schemathesis(base: str, token: str | None, max_time: int, report: Path) -> i
         " ".join(c if "Bearer" not in c else "Authorization: Bearer ..." for c in command),
         flush=True,
     )
-    return subprocess.call(command)
+    return subprocess.call(command, cwd=report.parent)  # its example database stays there
 
 
 def run(database: str, max_time: int) -> int:
