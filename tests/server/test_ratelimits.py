@@ -87,8 +87,8 @@ def test_a_made_up_token_per_request_does_not_skip_the_address_limit(
     statuses = [r.status_code for r in codes]
     # Fixed one-minute windows: the 30 tries may straddle two, so up to 20 get through.
     assert set(statuses[:10]) == {401}
-    assert statuses.count(429) >= 10 and statuses[-1] == 429
-    limited = codes[-1]
+    assert statuses.count(429) >= 10
+    limited = next(r for r in codes if r.status_code == 429)
     assert limited.headers["content-type"] == "application/problem+json"
     assert int(limited.headers["retry-after"]) >= 1
     assert "failed to authenticate" in limited.json()["detail"]
@@ -103,7 +103,7 @@ def test_requests_without_a_token_count_per_address(limited_app: Callable[..., F
     app = limited_app(rate_limit_per_minute=8, auth_rate_limit_per_minute=100)
     client = client_at(app)
     statuses = [client.get("/api/projects").status_code for _ in range(20)]
-    assert statuses[:8] == [401] * 8 and statuses[-1] == 429
+    assert statuses[:8] == [401] * 8 and statuses.count(429) >= 4  # 2 windows at most
 
 
 def wrong_then_right(app: FastAPI, email: str, addresses: int, tries: int) -> list[int]:
