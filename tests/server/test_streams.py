@@ -83,7 +83,7 @@ def test_more_streams_than_pooled_connections_leave_other_users_working(
                     assert r.status_code == 201, r.text
                     assert client.get("/api/projects").json()["total"] >= 1
                     assert client.get(f"/api/projects/{r.json()['id']}").status_code == 200
-                    assert time.monotonic() - started < 5
+                    assert time.monotonic() - started < 10  # a starved pool: 30 s, then 500
             assert state.streams.total == count
         deadline = time.monotonic() + 10
         while state.streams.total and time.monotonic() < deadline:
