@@ -90,6 +90,7 @@ def test_an_upload_without_a_valid_token_is_refused_before_its_body_is_sent(
     assert status == 401
     assert response_headers["content-type"] == "application/problem+json"
     assert response_headers["www-authenticate"] == "Bearer"
+    assert response_headers["connection"] == "close"  # the unread body is not read after
     assert body["status"] == 401 and body["instance"] == path
 
 

@@ -125,7 +125,9 @@ class BodyLimit:
             async with self.state.async_engine.connect() as conn:
                 await authenticate(request, self.state, conn, token)
         except Problem as exc:
-            return problem_response(request, exc.status, exc.detail, headers=exc.headers)
+            # Closed after the answer: the unread body must not be read as a next request.
+            headers = {**exc.headers, "Connection": "close"}
+            return problem_response(request, exc.status, exc.detail, headers=headers)
         return None
 
 
