@@ -15,9 +15,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from aifilm import __version__
 from aifilm.server.api.main import api_router
 from aifilm.server.api.routes import health
+from aifilm.server.bodylimit import BodyLimit
 from aifilm.server.config import ServerSettings
 from aifilm.server.errors import install_handlers
 from aifilm.server.middleware import RequestContext
+from aifilm.server.openapi import install_openapi
 from aifilm.server.state import ServerState
 from aifilm.server.storage import Storage
 
@@ -61,6 +63,9 @@ def create_app(
     )
     app.state.aifilm = state
     install_handlers(app)
+    # Inside CORS (so its refusals carry CORS headers), inside the request context (so rate
+    # limits come first and its answers are logged with a request id).
+    app.add_middleware(BodyLimit, state=state, openapi=lambda: app.openapi())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -74,4 +79,5 @@ def create_app(
     app.add_middleware(RequestContext, state=state)
     app.include_router(health.router)
     app.include_router(api_router)
+    install_openapi(app)
     return app

@@ -76,6 +76,23 @@ class ServerSettings(BaseSettings):
     max_attempts: int = Field(3, ge=1, description="Tries before a job fails for good.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
     max_spec_bytes: int = Field(1024 * 1024, ge=1)
+    # Abuse limits (docs/server.md, "Security").
+    max_request_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024, description="Largest body of a request other than an upload."
+    )
+    max_streams_per_user: int = Field(
+        10, ge=1, description="Open event streams one account may hold in one server process."
+    )
+    max_streams: int = Field(
+        200, ge=1, description="Open event streams one server process holds in all."
+    )
+    login_free_failures: int = Field(
+        5, ge=1, description="Wrong passwords an account may have before it is locked out."
+    )
+    login_lockout_seconds: int = Field(
+        60, ge=1, description="First lockout; each further wrong password doubles it."
+    )
+    login_max_lockout_seconds: int = Field(3600, ge=1, description="The longest lockout.")
     render_cache_dir: Path | None = Field(None, description="Render cache; default data_dir/cache.")
     allowed_backends: dict[str, list[str]] | list[str] = Field(
         default_factory=dict,

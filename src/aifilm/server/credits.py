@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aifilm.server.errors import NotFound, PaymentRequired
+from aifilm.server.errors import Conflict, NotFound, PaymentRequired
 from aifilm.server.models import CreditTransaction, Job, Subscription, User, utcnow
 from aifilm.server.plans import PLANS
 
 PERIOD = timedelta(days=30)
+MAX_BALANCE = 2**31 - 1  # the balance columns are 32-bit integers on PostgreSQL
 
 
 def lock_user(session: Session, user_id: uuid.UUID) -> User:
@@ -46,6 +47,12 @@ def record(
     event_id: str | None = None,
 ) -> CreditTransaction:
     """Append a ledger row and move the balance; `user` must be locked (`lock_user`)."""
+    if user.credit_balance + amount > MAX_BALANCE:
+        raise Conflict(
+            f"the balance of {user.credit_balance} credits cannot grow by {amount}: "
+            f"the largest balance is {MAX_BALANCE}",
+            balance=user.credit_balance,
+        )
     if user.credit_balance + amount < 0:
         raise PaymentRequired(
             f"this needs {-amount} credits and the balance is {user.credit_balance}",

@@ -90,17 +90,12 @@ async def bearer_token(authorization: Annotated[str | None, Header()] = None) ->
     return token.strip()
 
 
-async def get_current_user(
-    request: Request,
-    state: StateDep,
-    conn: AsyncReaderDep,
-    token: Annotated[str, Depends(bearer_token)],
+async def authenticate(
+    request: Request, state: ServerState, conn: AsyncConnection, token: str
 ) -> User:
-    """The signed-in user (a detached snapshot), from an access token or an API key.
+    """The user a bearer token (access token or API key) belongs to, read on `conn`.
 
-    Read on the request's read-only asyncio connection, so that checking a token never
-    waits for a writer nor for a thread. An API key is found by its SHA-256 (no slow hash per
-    request). Routes that change the user load it again in their session.
+    An API key is found by its SHA-256 (no slow hash per request).
     """
     user: User | None
     if token.startswith(API_KEY_PREFIX):
@@ -121,6 +116,31 @@ async def get_current_user(
         raise Forbidden("this account is disabled")
     request.state.user_id = str(user.id)
     return user
+
+
+async def get_current_user(
+    request: Request,
+    state: StateDep,
+    conn: AsyncReaderDep,
+    token: Annotated[str, Depends(bearer_token)],
+) -> User:
+    """The signed-in user (a detached snapshot), from an access token or an API key.
+
+    Read on the request's read-only asyncio connection, so that checking a token never
+    waits for a writer nor for a thread. Routes that change the user load it again in their
+    session.
+    """
+    return await authenticate(request, state, conn, token)
+
+
+async def get_stream_user(
+    request: Request, state: StateDep, token: Annotated[str, Depends(bearer_token)]
+) -> User:
+    """The signed-in user, checked on a connection that is back in the pool before the
+    route returns: an event stream lives for minutes, and must not hold one all that time
+    (the request's own `AsyncReaderDep` is released only when the response ends)."""
+    async with state.async_engine.connect() as conn:
+        return await authenticate(request, state, conn, token)
 
 
 _TOUCHED: dict[uuid.UUID, float] = {}  # API key -> when this process last noted its use
@@ -153,6 +173,7 @@ def _touch_api_key(state: ServerState, key_id: uuid.UUID) -> None:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+StreamUser = Annotated[User, Depends(get_stream_user)]
 
 
 async def get_admin(user: CurrentUser) -> User:
@@ -172,8 +193,11 @@ class PageParams:
     limit: int
 
 
+MAX_OFFSET = 1_000_000_000  # both databases' OFFSET holds 2^63 - 1; past this is no page
+
+
 async def page_params(
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PageParams:
     return PageParams(offset, limit)

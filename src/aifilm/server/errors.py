@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -108,9 +109,14 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(
-            request, exc.status_code, str(exc.detail), headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            from aifilm.server.openapi import allowed_methods
+
+            methods = allowed_methods(request.app, request.url.path)
+            if methods:
+                headers["Allow"] = ", ".join(methods)
+        return problem_response(request, exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -122,6 +128,18 @@ def install_handlers(app: FastAPI) -> None:
         where = ".".join(str(p) for p in first["loc"])
         return problem_response(
             request, 422, f"{where}: {first['msg']}", title="Invalid request", errors=errors
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database refused (out of range, NUL in text): the request's fault, but
+        # validation should have caught it first, so it is logged for a better check.
+        log.warning("database refused a value: %s", exc.orig, extra={"path": request.url.path})
+        return problem_response(
+            request,
+            422,
+            "a value in the request is out of the range or form the database accepts",
+            title="Invalid request",
         )
 
     @app.exception_handler(Exception)

@@ -16,6 +16,10 @@ class RateLimiter(ABC):
     def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
         """Count a hit; return (allowed, seconds until the window resets)."""
 
+    @abstractmethod
+    def count(self, key: str, window: int = 60) -> tuple[int, int]:
+        """The hits counted in this window, and seconds until it resets (counts nothing)."""
+
 
 class MemoryRateLimiter(RateLimiter):
     """Counts in this process."""
@@ -33,6 +37,12 @@ class MemoryRateLimiter(RateLimiter):
             count = self._counts.get((key, slot), 0) + 1
             self._counts[(key, slot)] = count
         return count <= limit, int(window - now % window) + 1
+
+    def count(self, key: str, window: int = 60) -> tuple[int, int]:
+        now = time.time()
+        with self._lock:
+            count = self._counts.get((key, int(now // window)), 0)
+        return count, int(window - now % window) + 1
 
 
 class RedisRateLimiter(RateLimiter):
@@ -54,6 +64,11 @@ class RedisRateLimiter(RateLimiter):
         pipe.expire(name, window + 1)
         count = int(pipe.execute()[0])
         return count <= limit, int(window - now % window) + 1
+
+    def count(self, key: str, window: int = 60) -> tuple[int, int]:
+        now = time.time()
+        found = self.client.get(f"aifilm:rl:{key}:{int(now // window)}")
+        return int(found or 0), int(window - now % window) + 1
 
 
 def make_rate_limiter(redis_url: str | None) -> RateLimiter:

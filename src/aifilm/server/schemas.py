@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    field_validator,
+    model_validator,
+)
 
 T = TypeVar("T")
 
@@ -22,6 +30,44 @@ def _email(value: str) -> str:
     return value
 
 
+MAX_PASSWORD_CHARS = 1024  # longer ones are refused before any hashing (argon2 reads it all)
+
+
+def nul_at(value: Any, where: str = "") -> str | None:
+    """The path of the first text in `value` holding a NUL character, else None.
+
+    PostgreSQL cannot store NUL in text; refusing it here makes it a 422 naming the field
+    on every database, rather than a 500 on one of them.
+    """
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return f"{where}.{key!r}".lstrip(".")
+        found = nul_at(item, f"{where}.{key}".lstrip("."))
+        if found is not None:
+            return found
+    return None
+
+
+class Input(BaseModel):
+    """A request body: text in it never holds a NUL character."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        where = nul_at(data)
+        if where is not None:
+            raise ValueError(f"{where or 'the body'} holds a NUL character (\\u0000); remove it")
+        return data
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list: `items`, the `total` and where the page starts."""
 
@@ -34,7 +80,7 @@ class Page(BaseModel, Generic[T]):
 # users
 
 
-class UserBase(BaseModel):
+class UserBase(Input):
     email: str
     full_name: str | None = Field(None, max_length=255)
 
@@ -45,16 +91,18 @@ class UserBase(BaseModel):
 
 
 class UserCreate(UserBase):
-    password: str = Field(min_length=8, max_length=128)
+    password: str = Field(min_length=8, max_length=MAX_PASSWORD_CHARS)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     email: str | None = None
     full_name: str | None = Field(None, max_length=255)
-    password: str | None = Field(None, min_length=8, max_length=128)
-    current_password: str | None = Field(None, description="Needed to change email or password.")
+    password: str | None = Field(None, min_length=8, max_length=MAX_PASSWORD_CHARS)
+    current_password: str | None = Field(
+        None, max_length=MAX_PASSWORD_CHARS, description="Needed to change email or password."
+    )
 
     @field_validator("email")
     @classmethod
@@ -73,12 +121,12 @@ class UserPublic(UserBase):
     created_at: datetime
 
 
-class Login(BaseModel):
-    email: str
-    password: str
+class Login(Input):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=MAX_PASSWORD_CHARS)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(Input):
     refresh_token: str
 
 
@@ -89,7 +137,7 @@ class Tokens(BaseModel):
     expires_in: int
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(Input):
     name: str = Field("default", min_length=1, max_length=100)
 
 
@@ -110,11 +158,11 @@ class ApiKeyCreated(ApiKeyPublic):
 # projects and assets
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(Input):
     spec: str = Field(description="The project.yaml text.")
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     spec: str
@@ -157,7 +205,7 @@ class ProjectSummary(BaseModel):
     created_at: datetime
 
 
-class Moderate(BaseModel):
+class Moderate(Input):
     moderation: Literal["ok", "blocked"]
     note: str | None = None
 
@@ -191,38 +239,46 @@ class TransactionPublic(BaseModel):
     created_at: datetime
 
 
-class CreditAdjust(BaseModel):
+MAX_ADJUSTMENT = 1_000_000  # credits one adjustment may move (balances are 32-bit)
+
+
+class CreditAdjust(Input):
     user_id: uuid.UUID
-    amount: int = Field(description="Positive adds credits, negative removes them.")
+    amount: int = Field(
+        strict=True,  # `false` is not 0 credits
+        ge=-MAX_ADJUSTMENT,
+        le=MAX_ADJUSTMENT,
+        description="Positive adds credits, negative removes them.",
+    )
     reason: str = Field(min_length=3, max_length=500)
 
 
-class PlanChange(BaseModel):
+class PlanChange(Input):
     plan: PlanName
 
 
-class AdminUserUpdate(BaseModel):
+class AdminUserUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     role: Role | None = None
     plan: PlanName | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 # jobs
 
 
-class JobOptions(BaseModel):
+class JobOptions(Input):
     model_config = ConfigDict(extra="forbid")
 
-    preview: bool = False
+    preview: StrictBool = False
 
 
-class JobCreate(BaseModel):
+class JobCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     project_id: uuid.UUID
-    length_seconds: float | None = Field(
+    length_seconds: StrictFloat | None = Field(
         None, gt=0, le=600, description="Film length; default: the project's duration."
     )
     options: JobOptions = Field(default_factory=JobOptions)
@@ -270,7 +326,7 @@ class JobLogPublic(BaseModel):
 # payments
 
 
-class CheckoutCreate(BaseModel):
+class CheckoutCreate(Input):
     """What to buy: a `plan` (standard, pro, enterprise) or a credit `pack` (pack-10, ...)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aifilm.server.config import ServerSettings
 from aifilm.server.db import make_async_reader_engine, make_engine, make_sessionmaker
+from aifilm.server.lockout import Backoff, LoginGuard, make_login_guard
 from aifilm.server.ratelimit import RateLimiter, make_rate_limiter
+from aifilm.server.sse import StreamSlots
 from aifilm.server.storage import Storage, make_storage
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ class ServerState:
     async_engine: AsyncEngine  # read-only, on the event loop: auth, what clients poll
     storage: Storage
     limiter: RateLimiter
+    logins: LoginGuard
     worker: ThreadWorker | None = None
+    streams: StreamSlots = field(default_factory=StreamSlots)
     extras: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -44,6 +48,14 @@ class ServerState:
             async_engine=make_async_reader_engine(settings.db_url),
             storage=storage or make_storage(settings),
             limiter=make_rate_limiter(settings.redis_url),
+            logins=make_login_guard(
+                Backoff(
+                    settings.login_free_failures,
+                    settings.login_lockout_seconds,
+                    settings.login_max_lockout_seconds,
+                ),
+                settings.redis_url,
+            ),
         )
 
     def close(self) -> None:

@@ -73,10 +73,41 @@ def verify(payload: bytes, signature: str | None, settings: ServerSettings) -> d
                 "secret (whsec_...)"
             )
         raise Problem(400, reason, title="Invalid webhook signature") from exc
-    except ValueError as exc:
+    except (ValueError, TypeError, AttributeError) as exc:  # JSON, but not an object
         raise Problem(400, f"the body is not a Stripe event: {exc}") from exc
     data: dict[str, Any] = event.to_dict()
+    _check_envelope(data)
     return data
+
+
+def _check_envelope(event: dict[str, Any]) -> None:
+    """A 400 unless the event has the fields every Stripe event has, of the right types."""
+    data = event.get("data")
+    problems = [
+        name
+        for name, ok in (
+            ("id", isinstance(event.get("id"), str) and event["id"]),
+            ("type", isinstance(event.get("type"), str) and event["type"]),
+            ("data.object", isinstance(data, dict) and isinstance(data.get("object"), dict)),
+        )
+        if not ok
+    ]
+    if problems:
+        raise Problem(
+            400,
+            f"the body is not a Stripe event: {', '.join(problems)} missing or of the wrong type",
+        )
+
+
+class MalformedEvent(Problem):
+    """A signed event whose object is not in the shape Stripe sends."""
+
+    def __init__(self, event: dict[str, Any], exc: Exception) -> None:
+        super().__init__(
+            400,
+            f"event {event.get('id')} ({event.get('type')}) is not in the shape Stripe sends: "
+            f"{type(exc).__name__}: {exc}",
+        )
 
 
 @dataclass

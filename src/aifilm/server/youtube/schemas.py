@@ -11,16 +11,17 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from aifilm.publish.youtube import VideoMetadata
 from aifilm.publish.youtube.metadata import CATEGORY_FILM
+from aifilm.server.schemas import Input
 
 Privacy = Literal["public", "unlisted", "private"]
 UploadStatus = Literal["pending", "uploading", "processing", "published", "failed"]
 
 
-class UploadOptions(BaseModel):
+class UploadOptions(Input):
     """How a film goes up: metadata besides the title, playlist, thumbnail."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,10 +34,10 @@ class UploadOptions(BaseModel):
     publish_at: datetime | None = Field(
         None, description="Scheduled publishing (privacy private, a future time with a zone)."
     )
-    made_for_kids: bool = False
-    notify_subscribers: bool = True
+    made_for_kids: StrictBool = False
+    notify_subscribers: StrictBool = True
     playlist: str | None = Field(None, description="A playlist ID or title.")
-    create_playlist: bool = Field(False, description="Make the playlist if it is missing.")
+    create_playlist: StrictBool = Field(False, description="Make the playlist if it is missing.")
     thumbnail: str = Field(
         "render",
         description="'render' (the film's own), 'none', or the name of an image uploaded "
@@ -128,22 +129,22 @@ class Playlist(BaseModel):
     item_count: int | None
 
 
-class PlaylistCreate(BaseModel):
+class PlaylistCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=150)
     privacy: Privacy = "private"
 
 
-class AutoPublish(BaseModel):
+class AutoPublish(Input):
     """A project's auto-publish: on or off, and the options each finished film goes up with
     (its title is the project's)."""
 
-    enabled: bool
+    enabled: StrictBool
     options: UploadOptions | None
 
 
-class VideoUpdate(BaseModel):
+class VideoUpdate(Input):
     """`POST /api/youtube/videos/{id}/update`: what to change; what is left out stays.
     `publish_at: null` drops a schedule."""
 
@@ -155,7 +156,7 @@ class VideoUpdate(BaseModel):
     category_id: str | None = None
     privacy: Privacy | None = None
     publish_at: datetime | None = None
-    made_for_kids: bool | None = None
+    made_for_kids: StrictBool | None = None
 
 
 class VideoPublic(BaseModel):

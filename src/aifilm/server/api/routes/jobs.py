@@ -23,6 +23,7 @@ from aifilm.server.deps import (
     SettingsDep,
     StateDep,
     StorageDep,
+    StreamUser,
     parse_id,
 )
 from aifilm.server.errors import NotFound
@@ -36,7 +37,7 @@ from aifilm.server.schemas import (
     JobStatus,
     Page,
 )
-from aifilm.server.sse import Snapshot, event_stream, snapshots
+from aifilm.server.sse import Snapshot, event_stream, snapshots, stream_slot
 from aifilm.server.state import ServerState
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -175,13 +176,18 @@ async def job_logs(
 async def job_events(
     job_id: str,
     request: Request,
-    user: CurrentUser,
-    conn: AsyncReaderDep,
+    user: StreamUser,
     state: StateDep,
     interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
 ) -> StreamingResponse:
-    """Progress as server-sent events: `progress` on change, `log` per log line, then `end`."""
-    the_id = (await _own_job_row(conn, user, job_id)).id
+    """Progress as server-sent events: `progress` on change, `log` per log line, then `end`.
+
+    A stream holds no database connection: its owner is checked on one given back before
+    streaming starts, and each poll borrows one. An account may hold `max_streams_per_user`
+    streams at once (429 beyond)."""
+    async with state.async_engine.connect() as conn:
+        the_id = (await _own_job_row(conn, user, job_id)).id
+    release = stream_slot(state, user.id)
 
     def snapshot(after: int) -> Snapshot:
         with state.readers() as session:
@@ -203,7 +209,7 @@ async def job_events(
                 for r in logs
             ]
 
-    return event_stream(snapshots(request, snapshot, (*jobs.FINAL, "deleted"), interval))
+    return event_stream(snapshots(request, snapshot, (*jobs.FINAL, "deleted"), interval), release)
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic)

@@ -92,7 +92,16 @@ def invoices(
     """Your invoices from Stripe, newest first; page on with `starting_after=next_cursor`."""
     if not user.stripe_customer_id:
         return InvoicePage(items=[], has_more=False, next_cursor=None)
-    found = gateway.list_invoices(user.stripe_customer_id, limit, starting_after)
+    try:
+        found = gateway.list_invoices(user.stripe_customer_id, limit, starting_after)
+    except Problem as exc:
+        if starting_after and exc.extra.get("stripe_code") == "resource_missing":
+            raise Problem(
+                400,
+                f"starting_after {starting_after!r} is not one of your invoices; pass the "
+                "next_cursor of the page before",
+            ) from exc
+        raise
     items = [_invoice(i) for i in found.get("data", [])]
     has_more = bool(found.get("has_more"))
     return InvoicePage(
@@ -120,14 +129,19 @@ async def stripe_webhook(request: Request, state: StateDep) -> dict[str, Any]:
     """Stripe's events (signed with `AIFILM_STRIPE_WEBHOOK_SECRET`); each applied once."""
     payload = await request.body()
     event = webhook.verify(payload, request.headers.get("stripe-signature"), state.settings)
-    outcome = await run_in_threadpool(
-        webhook.process,
-        event,
-        state.sessions,
-        state.readers,
-        gateway_for(state),
-        mailer_for(state),
-    )
+    try:
+        outcome = await run_in_threadpool(
+            webhook.process,
+            event,
+            state.sessions,
+            state.readers,
+            gateway_for(state),
+            mailer_for(state),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Signed, so from Stripe (or whoever holds the secret), but not shaped as its events
+        # are: nothing was applied (the transaction rolled back); a 400 says so.
+        raise webhook.MalformedEvent(event, exc) from exc
     return {
         "received": True,
         "event": outcome.event_id,

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from aifilm.server import credits
 from aifilm.server.assets import project_prefix
 from aifilm.server.config import ServerSettings
-from aifilm.server.deps import CurrentUser, SessionDep, SettingsDep, StorageDep, parse_id
+from aifilm.server.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    StateDep,
+    StorageDep,
+    parse_id,
+)
 from aifilm.server.errors import Conflict, NotFound, Problem, Unauthorized
 from aifilm.server.models import ApiKey, Project, RefreshToken, User, utcnow
 from aifilm.server.schemas import (
@@ -85,14 +92,28 @@ def register(body: UserCreate, session: SessionDep, settings: SettingsDep) -> Us
 
 
 @router.post("/login", response_model=Tokens)
-def login(body: Login, session: SessionDep, settings: SettingsDep) -> Tokens:
-    """Exchange email and password for an access token and a refresh token."""
-    user = session.scalars(select(User).where(User.email == body.email.strip().lower())).first()
+def login(body: Login, session: SessionDep, settings: SettingsDep, state: StateDep) -> Tokens:
+    """Exchange email and password for an access token and a refresh token.
+
+    After `login_free_failures` wrong passwords an account is locked out (429), for twice
+    as long after each further one; unknown emails are answered the same way.
+    """
+    email = body.email.strip().lower()
+    locked_for = state.logins.attempt(email)
+    if locked_for:
+        raise Problem(
+            429,
+            f"too many wrong passwords for this account; try again in {locked_for} s",
+            title="Too many sign-in attempts",
+            headers={"Retry-After": str(locked_for)},
+        )
+    user = session.scalars(select(User).where(User.email == email)).first()
     if user is None:
         verify_password(body.password, _DUMMY_HASH)
         raise Unauthorized("wrong email or password")
     if not verify_password(body.password, user.password_hash):
         raise Unauthorized("wrong email or password")
+    state.logins.succeeded(email)
     if not user.is_active:
         raise Problem(403, "this account is disabled")
     user.last_login_at = utcnow()

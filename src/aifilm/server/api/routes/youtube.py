@@ -15,11 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from aifilm.server.api.routes.jobs import own_job, wake_workers
 from aifilm.server.api.routes.projects import own_project
 from aifilm.server.config import ServerSettings
-from aifilm.server.deps import CurrentUser, Paging, SessionDep, SettingsDep, StateDep, parse_id
+from aifilm.server.deps import (
+    CurrentUser,
+    Paging,
+    SessionDep,
+    SettingsDep,
+    StateDep,
+    StreamUser,
+    parse_id,
+)
 from aifilm.server.errors import NotFound, Problem
 from aifilm.server.models import Project, YoutubeUpload
 from aifilm.server.schemas import Page
-from aifilm.server.sse import Snapshot, event_stream, snapshots
+from aifilm.server.sse import Snapshot, event_stream, snapshots, stream_slot
 from aifilm.server.youtube import oauth, queue, videos
 from aifilm.server.youtube.channel import channel_client
 from aifilm.server.youtube.quota import server_ledger
@@ -215,12 +223,13 @@ def read_upload(upload_id: str, user: CurrentUser, session: SessionDep) -> Uploa
 async def upload_events(
     upload_id: str,
     request: Request,
-    user: CurrentUser,
+    user: StreamUser,
     state: StateDep,
     interval: Annotated[float, Query(ge=0.05, le=10)] = 0.5,
 ) -> StreamingResponse:
     """Progress as server-sent events, as for jobs: `progress` (status, progress, step,
-    video ID, error) whenever it changes, then `end` once published or failed."""
+    video ID, error) whenever it changes, then `end` once published or failed. Holds no
+    database connection between polls; capped per account as job streams are."""
     the_id = parse_id(upload_id, "YouTube upload")
 
     def own() -> None:
@@ -228,6 +237,7 @@ async def upload_events(
             queue.own_upload(session, user.id, the_id)
 
     await run_in_threadpool(own)
+    release = stream_slot(state, user.id)
 
     def snapshot(_after: int) -> Snapshot:
         with state.readers() as session:
@@ -245,7 +255,7 @@ async def upload_events(
                 "error_message": row.error_message,
             }, []
 
-    return event_stream(snapshots(request, snapshot, (*queue.FINAL, "deleted"), interval))
+    return event_stream(snapshots(request, snapshot, (*queue.FINAL, "deleted"), interval), release)
 
 
 # -- videos ----------------------------------------------------------------------------------
