@@ -1,6 +1,12 @@
 """The stages of a render, in order. Each is a small object with one `run(ctx)`.
 
-    voice -> plan -> music -> visuals -> lipsync -> translate -> subtitles -> mix -> compose
+    voice -> plan -> direct -> music -> visuals -> lipsync -> translate -> subtitles -> mix
+    -> compose
+
+Each stage declares its name, the `RenderState` fields it reads and writes, and the
+backend kinds it uses; `STAGES` is the one list the registry, the settings, the spec's
+`backends:` check, the CLI and the server read. Plug-ins add stages through the
+`register_stages` hook (see `aifilm.pipeline.registry`).
 
 Every piece of work goes through the content cache, so a stage whose inputs did
 not change costs a lookup, and an interrupted render resumes where it stopped.
@@ -9,19 +15,30 @@ not change costs a lookup, and an interrupted render resumes where it stopped.
 from __future__ import annotations
 
 import zlib
-from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from aifilm.errors import AifilmError, StageError
 from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
-from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
+from aifilm.pipeline.context import RenderContext
+from aifilm.pipeline.direct.stage import DirectStage
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
-from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
+from aifilm.pipeline.stage_base import (
+    COMPOSE,
+    LIPSYNC,
+    MUSIC,
+    TRANSLATE,
+    VISUALS,
+    VOICE,
+    BackendKind,
+    Stage,
+)
+from aifilm.pipeline.stage_base import needs_timeline as _timeline
+from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
 from aifilm.spec.models import Project, Voice
@@ -29,25 +46,6 @@ from aifilm.spec.models import Project, Voice
 MIX_VERSION = "1"
 MUX_VERSION = "1"
 PODCAST_MUSIC_VOLUME = 0.15  # a podcast's bed sits lower under talk, unless the spec says
-
-
-class Stage(ABC):
-    """One step of the pipeline."""
-
-    name: ClassVar[str]
-
-    @abstractmethod
-    def run(self, ctx: RenderContext) -> None:
-        """Do the stage's work, reading and writing `ctx.state`."""
-
-    def _timer(self, ctx: RenderContext, backend: str | None = None) -> StageTimer:
-        return StageTimer(ctx, StageReport(self.name, backend))
-
-
-def _timeline(ctx: RenderContext) -> Timeline:
-    if ctx.state.timeline is None:
-        raise StageError("needs the plan stage to have run first", stage="plan")
-    return ctx.state.timeline
 
 
 # --- voice ---------------------------------------------------------------------
@@ -98,6 +96,9 @@ class VoiceStage(Stage):
     """Speak every line with the voice backend."""
 
     name = "voice"
+    reads = ()
+    writes = ("speech", "speech_keys")
+    backends = (VOICE,)
 
     def run(self, ctx: RenderContext) -> None:
         backend = cast(VoiceBackend, ctx.backends["voice"])
@@ -124,6 +125,8 @@ class PlanStage(Stage):
     """Lay the shots out in time, fitted to the target length."""
 
     name = "plan"
+    reads = ("speech",)
+    writes = ("timeline",)
 
     def run(self, ctx: RenderContext) -> None:
         with self._timer(ctx) as report:
@@ -157,6 +160,9 @@ class MusicStage(Stage):
     """Play the project's genre, or fit its music file, to the film's length."""
 
     name = "music"
+    reads = ("timeline",)
+    writes = ("music", "music_key")
+    backends = (MUSIC,)
 
     def run(self, ctx: RenderContext) -> None:
         music = ctx.project.music
@@ -206,6 +212,9 @@ class VisualsStage(Stage):
     """Make each shot's picture at the size its camera motion needs."""
 
     name = "visuals"
+    reads = ("timeline", "directions")
+    writes = ("visuals", "visual_keys")
+    backends = (VISUALS, COMPOSE)
 
     def run(self, ctx: RenderContext) -> None:
         backend = cast(VisualsBackend, ctx.backends["visuals"])
@@ -300,6 +309,9 @@ class LipSyncStage(Stage):
     """
 
     name = "lipsync"
+    reads = ("timeline", "speech_keys", "visuals", "visual_keys")
+    writes = ("overlays", "overlay_keys", "visuals", "visual_keys")
+    backends = (LIPSYNC,)
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.compose.base import Overlay
@@ -433,6 +445,9 @@ class TranslateStage(Stage):
     """Give each line its text in every subtitle language: from the spec, else the backend."""
 
     name = "translate"
+    reads = ("timeline", "speech_keys")
+    writes = ("timeline",)
+    backends = (TRANSLATE,)
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.translate.base import TranslateBackend
@@ -474,6 +489,8 @@ class SubtitlesStage(Stage):
     """Write SRT and VTT files per language, and an ASS file to burn in, timed to the speech."""
 
     name = "subtitles"
+    reads = ("timeline",)
+    writes = ("subtitles", "subtitle_tracks")
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.subtitles.ass import write_ass
@@ -538,6 +555,8 @@ class MixStage(Stage):
     """Place the speech in time, duck the music under it, normalise to -14 LUFS."""
 
     name = "mix"
+    reads = ("timeline", "speech_keys", "music", "music_key")
+    writes = ("audio", "audio_key", "audio_facts")
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.compose.audio import assemble_speech, mix_audio
@@ -589,6 +608,19 @@ class ComposeStage(Stage):
     """Encode the film in one FFmpeg run, and make its thumbnail."""
 
     name = "compose"
+    reads = (
+        "timeline",
+        "visuals",
+        "visual_keys",
+        "overlays",
+        "overlay_keys",
+        "audio",
+        "audio_key",
+        "subtitles",
+        "subtitle_tracks",
+    )
+    writes = ("film", "film_facts", "thumbnail")
+    backends = (COMPOSE,)
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.media.fonts import fonts_dir
@@ -673,6 +705,7 @@ def _with_subtitle_tracks(ctx: RenderContext, film: Path, film_key: str) -> Path
 STAGES: tuple[type[Stage], ...] = (
     VoiceStage,
     PlanStage,
+    DirectStage,
     MusicStage,
     VisualsStage,
     LipSyncStage,
@@ -682,6 +715,9 @@ STAGES: tuple[type[Stage], ...] = (
     ComposeStage,
 )
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
+BACKEND_KINDS: tuple[BackendKind, ...] = tuple(
+    dict.fromkeys(kind for stage in STAGES for kind in stage.backends)
+)
 
 
 class _blame:

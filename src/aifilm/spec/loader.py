@@ -21,7 +21,6 @@ from aifilm.errors import SpecError, SpecIssue
 from aifilm.script import SCRIPT_SUFFIXES, ScriptDocument, detect_format, parse_script
 from aifilm.spec.models import Character, Project, Scene, Shot
 from aifilm.spec.vocabulary import (
-    BACKEND_STAGES,
     LANGUAGES,
     VOICE_PRESETS,
     VOICED_SCRIPTS,
@@ -327,9 +326,13 @@ def _check_semantics(
                 problem = unsupported_script(line.text)
                 if problem:
                     add(("scenes", s, "shots", t), problem)
-    for stage in project.backends:
-        if stage not in BACKEND_STAGES:
-            add(("backends", stage), choice_error("stage", stage, BACKEND_STAGES))
+    if project.backends:
+        from aifilm.pipeline.registry import registry  # the stage list, plug-ins included
+
+        kinds = list(registry.backend_kinds())
+        for stage in project.backends:
+            if stage not in kinds:
+                add(("backends", stage), choice_error("stage", stage, kinds))
     if not project.scenes and not project.script and not project.script_file:
         add((), "the project has no script: add 'scenes', an inline 'script', or a 'script_file'")
     if project.script and project.script_file:

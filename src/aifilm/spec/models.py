@@ -212,10 +212,34 @@ class Voice(StrictModel):
         return None if value is None else _check_choice("language", value, LANGUAGE_CODES)
 
 
+CharacterAge = Literal["baby", "toddler", "child", "pre-teen", "young-adult", "adult", "mature"]
+
+
 class Character(Voice):
     """A named speaker with an optional picture."""
 
     name: str = Field(min_length=1, max_length=60)
+    look: str | None = Field(
+        None,
+        max_length=300,
+        description="Who they are, in a few words: 'a little black crow', 'an old wise owl', "
+        "'a king with a grey beard'. Read for the voice (when `voice` is not set) and the "
+        "picture.",
+    )
+    species: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="'human' or an animal noun ('crow', 'owl', 'elephant'); default: inferred.",
+    )
+    sex: Literal["female", "male"] | None = Field(
+        None, description="female or male; default: inferred from the name, look and script."
+    )
+    age: CharacterAge | None = Field(
+        None,
+        description="baby, toddler, child, pre-teen, young-adult, adult or mature; "
+        "default: inferred from the name, look and script.",
+    )
     image: Path | None = Field(None, description="Portrait shown while the character speaks.")
     color: str | None = Field(None, description="Accent colour for generated portraits.")
     mouth: list[int] | None = Field(
@@ -230,6 +254,12 @@ class Character(Voice):
     @classmethod
     def _color(cls, value: str | None) -> str | None:
         return None if value is None else _check_color(value)
+
+    @field_validator("species")
+    @classmethod
+    def _species(cls, value: str | None) -> str | None:
+        # Stored as the identity uses it: one lower-case singular noun.
+        return None if value is None else value.strip().casefold()
 
     @field_validator("mouth")
     @classmethod

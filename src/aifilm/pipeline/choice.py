@@ -1,0 +1,67 @@
+"""Which backend each kind gets: the one place that applies the precedence.
+
+    argument (a command-line flag) > AIFILM_<KIND>_BACKEND > the project's `backends:`
+    > the user config file's `<kind>_backend` > the kind's default
+
+A kind without a default (llm) gets no backend unless one is chosen. The llm kind also
+takes its options (model, base URL, key, temperature, timeout) from the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.registry import Registry
+from aifilm.settings import Settings
+
+BackendChoice = str | Mapping[str, Any] | Backend | None
+
+
+def backend_choice(
+    kind: str,
+    *,
+    argument: BackendChoice = None,
+    project_backends: Mapping[str, Any] | None = None,
+    settings: Settings,
+) -> BackendChoice:
+    """What was chosen for `kind`, by the precedence above (None: nothing was)."""
+    layers = (
+        argument,
+        settings.backend_overrides().get(kind),
+        (project_backends or {}).get(kind),
+        settings.backend_defaults().get(kind),
+    )
+    pick = next((c for c in layers if c is not None), None)
+    if kind == "llm" and pick is not None and not isinstance(pick, Backend):
+        extra = settings.llm_options()
+        if isinstance(pick, str):
+            pick = {"name": pick, "options": extra} if extra else pick
+        elif extra:
+            data = dict(pick)
+            data["options"] = {**dict(data.get("options") or {}), **extra}
+            pick = data
+    return pick
+
+
+def choose_backends(
+    registry: Registry,
+    *,
+    arguments: Mapping[str, BackendChoice],
+    project_backends: Mapping[str, Any],
+    settings: Settings,
+) -> dict[str, Backend]:
+    """A backend for every kind the stages use (kinds without a default only if chosen)."""
+    backends: dict[str, Backend] = {}
+    for name, kind in registry.backend_kinds().items():
+        pick = backend_choice(
+            name,
+            argument=arguments.get(name),
+            project_backends=project_backends,
+            settings=settings,
+        )
+        if pick is None and kind.default is None:
+            continue
+        backends[name] = registry.create(name, pick)
+    return backends

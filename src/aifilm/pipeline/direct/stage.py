@@ -1,0 +1,81 @@
+"""The direct stage: a `Direction` per shot, between the plan and the pictures.
+
+A shot's own `prompt:` wins; with an llm backend chosen the model directs each scene
+in one request; otherwise (or for shots the model left out) the rules do.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import ClassVar, cast
+
+from aifilm.pipeline.context import RenderContext
+from aifilm.pipeline.direct.base import Direction, character_sheet, orientation, with_sheet
+from aifilm.pipeline.direct.rules import direct_by_rules, shot_words
+from aifilm.pipeline.stage_base import LLM, BackendKind, Stage, needs_timeline
+from aifilm.pipeline.timeline import TimedShot
+from aifilm.spec.models import Project
+
+
+def shown_characters(shot: TimedShot, project: Project) -> tuple[str, ...]:
+    """Characters a shot shows: the one it features or shows, then those who speak in it."""
+    names = [shot.visual.featuring, shot.visual.character]
+    names += [line.speaker for line in shot.lines]
+    known = {c.name.casefold(): c.name for c in project.characters}
+    found = [known[n.casefold()] for n in names if n and n.casefold() in known]
+    return tuple(dict.fromkeys(found))
+
+
+def scene_heading(project: Project, scene: int) -> str | None:
+    """The scene's title, if the spec gives one."""
+    if 0 <= scene < len(project.scenes):
+        return project.scenes[scene].title
+    return None
+
+
+class DirectStage(Stage):
+    """Write each shot's picture prompt, stock search terms and orientation."""
+
+    name = "direct"
+    reads = ("timeline",)
+    writes = ("directions",)
+    backends: ClassVar[tuple[BackendKind, ...]] = (LLM,)
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.pipeline.direct.llm import direct_scene, scene_request
+        from aifilm.pipeline.llm.base import LLMBackend
+
+        project = ctx.project
+        timeline = needs_timeline(ctx)
+        backend = cast(LLMBackend | None, ctx.backends.get("llm"))
+        sheet = character_sheet(project)
+        orient = orientation(timeline.width, timeline.height)
+        directions: list[Direction] = []
+        with self._timer(ctx, backend.name if backend else "rules") as report:
+            for scene, group in groupby(timeline.shots, key=lambda s: s.scene):
+                shots = list(group)
+                heading = scene_heading(project, scene)
+                asked: dict[str, Direction] = {}
+                if backend is not None and any(s.visual.kind != "prompt" for s in shots):
+                    request = scene_request(project.title, heading, shots, sheet, "")
+                    asked = direct_scene(backend, ctx.cache, request, orient, sheet)
+                for shot in shots:
+                    cast_ = shown_characters(shot, project)
+                    if shot.visual.kind == "prompt" and shot.visual.prompt:
+                        direction = Direction(
+                            shot.id,
+                            with_sheet(shot.visual.prompt, cast_, sheet),
+                            shot_words(shot.visual.prompt),
+                            orient,
+                            cast_,
+                            "spec",
+                        )
+                    else:
+                        direction = asked.get(shot.id) or direct_by_rules(
+                            shot, heading, cast_, sheet, orient
+                        )
+                    directions.append(direction)
+            ctx.state.directions = directions
+            report.items = len(directions)
+            by = sorted({d.source for d in directions})
+            report.notes.append(f"prompts by {', '.join(by)}")
