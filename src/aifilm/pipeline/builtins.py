@@ -15,6 +15,9 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
     from aifilm.pipeline.lipsync.visemes import VisemeLipSync
     from aifilm.pipeline.lipsync.wav2lip import Wav2LipLipSync
+    from aifilm.pipeline.llm.anthropic_chat import AnthropicChat
+    from aifilm.pipeline.llm.gemini import GeminiChat
+    from aifilm.pipeline.llm.openai_chat import OpenAIChat
     from aifilm.pipeline.music.midi import MidiMusic
     from aifilm.pipeline.music.musicgen import MusicGen
     from aifilm.pipeline.translate.deepl import DeepLTranslate
@@ -35,5 +38,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,
+        OpenAIChat, AnthropicChat, GeminiChat,
     ):  # fmt: skip
         register(backend)
