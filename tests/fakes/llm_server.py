@@ -71,9 +71,9 @@ SENTENCES = (
 )
 
 
-def film_for(prompt: str, characters: int = 0) -> dict[str, Any]:
-    """A valid draft with about the word budget the prompt asks for."""
-    budget = int(re.search(r"about (\d+) spoken", prompt).group(1))  # type: ignore[union-attr]
+def film_for(prompt: str, characters: int = 0, change: int = 0) -> dict[str, Any]:
+    """A valid draft with about the word budget the prompt asks for (plus `change`)."""
+    budget = int(re.search(r"about (\d+) spoken", prompt).group(1)) + change  # type: ignore[union-attr]
     wanted = re.search(r"Characters: exactly (\d+)", prompt)
     n_chars = int(wanted.group(1)) if wanted else characters
     if "Style: podcast" in prompt and n_chars < 2:
@@ -88,11 +88,12 @@ def film_for(prompt: str, characters: int = 0) -> dict[str, Any]:
         )[:n_chars]
     ]
     shots, words, k = [], 0, 0
-    while words < budget:
+    # Sentences while one more brings the count closer to the budget (a model that counts).
+    while not shots or abs(budget - words - len(SENTENCES[k % 6].split())) < budget - words:
         text = SENTENCES[k % len(SENTENCES)]
         shot: dict[str, Any] = {"picture": f"A wide sky, picture {k + 1}."}
         if cast and k % 2:
-            shot["lines"] = [{"speaker": cast[k % len(cast)]["name"], "text": text}]
+            shot["lines"] = [{"speaker": cast[(k // 2) % len(cast)]["name"], "text": text}]
         else:
             shot["narration"] = text
         shots.append(shot)
@@ -135,9 +136,29 @@ def default_responder(provider: str, request: dict[str, Any]) -> str:
     if request["schema_name"] == "direct_scene":
         return json.dumps(direction_for(last))
     if request["schema_name"] == "summary":
-        return json.dumps({"summary": " ".join(last.split()[8:60])})
+        part = last.split(".")[0]
+        return json.dumps({"summary": f"Summary of {part}: " + " ".join(last.split()[8:60])})
     first = request["first_user"]
+    asked = re.search(r"(add|cut) about (\d+) spoken", last)
+    previous = spoken_words(request["last_assistant"])
+    if asked and previous:  # a repair: the last answer's length, as told
+        budget = int(re.search(r"about (\d+) spoken", first).group(1))  # type: ignore[union-attr]
+        n = int(asked.group(2))
+        change = previous + (n if asked.group(1) == "add" else -n) - budget
+        return json.dumps(film_for(first, change=change))
     return json.dumps(film_for(first))
+
+
+def spoken_words(answer: str | None) -> int:
+    """Words spoken in a draft answer (0 if it is not one)."""
+    try:
+        draft = json.loads(answer or "")
+        shots = [shot for scene in draft["scenes"] for shot in scene["shots"]]
+    except (ValueError, KeyError, TypeError):
+        return 0
+    texts = [s.get("narration") or "" for s in shots]
+    texts += [ln["text"] for s in shots for ln in s.get("lines") or []]
+    return sum(len(t.split()) for t in texts)
 
 
 class FakeLLMServer:
@@ -218,8 +239,8 @@ class FakeLLMServer:
         if reply is None:
             text = self.responder(provider, request)
         refusal = reply is not None and reply.refusal
-        prompt_chars = len(json.dumps(body.get("messages") or body.get("contents") or []))
-        prompt_chars += len(str(body.get("system") or body.get("systemInstruction") or ""))
+        # The whole request counts (instructions, turns and the schema), as providers bill.
+        prompt_chars = len(json.dumps(body, ensure_ascii=False))
         return 200, _answer(provider, body, text, refusal, prompt_chars // 4), None
 
     def _auth_error(self, provider: str, headers: dict[str, str]) -> tuple[int, Any, None] | None:
@@ -270,15 +291,23 @@ class FakeLLMServer:
         """What was asked, the same for every provider: the user turns and the schema name."""
         if provider == "openai":
             users = [m["content"] for m in body["messages"] if m["role"] == "user"]
+            said = [m.get("content") for m in body["messages"] if m["role"] == "assistant"]
             fmt = body.get("response_format") or {}
             name = fmt.get("json_schema", {}).get("name") or body["tools"][0]["function"]["name"]
         elif provider == "anthropic":
             users = [m["content"] for m in body["messages"] if m["role"] == "user"]
+            said = [m["content"] for m in body["messages"] if m["role"] == "assistant"]
             name = body["tools"][0]["name"]
         else:
             users = [c["parts"][0]["text"] for c in body["contents"] if c.get("role") == "user"]
+            said = [c["parts"][0]["text"] for c in body["contents"] if c.get("role") == "model"]
             name = _gemini_name(body)
-        return {"first_user": users[0], "last_user": users[-1], "schema_name": name}
+        return {
+            "first_user": users[0],
+            "last_user": users[-1],
+            "last_assistant": said[-1] if said else None,
+            "schema_name": name,
+        }
 
 
 def _gemini_name(body: dict[str, Any]) -> str:

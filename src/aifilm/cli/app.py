@@ -20,6 +20,7 @@ from aifilm.cli import (
     cmd_serve,
     cmd_validate,
     cmd_voices,
+    cmd_write,
     cmd_youtube,
 )
 from aifilm.cli.console import EXIT_INTERRUPTED, console, show_error
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 for module in (
     cmd_init,
+    cmd_write,
     cmd_render,
     cmd_plan,
     cmd_validate,

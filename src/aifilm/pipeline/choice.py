@@ -65,3 +65,32 @@ def choose_backends(
             continue
         backends[name] = registry.create(name, pick)
     return backends
+
+
+NO_LLM_HINT = (
+    "choose one: export AIFILM_LLM_BACKEND=openai and OPENAI_API_KEY=... (or "
+    "AIFILM_LLM_BASE_URL=http://localhost:11434/v1 for Ollama, with AIFILM_LLM_MODEL), "
+    "anthropic with ANTHROPIC_API_KEY, or gemini with GEMINI_API_KEY; or pass --llm NAME. "
+    "See docs/writer.md"
+)
+
+
+def language_model(
+    registry: Registry,
+    settings: Settings,
+    *,
+    argument: BackendChoice = None,
+    model: str | None = None,
+) -> Backend:
+    """The llm backend chosen by flag, environment or config file, or a `UserError`
+    naming what to set (a project plays no part: the writer makes the project)."""
+    from aifilm.errors import UserError
+
+    pick = backend_choice("llm", argument=argument, settings=settings)
+    if pick is None:
+        raise UserError("no language model is configured", hint=NO_LLM_HINT)
+    if model and not isinstance(pick, Backend):
+        data: dict[str, Any] = {"name": pick} if isinstance(pick, str) else dict(pick)
+        data["options"] = {**dict(data.get("options") or {}), "model": model}
+        pick = data
+    return registry.create("llm", pick)
