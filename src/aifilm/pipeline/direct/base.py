@@ -53,8 +53,10 @@ def character_sheet(project: Project) -> dict[str, str]:
 def with_sheet(prompt: str, names: tuple[str, ...], sheet: dict[str, str]) -> str:
     """The prompt followed by the sheet's line for each character shown."""
     lines = [f"{name}: {sheet[name]}" for name in names if name in sheet]
-    prompt = prompt.strip().rstrip(".")
-    return prompt + (". " + "; ".join(lines) + "." if lines else ".")
+    prompt = prompt.strip()
+    if prompt and prompt[-1] not in ".!?।。！？":
+        prompt += "."
+    return prompt + (" " + "; ".join(lines) + "." if lines else "")
 
 
 def orientation(width: int, height: int) -> str:

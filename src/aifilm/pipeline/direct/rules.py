@@ -209,7 +209,8 @@ def direct_by_rules(
     """A direction from the shot's words, its scene heading and the characters present."""
     text = " ".join(line.text for line in shot.lines) or shot.visual.text or ""
     parts = [p for p in (heading, first_sentence(text) if text else None) if p]
-    what = ". ".join(p.rstrip(".") for p in parts) or "an establishing shot"
+    what = " ".join(p if p[-1] in ".!?।。！？" else p + "." for p in parts)
+    what = what or "An establishing shot."
     search = shot_words(text) + tuple(w for w in shot_words(heading or "", 2))
     return Direction(
         shot=shot.id,

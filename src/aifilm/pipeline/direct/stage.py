@@ -7,14 +7,18 @@ in one request; otherwise (or for shots the model left out) the rules do.
 from __future__ import annotations
 
 from itertools import groupby
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.context import RenderContext
 from aifilm.pipeline.direct.base import Direction, character_sheet, orientation, with_sheet
 from aifilm.pipeline.direct.rules import direct_by_rules, shot_words
 from aifilm.pipeline.stage_base import LLM, BackendKind, Stage, needs_timeline
-from aifilm.pipeline.timeline import TimedShot
+from aifilm.pipeline.timeline import TimedShot, Timeline
 from aifilm.spec.models import Project
+
+if TYPE_CHECKING:
+    from aifilm.pipeline.llm.base import LLMBackend
 
 
 def shown_characters(shot: TimedShot, project: Project) -> tuple[str, ...]:
@@ -33,6 +37,41 @@ def scene_heading(project: Project, scene: int) -> str | None:
     return None
 
 
+def direct_shots(
+    project: Project, timeline: Timeline, backend: LLMBackend | None, cache: Cache
+) -> list[Direction]:
+    """A direction for every shot of the timeline (for the stage and for `aifilm plan`)."""
+    from aifilm.pipeline.direct.llm import direct_scene, scene_request
+
+    sheet = character_sheet(project)
+    orient = orientation(timeline.width, timeline.height)
+    directions: list[Direction] = []
+    for scene, group in groupby(timeline.shots, key=lambda s: s.scene):
+        shots = list(group)
+        heading = scene_heading(project, scene)
+        asked: dict[str, Direction] = {}
+        if backend is not None and any(s.visual.kind != "prompt" for s in shots):
+            request = scene_request(project.title, heading, shots, sheet, "")
+            asked = direct_scene(backend, cache, request, orient, sheet)
+        for shot in shots:
+            shown = shown_characters(shot, project)
+            if shot.visual.kind == "prompt" and shot.visual.prompt:
+                direction = Direction(
+                    shot.id,
+                    with_sheet(shot.visual.prompt, shown, sheet),
+                    shot_words(shot.visual.prompt),
+                    orient,
+                    shown,
+                    "spec",
+                )
+            else:
+                direction = asked.get(shot.id) or direct_by_rules(
+                    shot, heading, shown, sheet, orient
+                )
+            directions.append(direction)
+    return directions
+
+
 class DirectStage(Stage):
     """Write each shot's picture prompt, stock search terms and orientation."""
 
@@ -42,39 +81,12 @@ class DirectStage(Stage):
     backends: ClassVar[tuple[BackendKind, ...]] = (LLM,)
 
     def run(self, ctx: RenderContext) -> None:
-        from aifilm.pipeline.direct.llm import direct_scene, scene_request
         from aifilm.pipeline.llm.base import LLMBackend
 
-        project = ctx.project
-        timeline = needs_timeline(ctx)
         backend = cast(LLMBackend | None, ctx.backends.get("llm"))
-        sheet = character_sheet(project)
-        orient = orientation(timeline.width, timeline.height)
-        directions: list[Direction] = []
+        timeline = needs_timeline(ctx)
         with self._timer(ctx, backend.name if backend else "rules") as report:
-            for scene, group in groupby(timeline.shots, key=lambda s: s.scene):
-                shots = list(group)
-                heading = scene_heading(project, scene)
-                asked: dict[str, Direction] = {}
-                if backend is not None and any(s.visual.kind != "prompt" for s in shots):
-                    request = scene_request(project.title, heading, shots, sheet, "")
-                    asked = direct_scene(backend, ctx.cache, request, orient, sheet)
-                for shot in shots:
-                    cast_ = shown_characters(shot, project)
-                    if shot.visual.kind == "prompt" and shot.visual.prompt:
-                        direction = Direction(
-                            shot.id,
-                            with_sheet(shot.visual.prompt, cast_, sheet),
-                            shot_words(shot.visual.prompt),
-                            orient,
-                            cast_,
-                            "spec",
-                        )
-                    else:
-                        direction = asked.get(shot.id) or direct_by_rules(
-                            shot, heading, cast_, sheet, orient
-                        )
-                    directions.append(direction)
+            directions = direct_shots(ctx.project, timeline, backend, ctx.cache)
             ctx.state.directions = directions
             report.items = len(directions)
             by = sorted({d.source for d in directions})
