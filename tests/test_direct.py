@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.fakes.llm_server import KEYS, FakeLLMServer, Reply
 from typer.testing import CliRunner
 
 from aifilm.cli.app import app
 from aifilm.pipeline.render import Pipeline
 from aifilm.settings import Settings
 from aifilm.spec.loader import load_project_yaml
-from tests.fakes.llm_server import KEYS, FakeLLMServer, Reply
 
 SPEC = """
 title: The Thirsty Crow
