@@ -94,7 +94,8 @@ def test_an_llm_directs_each_scene_in_one_cached_request(
     assert [s["id"] for s in asked["shots"]] == ["1.1", "1.2", "1.3"]
     assert [d.source for d in found] == ["llm:openai"] * 3 + ["spec"]
     assert found[1].prompt == (
-        "LLM picture of shot 1.2 in A hot summer field. Crow: a little black crow with a bright eye."
+        "LLM picture of shot 1.2 in A hot summer field. "
+        "Crow: a little black crow with a bright eye."
     )
     assert found[1].search == ("blue sky", "shot 1.2")
     assert directions(tmp_path, llm=llm) == found
