@@ -29,13 +29,14 @@ sys.path.insert(0, str(ROOT))  # the fake server lives with the tests
 
 
 def main() -> None:
+    from tests.fakes.llm_server import KEYS, FakeLLMServer, Reply, film_for
+
     from aifilm.pipeline.cache import Cache
     from aifilm.pipeline.direct.stage import direct_shots
     from aifilm.pipeline.llm.base import LLMBackend
     from aifilm.pipeline.plan.summary import plan_project
     from aifilm.pipeline.registry import registry
     from aifilm.write.writer import write_film
-    from tests.fakes.llm_server import KEYS, FakeLLMServer, Reply, film_for
 
     os.environ["OPENAI_API_KEY"] = KEYS["openai"]
     fake = FakeLLMServer()
