@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.fakes.llm_server import KEYS, FakeLLMServer
 
 from aifilm.media.probe import probe
-from tests.fakes.llm_server import KEYS, FakeLLMServer
 
 
 @pytest.fixture(scope="module")
