@@ -1,5 +1,6 @@
-"""`aifilm write` as a user runs it (a real subprocess) against the fake llm server: a
-topic straight to a rendered film, and the error that says what to set without an llm."""
+"""`aifilm write` as a user runs it (a real subprocess) against the fake llm and stock
+servers: a topic straight to a rendered film with library photos chosen by the director's
+search terms, and the error that says what to set without an llm."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from tests.fakes.llm_server import KEYS, FakeLLMServer
+from tests.fakes.stock_server import PEXELS_KEY, FakeStockServer
 
 from aifilm.media.probe import probe
 
@@ -19,6 +21,13 @@ from aifilm.media.probe import probe
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeLLMServer]:
     fake = FakeLLMServer()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def stock() -> Iterator[FakeStockServer]:
+    fake = FakeStockServer()
     yield fake
     fake.close()
 
@@ -34,8 +43,13 @@ def aifilm(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPr
     )
 
 
-def test_a_topic_becomes_a_rendered_film(server: FakeLLMServer, tmp_path: Path) -> None:
+def test_a_topic_becomes_a_rendered_film(
+    server: FakeLLMServer, stock: FakeStockServer, tmp_path: Path
+) -> None:
     env = {
+        "AIFILM_VISUALS_BACKEND": "pexels",
+        "PEXELS_API_KEY": PEXELS_KEY,
+        "PEXELS_API_URL": stock.url,
         "AIFILM_LLM_BACKEND": "openai",
         "AIFILM_LLM_BASE_URL": server.url + "/v1",
         "AIFILM_LLM_MODEL": "fake-writer",
@@ -58,6 +72,10 @@ def test_a_topic_becomes_a_rendered_film(server: FakeLLMServer, tmp_path: Path) 
     report = json.loads((tmp_path / "sky" / "renders" / "render-report.json").read_text())
     (direct,) = [s for s in report["stages"] if s["name"] == "direct"]
     assert direct["backend"] == "openai" and direct["notes"] == ["prompts by llm:openai"]
+    shots = [s["id"] for s in report["timeline"]["shots"]]
+    assert [c["shot"] for c in report["stock"]] == shots  # every shot a credited photo
+    assert report["backends"]["visuals"]["name"] == "pexels"
+    assert {r.query["query"] for r in stock.searches()} >= {f"blue sky shot {i}" for i in shots}
     models = {r.body["model"] for r in server.requests}
     assert models == {"fake-writer"}  # the writer and the director asked the model set
 

@@ -25,6 +25,8 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.translate.spec import SpecTranslations
     from aifilm.pipeline.visuals.diffusion_image import DiffusionImage
     from aifilm.pipeline.visuals.diffusion_video import DiffusionVideo
+    from aifilm.pipeline.visuals.pexels import PexelsPhotos
+    from aifilm.pipeline.visuals.pixabay import PixabayPhotos
     from aifilm.pipeline.visuals.stills import Stills
     from aifilm.pipeline.voice.coqui import CoquiVoice
     from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
@@ -38,6 +40,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,
-        OpenAIChat, AnthropicChat, GeminiChat,
+        OpenAIChat, AnthropicChat, GeminiChat, PexelsPhotos, PixabayPhotos,
     ):  # fmt: skip
         register(backend)

@@ -62,6 +62,7 @@ class RenderState:
     music_key: str | None = None
     visuals: list[Visual] = field(default_factory=list)
     visual_keys: list[str] = field(default_factory=list)
+    credits: list[dict[str, Any]] = field(default_factory=list)  # stock pictures' authors
     overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot (lip-sync)
     overlay_keys: list[list[str]] = field(default_factory=list)
     # srt, vtt, ass (main language); srt:<lang>, vtt:<lang> when there are several languages

@@ -401,6 +401,8 @@ def _report(
                 for s in timeline.shots
             ],
         },
+        # Stock pictures: provider, author, page and licence per shot (for a video description).
+        "stock": ctx.state.credits,
         "audio": ctx.state.audio_facts,
         "output": info.to_dict(),
         "composer": ctx.state.film_facts,

@@ -24,6 +24,7 @@ from aifilm.errors import AifilmError, StageError
 from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
 from aifilm.pipeline.context import RenderContext
+from aifilm.pipeline.direct.base import Direction
 from aifilm.pipeline.direct.stage import DirectStage
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
@@ -40,6 +41,7 @@ from aifilm.pipeline.stage_base import (
 from aifilm.pipeline.stage_base import needs_timeline as _timeline
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
+from aifilm.pipeline.visuals.directed import DirectedVisuals
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
 from aifilm.spec.models import Project, Voice
 
@@ -213,7 +215,7 @@ class VisualsStage(Stage):
 
     name = "visuals"
     reads = ("timeline", "directions")
-    writes = ("visuals", "visual_keys")
+    writes = ("visuals", "visual_keys", "credits")
     backends = (VISUALS, COMPOSE)
 
     def run(self, ctx: RenderContext) -> None:
@@ -221,9 +223,12 @@ class VisualsStage(Stage):
         composer = cast(ComposeBackend, ctx.backends["compose"])
         timeline = _timeline(ctx)
         width, height = ctx.size
+        # A backend that works from the director's directions gets each shot's.
+        directed = isinstance(backend, DirectedVisuals)
+        directions = ctx.state.directions
         with self._timer(ctx, backend.name) as report:
             jobs = []
-            for shot in timeline.shots:
+            for n, shot in enumerate(timeline.shots):
                 w, h = composer.source_size(width, height, shot.camera)
                 request = VisualRequest(
                     spec=shot.visual,
@@ -237,17 +242,27 @@ class VisualsStage(Stage):
                 fields = asdict(request)
                 if not backend.timed:
                     fields.pop("duration")
-                jobs.append((shot, request, cache_key("visuals", backend.identity(), fields)))
+                direction = directions[n] if directed and n < len(directions) else None
+                if direction is not None:
+                    fields["direction"] = asdict(direction)
+                digest = cache_key("visuals", backend.identity(), fields)
+                jobs.append((shot, request, digest, direction))
 
             done = 0
 
-            def one(job: tuple[Any, VisualRequest, str]) -> Visual:
+            def one(job: tuple[Any, VisualRequest, str, Direction | None]) -> Visual:
                 nonlocal done
-                shot, request, digest = job
+                shot, request, digest, direction = job
 
                 def make(folder: Path) -> dict[str, Any]:
-                    visual = backend.render(request, folder)
+                    credit = None
+                    if direction is not None:
+                        assert isinstance(backend, DirectedVisuals)
+                        visual, credit = backend.render_directed(request, direction, folder)
+                    else:
+                        visual = backend.render(request, folder)
                     return {
+                        "credit": credit,
                         "file": visual.path.relative_to(folder).as_posix(),
                         "kind": visual.kind,
                         "width": visual.width,
@@ -260,6 +275,8 @@ class VisualsStage(Stage):
                 done += 1
                 ctx.progress(self.name, done, len(unique), f"shot {shot.id}")
                 meta = entry.meta
+                if meta.get("credit"):
+                    credits[digest] = meta["credit"]
                 return Visual(
                     entry.file(meta["file"]),
                     meta["kind"],
@@ -268,16 +285,20 @@ class VisualsStage(Stage):
                     meta.get("note"),
                 )
 
+            credits: dict[str, dict[str, Any]] = {}
             # Identical requests (a podcast's same speaker twice) are made once.
             unique = list({digest: job for job in jobs for digest in [job[2]]}.values())
             with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
                 made = dict(zip([j[2] for j in unique], pool.map(one, unique), strict=True))
-            visuals = [made[digest] for _, _, digest in jobs]
+            visuals = [made[digest] for _, _, digest, _ in jobs]
             for shot, visual in zip(timeline.shots, visuals, strict=True):
                 if visual.note:
                     report.notes.append(f"shot {shot.id}: {visual.note}")
             ctx.state.visuals = visuals
-            ctx.state.visual_keys = [digest for _, _, digest in jobs]
+            ctx.state.visual_keys = [digest for _, _, digest, _ in jobs]
+            ctx.state.credits = [
+                credits[d] for d in dict.fromkeys(ctx.state.visual_keys) if d in credits
+            ]
             report.items = len(jobs)
 
 
