@@ -114,3 +114,19 @@ def test_an_exhausted_quota_leaves_offline_pictures(fake: FakeStockServer, tmp_p
     pipe.close()
     notes = [v.note for v in pipe.state.visuals if v.note]
     assert any("quota exhausted (HTTP 429) after 2 tries" in n for n in notes)
+
+
+def test_a_re_render_after_an_edit_shows_no_photo_twice(
+    fake: FakeStockServer, tmp_path: Path
+) -> None:
+    first = visuals(tmp_path, "pexels").state.credits
+    # The third spoken shot now says what the first said: the same search terms.
+    edited = SPEC.replace("Children splash through puddles on the muddy road.",
+                          "Dark monsoon clouds gather over the green valley!")  # fmt: skip
+    project = load_project_yaml(edited, base_dir=tmp_path)
+    pipe = Pipeline(project, settings=Settings(cache_dir=tmp_path / "cache"), visuals="pexels")
+    pipe.run(until="visuals")
+    pipe.close()
+    again = pipe.state.credits
+    assert [c["id"] for c in again[:2]] == [c["id"] for c in first[:2]]  # from the cache
+    assert len({c["id"] for c in again}) == 3

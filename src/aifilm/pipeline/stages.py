@@ -286,6 +286,12 @@ class VisualsStage(Stage):
                 )
 
             credits: dict[str, dict[str, Any]] = {}
+            if directed:  # photos already in the cache for this film are taken
+                assert isinstance(backend, DirectedVisuals)
+                for *_, digest, _ in jobs:
+                    hit = ctx.cache.lookup("visuals", digest)
+                    if hit is not None and hit.meta.get("credit"):
+                        backend.reserve(str(hit.meta["credit"]["id"]))
             # Identical requests (a podcast's same speaker twice) are made once.
             unique = list({digest: job for job in jobs for digest in [job[2]]}.values())
             with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:

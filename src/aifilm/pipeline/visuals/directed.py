@@ -48,6 +48,9 @@ class StockError(Exception):
 class DirectedVisuals(VisualsBackend):
     """A visuals backend that reads each shot's direction."""
 
+    def reserve(self, picture_id: str) -> None:
+        """Mark a picture as shown in this film already (a cached shot), so none repeats."""
+
     @abstractmethod
     def render_directed(
         self, request: VisualRequest, direction: Direction, out_dir: Path
@@ -85,6 +88,11 @@ class StockPhotos(DirectedVisuals):
         super().__init__(options, **kwargs)
         self._used: set[str] = set()
         self._lock = threading.Lock()
+
+    def reserve(self, picture_id: str) -> None:
+        """Mark a library photo as shown in this film already."""
+        with self._lock:
+            self._used.add(picture_id)
 
     def identity(self) -> dict[str, Any]:
         """What decides the picture: the library and how many results are weighed (no key)."""
