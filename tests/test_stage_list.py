@@ -109,3 +109,24 @@ def test_config_file_chooses_any_kind(tmp_path: Path, monkeypatch: pytest.Monkey
     settings = Settings()
     assert settings.backend_defaults() == {"llm": "anthropic", "shout": "loud"}
     assert "llm" not in settings.backend_overrides()
+
+
+def test_none_turns_off_a_kind_without_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIFILM_LLM_BACKEND", "openai")
+    project = load_project_yaml("title: T\nscenes:\n  - shots:\n      - narration: Hi.\n")
+    settings = Settings(cache_dir=tmp_path)
+    assert Pipeline(project, settings=settings, cache=False).backends["llm"].name == "openai"
+    off = Pipeline(project, settings=settings, cache=False, choices={"llm": "none"})
+    assert "llm" not in off.backends
+
+
+def test_a_hosted_render_never_takes_the_servers_own_llm(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aifilm.server.policy import render_choices
+
+    monkeypatch.setenv("AIFILM_LLM_BACKEND", "openai")  # the operator's own shell setting
+    choices = render_choices({})
+    assert choices["llm"] == "none" and choices["voice"] == "espeak"
+    assert set(choices) == set(registry.backend_kinds())
+    assert render_choices({"llm": "anthropic"})["llm"] == "anthropic"

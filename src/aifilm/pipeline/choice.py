@@ -3,8 +3,10 @@
     argument (a command-line flag) > AIFILM_<KIND>_BACKEND > the project's `backends:`
     > the user config file's `<kind>_backend` > the kind's default
 
-A kind without a default (llm) gets no backend unless one is chosen. The llm kind also
-takes its options (model, base URL, key, temperature, timeout) from the settings.
+A kind without a default (llm) gets no backend unless one is chosen; choosing the name
+`none` for it turns it off whatever a later layer says (`AIFILM_LLM_BACKEND=none`, or a
+server that must not use its own environment's choice). The llm kind also takes its
+options (model, base URL, key, temperature, timeout) from the settings.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aifilm.pipeline.registry import Registry
 from aifilm.settings import Settings
 
 BackendChoice = str | Mapping[str, Any] | Backend | None
+NO_BACKEND = "none"  # for a kind without a default: no backend, whatever else says
 
 
 def backend_choice(
@@ -61,7 +64,7 @@ def choose_backends(
             project_backends=project_backends,
             settings=settings,
         )
-        if pick is None and kind.default is None:
+        if kind.default is None and (pick is None or pick == NO_BACKEND):
             continue
         backends[name] = registry.create(name, pick)
     return backends
@@ -87,7 +90,7 @@ def language_model(
     from aifilm.errors import UserError
 
     pick = backend_choice("llm", argument=argument, settings=settings)
-    if pick is None:
+    if pick is None or pick == NO_BACKEND:
         raise UserError("no language model is configured", hint=NO_LLM_HINT)
     if model and not isinstance(pick, Backend):
         data: dict[str, Any] = {"name": pick} if isinstance(pick, str) else dict(pick)
