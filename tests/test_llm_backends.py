@@ -171,3 +171,20 @@ def test_missing_extra_names_the_install(
     monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'aifilm\[llm\]'"):
         backend(provider, fake).chat(REQUEST)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_no_server_is_retried_then_a_clear_error(
+    provider: str, fake: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    options = {"base_url": f"http://127.0.0.1:{port}/v1", "retries": 1, "timeout": 5}
+    made = registry.create("llm", {"name": provider, "options": options})
+    assert isinstance(made, LLMBackend)
+    monkeypatch.setattr("aifilm.pipeline.llm.base.time.sleep", lambda s: None)
+    with pytest.raises(UserError, match=r"failed after 2 tries \(no answer\)"):
+        made.chat(REQUEST)

@@ -173,3 +173,10 @@ def test_an_existing_project_is_not_overwritten(fake: FakeLLMServer, tmp_path: P
     with pytest.raises(UserError, match="already exists"):
         write_film("sky", backend=llm(fake), out=tmp_path)
     assert (tmp_path / "project.yaml").read_text() == "title: mine\n"
+
+
+def test_the_films_language_is_asked_for_and_set(fake: FakeLLMServer, tmp_path: Path) -> None:
+    result = write_film("बारिश", backend=llm(fake), out=tmp_path / "hi", minutes=0.5, language="hi")
+    assert result.project.language == "hi"
+    assert "Language: Hindi (hi): every spoken word in Hindi." in users(fake)[0]
+    assert "Topic: बारिश" in (tmp_path / "hi" / "project.yaml").read_text(encoding="utf-8")

@@ -75,7 +75,10 @@ class GeminiChat(LLMBackend):
             raise ProviderError(
                 exc.code, exc.message or str(exc), retry_after_seconds(headers)
             ) from None
-        except OSError as exc:
+        except Exception as exc:
+            # No answer at all: the client lets its HTTP library's transport errors through.
+            if not _transport_error(exc):
+                raise
             raise ProviderError(None, str(exc) or type(exc).__name__) from None
         feedback = response.prompt_feedback
         if feedback is not None and feedback.block_reason:
@@ -95,3 +98,9 @@ class GeminiChat(LLMBackend):
             (usage.prompt_token_count or 0) if usage else 0,
             (usage.candidates_token_count or 0) if usage else 0,
         )
+
+
+def _transport_error(exc: Exception) -> bool:
+    """Whether `exc` is a connection failure or time-out from the client's HTTP library."""
+    library = type(exc).__module__.split(".")[0]
+    return isinstance(exc, OSError | TimeoutError) or library in ("httpx", "httpx2", "requests")
