@@ -41,6 +41,17 @@ class StockPhoto:
     author_url: str | None = None
 
 
+def credit_lines(credits: list[dict[str, Any]]) -> str:
+    """The stock credits of a render report as lines for a video description: one per
+    library, its authors in the order they appear ("Photos from Pexels: A, B")."""
+    authors: dict[str, dict[str, None]] = {}
+    for credit in credits:
+        provider, author = str(credit.get("provider", "")), str(credit.get("author", ""))
+        if provider and author:
+            authors.setdefault(provider, {})[author] = None
+    return "\n".join(f"Photos from {p}: {', '.join(names)}" for p, names in authors.items())
+
+
 class StockError(Exception):
     """The library could not serve this shot (the message says why, never the key)."""
 
