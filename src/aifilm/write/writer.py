@@ -109,55 +109,53 @@ def _brief(
     return "\n".join(parts)
 
 
-def _problems(
+@dataclass
+class _Checked:
+    """An answer checked: its problems, or the project, its spec and its natural length."""
+
+    problems: list[str]
+    project: Project | None = None
+    spec: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _check(
     text: str, language: str, seconds: float, podcast: bool, prompts: bool, folder: Path
-) -> tuple[list[str], Project | None, dict[str, Any], float]:
-    """What is wrong with an answer (nothing: the project, its YAML, its estimated length)."""
+) -> _Checked:
+    """What is wrong with an answer, by the schema, the spec's loader and the length."""
     try:
         data = schema_of(text)
     except ValueError as exc:
-        return [f"the answer is not valid JSON ({exc}); answer with one JSON object"], None, {}, 0
+        return _Checked([f"the answer is not valid JSON ({exc}); answer with one JSON object"])
     try:
         draft = Draft.model_validate(data)
     except ValidationError as exc:
-        return (
+        return _Checked(
             [
                 f"{'.'.join(str(p) for p in e['loc']) or 'the answer'}: {e['msg']}"
                 for e in exc.errors()[:20]
-            ],
-            None,
-            {},
-            0,
+            ]
         )
     spec = to_spec(draft, language=language, seconds=seconds, podcast=podcast, prompts=prompts)
-    text_yaml = project_yaml(spec, "")
     try:
-        project = load_project_yaml(text_yaml, filename="project.yaml", base_dir=folder, mode=None)
+        project = load_project_yaml(
+            project_yaml(spec, ""), filename="project.yaml", base_dir=folder
+        )
     except SpecError as exc:
-        return [str(issue) for issue in exc.issues[:20]], None, {}, 0
+        # The loader speaks of the project as written: its `dialogue` holds the draft's `lines`.
+        return _Checked([str(issue) for issue in exc.issues[:20]])
     natural = estimated_seconds(project)
     budget, unit = word_budget(abs(seconds - natural), language)
-    if natural > seconds * TOO_LONG:
-        return (
+    if not seconds * TOO_SHORT <= natural <= seconds * TOO_LONG:
+        verb = "cut" if natural > seconds else "add"
+        return _Checked(
             [
                 f"the film runs about {natural:.0f} s but must run {seconds:.0f} s: "
-                f"cut about {budget} spoken {unit}"
+                f"{verb} about {budget} spoken {unit}"
             ],
-            None,
-            {},
-            natural,
+            seconds=natural,
         )
-    if natural < seconds * TOO_SHORT:
-        return (
-            [
-                f"the film runs about {natural:.0f} s but must run {seconds:.0f} s: "
-                f"add about {budget} spoken {unit}"
-            ],
-            None,
-            {},
-            natural,
-        )
-    return [], project, spec, natural
+    return _Checked([], project, spec, natural)
 
 
 def summarise(backend: LLMBackend, text: str, label: str) -> str:
@@ -249,10 +247,9 @@ def write_film(
                 max_tokens=16_384,
             )
         )
-        problems, project, spec, natural = _problems(
-            answer.text, language, seconds, podcast, prompts, out
-        )
-        if not problems and project is not None:
+        checked = _check(answer.text, language, seconds, podcast, prompts, out)
+        problems = checked.problems
+        if not problems and checked.project is not None:
             about = topic.strip() or f"(from {source.name if source else 'a source'})"
             header = (
                 f"Written by 'aifilm write' ({style}, {minutes:g} min, {language}) with "
@@ -260,16 +257,17 @@ def write_film(
                 "Edit freely: 'aifilm plan' shows the shots and their picture prompts,\n"
                 "'aifilm render' makes the film."
             )
-            _write_atomically(target, project_yaml(spec, header))
+            _write_atomically(target, project_yaml(checked.spec, header))
             loaded = Project.load(target)
             return WriteResult(
-                out, target, loaded, seconds, natural, attempt, backend.usage.to_dict()
+                out, target, loaded, seconds, checked.seconds, attempt, backend.usage.to_dict()
             )
         messages += [
             ("assistant", answer.text),
             (
                 "user",
-                "That answer has problems:\n"
+                "That answer has problems (positions are in the project file made from it, "
+                "where `dialogue` holds your `lines`):\n"
                 + "\n".join(f"- {p}" for p in problems)
                 + "\nAnswer again with the whole corrected project as one JSON object.",
             ),
