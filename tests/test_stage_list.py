@@ -4,6 +4,7 @@ defaults, the spec's `backends:` keys, the settings' variables, and plug-in stag
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -130,3 +131,34 @@ def test_a_hosted_render_never_takes_the_servers_own_llm(monkeypatch: pytest.Mon
     assert choices["llm"] == "none" and choices["voice"] == "espeak"
     assert set(choices) == set(registry.backend_kinds())
     assert render_choices({"llm": "anthropic"})["llm"] == "anthropic"
+
+
+def test_a_plugin_adds_a_stage_and_its_backend_through_the_hooks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pluggy
+
+    from aifilm.pipeline import builtins
+    from aifilm.pipeline.registry import Registry, hookimpl
+
+    class Plugin:
+        @hookimpl
+        def register_stages(self, register: Callable[[type[Stage]], None]) -> None:
+            register(ShoutStage)
+
+        @hookimpl
+        def register_backends(self, register: Callable[[type[Backend]], None]) -> None:
+            register(Shout)
+
+    def entry_points(manager: pluggy.PluginManager, group: str, name: str | None = None) -> int:
+        manager.register(builtins)
+        manager.register(Plugin())
+        return 2
+
+    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", entry_points)
+    plugged = Registry()
+    names = [s.name for s in plugged.stage_classes()]
+    assert names[names.index("plan") + 1] == "shout" and names[-1] == "compose"
+    assert plugged.backend_kinds()["shout"] == SHOUT
+    assert list(plugged.backends("shout")) == ["loud"]
+    assert "voice" in plugged.backend_kinds()  # the built-ins still load beside it
