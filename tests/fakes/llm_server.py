@@ -17,15 +17,20 @@ characters / 4, the usual rule of thumb.
 
 from __future__ import annotations
 
+import base64
 import collections
+import io
 import json
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from PIL import Image
 
 KEYS = {
     "openai": "sk-fake-openai-key-1234",
@@ -168,12 +173,22 @@ class FakeLLMServer:
         self.requests: list[Recorded] = []
         self.queue: collections.deque[Reply] = collections.deque()
         self.responder: Callable[[str, dict[str, Any]], str] = default_responder
+        self.images: dict[str, bytes] = {}  # prompt -> the PNG answered
+        self.files: dict[str, bytes] = {}  # pictures served by URL
+        self.images_as_url = False
         self._lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                data = fake.files.get(self.path.removeprefix("/files/"))
+                self.send_response(200 if data is not None else 404)
+                self.send_header("content-length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
@@ -215,6 +230,8 @@ class FakeLLMServer:
     def handle(
         self, path: str, headers: dict[str, str], body: dict[str, Any]
     ) -> tuple[int, Any, dict[str, str] | None]:
+        if path.endswith("/images/generations"):
+            return self._image(headers, body)
         if path.endswith("/chat/completions"):
             provider = "openai"
         elif path.endswith("/messages"):
@@ -242,6 +259,32 @@ class FakeLLMServer:
         # The whole request counts (instructions, turns and the schema), as providers bill.
         prompt_chars = len(json.dumps(body, ensure_ascii=False))
         return 200, _answer(provider, body, text, refusal, prompt_chars // 4), None
+
+    def _image(self, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, Any, Any]:
+        """OpenAI Images: a PNG of the asked size, as base64 (or a URL when `images_as_url`)."""
+        with self._lock:
+            self.requests.append(
+                Recorded("images", "/v1/images/generations", headers, body, time.monotonic())
+            )
+            reply = self.queue.popleft() if self.queue else None
+        if headers.get("authorization", "").removeprefix("Bearer ") != KEYS["openai"]:
+            return 401, _error("openai", 401, "invalid API key"), None
+        if not body.get("model") or not body.get("prompt") or "size" not in body:
+            return 400, _error("openai", 400, "model, prompt and size are required"), None
+        if reply is not None:
+            return reply.status, reply.body, reply.headers
+        w, h = (int(v) for v in body["size"].split("x"))
+        colour = tuple(zlib.crc32(body["prompt"].encode()).to_bytes(4, "big")[:3])
+        buffer = io.BytesIO()
+        Image.new("RGB", (w, h), colour).save(buffer, "PNG")
+        self.images[body["prompt"]] = buffer.getvalue()
+        if self.images_as_url:
+            name = f"{len(self.images)}.png"
+            self.files[name] = buffer.getvalue()
+            item = {"url": f"{self.url}/files/{name}"}
+        else:
+            item = {"b64_json": base64.b64encode(buffer.getvalue()).decode()}
+        return 200, {"created": int(time.time()), "data": [item]}, None
 
     def _auth_error(self, provider: str, headers: dict[str, str]) -> tuple[int, Any, None] | None:
         given = {

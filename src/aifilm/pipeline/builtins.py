@@ -25,6 +25,7 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.translate.spec import SpecTranslations
     from aifilm.pipeline.visuals.diffusion_image import DiffusionImage
     from aifilm.pipeline.visuals.diffusion_video import DiffusionVideo
+    from aifilm.pipeline.visuals.openai_images import OpenAIImages
     from aifilm.pipeline.visuals.pexels import PexelsPhotos
     from aifilm.pipeline.visuals.pixabay import PixabayPhotos
     from aifilm.pipeline.visuals.stills import Stills
@@ -41,5 +42,6 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,
         OpenAIChat, AnthropicChat, GeminiChat, PexelsPhotos, PixabayPhotos,
+        OpenAIImages,
     ):  # fmt: skip
         register(backend)
