@@ -119,3 +119,17 @@ def test_plan_shows_the_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert [d["source"] for d in plan["directions"]] == ["rules"] * 3 + ["spec"]
     shown = CliRunner().invoke(app, ["plan", str(tmp_path / "project.yaml")])
     assert "1.2 (rules) A hot summer field." in " ".join(shown.output.split())
+
+
+def test_a_malformed_answer_leaves_the_scene_to_the_rules_with_a_warning(
+    fake: FakeLLMServer, tmp_path: Path
+) -> None:
+    fake.push(Reply(text="Sure! Here are some ideas: a crow, a pot."))
+    project = load_project_yaml(SPEC, base_dir=tmp_path)
+    llm = {"name": "openai", "options": {"base_url": fake.url + "/v1"}}
+    pipe = Pipeline(project, settings=Settings(cache_dir=tmp_path / "c"), choices={"llm": llm})
+    pipe.run(until="direct")
+    pipe.close()
+    assert [d.source for d in pipe.state.directions] == ["rules"] * 3 + ["spec"]
+    (warning,) = pipe.context.warnings
+    assert warning.startswith("scene 1: the model gpt-4o-mini answered the director")

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, out
+from aifilm.cli.console import console, emit_json, out
 from aifilm.pipeline.plan.summary import plan_project
 from aifilm.pipeline.render import Pipeline
 from aifilm.pipeline.timeline import Timeline
@@ -29,7 +29,11 @@ def plan_directions(project: Project, timeline: Timeline, pipe: Pipeline) -> lis
     backend = pipe.backends.get("llm")
     cache = Cache(pipe.settings.cache_dir, enabled=not pipe.settings.no_cache)
     llm = backend if isinstance(backend, LLMBackend) else None
-    return [asdict(d) for d in direct_shots(project, timeline, llm, cache)]
+    warnings: list[str] = []
+    directions = [asdict(d) for d in direct_shots(project, timeline, llm, cache, warnings)]
+    for warning in warnings:
+        console.print(f"[yellow]warning[/] (direct): {escape(warning)}")
+    return directions
 
 
 def register(app: typer.Typer) -> None:

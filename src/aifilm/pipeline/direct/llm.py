@@ -17,6 +17,11 @@ from aifilm.pipeline.llm.base import ChatRequest, LLMBackend, schema_of
 from aifilm.pipeline.timeline import TimedShot
 from aifilm.prompts import load_prompt
 
+
+class MalformedAnswer(UserError):
+    """The model's answer was not the asked JSON (the scene falls back to the rules)."""
+
+
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -97,11 +102,10 @@ def direct_scene(
             shots = data["shots"]
             assert isinstance(shots, list)
         except (ValueError, KeyError, TypeError, AssertionError):
-            raise UserError(
+            raise MalformedAnswer(
                 f"the model {backend.model} answered the director with something other than "
-                f"the asked JSON: {answer.text[:200]!r}",
-                hint="use a model that supports structured output, or remove the llm backend "
-                "to direct by rules",
+                f"the asked JSON ({answer.text[:80]!r}); these shots are directed by rules",
+                hint="use a model that supports structured output",
             ) from None
         return {"shots": shots, "usage": [answer.input_tokens, answer.output_tokens]}
 

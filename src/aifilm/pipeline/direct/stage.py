@@ -38,10 +38,17 @@ def scene_heading(project: Project, scene: int) -> str | None:
 
 
 def direct_shots(
-    project: Project, timeline: Timeline, backend: LLMBackend | None, cache: Cache
+    project: Project,
+    timeline: Timeline,
+    backend: LLMBackend | None,
+    cache: Cache,
+    warnings: list[str] | None = None,
 ) -> list[Direction]:
-    """A direction for every shot of the timeline (for the stage and for `aifilm plan`)."""
-    from aifilm.pipeline.direct.llm import direct_scene, scene_request
+    """A direction for every shot of the timeline (for the stage and for `aifilm plan`).
+
+    A scene whose answer is not the asked JSON is directed by the rules, with a warning.
+    """
+    from aifilm.pipeline.direct.llm import MalformedAnswer, direct_scene, scene_request
 
     sheet = character_sheet(project)
     orient = orientation(timeline.width, timeline.height)
@@ -52,7 +59,11 @@ def direct_shots(
         asked: dict[str, Direction] = {}
         if backend is not None and any(s.visual.kind != "prompt" for s in shots):
             request = scene_request(project.title, heading, shots, sheet, "")
-            asked = direct_scene(backend, cache, request, orient, sheet)
+            try:
+                asked = direct_scene(backend, cache, request, orient, sheet)
+            except MalformedAnswer as exc:
+                if warnings is not None:
+                    warnings.append(f"scene {scene + 1}: {exc.message}")
         for shot in shots:
             shown = shown_characters(shot, project)
             if shot.visual.kind == "prompt" and shot.visual.prompt:
@@ -86,7 +97,10 @@ class DirectStage(Stage):
         backend = cast(LLMBackend | None, ctx.backends.get("llm"))
         timeline = needs_timeline(ctx)
         with self._timer(ctx, backend.name if backend else "rules") as report:
-            directions = direct_shots(ctx.project, timeline, backend, ctx.cache)
+            warnings: list[str] = []
+            directions = direct_shots(ctx.project, timeline, backend, ctx.cache, warnings)
+            for warning in warnings:
+                ctx.warn(self.name, warning)
             ctx.state.directions = directions
             report.items = len(directions)
             by = sorted({d.source for d in directions})
