@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import ByteSize, Field, ValidationError
+from pydantic import ByteSize, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,16 +36,21 @@ def user_config_file() -> Path:
     )
 
 
-_STAGES = ("voice", "music", "visuals", "lipsync", "compose", "translate")
+_BACKEND_SUFFIX = "_backend"
 
 
 class _UserConfigFile(TomlConfigSettingsSource):
     """The user config file, with its backend choices set apart: they rank below a project's
-    own `backends:` (environment variables and arguments rank above it)."""
+    own `backends:` (environment variables and arguments rank above it). Any
+    `<kind>_backend` key counts, so a plug-in stage's kind needs no setting of its own."""
 
     def __call__(self) -> dict[str, Any]:
         data = dict(super().__call__())
-        chosen = {s: data.pop(f"{s}_backend") for s in _STAGES if f"{s}_backend" in data}
+        chosen = {
+            key.removesuffix(_BACKEND_SUFFIX): str(data.pop(key))
+            for key in list(data)
+            if key.endswith(_BACKEND_SUFFIX) and isinstance(data[key], str)
+        }
         if chosen:
             data["config_file_backends"] = chosen
         return data
@@ -94,6 +99,18 @@ class Settings(BaseSettings):
     lipsync_backend: str | None = None
     compose_backend: str | None = None
     translate_backend: str | None = None
+    llm_backend: str | None = Field(
+        None, description="Language model for `aifilm write` and the director: openai, ..."
+    )
+    llm_model: str | None = Field(None, description="The llm backend's model.")
+    llm_base_url: str | None = Field(
+        None, description="The llm backend's server, e.g. http://localhost:11434/v1 (Ollama)."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="The llm backend's key (default: the provider's own variable)."
+    )
+    llm_temperature: float | None = Field(None, ge=0.0, le=2.0)
+    llm_timeout: float | None = Field(None, gt=0, description="Seconds for one llm answer.")
     config_file_backends: dict[str, str] = Field(
         default_factory=dict,
         description="The config file's `<stage>_backend` keys: used where a project names none.",
@@ -124,17 +141,38 @@ class Settings(BaseSettings):
         )
 
     def backend_overrides(self) -> dict[str, Any]:
-        """Backend names chosen by arguments or environment variables, per stage: they win
-        over a project's `backends:`."""
+        """Backend names chosen by arguments or environment variables, per kind: they win
+        over a project's `backends:`. Besides the fields above, any `AIFILM_<KIND>_BACKEND`
+        variable counts (a plug-in stage's kind)."""
         chosen = {
-            "voice": self.voice_backend,
-            "music": self.music_backend,
-            "visuals": self.visuals_backend,
-            "lipsync": self.lipsync_backend,
-            "compose": self.compose_backend,
-            "translate": self.translate_backend,
+            name.removesuffix(_BACKEND_SUFFIX): value
+            for name, value in self
+            if name.endswith(_BACKEND_SUFFIX) and isinstance(value, str)
         }
-        return {stage: name for stage, name in chosen.items() if name}
+        prefix = self.model_config.get("env_prefix") or ""
+        for variable, value in os.environ.items():
+            upper = variable.upper()
+            if upper.startswith(prefix.upper()) and upper.endswith(_BACKEND_SUFFIX.upper()):
+                kind = upper[len(prefix) : -len(_BACKEND_SUFFIX)].lower()
+                if (
+                    kind
+                    and value
+                    and kind not in chosen
+                    and f"{kind}_backend" not in type(self).model_fields
+                ):
+                    chosen[kind] = value
+        return {kind: name for kind, name in chosen.items() if name}
+
+    def llm_options(self) -> dict[str, Any]:
+        """The llm backend's options set here (model, base_url, api_key, ...)."""
+        values = {
+            "model": self.llm_model,
+            "base_url": self.llm_base_url,
+            "api_key": self.llm_api_key,
+            "temperature": self.llm_temperature,
+            "timeout": self.llm_timeout,
+        }
+        return {k: v for k, v in values.items() if v is not None}
 
     def backend_defaults(self) -> dict[str, Any]:
         """Backend names chosen by the user config file, per stage: used only for stages a

@@ -284,3 +284,23 @@ def test_record_file_is_per_channel(fake: FakeYouTube, youtube_env: Path, tmp_pa
     record = json.loads((youtube_env / "youtube-published.json").read_text())
     assert list(record) == [f"{CHANNEL_ID}:{result.sha256}"]
     assert record[f"{CHANNEL_ID}:{result.sha256}"]["video_id"] == result.video_id
+
+
+def test_stock_photos_are_credited_in_the_description(
+    fake: FakeYouTube, youtube_env: Path, tmp_path: Path
+) -> None:
+    folder = render_folder(tmp_path / "renders")
+    report_path = folder / "render-report.json"
+    report = json.loads(report_path.read_text())
+    report["stock"] = [
+        {"shot": "1.1", "provider": "Pexels", "author": "Ana Ray", "id": "pexels:1"},
+        {"shot": "1.2", "provider": "Pixabay", "author": "user7", "id": "pixabay:9"},
+        {"shot": "1.3", "provider": "Pexels", "author": "Ana Ray", "id": "pexels:2"},
+    ]
+    report_path.write_text(json.dumps(report))
+    result = publish(folder, VideoMetadata(title="Crow", description="A fable."), captions=False)
+    snippet = fake.state.videos[result.video_id]["snippet"]
+    assert snippet["description"] == (
+        "A fable.\n\nPhotos from Pexels: Ana Ray\nPhotos from Pixabay: user7"
+        f"\n\n{MARKER}{result.sha256}"
+    )

@@ -22,6 +22,7 @@ from aifilm.cli import (
     cmd_serve,
     cmd_validate,
     cmd_voices,
+    cmd_write,
     cmd_youtube,
 )
 from aifilm.cli.console import console, emit_json, show_error
@@ -42,6 +43,7 @@ app = typer.Typer(
 )
 for module in (
     cmd_init,
+    cmd_write,
     cmd_render,
     cmd_plan,
     cmd_validate,

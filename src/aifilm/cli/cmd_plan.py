@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from aifilm.cli.console import emit_json, escape, out
+from aifilm.cli.console import console, emit_json, escape, out
 from aifilm.pipeline.plan.summary import plan_project
 from aifilm.pipeline.render import Pipeline
+from aifilm.pipeline.timeline import Timeline
 from aifilm.pipeline.voice.base import VoiceBackend
 from aifilm.spec.loader import load_project
+from aifilm.spec.models import Project
+
+
+def plan_directions(project: Project, timeline: Timeline, pipe: Pipeline) -> list[dict[str, Any]]:
+    """What the direct stage will ask of each shot's picture (an llm's answers are cached,
+    so the render reuses them)."""
+    from aifilm.pipeline.cache import Cache
+    from aifilm.pipeline.direct.stage import direct_shots
+    from aifilm.pipeline.llm.base import LLMBackend
+
+    backend = pipe.backends.get("llm")
+    cache = Cache(pipe.settings.cache_dir, enabled=not pipe.settings.no_cache)
+    llm = backend if isinstance(backend, LLMBackend) else None
+    warnings: list[str] = []
+    directions = [asdict(d) for d in direct_shots(project, timeline, llm, cache, warnings)]
+    for warning in warnings:
+        console.print(f"[yellow]warning[/] (direct): {escape(warning)}")
+    return directions
 
 
 def register(app: typer.Typer) -> None:
@@ -57,10 +78,11 @@ def register(app: typer.Typer) -> None:
             voice = pipe.backends["voice"]
             assert isinstance(voice, VoiceBackend)
             summary = plan_project(project, voice, {k: b.name for k, b in pipe.backends.items()})
+            directions = plan_directions(project, summary.timeline, pipe)
         finally:
             pipe.close()
         if as_json:
-            emit_json({"event": "plan", **summary.to_dict()})
+            emit_json({"event": "plan", **summary.to_dict(), "directions": directions})
             return
         tl = summary.timeline
         table = Table(
@@ -90,5 +112,8 @@ def register(app: typer.Typer) -> None:
             + f"\nestimated render time: ~{summary.estimated_render_seconds:.0f} s on 2 CPU cores"
             + f"\ncredits (hosted service): {summary.credits} (1 per started minute)"
         )
+        out.print("picture prompts (fix any with `prompt:` on its shot):")
+        for d in directions:
+            out.print(f"  {d['shot']} [dim]({d['source']})[/] {escape(d['prompt'])}")
         for warning in summary.warnings:
             out.print(f"[yellow]warning[/]: {escape(warning)}")

@@ -15,6 +15,9 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.lipsync.sadtalker import SadTalkerLipSync
     from aifilm.pipeline.lipsync.visemes import VisemeLipSync
     from aifilm.pipeline.lipsync.wav2lip import Wav2LipLipSync
+    from aifilm.pipeline.llm.anthropic_chat import AnthropicChat
+    from aifilm.pipeline.llm.gemini import GeminiChat
+    from aifilm.pipeline.llm.openai_chat import OpenAIChat
     from aifilm.pipeline.music.midi import MidiMusic
     from aifilm.pipeline.music.musicgen import MusicGen
     from aifilm.pipeline.translate.deepl import DeepLTranslate
@@ -22,6 +25,9 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.translate.spec import SpecTranslations
     from aifilm.pipeline.visuals.diffusion_image import DiffusionImage
     from aifilm.pipeline.visuals.diffusion_video import DiffusionVideo
+    from aifilm.pipeline.visuals.openai_images import OpenAIImages
+    from aifilm.pipeline.visuals.pexels import PexelsPhotos
+    from aifilm.pipeline.visuals.pixabay import PixabayPhotos
     from aifilm.pipeline.visuals.stills import Stills
     from aifilm.pipeline.voice.coqui import CoquiVoice
     from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
@@ -35,5 +41,7 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,
+        OpenAIChat, AnthropicChat, GeminiChat, PexelsPhotos, PixabayPhotos,
+        OpenAIImages,
     ):  # fmt: skip
         register(backend)

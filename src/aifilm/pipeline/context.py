@@ -12,6 +12,7 @@ from typing import Any
 from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.compose.base import Overlay
+from aifilm.pipeline.direct.base import Direction
 from aifilm.pipeline.music.base import MusicTrack
 from aifilm.pipeline.plan.timing import LineKey
 from aifilm.pipeline.timeline import SpeechClip, Timeline
@@ -58,10 +59,12 @@ class RenderState:
     speech: dict[LineKey, SpeechClip] = field(default_factory=dict)
     speech_keys: dict[LineKey, str] = field(default_factory=dict)
     timeline: Timeline | None = None
+    directions: list[Direction] = field(default_factory=list)  # per shot (the direct stage)
     music: MusicTrack | None = None
     music_key: str | None = None
     visuals: list[Visual] = field(default_factory=list)
     visual_keys: list[str] = field(default_factory=list)
+    credits: list[dict[str, Any]] = field(default_factory=list)  # stock pictures' authors
     overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot (lip-sync)
     overlay_keys: list[list[str]] = field(default_factory=list)
     # srt, vtt, ass (main language); srt:<lang>, vtt:<lang> when there are several languages

@@ -1,12 +1,20 @@
-"""Backends found by name through entry points (pluggy), built-ins included.
+"""Backends and stages found through entry points (pluggy), built-ins included.
 
 Built-in backends register through the same hook other packages use
 (`[project.entry-points.aifilm]`), so the built-ins prove the plug-in path. A
-plug-in module implements::
+plug-in module implements either hook or both::
 
     @aifilm.hookimpl
     def register_backends(register):
         register(MyVoice)
+
+    @aifilm.hookimpl
+    def register_stages(register):
+        register(MyStage)  # a Stage subclass; `after = "plan"` places it
+
+The stage list (`aifilm.pipeline.stages.STAGES` plus plug-in stages) is the one source
+of the backend kinds: `DEFAULT_BACKENDS`, the spec's `backends:` keys, the settings'
+`AIFILM_<KIND>_BACKEND` variables and the pipeline's backends all come from it.
 """
 
 from __future__ import annotations
@@ -18,19 +26,15 @@ import pluggy
 
 from aifilm.errors import UnknownBackendError, UserError
 from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.stage_base import BackendKind, Stage
+from aifilm.pipeline.stages import BACKEND_KINDS, STAGES
 from aifilm.spec.vocabulary import choice_error
 
 hookspec = pluggy.HookspecMarker("aifilm")
 hookimpl = pluggy.HookimplMarker("aifilm")
 
-DEFAULT_BACKENDS: dict[str, str] = {
-    "voice": "espeak",
-    "music": "midi",
-    "visuals": "stills",
-    "lipsync": "visemes",
-    "translate": "spec",
-    "compose": "ffmpeg",
-}
+# The built-in stages' defaults; kinds whose stage works without a backend (llm) have none.
+DEFAULT_BACKENDS: dict[str, str] = {k.name: k.default for k in BACKEND_KINDS if k.default}
 
 
 class _Hooks:
@@ -38,12 +42,17 @@ class _Hooks:
     def register_backends(self, register: Callable[[type[Backend]], None]) -> None:
         """Call `register(BackendClass)` for each backend the plug-in provides."""
 
+    @hookspec
+    def register_stages(self, register: Callable[[type[Stage]], None]) -> None:
+        """Call `register(StageClass)` for each pipeline stage the plug-in provides."""
+
 
 class Registry:
     """All known backends by stage and name."""
 
     def __init__(self, *, load_entry_points: bool = True) -> None:
         self._backends: dict[str, dict[str, type[Backend]]] = {}
+        self._stages: list[type[Stage]] = []
         self._load_entry_points = load_entry_points
         self._loaded = False
 
@@ -61,6 +70,7 @@ class Registry:
 
             manager.register(builtins)
         manager.hook.register_backends(register=self.register)
+        manager.hook.register_stages(register=self.register_stage)
 
     def register(self, backend: type[Backend]) -> type[Backend]:
         """Add a backend class (usable as a decorator); a later one replaces an earlier one."""
@@ -73,6 +83,37 @@ class Registry:
     def unregister(self, backend: type[Backend]) -> None:
         """Remove a backend class (tests register fakes per test)."""
         self._backends.get(backend.stage, {}).pop(backend.name, None)
+
+    def register_stage(self, stage: type[Stage]) -> type[Stage]:
+        """Add a pipeline stage (usable as a decorator), run after the stage named by its
+        `after` (else last); a stage of the same name is replaced."""
+        if not isinstance(getattr(stage, "name", None), str):
+            raise TypeError(f"{stage.__qualname__} must set the class attribute 'name'")
+        self._stages = [s for s in self._stages if s.name != stage.name] + [stage]
+        return stage
+
+    def unregister_stage(self, stage: type[Stage]) -> None:
+        """Remove a plug-in stage."""
+        self._stages = [s for s in self._stages if s is not stage]
+
+    def stage_classes(self) -> list[type[Stage]]:
+        """Every stage in the order a render runs them: built-ins, plug-ins placed."""
+        self._ensure_loaded()
+        order = [s for s in STAGES if s.name not in {p.name for p in self._stages}]
+        for stage in self._stages:
+            names = [s.name for s in order]
+            if stage.after is not None and stage.after not in names:
+                raise UnknownBackendError(
+                    f"stage '{stage.name}' runs after '{stage.after}', which is not a stage",
+                    hint=f"stages: {', '.join(names)}",
+                )
+            at = names.index(stage.after) + 1 if stage.after is not None else len(order)
+            order.insert(at, stage)
+        return order
+
+    def backend_kinds(self) -> dict[str, BackendKind]:
+        """Every backend kind the stages use, by name, in pipeline order."""
+        return {k.name: k for s in self.stage_classes() for k in s.backends}
 
     def stages(self) -> list[str]:
         """Stages that have at least one backend."""
@@ -103,7 +144,8 @@ class Registry:
         if isinstance(choice, Backend):
             return choice
         if choice is None:
-            choice = DEFAULT_BACKENDS.get(stage)
+            kind = self.backend_kinds().get(stage)
+            choice = kind.default if kind else DEFAULT_BACKENDS.get(stage)
             if choice is None:
                 raise UnknownBackendError(f"the stage '{stage}' has no default backend")
         if isinstance(choice, str):

@@ -24,16 +24,22 @@ from aifilm.errors import UserError
 from aifilm.media.probe import MediaInfo, probe
 from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
+from aifilm.pipeline.choice import BackendChoice, choose_backends
 from aifilm.pipeline.context import ProgressCallback, RenderContext, RenderState
 from aifilm.pipeline.preflight import preflight
 from aifilm.pipeline.registry import Registry, registry
-from aifilm.pipeline.stages import STAGE_NAMES, STAGES, Stage
+from aifilm.pipeline.stage_base import Stage
+from aifilm.pipeline.stages import STAGES
 from aifilm.settings import Settings
 from aifilm.spec.models import Project
 
-BackendChoice = str | Mapping[str, Any] | Backend | None
 PREVIEW_LONG_SIDE = 640  # a preview's longer side, at most
-AUDIO_SKIPS = ("visuals", "lipsync", "compose")  # stages an audio-only render does not run
+AUDIO_SKIPS = (
+    "direct",
+    "visuals",
+    "lipsync",
+    "compose",
+)  # stages an audio-only render does not run
 
 
 def slugify(text: str) -> str:
@@ -105,11 +111,14 @@ class Pipeline:
         on_progress: ProgressCallback | None = None,
         backends: Registry | None = None,
         stages: Iterable[Stage] | None = None,
+        choices: Mapping[str, BackendChoice] | None = None,
     ) -> None:
         self.project = project
         self.settings = settings or Settings()
         reg = backends or registry
-        chosen = {
+        # Kinds beyond the six named arguments (llm, a plug-in stage's) come in `choices`.
+        arguments = {
+            **(choices or {}),
             "voice": voice,
             "music": music,
             "visuals": visuals,
@@ -117,14 +126,12 @@ class Pipeline:
             "translate": translate,
             "compose": compose,
         }
-        overrides = self.settings.backend_overrides()
-        defaults = self.settings.backend_defaults()
-        self.backends: dict[str, Backend] = {}
-        for stage, choice in chosen.items():
-            # Precedence: argument > environment > project file > user config file > default.
-            layers = (choice, overrides.get(stage), project.backends.get(stage))
-            pick = next((c for c in layers if c is not None), defaults.get(stage))
-            self.backends[stage] = reg.create(stage, pick)
+        self.backends: dict[str, Backend] = choose_backends(
+            reg,
+            arguments={k: v for k, v in arguments.items() if v is not None},
+            project_backends=project.backends,
+            settings=self.settings,
+        )
         self._owns_cache = not isinstance(cache, Cache)
         if isinstance(cache, Cache):
             self.cache = cache
@@ -138,7 +145,9 @@ class Pipeline:
             width = max(64, int(width * scale) // 2 * 2)
             height = max(64, int(height * scale) // 2 * 2)
             fps, quality = min(fps, 15), "draft"
-        self.stages: list[Stage] = list(stages) if stages is not None else [cls() for cls in STAGES]
+        self.stages: list[Stage] = (
+            list(stages) if stages is not None else [cls() for cls in reg.stage_classes()]
+        )
         self._workdir = Path(tempfile.mkdtemp(prefix="aifilm-work-"))
         self.context = RenderContext(
             project=project,
@@ -163,8 +172,9 @@ class Pipeline:
 
     def run(self, *, until: str | None = None) -> RenderState:
         """Run the stages in order, stopping after the one named `until`."""
-        if until is not None and until not in STAGE_NAMES:
-            raise ValueError(f"unknown stage '{until}'; stages: {', '.join(STAGE_NAMES)}")
+        names = [stage.name for stage in self.stages]
+        if until is not None and until not in names:
+            raise ValueError(f"unknown stage '{until}'; stages: {', '.join(names)}")
         # Before any work: a script longer than a film may be stops here, with the ways forward.
         check_fits(self.project, self.backends["voice"])
         for stage in self.stages:
@@ -217,6 +227,7 @@ def render(
     audio_only: bool = False,
     audio_format: str = "m4a",
     progress: bool = True,
+    choices: Mapping[str, BackendChoice] | None = None,
 ) -> RenderResult:
     """Render a project (or a path to one) into `out_dir` (default: `renders/` beside it).
 
@@ -224,6 +235,7 @@ def render(
     `render-report.json`; with several subtitle languages also `<slug>.<lang>.srt` and
     `.vtt` for each (`RenderResult.subtitles` keys `srt:<lang>`, `vtt:<lang>`). Nothing
     appears in `out_dir` unless the render succeeds.
+    `choices` picks backends of other kinds by name, e.g. `{"llm": "openai"}`.
     With `audio_only`, skips the pictures and writes the final mix as an episode,
     `<slug>.m4a` (AAC) or `<slug>.mp3` (`audio_format`), with a chapter per scene.
 
@@ -253,6 +265,7 @@ def render(
         cache=cache,
         settings=settings,
         on_progress=on_progress,
+        choices=choices,
         stages=render_stages(audio_only),
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
@@ -462,6 +475,8 @@ def _report(
                 for s in timeline.shots
             ],
         },
+        # Stock pictures: provider, author, page and licence per shot (for a video description).
+        "stock": ctx.state.credits,
         "audio": ctx.state.audio_facts,
         "output": info.to_dict(),
         "composer": ctx.state.film_facts,

@@ -1,6 +1,12 @@
 """The stages of a render, in order. Each is a small object with one `run(ctx)`.
 
-    voice -> plan -> music -> visuals -> lipsync -> translate -> subtitles -> mix -> compose
+    voice -> plan -> direct -> music -> visuals -> lipsync -> translate -> subtitles -> mix
+    -> compose
+
+Each stage declares its name, the `RenderState` fields it reads and writes, and the
+backend kinds it uses; `STAGES` is the one list the registry, the settings, the spec's
+`backends:` check, the CLI and the server read. Plug-ins add stages through the
+`register_stages` hook (see `aifilm.pipeline.registry`).
 
 Every piece of work goes through the content cache, so a stage whose inputs did
 not change costs a lookup, and an interrupted render resumes where it stopped.
@@ -9,46 +15,40 @@ not change costs a lookup, and an interrupted render resumes where it stopped.
 from __future__ import annotations
 
 import zlib
-from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from aifilm.errors import AifilmError, StageError
 from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
-from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
+from aifilm.pipeline.context import RenderContext
+from aifilm.pipeline.direct.base import Direction
+from aifilm.pipeline.direct.stage import DirectStage
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
 from aifilm.pipeline.plan.length import too_long
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
-from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
+from aifilm.pipeline.stage_base import (
+    COMPOSE,
+    LIPSYNC,
+    MUSIC,
+    TRANSLATE,
+    VISUALS,
+    VOICE,
+    BackendKind,
+    Stage,
+)
+from aifilm.pipeline.stage_base import needs_timeline as _timeline
+from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
+from aifilm.pipeline.visuals.directed import DirectedVisuals
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
 from aifilm.spec.models import Project, Voice
 
 MIX_VERSION = "1"
 MUX_VERSION = "1"
 PODCAST_MUSIC_VOLUME = 0.15  # a podcast's bed sits lower under talk, unless the spec says
-
-
-class Stage(ABC):
-    """One step of the pipeline."""
-
-    name: ClassVar[str]
-
-    @abstractmethod
-    def run(self, ctx: RenderContext) -> None:
-        """Do the stage's work, reading and writing `ctx.state`."""
-
-    def _timer(self, ctx: RenderContext, backend: str | None = None) -> StageTimer:
-        return StageTimer(ctx, StageReport(self.name, backend))
-
-
-def _timeline(ctx: RenderContext) -> Timeline:
-    if ctx.state.timeline is None:
-        raise StageError("needs the plan stage to have run first", stage="plan")
-    return ctx.state.timeline
 
 
 # --- voice ---------------------------------------------------------------------
@@ -113,6 +113,9 @@ class VoiceStage(Stage):
     """Speak every line with the voice backend."""
 
     name = "voice"
+    reads = ()
+    writes = ("speech", "speech_keys")
+    backends = (VOICE,)
 
     def run(self, ctx: RenderContext) -> None:
         backend = cast(VoiceBackend, ctx.backends["voice"])
@@ -139,6 +142,8 @@ class PlanStage(Stage):
     """Lay the shots out in time, fitted to the target length."""
 
     name = "plan"
+    reads = ("speech",)
+    writes = ("timeline",)
 
     def run(self, ctx: RenderContext) -> None:
         with self._timer(ctx) as report:
@@ -174,6 +179,9 @@ class MusicStage(Stage):
     """Play the project's genre, or fit its music file, to the film's length."""
 
     name = "music"
+    reads = ("timeline",)
+    writes = ("music", "music_key")
+    backends = (MUSIC,)
 
     def run(self, ctx: RenderContext) -> None:
         music = ctx.project.music
@@ -223,15 +231,21 @@ class VisualsStage(Stage):
     """Make each shot's picture at the size its camera motion needs."""
 
     name = "visuals"
+    reads = ("timeline", "directions")
+    writes = ("visuals", "visual_keys", "credits")
+    backends = (VISUALS, COMPOSE)
 
     def run(self, ctx: RenderContext) -> None:
         backend = cast(VisualsBackend, ctx.backends["visuals"])
         composer = cast(ComposeBackend, ctx.backends["compose"])
         timeline = _timeline(ctx)
         width, height = ctx.size
+        # A backend that works from the director's directions gets each shot's.
+        directed = isinstance(backend, DirectedVisuals)
+        directions = ctx.state.directions
         with self._timer(ctx, backend.name) as report:
             jobs = []
-            for shot in timeline.shots:
+            for n, shot in enumerate(timeline.shots):
                 w, h = composer.source_size(width, height, shot.camera)
                 request = VisualRequest(
                     spec=shot.visual,
@@ -245,17 +259,27 @@ class VisualsStage(Stage):
                 fields = asdict(request)
                 if not backend.timed:
                     fields.pop("duration")
-                jobs.append((shot, request, cache_key("visuals", backend.identity(), fields)))
+                direction = directions[n] if directed and n < len(directions) else None
+                if direction is not None:
+                    fields["direction"] = asdict(direction)
+                digest = cache_key("visuals", backend.identity(), fields)
+                jobs.append((shot, request, digest, direction))
 
             done = 0
 
-            def one(job: tuple[Any, VisualRequest, str]) -> Visual:
+            def one(job: tuple[Any, VisualRequest, str, Direction | None]) -> Visual:
                 nonlocal done
-                shot, request, digest = job
+                shot, request, digest, direction = job
 
                 def make(folder: Path) -> dict[str, Any]:
-                    visual = backend.render(request, folder)
+                    credit = None
+                    if direction is not None:
+                        assert isinstance(backend, DirectedVisuals)
+                        visual, credit = backend.render_directed(request, direction, folder)
+                    else:
+                        visual = backend.render(request, folder)
                     return {
+                        "credit": credit,
                         "file": visual.path.relative_to(folder).as_posix(),
                         "kind": visual.kind,
                         "width": visual.width,
@@ -268,6 +292,8 @@ class VisualsStage(Stage):
                 done += 1
                 ctx.progress(self.name, done, len(unique), f"shot {shot.id}")
                 meta = entry.meta
+                if meta.get("credit"):
+                    credits[digest] = meta["credit"]
                 return Visual(
                     entry.file(meta["file"]),
                     meta["kind"],
@@ -276,11 +302,18 @@ class VisualsStage(Stage):
                     meta.get("note"),
                 )
 
+            credits: dict[str, dict[str, Any]] = {}
+            if directed:  # photos already in the cache for this film are taken
+                assert isinstance(backend, DirectedVisuals)
+                for *_, digest, _ in jobs:
+                    hit = ctx.cache.lookup("visuals", digest)
+                    if hit is not None and hit.meta.get("credit"):
+                        backend.reserve(str(hit.meta["credit"]["id"]))
             # Identical requests (a podcast's same speaker twice) are made once.
             unique = list({digest: job for job in jobs for digest in [job[2]]}.values())
             with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
                 made = dict(zip([j[2] for j in unique], pool.map(one, unique), strict=True))
-            visuals = [made[digest] for _, _, digest in jobs]
+            visuals = [made[digest] for _, _, digest, _ in jobs]
             notes = [
                 f"shot {shot.id}: {visual.note}"
                 for shot, visual in zip(timeline.shots, visuals, strict=True)
@@ -289,7 +322,10 @@ class VisualsStage(Stage):
             report.notes += notes
             ctx.warn_shots(self.name, notes)  # a fallback picture is something a viewer sees
             ctx.state.visuals = visuals
-            ctx.state.visual_keys = [digest for _, _, digest in jobs]
+            ctx.state.visual_keys = [digest for _, _, digest, _ in jobs]
+            ctx.state.credits = [
+                credits[d] for d in dict.fromkeys(ctx.state.visual_keys) if d in credits
+            ]
             report.items = len(jobs)
 
 
@@ -321,6 +357,9 @@ class LipSyncStage(Stage):
     """
 
     name = "lipsync"
+    reads = ("timeline", "speech_keys", "visuals", "visual_keys")
+    writes = ("overlays", "overlay_keys", "visuals", "visual_keys")
+    backends = (LIPSYNC,)
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.compose.base import Overlay
@@ -459,6 +498,9 @@ class TranslateStage(Stage):
     """Give each line its text in every subtitle language: from the spec, else the backend."""
 
     name = "translate"
+    reads = ("timeline", "speech_keys")
+    writes = ("timeline",)
+    backends = (TRANSLATE,)
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.translate.base import TranslateBackend
@@ -500,6 +542,8 @@ class SubtitlesStage(Stage):
     """Write SRT and VTT files per language, and an ASS file to burn in, timed to the speech."""
 
     name = "subtitles"
+    reads = ("timeline",)
+    writes = ("subtitles", "subtitle_tracks")
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.subtitles.ass import write_ass
@@ -564,6 +608,8 @@ class MixStage(Stage):
     """Place the speech in time, duck the music under it, normalise to -14 LUFS."""
 
     name = "mix"
+    reads = ("timeline", "speech_keys", "music", "music_key")
+    writes = ("audio", "audio_key", "audio_facts")
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.pipeline.compose.audio import assemble_speech, mix_audio
@@ -615,6 +661,19 @@ class ComposeStage(Stage):
     """Encode the film in one FFmpeg run, and make its thumbnail."""
 
     name = "compose"
+    reads = (
+        "timeline",
+        "visuals",
+        "visual_keys",
+        "overlays",
+        "overlay_keys",
+        "audio",
+        "audio_key",
+        "subtitles",
+        "subtitle_tracks",
+    )
+    writes = ("film", "film_facts", "thumbnail")
+    backends = (COMPOSE,)
 
     def run(self, ctx: RenderContext) -> None:
         from aifilm.media.fonts import fonts_dir
@@ -701,6 +760,7 @@ def _with_subtitle_tracks(ctx: RenderContext, film: Path, film_key: str) -> Path
 STAGES: tuple[type[Stage], ...] = (
     VoiceStage,
     PlanStage,
+    DirectStage,
     MusicStage,
     VisualsStage,
     LipSyncStage,
@@ -710,6 +770,9 @@ STAGES: tuple[type[Stage], ...] = (
     ComposeStage,
 )
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
+BACKEND_KINDS: tuple[BackendKind, ...] = tuple(
+    dict.fromkeys(kind for stage in STAGES for kind in stage.backends)
+)
 
 
 class _blame:

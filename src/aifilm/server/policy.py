@@ -60,9 +60,15 @@ def chosen_name(choice: Any) -> str:
 
 def render_choices(project_backends: Mapping[str, Any]) -> dict[str, Any]:
     """The backend of every stage for a hosted render: the project's choice, else the
-    library's default (so nothing the server process's environment or config file says can
-    stand in for a stage the project left out)."""
-    return {stage: project_backends.get(stage, name) for stage, name in DEFAULT_BACKENDS.items()}
+    library's default, else none (so nothing the server process's environment or config
+    file says can stand in for a stage the project left out: no llm by AIFILM_LLM_BACKEND)."""
+    from aifilm.pipeline.choice import NO_BACKEND
+    from aifilm.pipeline.registry import registry
+
+    return {
+        kind: project_backends.get(kind, DEFAULT_BACKENDS.get(kind, NO_BACKEND))
+        for kind in registry.backend_kinds()
+    }
 
 
 def refuse_unoffered(choices: Mapping[str, Any], setting: AllowedSetting) -> None:

@@ -41,6 +41,8 @@ from aifilm.server.storage import Storage
 from aifilm.spec.models import Project as SpecProject
 
 log = logging.getLogger("aifilm.server.worker")
+# Backend kinds render() takes as named arguments; the rest go in its `choices`.
+RENDER_ARGUMENTS = ("voice", "music", "visuals", "compose", "translate", "lipsync")
 
 
 class JobLost(Exception):
@@ -172,10 +174,12 @@ def run_claimed(
                 if params.get("watermark"):
                     inner = registry.create("compose", choices["compose"])
                     choices["compose"] = Watermarked(inner, WATERMARK_TEXT)
+                named = {k: choices.pop(k) for k in RENDER_ARGUMENTS if k in choices}
                 result = aifilm.render(
                     project_model,
                     out,
-                    **choices,
+                    **named,
+                    choices=choices,  # the other kinds (llm): the project's, else none
                     preview=bool(params.get("options", {}).get("preview")),
                     settings=aifilm.Settings(cache_dir=settings.cache_dir),
                     on_progress=reporter,

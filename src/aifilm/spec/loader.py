@@ -28,7 +28,6 @@ from aifilm.script import (
 )
 from aifilm.spec.models import Character, Project, Scene, Shot
 from aifilm.spec.vocabulary import (
-    BACKEND_STAGES,
     LANGUAGES,
     VOICED_SCRIPTS,
     choice_error,
@@ -326,9 +325,13 @@ def _check_semantics(
                 problem = unsupported_script(line.text)
                 if problem:
                     add(("scenes", s, "shots", t), problem)
-    for stage in project.backends:
-        if stage not in BACKEND_STAGES:
-            add(("backends", stage), choice_error("stage", stage, BACKEND_STAGES))
+    if project.backends:
+        from aifilm.pipeline.registry import registry  # the stage list, plug-ins included
+
+        kinds = list(registry.backend_kinds())
+        for stage in project.backends:
+            if stage not in kinds:
+                add(("backends", stage), choice_error("stage", stage, kinds))
     if not project.scenes and not project.script and not project.script_file:
         add((), "the project has no script: add 'scenes', an inline 'script', or a 'script_file'")
     if project.script and project.script_file:

@@ -154,16 +154,6 @@ def choice_error(kind: str, value: str, choices: list[str] | tuple[str, ...]) ->
     return f"unknown {kind} '{value}'{did_you_mean} valid: {', '.join(choices)}"
 
 
-# Stages whose backend a project may choose in its `backends:` table.
-BACKEND_STAGES: tuple[str, ...] = (
-    "voice",
-    "music",
-    "visuals",
-    "lipsync",
-    "translate",
-    "compose",
-)
-
 # Unicode script names (the first word of unicodedata.name) that some language voices.
 VOICED_SCRIPTS: frozenset[str] = frozenset(
     {

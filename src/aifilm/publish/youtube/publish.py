@@ -106,6 +106,17 @@ def check_film(film: Film, warn: Callable[[str], None]) -> None:
         )
 
 
+def _credit_stock(film: Film, metadata: VideoMetadata) -> None:
+    """Add the stock photos' credits from the render report to the description (once)."""
+    from aifilm.pipeline.visuals.directed import credit_lines
+
+    lines = credit_lines(list((film.report or {}).get("stock") or []))
+    if lines and lines not in metadata.description:
+        metadata.description = (
+            metadata.description + "\n\n" if metadata.description else ""
+        ) + lines
+
+
 def publish(
     film: str | Path | Film | RenderResult,
     metadata: VideoMetadata | None = None,
@@ -182,6 +193,7 @@ def _plan(
                 hint="pass --title, or publish the render folder (its report has the title)",
             )
         metadata = VideoMetadata(title=film.title)
+    _credit_stock(film, metadata)
     if film.language:
         metadata.default_language = metadata.default_language or film.language
         metadata.default_audio_language = metadata.default_audio_language or film.language

@@ -1,0 +1,1 @@
+"""The director: from a shot's words to what its picture should show."""

@@ -1,0 +1,1 @@
+"""Language-model backends (the `llm` kind): the writer and the director ask them."""

@@ -1,0 +1,58 @@
+"""The base of every stage, and the backend kinds stages use.
+
+Kept apart from the built-in stages (`aifilm.pipeline.stages`) so stages in their own
+folders and plug-ins can subclass `Stage` without importing all of them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from aifilm.errors import StageError
+from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
+from aifilm.pipeline.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class BackendKind:
+    """A kind of backend a stage uses: its name (a registry stage, a `backends:` key, an
+    `AIFILM_<NAME>_BACKEND` variable) and its default backend (None: the stage works
+    without one, and uses one only when chosen)."""
+
+    name: str
+    default: str | None
+
+
+VOICE = BackendKind("voice", "espeak")
+MUSIC = BackendKind("music", "midi")
+VISUALS = BackendKind("visuals", "stills")
+LIPSYNC = BackendKind("lipsync", "visemes")
+TRANSLATE = BackendKind("translate", "spec")
+COMPOSE = BackendKind("compose", "ffmpeg")
+LLM = BackendKind("llm", None)
+
+
+class Stage(ABC):
+    """One step of the pipeline, declaring what it reads, writes and uses."""
+
+    name: ClassVar[str]
+    reads: ClassVar[tuple[str, ...]] = ()  # RenderState fields it needs filled
+    writes: ClassVar[tuple[str, ...]] = ()  # RenderState fields it fills
+    backends: ClassVar[tuple[BackendKind, ...]] = ()  # kinds it takes from ctx.backends
+    after: ClassVar[str | None] = None  # a plug-in stage: the stage it runs after
+
+    @abstractmethod
+    def run(self, ctx: RenderContext) -> None:
+        """Do the stage's work, reading and writing `ctx.state`."""
+
+    def _timer(self, ctx: RenderContext, backend: str | None = None) -> StageTimer:
+        return StageTimer(ctx, StageReport(self.name, backend))
+
+
+def needs_timeline(ctx: RenderContext) -> Timeline:
+    """The plan stage's timeline, or a `StageError` saying the plan must run first."""
+    if ctx.state.timeline is None:
+        raise StageError("needs the plan stage to have run first", stage="plan")
+    return ctx.state.timeline
