@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aifilm.draw import assets
+from aifilm.draw.faces import FaceGeometry, find_face
 from aifilm.draw.figures import Figure
 from aifilm.draw.looks import DEVOTIONAL_PROPS, PODCAST_PROPS
 from aifilm.draw.scenery import SETTINGS, Setting, horizon_y, paint_backdrop, pick_setting
@@ -61,6 +62,7 @@ class Drawing:
     setting: str
     placed: list[Placed] = field(default_factory=list)
     matched: list[Match] = field(default_factory=list)
+    faces: dict[str, FaceGeometry] = field(default_factory=dict)  # by character, in pixels
 
     @property
     def assets(self) -> list[str]:
@@ -81,8 +83,14 @@ def _paste(
     *,
     flip: bool = False,
     shadow: bool = True,
+    tone: str | None = None,
+    faces: dict[str, FaceGeometry] | None = None,
+    who: str | None = None,
 ) -> Box:
-    """Draw asset `name` standing on (centre_x, base_y), with a soft ground shadow."""
+    """Draw asset `name` standing on (centre_x, base_y), with a soft ground shadow.
+
+    With `faces` and `who`, a person's face found in the picture is recorded there.
+    """
     from PIL import Image, ImageDraw, ImageFilter
 
     sprite = assets.raster(name, height, flip=flip)
@@ -101,6 +109,10 @@ def _paste(
             (20, 24, 20), (round(centre_x - w / 2) - pad, round(base_y - h / 2) - pad), mask
         )
     canvas.paste(sprite, (left, top), sprite)
+    if faces is not None and who is not None and tone is not None:
+        found = find_face(sprite, tone)
+        if found is not None:
+            faces[who] = found.moved(left, top)
     return (left, top, left + sprite.width, top + sprite.height)
 
 
@@ -109,8 +121,8 @@ def _clear_zone(size: tuple[int, int]) -> tuple[float, float, float]:
     width, height = size
     vertical = height > width * 1.2
     if vertical:
-        return width * 0.84, height * 0.74, width * 0.95
-    return float(width), height * 0.86, float(height)
+        return width * 0.84, height * 0.72, width * 0.95
+    return float(width), height * 0.8, float(height) * 0.92
 
 
 def draw_scene(
@@ -204,7 +216,17 @@ def draw_scene(
             _spot(picture, figure.color, x, ground, unit * big * 0.55)
         # Animals in Fluent face left: the one on the left turns to face the others.
         flip = figure.animal and len(figures) > 1 and x < width / 2
-        box = _paste(picture, figure.asset, round(unit * big), x, ground, flip=flip)
+        box = _paste(
+            picture,
+            figure.asset,
+            round(unit * big),
+            x,
+            ground,
+            flip=flip,
+            tone=figure.tone,
+            faces=drawing.faces,
+            who=figure.name,
+        )
         drawing.placed.append(Placed(figure.asset, box, "figure", name=figure.name))
     drawing.picture = picture.convert("RGB")
     return drawing

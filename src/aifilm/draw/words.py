@@ -55,7 +55,7 @@ NOUNS: dict[str, str] = {
     "mango": "mango", "pine": "evergreen-tree", "palm": "palm-tree", "coconut": "coconut",
     "forest": "evergreen-tree", "jungle": "palm-tree", "wood": "wood", "log": "wood",
     "leaf": "leaf-fluttering-in-wind", "leaves": "leaf-fluttering-in-wind",
-    "flower": "blossom", "blossom": "blossom", "rose": "rose", "tulip": "tulip",
+    "flower": "blossom", "blossom": "blossom", "tulip": "tulip",
     "sunflower": "sunflower", "lotus": "lotus", "hibiscus": "hibiscus",
     "marigold": "sunflower", "garden": "potted-plant", "plant": "potted-plant",
     "seed": "seedling", "seedling": "seedling", "sprout": "seedling", "grass": "herb",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aifilm.draw.figures import Figure
+
 
 @dataclass(frozen=True)
 class WordTiming:
@@ -75,6 +77,14 @@ class VisualSpec:
     style: str = "glow"
     featuring: str | None = None  # the character a prompt shot shows
     reference: Path | None = None  # that character's picture, if given
+    # An illustrated "generated" shot (aifilm.draw): what is said in it, the user's
+    # `keywords:`, the characters present and the one speaking; `color` tints its sky.
+    illustrate: bool = False
+    words: str = ""
+    keywords: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    speaker: str | None = None
+    genre: str = "story"
 
 
 @dataclass

@@ -30,7 +30,7 @@ import random
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aifilm.errors import AssetError, UserError
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
@@ -39,8 +39,12 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
+    from aifilm.draw.scene import Drawing
+    from aifilm.pipeline.timeline import VisualSpec
+
 STILL_FILE = "still.png"
 FACE_FILE = "face.json"
+SCENE_FILE = "scene.json"  # an illustrated still's words matched and pictures used
 MAX_PIXELS = 200_000_000  # biggest picture accepted; a PNG that size decodes to ~600 MB (RGB)
 _CONTAIN_RATIO = 1.4  # aspect ratios further apart than this are shown whole over a blur
 _BACKDROP = (18, 18, 22)  # what transparent parts of a picture are laid on
@@ -88,7 +92,7 @@ class Stills(VisualsBackend):
     )
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
     weights_license: ClassVar[str | None] = "no model weights; Noto fonts under SIL OFL-1.1"
-    version: ClassVar[str] = "2"  # 2: podcast layouts write layout.json
+    version: ClassVar[str] = "3"  # 2: podcast layouts write layout.json; 3: illustrated scenes
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
         """Write the shot's still into `out_dir` and describe it."""
@@ -96,6 +100,7 @@ class Stills(VisualsBackend):
         size = (max(1, request.width), max(1, request.height))
         note = None
         face: FaceBoxes | None = None
+        scene_facts: dict[str, Any] | None = None
         if spec.kind == "image":
             if spec.image is None:
                 raise AssetError("an image shot names no image file", hint="set `image:` to a file")
@@ -112,7 +117,25 @@ class Stills(VisualsBackend):
                 words = (spec.prompt or "").split()
                 caption = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
                 note = "prompt needs an AI visual backend; used a generated still"
-            if spec.character:
+            if spec.illustrate and spec.kind == "generated":
+                drawing = illustrate(spec, size)
+                picture = drawing.picture
+                scene_facts = _scene_facts(drawing)
+                found = drawing.faces.get(spec.character or "")
+                if found is not None and spec.character:
+                    face = FaceBoxes(
+                        width=size[0],
+                        height=size[1],
+                        face=found.face,
+                        mouth=found.mouth,
+                        left_eye=found.left_eye,
+                        right_eye=found.right_eye,
+                        skin=found.skin,
+                        lips=found.lips,
+                        mouth_line=found.mouth_line,
+                        character=spec.character,
+                    )
+            elif spec.character:
                 picture, face = portrait(spec.character, spec.seed, size)
             else:
                 picture = generated_still(
@@ -134,11 +157,56 @@ class Stills(VisualsBackend):
         picture.save(path, "PNG", compress_level=1)
         if face is not None:
             (out_dir / FACE_FILE).write_text(json.dumps(asdict(face), indent=1), encoding="utf-8")
+        if scene_facts is not None:
+            (out_dir / SCENE_FILE).write_text(
+                json.dumps(scene_facts, indent=1, ensure_ascii=False), encoding="utf-8"
+            )
         if spec.kind == "podcast":
             from aifilm.pipeline.visuals.podcast import write_layout
 
             write_layout(places, size, out_dir)
         return Visual(path=path, kind="still", width=size[0], height=size[1], note=note)
+
+
+def illustrate(spec: VisualSpec, size: tuple[int, int]) -> Drawing:
+    """An illustrated shot (`aifilm.draw.scene`): backdrop, the props named, the characters."""
+    from aifilm.draw.scene import draw_scene
+
+    return draw_scene(
+        size,
+        heading=spec.text or "",
+        words=spec.words,
+        keywords=spec.keywords,
+        figures=spec.figures,
+        speaker=spec.speaker,
+        tint=parse_color(spec.color) if spec.color else None,
+        seed=spec.seed,
+        genre=spec.genre,
+    )
+
+
+def read_scene(still: Path) -> dict[str, Any] | None:
+    """What an illustrated still shows (`scene.json` beside it), if it is one."""
+    try:
+        data: dict[str, Any] = json.loads((still.parent / SCENE_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return data
+
+
+def _scene_facts(drawing: Drawing) -> dict[str, Any]:
+    from aifilm.draw import assets
+
+    art = assets.licence()
+    return {
+        "setting": drawing.setting,
+        "words": [{"word": m.word, "picture": m.asset} for m in drawing.matched],
+        "pictures": [
+            {"name": p.asset, "layer": p.layer, "box": list(p.box), "word": p.word, "who": p.name}
+            for p in drawing.placed
+        ],
+        "licence": {"source": art.source, "license": art.license, "attribution": art.attribution},
+    }
 
 
 # --- pictures from files ---------------------------------------------------------
