@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from aifilm.draw import assets
 from aifilm.draw.faces import FaceGeometry, find_face
 from aifilm.draw.figures import Figure
-from aifilm.draw.looks import DEVOTIONAL_PROPS, PODCAST_PROPS
+from aifilm.draw.looks import DEVOTIONAL_ALLOWED, DEVOTIONAL_PROPS, PODCAST_PROPS, draw_verse
 from aifilm.draw.scenery import SETTINGS, Setting, horizon_y, paint_backdrop, pick_setting
 from aifilm.draw.words import Match, find_things
 
@@ -41,6 +41,31 @@ SKY_ASSETS = frozenset(
 )
 # fmt: on
 MAX_PROPS = 3
+# Which way Fluent draws an animal: most look left; these look right or straight out.
+FACING_RIGHT = frozenset({"blackbird", "dove", "rabbit", "rooster", "chicken", "baby-chick"})
+FACING_FRONT = frozenset(
+    {
+        "owl",
+        "lion",
+        "fox",
+        "wolf",
+        "bear",
+        "frog",
+        "crab",
+        "butterfly",
+        "peacock",
+        "panda",
+        "koala",
+        "monkey",
+        "octopus",
+        "spider",
+        "ant",
+        "honeybee",
+        "beetle",
+        "lady-beetle",
+        "bug",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -136,13 +161,16 @@ def draw_scene(
     tint: tuple[int, int, int] | None = None,
     seed: int = 0,
     genre: str = "story",
+    verse: str | None = None,
+    language: str = "en",
 ) -> Drawing:
     """Draw a shot's scene at `size`.
 
     `words` are what is said in the shot (narration, lines, translations); `keywords`
     (the shot's `keywords:`) are looked up first; `figures` are the characters present,
     `speaker` the one speaking (drawn larger, in front). `genre` "devotional" or
-    "podcast" adds that genre's props when the words name none.
+    "podcast" adds that genre's props when the words name none; a devotional shot also
+    sets its `verse` large across the sky.
     """
     width, height = size
     rng = random.Random(_seed("scene", seed, heading, words))
@@ -158,8 +186,11 @@ def draw_scene(
         if all(m.asset != match.asset for m in matched):
             matched.append(match)
     matched = [m for m in matched if m.asset not in taken][: MAX_PROPS + 1]
-    if not matched and genre == "devotional":
-        matched = [Match("", a) for a in DEVOTIONAL_PROPS[:2]]
+    if genre == "devotional":
+        matched = [m for m in matched if m.asset in DEVOTIONAL_ALLOWED][:2]
+        for asset in DEVOTIONAL_PROPS[:2]:
+            if len(matched) < 3 and all(m.asset != asset for m in matched):
+                matched.append(Match("", asset))
     if not matched and genre == "podcast":
         matched = [Match("", a) for a in PODCAST_PROPS]
     drawing.matched = [m for m in matched if m.word]
@@ -171,7 +202,11 @@ def draw_scene(
     if width < height:
         sky_slots = [(0.22, 0.12), (0.64, 0.1), (0.42, 0.2)]
     things = [(m.asset, m.word) for m in sky[:2]]
+    if verse:  # the verse fills the sky: one small sun or moon at most
+        things = things[:1]
     for asset in setting.sky_things:
+        if verse and things:
+            break
         if len(things) >= 3:
             break
         if all(a != asset for a, _ in things):
@@ -214,8 +249,9 @@ def draw_scene(
         x = xs[i]
         if figure.color:
             _spot(picture, figure.color, x, ground, unit * big * 0.55)
-        # Animals in Fluent face left: the one on the left turns to face the others.
-        flip = figure.animal and len(figures) > 1 and x < width / 2
+        # An animal turns towards the middle of the picture (to the others, the props).
+        flip = figure.animal and _faces_right(figure.asset) != (x < right / 2)
+        flip = flip and figure.asset not in FACING_FRONT
         box = _paste(
             picture,
             figure.asset,
@@ -228,8 +264,17 @@ def draw_scene(
             who=figure.name,
         )
         drawing.placed.append(Placed(figure.asset, box, "figure", name=figure.name))
+    if verse:
+        margin = width * 0.06
+        draw_verse(
+            picture, verse, language, (margin, height * 0.06, right - margin, horizon * 0.92)
+        )
     drawing.picture = picture.convert("RGB")
     return drawing
+
+
+def _faces_right(asset: str) -> bool:
+    return asset in FACING_RIGHT
 
 
 def _setting_for(heading: str, words: str, keywords: tuple[str, ...], genre: str) -> Setting:

@@ -85,6 +85,7 @@ class VisualSpec:
     figures: tuple[Figure, ...] = ()
     speaker: str | None = None
     genre: str = "story"
+    verse: str | None = None  # a devotional shot's verse, set large in the picture
 
 
 @dataclass

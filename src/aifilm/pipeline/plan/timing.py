@@ -179,6 +179,7 @@ def illustrated(
     shown_character = project.character(shown) if shown else None
     shown_name = shown_character.name if shown_character else shown
     talking = next((f for f in figures if f.name == shown_name and not f.animal), None)
+    genre = film_genre(project)
     return VisualSpec(
         "generated",
         character=talking.name if talking else None,
@@ -190,7 +191,8 @@ def illustrated(
         keywords=tuple(shot.keywords or ()),
         figures=tuple(figures),
         speaker=speaking.name if speaking else speaker,
-        genre=film_genre(project),
+        genre=genre,
+        verse=(shot.narration or None) if genre == "devotional" else None,
     )
 
 

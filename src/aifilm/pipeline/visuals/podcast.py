@@ -177,7 +177,7 @@ def _label(
     """The host's name on a dark rounded tag at the bottom of its panel."""
     from PIL import Image, ImageDraw
 
-    from aifilm.pipeline.visuals.stills import _font
+    from aifilm.draw.text import font_for as _font
 
     width, height = picture.size
     font_size = max(9, round(min(height * 0.085, width * 0.075)))

@@ -22,22 +22,21 @@ the faces and mouths are.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import random
-import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from aifilm.draw.text import fit_text, font_for, font_path, text_script, wrap_text
 from aifilm.errors import AssetError, UserError
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 
 if TYPE_CHECKING:
     import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageFont
 
     from aifilm.draw.scene import Drawing
     from aifilm.pipeline.timeline import VisualSpec
@@ -109,7 +108,12 @@ class Stills(VisualsBackend):
             picture = color_still(spec.color or "black", size)
         elif spec.kind == "title":
             picture = title_card(
-                spec.text or request.title or "", spec.subtitle, size, request.language, spec.color
+                spec.text or request.title or "",
+                spec.subtitle,
+                size,
+                request.language,
+                spec.color,
+                illustrated=True,
             )
         elif spec.kind in ("generated", "prompt"):
             caption = spec.text
@@ -118,7 +122,7 @@ class Stills(VisualsBackend):
                 caption = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
                 note = "prompt needs an AI visual backend; used a generated still"
             if spec.illustrate and spec.kind == "generated":
-                drawing = illustrate(spec, size)
+                drawing = illustrate(spec, size, request.language)
                 picture = drawing.picture
                 scene_facts = _scene_facts(drawing)
                 found = drawing.faces.get(spec.character or "")
@@ -168,7 +172,7 @@ class Stills(VisualsBackend):
         return Visual(path=path, kind="still", width=size[0], height=size[1], note=note)
 
 
-def illustrate(spec: VisualSpec, size: tuple[int, int]) -> Drawing:
+def illustrate(spec: VisualSpec, size: tuple[int, int], language: str = "en") -> Drawing:
     """An illustrated shot (`aifilm.draw.scene`): backdrop, the props named, the characters."""
     from aifilm.draw.scene import draw_scene
 
@@ -182,6 +186,8 @@ def illustrate(spec: VisualSpec, size: tuple[int, int]) -> Drawing:
         tint=parse_color(spec.color) if spec.color else None,
         seed=spec.seed,
         genre=spec.genre,
+        verse=spec.verse,
+        language=language,
     )
 
 
@@ -490,114 +496,23 @@ def generated_still(
     return picture
 
 
-# --- text ------------------------------------------------------------------------
+# --- text (aifilm.draw.text; the old private names stay for callers) ---------------
 
-_SCRIPT_OF_NAME = {
-    "DEVANAGARI": "devanagari",
-    "ARABIC": "arabic",
-    "TAMIL": "tamil",
-    "TELUGU": "telugu",
-    "BENGALI": "bengali",
-    "GUJARATI": "gujarati",
-    "GURMUKHI": "gurmukhi",
-    "KANNADA": "kannada",
-    "MALAYALAM": "malayalam",
-    "CJK": "cjk",
-    "HIRAGANA": "cjk",
-    "KATAKANA": "cjk",
-    "CYRILLIC": "cyrillic",
-}
-
-
-def _text_script(text: str) -> str | None:
-    """The main non-Latin script the text is written in, if any."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        script = _SCRIPT_OF_NAME.get(unicodedata.name(ch, "").split(" ")[0])
-        if script:
-            counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=lambda s: counts[s]) if counts else None
-
-
-def _font_path(text: str, language: str) -> Path:
-    """The font for `text`: by the script it is written in, else by `language`."""
-    from aifilm.errors import AifilmError
-    from aifilm.media.fonts import font_file, script_font_file
-
-    script = _text_script(text)
-    if script:
-        try:
-            return script_font_file(script)
-        except AifilmError:
-            pass
-    try:
-        return font_file(language)
-    except AifilmError:
-        return script_font_file("latin")
-
-
-def _font(text: str, language: str, size: int, *, bold: bool) -> ImageFont.FreeTypeFont:
-    from PIL import ImageFont, features
-
-    # libraqm gives complex shaping (Indic conjuncts, Arabic joining) and right-to-left order.
-    layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
-    font = ImageFont.truetype(str(_font_path(text, language)), size, layout_engine=layout)
-    if bold:
-        # Not a variable font (e.g. the CJK one): the regular weight will do.
-        with contextlib.suppress(OSError, ValueError):
-            font.set_variation_by_name("Bold")
-    return font
-
-
-def _wrap_text(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float
-) -> list[str]:
-    """Greedy wrap of `text` into lines no wider than `width` (a too-long word stays whole).
-
-    Breaks between words, or between characters where the script uses no spaces (CJK).
-    """
-    from aifilm.pipeline.subtitles.cues import break_points
-
-    lines: list[str] = []
-    current = ""
-    for token, spaced in break_points(text):
-        candidate = current + (" " if current and spaced else "") + token
-        if current and draw.textlength(candidate, font=font) > width:
-            lines.append(current)
-            current = token
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
-
-
-def _layout(
-    draw: ImageDraw.ImageDraw,
-    text: str,
-    language: str,
-    start: int,
-    smallest: int,
-    width: float,
-    max_lines: int,
-    *,
-    bold: bool,
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest font size (from `start` down) at which `text` fits in `max_lines` lines."""
-    size = start
-    while True:
-        font = _font(text, language, size, bold=bold)
-        lines = _wrap_text(draw, text, font, width)
-        fits = len(lines) <= max_lines and all(
-            draw.textlength(x, font=font) <= width for x in lines
-        )
-        if fits or size <= smallest:
-            return font, lines
-        size = max(smallest, int(size * 0.9))
+_text_script = text_script
+_font_path = font_path
+_font = font_for
+_wrap_text = wrap_text
+_layout = fit_text
 
 
 def title_card(
-    text: str, subtitle: str | None, size: tuple[int, int], language: str, color: str | None = None
+    text: str,
+    subtitle: str | None,
+    size: tuple[int, int],
+    language: str,
+    color: str | None = None,
+    *,
+    illustrated: bool = False,
 ) -> Image.Image:
     """A title card: `text` large and centred, `subtitle` smaller below, on a colour or gradient."""
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -634,6 +549,23 @@ def title_card(
     gap = round(unit * 0.04) if len(blocks) == 2 else 0
     total = sum(step * len(lines) for _, lines, step, _ in blocks) + gap
     y = (height - total) / 2
+    if illustrated:
+        # What the title names (a crow, a lamp) stands above it, like a book's cover.
+        from aifilm.draw import assets
+        from aifilm.draw.words import find_things
+
+        things = find_things(f"{text} {subtitle}", limit=3)
+        if things:
+            size_px = round(unit * 0.2)
+            top = y - size_px * 0.55
+            y += size_px * 0.55
+            row = size_px * 1.15
+            x0 = width / 2 - row * (len(things) - 1) / 2
+            for n, thing in enumerate(things):
+                sprite = assets.raster(thing.asset, size_px)
+                picture.paste(
+                    sprite, (round(x0 + n * row - size_px / 2), round(top - size_px / 2)), sprite
+                )
     rows = []
     for index, (font, lines, step, fill) in enumerate(blocks):
         for line in lines:
