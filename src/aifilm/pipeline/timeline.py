@@ -50,6 +50,7 @@ class Panel:
     image: Path | None = None  # None: a generated portrait from `seed`
     accent: str = "#ffb703"  # the highlight colour when this host speaks
     seed: int = 0
+    figure: Figure | None = None  # who the host is, drawn (aifilm.draw) when no image
 
 
 @dataclass(frozen=True)
