@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PIL import Image
 
 from aifilm import Pipeline, Project
 from aifilm.cast import infer_cast
@@ -16,7 +17,7 @@ from aifilm.draw import assets
 from aifilm.draw.figures import figure_for
 from aifilm.draw.scene import draw_scene
 from aifilm.draw.words import find_things, lookup
-from aifilm.pipeline.visuals.stills import read_face, read_scene
+from aifilm.pipeline.visuals.stills import read_face, read_faces, read_scene
 
 CROW = np.array((0x50, 0x35, 0x81))  # the Fluent blackbird's body
 
@@ -142,6 +143,7 @@ output: {resolution: 320x180, fps: 12, subtitles: {burn: false}}
 characters:
   - {name: Kaka, look: a little black crow}
   - {name: Asha, sex: female, age: adult}
+  - {name: Ravi, sex: male, age: adult}
 scenes:
   - title: By the pot
     shots:
@@ -156,6 +158,7 @@ scenes:
       - camera: static
         dialogue:
           - Asha: Hello, I am home.
+          - Ravi: Welcome back, Asha.
 """
 
 
@@ -182,12 +185,20 @@ def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Pat
         assert {"amphora", "blackbird"} <= {p["name"] for p in scenes[0]["pictures"]}
         assert {"lion", "sun"} <= {p["name"] for p in scenes[1]["pictures"]}
         assert scenes[1]["setting"] == "desert"
-        # The person speaking is drawn with a face, so her mouth moves (lip-sync).
+        # Both people are drawn with faces, and each one's mouth moves on their own line.
         face = read_face(state.visuals[2].path)
         assert face is not None and face.character == "Asha"
+        assert {f.character for f in read_faces(state.visuals[2].path)} == {"Asha", "Ravi"}
         lipsync = next(r for r in pipe.context.reports if r.name == "lipsync")
-        assert lipsync.items == 1
-        del talk_shot
+        assert lipsync.items == 2 and not lipsync.notes
+        first, second = talk_shot.lines
+        still = np.asarray(Image.open(state.visuals[2].path).convert("RGB")).astype(np.int16)
+        for line, who in ((first, "Asha"), (second, "Ravi")):
+            other = next(f for f in read_faces(state.visuals[2].path) if f.character != who)
+            mid = frames[int((line.start + line.clip.duration / 2) * fps)].astype(np.int16)
+            x0, y0, x1, y1 = other.mouth
+            # The one not speaking keeps the still's closed mouth.
+            assert np.abs(mid[y0:y1, x0:x1] - still[y0:y1, x0:x1]).mean() < 12
     finally:
         pipe.close()
 

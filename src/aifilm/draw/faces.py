@@ -70,22 +70,41 @@ SKINS: dict[str, tuple[int, int, int]] = {
 }
 
 
+def _face_region(close: np.ndarray) -> Box | None:
+    """The head: the biggest blob of skin (eyes and mouth closed over) in the upper part."""
+    import cv2
+    import numpy as np
+
+    height, width = close.shape
+    k = max(3, round(min(height, width) * 0.08)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    solid = cv2.morphologyEx(close.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(solid, connectivity=4)
+    best: Box | None = None
+    best_area = 0
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if centroids[i][1] > height * 0.72 or area < best_area:
+            continue
+        best, best_area = (x, y, x + w, y + h), area
+    if best is None or best_area < height * width * 0.04:
+        return None
+    return best
+
+
 def find_face(sprite: Image.Image, tone: str | None) -> FaceGeometry | None:
     """The face of a person picture (RGBA) of skin `tone`, or None if none is clear."""
     import numpy as np
 
-    rgba = np.asarray(sprite.convert("RGBA")).astype(np.int32)
-    height, width = rgba.shape[:2]
-    opaque = rgba[..., 3] > 200
-    body = _bbox(opaque)
-    if body is None:
-        return None
     skin = SKINS.get(tone or "")
     if skin is None:
         return None
+    rgba = np.asarray(sprite.convert("RGBA")).astype(np.int32)
+    height, width = rgba.shape[:2]
+    opaque = rgba[..., 3] > 200
     close = (np.abs(rgba[..., :3] - np.array(skin)).sum(axis=2) < 56) & opaque
-    face = _bbox(close)
-    if face is None or (face[2] - face[0]) < width * 0.15:
+    face = _face_region(close)
+    if face is None:
         return None
     fx0, fy0, fx1, fy1 = face
     fw, fh = fx1 - fx0, fy1 - fy0
@@ -95,25 +114,26 @@ def find_face(sprite: Image.Image, tone: str | None) -> FaceGeometry | None:
     ys = np.arange(height)[:, None]
     xs = np.arange(width)[None, :]
     lower = (
-        (ys > fy0 + fh * 0.66)
+        (ys > fy0 + fh * 0.64)
         & (ys < fy1 - fh * 0.04)
-        & (xs > fx0 + fw * 0.25)
-        & (xs < fx1 - fw * 0.25)
+        & (xs > fx0 + fw * 0.28)
+        & (xs < fx1 - fw * 0.28)
     )
     red = (rgba[..., 0] - rgba[..., 1] > 60) & (rgba[..., 0] > rgba[..., 2])
     mouth = _bbox(not_skin & lower & red) or _bbox(not_skin & lower)
-    # Eyes: their whites, in the upper middle of the face, either side of its centre.
-    upper = (ys > fy0 + fh * 0.25) & (ys < fy0 + fh * 0.66)
+    if mouth is None or (mouth[3] - mouth[1]) > fh * 0.3 or (mouth[2] - mouth[0]) > fw * 0.55:
+        return None
+    # Eyes: their whites in the upper middle of the face, either side of its centre;
+    # where none show (glasses, closed eyes), where Fluent faces put them.
+    upper = (ys > fy0 + fh * 0.2) & (ys < fy0 + fh * 0.64)
     white = rgba[..., :3].sum(axis=2) > 690
     centre = fx0 + fw / 2
-    left = _bbox(not_skin & upper & white & (xs < centre) & (xs > fx0 + fw * 0.1))
-    right = _bbox(not_skin & upper & white & (xs >= centre) & (xs < fx1 - fw * 0.1))
-    if mouth is None or left is None or right is None:
-        return None
-    # A face box that runs down the body (skin-coloured hands, a book) or a "mouth"
-    # that fills the chin is a misreading: better no face than a wrong one.
-    if fh > height * 0.8 or (mouth[3] - mouth[1]) > fh * 0.28 or (mouth[2] - mouth[0]) > fw * 0.6:
-        return None
+    left = _bbox(not_skin & upper & white & (xs < centre) & (xs > fx0 + fw * 0.08))
+    right = _bbox(not_skin & upper & white & (xs >= centre) & (xs < fx1 - fw * 0.08))
+    if left is None or right is None:
+        ey0, ey1 = fy0 + round(fh * 0.4), fy0 + round(fh * 0.52)
+        left = (fx0 + round(fw * 0.22), ey0, fx0 + round(fw * 0.4), ey1)
+        right = (fx0 + round(fw * 0.6), ey0, fx0 + round(fw * 0.78), ey1)
     lip_pixels = rgba[mouth[1] : mouth[3], mouth[0] : mouth[2]]
     lip_mask = ~close[mouth[1] : mouth[3], mouth[0] : mouth[2]] & (lip_pixels[..., 3] > 200)
     lips = tuple(int(x) for x in np.median(lip_pixels[lip_mask][:, :3], axis=0))

@@ -188,7 +188,7 @@ def _load(still: Path) -> np.ndarray:
 
 def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[Face], list[str]]:
     """The faces that can talk in a shot's still, and a note for each one not found."""
-    from aifilm.pipeline.visuals.stills import read_face
+    from aifilm.pipeline.visuals.stills import read_faces
 
     if visual.kind != "still":
         return [], []
@@ -199,19 +199,22 @@ def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[
         return [], []
     character = project.character(spec.character)
     name = character.name if character else spec.character
-    boxes = read_face(visual.path)
-    if boxes is not None:
-        face = Face(
-            name,
-            boxes.mouth,
-            "portrait",
-            face=boxes.face,
-            eyes=(boxes.left_eye, boxes.right_eye),
-            skin=boxes.skin,
-            lips=boxes.lips,
-            mouth_line=boxes.mouth_line,
-        )
-        return [face], []
+    drawn = read_faces(visual.path)
+    if drawn:
+        # A portrait has one face; an illustrated scene one per person in it.
+        return [
+            Face(
+                name if boxes.character == spec.character else boxes.character,
+                boxes.mouth,
+                "portrait",
+                face=boxes.face,
+                eyes=(boxes.left_eye, boxes.right_eye),
+                skin=boxes.skin,
+                lips=boxes.lips,
+                mouth_line=boxes.mouth_line,
+            )
+            for boxes in drawn
+        ], []
     mouth = tuple(character.mouth) if character and character.mouth else None
     found, note = _find_in(
         _load(visual.path),

@@ -179,6 +179,12 @@ def illustrated(
     shown_character = project.character(shown) if shown else None
     shown_name = shown_character.name if shown_character else shown
     talking = next((f for f in figures if f.name == shown_name and not f.animal), None)
+    if talking is None:  # an animal is shown: the first person who speaks still talks
+        speakers = set()
+        for ln in shot.lines:
+            said = project.character(ln.speaker) if ln.speaker else None
+            speakers.add(said.name if said else ln.speaker)
+        talking = next((f for f in figures if f.name in speakers and not f.animal), None)
     genre = film_genre(project)
     return VisualSpec(
         "generated",

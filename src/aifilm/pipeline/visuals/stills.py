@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 STILL_FILE = "still.png"
 FACE_FILE = "face.json"
 SCENE_FILE = "scene.json"  # an illustrated still's words matched and pictures used
+FACES_FILE = "faces.json"  # an illustrated still's people: every face that can talk
 MAX_PIXELS = 200_000_000  # biggest picture accepted; a PNG that size decodes to ~600 MB (RGB)
 _CONTAIN_RATIO = 1.4  # aspect ratios further apart than this are shown whole over a blur
 _BACKDROP = (18, 18, 22)  # what transparent parts of a picture are laid on
@@ -69,6 +70,21 @@ class FaceBoxes:
     mouth_line: str
     character: str
     version: int = 1
+
+
+def read_faces(still: Path) -> list[FaceBoxes]:
+    """Every face of an illustrated still (`faces.json` beside it), else `read_face`'s."""
+    try:
+        items = json.loads((still.parent / FACES_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        one = read_face(still)
+        return [one] if one is not None else []
+    faces = []
+    for data in items:
+        for key in ("face", "mouth", "left_eye", "right_eye"):
+            data[key] = tuple(data[key])
+        faces.append(FaceBoxes(**data))
+    return faces
 
 
 def read_face(still: Path) -> FaceBoxes | None:
@@ -100,6 +116,7 @@ class Stills(VisualsBackend):
         note = None
         face: FaceBoxes | None = None
         scene_facts: dict[str, Any] | None = None
+        people: list[FaceBoxes] = []
         if spec.kind == "image":
             if spec.image is None:
                 raise AssetError("an image shot names no image file", hint="set `image:` to a file")
@@ -125,9 +142,8 @@ class Stills(VisualsBackend):
                 drawing = illustrate(spec, size, request.language)
                 picture = drawing.picture
                 scene_facts = _scene_facts(drawing)
-                found = drawing.faces.get(spec.character or "")
-                if found is not None and spec.character:
-                    face = FaceBoxes(
+                people = [
+                    FaceBoxes(
                         width=size[0],
                         height=size[1],
                         face=found.face,
@@ -137,8 +153,13 @@ class Stills(VisualsBackend):
                         skin=found.skin,
                         lips=found.lips,
                         mouth_line=found.mouth_line,
-                        character=spec.character,
+                        character=who,
                     )
+                    for who, found in drawing.faces.items()
+                ]
+                # face.json keeps the shown person (as portraits do); faces.json has all,
+                # so each person's mouth moves on their own lines.
+                face = next((f for f in people if f.character == spec.character), None)
             elif spec.character:
                 picture, face = portrait(spec.character, spec.seed, size)
             else:
@@ -161,6 +182,11 @@ class Stills(VisualsBackend):
         picture.save(path, "PNG", compress_level=1)
         if face is not None:
             (out_dir / FACE_FILE).write_text(json.dumps(asdict(face), indent=1), encoding="utf-8")
+        if people:
+            (out_dir / FACES_FILE).write_text(
+                json.dumps([asdict(f) for f in people], indent=1, ensure_ascii=False),
+                encoding="utf-8",
+            )
         if scene_facts is not None:
             (out_dir / SCENE_FILE).write_text(
                 json.dumps(scene_facts, indent=1, ensure_ascii=False), encoding="utf-8"
