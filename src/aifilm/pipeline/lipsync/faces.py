@@ -86,14 +86,19 @@ def fitted_box(box: Box, image: tuple[int, int], still: tuple[int, int]) -> Box:
     """`box` in a picture's pixels carried to the still `fit_picture` made of it.
 
     Mirrors `aifilm.pipeline.visuals.stills.fit_picture`: a cover-crop about the centre,
-    or, for shapes far apart, the whole picture centred over a blur.
+    a trimmed picture on a matte (`matte_layout`), or, for shapes far apart, the whole
+    picture centred over a blur.
     """
-    from aifilm.pipeline.visuals.stills import _CONTAIN_RATIO
+    from aifilm.pipeline.visuals.stills import _CONTAIN_RATIO, _MATTE_RATIO, matte_layout
 
     iw, ih = image
     width, height = still
     ratio = (iw / ih) / (width / height)
-    if max(ratio, 1 / ratio) <= _CONTAIN_RATIO:
+    if _CONTAIN_RATIO < max(ratio, 1 / ratio) <= _MATTE_RATIO:
+        crop, inner, at = matte_layout(image, still)
+        scale = inner[0] / (crop[2] - crop[0])
+        dx, dy = crop[0] * scale - at[0], crop[1] * scale - at[1]
+    elif max(ratio, 1 / ratio) <= _CONTAIN_RATIO:
         scale = max(width / iw, height / ih)
         dx, dy = (iw * scale - width) / 2, (ih * scale - height) / 2
     else:

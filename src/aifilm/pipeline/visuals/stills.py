@@ -47,6 +47,7 @@ SCENE_FILE = "scene.json"  # an illustrated still's words matched and pictures u
 FACES_FILE = "faces.json"  # an illustrated still's people: every face that can talk
 MAX_PIXELS = 200_000_000  # biggest picture accepted; a PNG that size decodes to ~600 MB (RGB)
 _CONTAIN_RATIO = 1.4  # aspect ratios further apart than this are shown whole over a blur
+_MATTE_RATIO = 2.0  # up to this (a square picture in 16:9 or 9:16): trimmed a little, matted
 _BACKDROP = (18, 18, 22)  # what transparent parts of a picture are laid on
 
 
@@ -369,6 +370,8 @@ def fit_picture(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
     ratio = (picture.width / picture.height) / (width / height)
     if max(ratio, 1 / ratio) <= _CONTAIN_RATIO:
         return ImageOps.fit(picture, size, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    if max(ratio, 1 / ratio) <= _MATTE_RATIO:
+        return _matted(picture, size)
     # Backdrop: the picture cover-fitted small, blurred, enlarged and darkened.
     small = (max(1, width // 16), max(1, height // 16))
     backdrop = ImageOps.fit(picture, small, Image.Resampling.BILINEAR)
@@ -380,6 +383,51 @@ def fit_picture(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
     front = picture.resize(inner, Image.Resampling.LANCZOS)
     backdrop.paste(front, ((width - inner[0]) // 2, (height - inner[1]) // 2))
     return backdrop
+
+
+def matte_layout(
+    image: tuple[int, int], size: tuple[int, int]
+) -> tuple[tuple[int, int, int, int], tuple[int, int], tuple[int, int]]:
+    """Where a matted picture goes: its crop (in its pixels), its size and place in the still.
+
+    The crop trims the picture half-way (in log terms) to the frame's shape, a little
+    more off the bottom than the top (heads stay).
+    """
+    iw, ih = image
+    width, height = size
+    ratio = (iw / ih) / (width / height)
+    aspect = (iw / ih) / math.sqrt(ratio)
+    if aspect < iw / ih:
+        cw, ch = max(1, round(ih * aspect)), ih
+    else:
+        cw, ch = iw, max(1, round(iw / aspect))
+    left, top = (iw - cw) // 2, round((ih - ch) * 0.35)
+    scale = min(width / cw, height / ch)
+    inner = (max(1, round(cw * scale)), max(1, round(ch * scale)))
+    at = ((width - inner[0]) // 2, (height - inner[1]) // 2)
+    return (left, top, left + cw, top + ch), inner, at
+
+
+def _matted(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """A picture of a rather different shape (a square in 16:9): trimmed a little, then
+    shown whole like a print on a matte of its own tones with a soft shadow: narrow calm
+    bands instead of wide blurred ones."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageStat
+
+    crop, inner, at = matte_layout(picture.size, size)
+    front = picture.crop(crop).resize(inner, Image.Resampling.LANCZOS)
+    mean = ImageStat.Stat(front).mean
+    matte = (round(mean[0] * 0.32 + 10), round(mean[1] * 0.32 + 10), round(mean[2] * 0.32 + 10))
+    frame = Image.new("RGB", size, matte)
+    shadow = Image.new("L", size, 0)
+    spread = max(2, round(min(size) * 0.02))
+    ImageDraw.Draw(shadow).rectangle(
+        (at[0] - spread // 2, at[1], at[0] + inner[0] + spread // 2, at[1] + inner[1] + spread),
+        fill=150,
+    )
+    frame.paste((0, 0, 0), mask=shadow.filter(ImageFilter.GaussianBlur(spread)))
+    frame.paste(front, at)
+    return frame
 
 
 # --- colours and gradients -------------------------------------------------------
