@@ -17,7 +17,7 @@ from aifilm.draw import assets
 from aifilm.draw.figures import figure_for
 from aifilm.draw.scene import draw_scene
 from aifilm.draw.words import find_things, lookup
-from aifilm.pipeline.visuals.stills import read_face, read_faces, read_scene
+from aifilm.pipeline.visuals.stills import read_face, read_faces, read_hops, read_scene
 
 CROW = np.array((0x50, 0x35, 0x81))  # the Fluent blackbird's body
 
@@ -159,6 +159,9 @@ scenes:
         dialogue:
           - Asha: Hello, I am home.
           - Ravi: Welcome back, Asha.
+      - camera: static
+        dialogue:
+          - Kaka: Water, water! Where is all the water?
 """
 
 
@@ -173,7 +176,7 @@ def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Pat
         with av.open(str(state.film)) as container:
             frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
         fps = state.timeline.fps
-        crow_shot, lion_shot, talk_shot = state.timeline.shots
+        crow_shot, lion_shot, talk_shot, caw_shot = state.timeline.shots
         for shot in state.timeline.shots:
             middle = frames[min(len(frames) - 1, int((shot.start + shot.duration / 2) * fps))]
             assert _edges(middle) > 0.005, f"shot {shot.id} is a flat field"
@@ -190,7 +193,7 @@ def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Pat
         assert face is not None and face.character == "Asha"
         assert {f.character for f in read_faces(state.visuals[2].path)} == {"Asha", "Ravi"}
         lipsync = next(r for r in pipe.context.reports if r.name == "lipsync")
-        assert lipsync.items == 2 and not lipsync.notes
+        assert lipsync.items == 3 and not lipsync.notes  # Asha, Ravi, and the crow
         first, second = talk_shot.lines
         still = np.asarray(Image.open(state.visuals[2].path).convert("RGB")).astype(np.int16)
         for line, who in ((first, "Asha"), (second, "Ravi")):
@@ -199,6 +202,18 @@ def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Pat
             x0, y0, x1, y1 = other.mouth
             # The one not speaking keeps the still's closed mouth.
             assert np.abs(mid[y0:y1, x0:x1] - still[y0:y1, x0:x1]).mean() < 12
+        # The crow has no mouth: it hops while it speaks, and stands still before.
+        (hop,) = read_hops(state.visuals[3].path)
+        x0, y0, x1, y1 = hop.box
+        crow_still = np.asarray(Image.open(state.visuals[3].path).convert("RGB")).astype(np.int16)
+        (line,) = caw_shot.lines
+        moved = []
+        for n in range(int(line.start * fps) + 1, int(line.end * fps)):
+            frame = frames[n].astype(np.int16)
+            moved.append(np.abs(frame[y0:y1, x0:x1] - crow_still[y0:y1, x0:x1]).mean())
+        before = frames[int((line.start - 0.1) * fps)].astype(np.int16)
+        assert np.abs(before[y0:y1, x0:x1] - crow_still[y0:y1, x0:x1]).mean() < 4
+        assert max(moved) > 12 and min(moved) < 6  # up on syllables, down between
     finally:
         pipe.close()
 

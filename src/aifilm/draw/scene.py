@@ -79,6 +79,23 @@ class Placed:
     name: str | None = None  # the character it shows (figures)
 
 
+@dataclass(frozen=True)
+class Bouncer:
+    """An animal that can hop while it speaks: the scene under it and its picture.
+
+    `plate` is the still's pixels in `box` before the animal was drawn (with its shadow);
+    `sprite` goes at `at` within the plate when it stands still.
+    """
+
+    box: Box
+    plate: Image.Image
+    sprite: Image.Image
+    at: tuple[int, int]
+
+
+BOUNCE = 0.1  # how high an animal hops on a stressed syllable, in its own heights
+
+
 @dataclass
 class Drawing:
     """A drawn scene and what is in it (for the render report, lip-sync and tests)."""
@@ -88,6 +105,8 @@ class Drawing:
     placed: list[Placed] = field(default_factory=list)
     matched: list[Match] = field(default_factory=list)
     faces: dict[str, FaceGeometry] = field(default_factory=dict)  # by character, in pixels
+    # Animals, which "talk" by bouncing: what lies under each and its picture, by name.
+    bouncers: dict[str, Bouncer] = field(default_factory=dict)
 
     @property
     def assets(self) -> list[str]:
@@ -111,6 +130,7 @@ def _paste(
     tone: str | None = None,
     faces: dict[str, FaceGeometry] | None = None,
     who: str | None = None,
+    bouncers: dict[str, Bouncer] | None = None,
 ) -> Box:
     """Draw asset `name` standing on (centre_x, base_y), with a soft ground shadow.
 
@@ -133,6 +153,16 @@ def _paste(
         canvas.paste(
             (20, 24, 20), (round(centre_x - w / 2) - pad, round(base_y - h / 2) - pad), mask
         )
+    if bouncers is not None and who is not None:
+        lift = round(sprite.height * BOUNCE) + 2
+        box = (
+            max(0, left - 2),
+            max(0, top - lift),
+            min(canvas.width, left + sprite.width + 2),
+            min(canvas.height, top + sprite.height + 2),
+        )
+        plate = canvas.crop(box).convert("RGB")
+        bouncers[who] = Bouncer(box, plate, sprite.copy(), (left - box[0], top - box[1]))
     canvas.paste(sprite, (left, top), sprite)
     if faces is not None and who is not None and tone is not None:
         found = find_face(sprite, tone)
@@ -262,6 +292,7 @@ def draw_scene(
             tone=figure.tone,
             faces=drawing.faces,
             who=figure.name,
+            bouncers=drawing.bouncers if figure.animal else None,
         )
         drawing.placed.append(Placed(figure.asset, box, "figure", name=figure.name))
     if verse:

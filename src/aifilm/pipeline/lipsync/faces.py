@@ -193,15 +193,17 @@ def _load(still: Path) -> np.ndarray:
 
 def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[Face], list[str]]:
     """The faces that can talk in a shot's still, and a note for each one not found."""
-    from aifilm.pipeline.visuals.stills import read_faces
+    from aifilm.pipeline.visuals.stills import read_faces, read_hops
 
     if visual.kind != "still":
         return [], []
     spec = shot.visual
     if spec.kind == "podcast":
         return _podcast_faces(shot, visual, project)
+    # Illustrated animals hop while they speak (aifilm.pipeline.lipsync.hops).
+    hopping = [Face(h.character, h.box, "hop", face=h.box) for h in read_hops(visual.path)]
     if spec.character is None:
-        return [], []
+        return hopping, []
     character = project.character(spec.character)
     name = character.name if character else spec.character
     drawn = read_faces(visual.path)
@@ -219,7 +221,7 @@ def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[
                 mouth_line=boxes.mouth_line,
             )
             for boxes in drawn
-        ], []
+        ] + hopping, []
     mouth = tuple(character.mouth) if character and character.mouth else None
     found, note = _find_in(
         _load(visual.path),

@@ -38,13 +38,14 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import Image, ImageFont
 
-    from aifilm.draw.scene import Drawing
+    from aifilm.draw.scene import Bouncer, Drawing
     from aifilm.pipeline.timeline import VisualSpec
 
 STILL_FILE = "still.png"
 FACE_FILE = "face.json"
 SCENE_FILE = "scene.json"  # an illustrated still's words matched and pictures used
 FACES_FILE = "faces.json"  # an illustrated still's people: every face that can talk
+HOPS_FILE = "hops.json"  # its animals: where each can hop (plates and sprites beside it)
 MAX_PIXELS = 200_000_000  # biggest picture accepted; a PNG that size decodes to ~600 MB (RGB)
 _CONTAIN_RATIO = 1.4  # aspect ratios further apart than this are shown whole over a blur
 _MATTE_RATIO = 2.0  # up to this (a square picture in 16:9 or 9:16): trimmed a little, matted
@@ -118,6 +119,7 @@ class Stills(VisualsBackend):
         face: FaceBoxes | None = None
         scene_facts: dict[str, Any] | None = None
         people: list[FaceBoxes] = []
+        bouncers: dict[str, Bouncer] = {}
         if spec.kind == "image":
             if spec.image is None:
                 raise AssetError("an image shot names no image file", hint="set `image:` to a file")
@@ -161,6 +163,7 @@ class Stills(VisualsBackend):
                 # face.json keeps the shown person (as portraits do); faces.json has all,
                 # so each person's mouth moves on their own lines.
                 face = next((f for f in people if f.character == spec.character), None)
+                bouncers = drawing.bouncers
             elif spec.character:
                 picture, face = portrait(spec.character, spec.seed, size)
             else:
@@ -183,6 +186,8 @@ class Stills(VisualsBackend):
         picture.save(path, "PNG", compress_level=1)
         if face is not None:
             (out_dir / FACE_FILE).write_text(json.dumps(asdict(face), indent=1), encoding="utf-8")
+        if bouncers:
+            _write_hops(bouncers, out_dir)
         if people:
             (out_dir / FACES_FILE).write_text(
                 json.dumps([asdict(f) for f in people], indent=1, ensure_ascii=False),
@@ -216,6 +221,53 @@ def illustrate(spec: VisualSpec, size: tuple[int, int], language: str = "en") ->
         verse=spec.verse,
         language=language,
     )
+
+
+@dataclass(frozen=True)
+class Hop:
+    """An animal in an illustrated still that hops while it speaks (`hops.json`)."""
+
+    character: str
+    box: tuple[int, int, int, int]  # the patch it moves in, in the still's pixels
+    plate: Path  # the patch before the animal was drawn
+    sprite: Path  # the animal (RGBA)
+    at: tuple[int, int]  # where the sprite rests within the patch
+
+
+def _write_hops(bouncers: dict[str, Bouncer], folder: Path) -> None:
+    items = []
+    for n, (who, hop) in enumerate(sorted(bouncers.items())):
+        plate, sprite = f"hop-{n}-plate.png", f"hop-{n}-sprite.png"
+        hop.plate.save(folder / plate, "PNG", compress_level=1)
+        hop.sprite.save(folder / sprite, "PNG", compress_level=1)
+        items.append(
+            {
+                "character": who,
+                "box": list(hop.box),
+                "plate": plate,
+                "sprite": sprite,
+                "at": list(hop.at),
+            }
+        )
+    (folder / HOPS_FILE).write_text(json.dumps(items, indent=1, ensure_ascii=False), "utf-8")
+
+
+def read_hops(still: Path) -> list[Hop]:
+    """The animals of an illustrated still that can hop while they speak."""
+    try:
+        items = json.loads((still.parent / HOPS_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    return [
+        Hop(
+            item["character"],
+            tuple(item["box"]),
+            still.parent / item["plate"],
+            still.parent / item["sprite"],
+            tuple(item["at"]),
+        )
+        for item in items
+    ]
 
 
 def read_scene(still: Path) -> dict[str, Any] | None:
