@@ -262,7 +262,7 @@ def draw_scene(
     prop_base = horizon + (ground - horizon) * 0.55
     slots = _prop_slots(len(figures), len(ground_props), right, width)
     for match, x in zip(ground_props, slots, strict=False):
-        h = round(unit * (0.22 if figures else 0.3))
+        h = round(unit * (0.22 if figures else 0.3) * (1.35 if height > width * 1.2 else 1.0))
         box = _paste(picture, match.asset, h, x, prop_base)
         drawing.placed.append(Placed(match.asset, box, "prop", match.word or None))
 
