@@ -231,3 +231,23 @@ def test_the_render_report_lists_words_pictures_and_licences(tmp_path: Path) -> 
     assert {p["license"] for p in first["pictures"]} == {"MIT"}
     assert report["art"][0]["license"] == "MIT"
     assert "Fluent Emoji by Microsoft" in report["credits"]
+
+
+def test_every_shipped_picture_is_listed_licensed_and_reachable() -> None:
+    from importlib import resources
+
+    from aifilm.doctor import check_art
+    from aifilm.draw.figures import PERSON_BASES, TONES
+    from aifilm.draw.scenery import SCENERY_ASSETS
+    from aifilm.draw.words import HINDI, NOUNS
+
+    folder = resources.files("aifilm.draw").joinpath("assets/fluent")
+    files = {p.name.removesuffix(".svg") for p in folder.iterdir() if p.name.endswith(".svg")}
+    assert files == set(assets.names())  # nothing shipped unlisted, nothing listed missing
+    named = set(NOUNS.values()) | set(HINDI.values()) | set(SCENERY_ASSETS)
+    named |= {f"{base}-{tone}" for base in PERSON_BASES for tone in TONES}
+    assert named <= files
+    art = assets.licence()
+    assert art.license == "MIT" and "Microsoft" in assets.licence_text()
+    (check,) = check_art()
+    assert check.ok and "MIT" in check.detail
