@@ -47,6 +47,28 @@ class FaceGeometry:
         )
 
 
+@dataclass(frozen=True)
+class FaceBoxes:
+    """Where a generated portrait's face is, in pixels of its PNG (`face.json` beside it).
+
+    Boxes are ``[left, top, right, bottom]`` (right and bottom exclusive). `skin`,
+    `lips` and `mouth_line` are ``#rrggbb`` colours, so a lip-sync stage can paint
+    mouth shapes that match.
+    """
+
+    width: int
+    height: int
+    face: tuple[int, int, int, int]
+    mouth: tuple[int, int, int, int]
+    left_eye: tuple[int, int, int, int]
+    right_eye: tuple[int, int, int, int]
+    skin: str
+    lips: str
+    mouth_line: str
+    character: str
+    version: int = 1
+
+
 def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 

@@ -152,14 +152,11 @@ def _grow(box: Box, scale: float, width: int, height: int) -> Box:
 def _background(spec: VisualSpec, size: tuple[int, int]) -> Image.Image:
     from PIL import ImageEnhance, ImageFilter
 
-    from aifilm.pipeline.visuals.stills import (
-        _blobs,
-        _rng,
-        _to_image,
-        color_still,
-        load_picture,
-        parse_color,
-    )
+    from aifilm.draw.paint import blobs as _blobs
+    from aifilm.draw.paint import color_still, parse_color
+    from aifilm.draw.paint import rng as _rng
+    from aifilm.draw.paint import to_image as _to_image
+    from aifilm.pipeline.visuals.stills import load_picture
 
     if spec.image is not None:
         picture = load_picture(spec.image, size).filter(

@@ -22,14 +22,18 @@ the faces and mouths are.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+# FaceBoxes, portrait, parse_color and color_still moved to aifilm.draw; importable here too.
+from aifilm.draw.faces import FaceBoxes as FaceBoxes
+from aifilm.draw.paint import PALETTES, blobs, grid, rng, shade, to_image
+from aifilm.draw.paint import color_still as color_still
+from aifilm.draw.paint import parse_color as parse_color
+from aifilm.draw.portrait import portrait as portrait
 from aifilm.draw.text import fit_text, font_for, font_path, text_script, wrap_text
 from aifilm.errors import AssetError, UserError
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
@@ -50,28 +54,6 @@ MAX_PIXELS = 200_000_000  # biggest picture accepted; a PNG that size decodes to
 _CONTAIN_RATIO = 1.4  # aspect ratios further apart than this are shown whole over a blur
 _MATTE_RATIO = 2.0  # up to this (a square picture in 16:9 or 9:16): trimmed a little, matted
 _BACKDROP = (18, 18, 22)  # what transparent parts of a picture are laid on
-
-
-@dataclass(frozen=True)
-class FaceBoxes:
-    """Where a generated portrait's face is, in pixels of its PNG (`face.json` beside it).
-
-    Boxes are ``[left, top, right, bottom]`` (right and bottom exclusive). `skin`,
-    `lips` and `mouth_line` are ``#rrggbb`` colours, so a lip-sync stage can paint
-    mouth shapes that match.
-    """
-
-    width: int
-    height: int
-    face: tuple[int, int, int, int]
-    mouth: tuple[int, int, int, int]
-    left_eye: tuple[int, int, int, int]
-    right_eye: tuple[int, int, int, int]
-    skin: str
-    lips: str
-    mouth_line: str
-    character: str
-    version: int = 1
 
 
 def read_faces(still: Path) -> list[FaceBoxes]:
@@ -482,115 +464,14 @@ def _matted(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
     return frame
 
 
-# --- colours and gradients -------------------------------------------------------
+# --- colours and gradients (aifilm.draw.paint; old private names stay) ---------
 
-
-def parse_color(value: str) -> tuple[int, int, int]:
-    """An (r, g, b) from a colour name or hex code; `UserError` naming the value if unknown."""
-    from PIL import ImageColor
-
-    try:
-        rgb = ImageColor.getrgb(value.strip())
-    except ValueError:
-        raise UserError(
-            f"unknown colour '{value}'",
-            hint="use a colour name such as 'navy', or a hex code such as '#1d3557'",
-        ) from None
-    return rgb[0], rgb[1], rgb[2]
-
-
-def _grid(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
-
-    width, height = size
-    x = (np.arange(width, dtype=np.float32) + 0.5) / width - 0.5
-    y = (np.arange(height, dtype=np.float32) + 0.5) / height - 0.5
-    return x[None, :], y[:, None]
-
-
-def _to_image(rgb: np.ndarray) -> Image.Image:
-    """Float RGB (0..255) to an image, with a fixed ordered dither so gradients do not band."""
-    import numpy as np
-    from PIL import Image
-
-    bayer = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32)
-    height, width = rgb.shape[:2]
-    tile = np.tile((bayer + 0.5) / 16 - 0.5, (height // 4 + 1, width // 4 + 1))[:height, :width]
-    out = np.clip(rgb + tile[:, :, None] + 0.5, 0, 255).astype(np.uint8)
-    return Image.fromarray(out)
-
-
-def _shade(color: tuple[int, int, int], size: tuple[int, int]) -> np.ndarray:
-    """A colour with a soft vignette and a faint top light, as float RGB."""
-    import numpy as np
-
-    x, y = _grid(size)
-    aspect = size[0] / size[1]
-    r2 = ((x * aspect) ** 2 + y**2) / (0.25 * aspect**2 + 0.25)  # 0 centre .. 1 corners
-    base = np.array(color, np.float32)[None, None, :]
-    factor = (1.06 - 0.38 * r2 - 0.06 * y)[:, :, None]
-    # On very dark colours a darker edge cannot be seen: lift the centre instead.
-    lift = max(0.0, 40.0 - float(base.mean())) * 0.5 * (1 - r2)[:, :, None]
-    result: np.ndarray = base * factor + lift
-    return result
-
-
-def color_still(color: str, size: tuple[int, int]) -> Image.Image:
-    """A plain colour with a subtle vignette so motion shows."""
-    return _to_image(_shade(parse_color(color), size))
-
-
-_PALETTES: tuple[tuple[tuple[int, int, int], ...], ...] = (
-    ((38, 70, 83), (42, 157, 143), (233, 196, 106), (244, 162, 97), (231, 111, 81)),
-    ((29, 53, 87), (69, 123, 157), (168, 218, 220), (241, 250, 238), (230, 57, 70)),
-    ((61, 64, 91), (129, 178, 154), (242, 204, 143), (224, 122, 95), (244, 241, 222)),
-    ((34, 34, 59), (74, 78, 105), (154, 140, 152), (201, 173, 167), (242, 233, 228)),
-    ((0, 48, 73), (214, 40, 40), (247, 127, 0), (252, 191, 73), (234, 226, 183)),
-    ((53, 80, 112), (109, 89, 122), (181, 101, 118), (229, 107, 111), (234, 172, 139)),
-    ((15, 76, 92), (95, 15, 64), (154, 3, 30), (251, 139, 36), (227, 100, 20)),
-    ((43, 45, 66), (141, 153, 174), (237, 242, 244), (239, 35, 60), (217, 4, 41)),
-)
-
-
-def _rng(*parts: object) -> random.Random:
-    # Python's hash() of a str changes per process; a digest does not.
-    digest = hashlib.sha256(repr(parts).encode("utf-8")).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def _blobs(rng: random.Random, size: tuple[int, int], darken: float = 1.0) -> np.ndarray:
-    """A soft multi-colour gradient: a few colour blobs blended over a base, float RGB."""
-    import numpy as np
-    from PIL import Image
-
-    palette = list(rng.choice(_PALETTES))
-    rng.shuffle(palette)
-    small = (64, max(1, round(64 * size[1] / size[0])))
-    x, y = _grid(small)
-    base = np.array(palette[0], np.float32)
-    acc = np.zeros((small[1], small[0], 3), np.float32) + base * 0.3
-    weight = np.ones((small[1], small[0], 1), np.float32) * 0.3
-    for color in palette[1:4]:
-        cx, cy = rng.uniform(-0.45, 0.45), rng.uniform(-0.45, 0.45)
-        radius = rng.uniform(0.25, 0.5)
-        w = np.exp(-(((x - cx) ** 2 + (y - cy) ** 2) / (2 * radius**2)))[:, :, None]
-        acc += np.array(color, np.float32) * w
-        weight += w
-    blend = acc / weight * darken
-    # Enlarge the small field smoothly (bicubic on float channels), then vignette.
-    channels = [
-        np.asarray(
-            Image.fromarray(np.ascontiguousarray(blend[:, :, c])).resize(
-                size, Image.Resampling.BICUBIC
-            )
-        )
-        for c in range(3)
-    ]
-    field = np.stack(channels, axis=2)
-    xs, ys = _grid(size)
-    vignette = (1.04 - 0.32 * ((xs * 1.2) ** 2 + (ys * 1.2) ** 2) * 2)[:, :, None]
-    result: np.ndarray = field * vignette
-    return result
+_grid = grid
+_to_image = to_image
+_shade = shade
+_PALETTES = PALETTES
+_rng = rng
+_blobs = blobs
 
 
 def generated_still(
@@ -736,255 +617,4 @@ def _title_gradient(size: tuple[int, int]) -> np.ndarray:
     return result
 
 
-# --- portraits ---------------------------------------------------------------------
-
-_SKINS = (
-    (255, 224, 196),
-    (241, 194, 158),
-    (224, 172, 130),
-    (198, 134, 96),
-    (160, 102, 66),
-    (116, 72, 44),
-)
-_HAIRS = (
-    (38, 30, 28),
-    (72, 46, 30),
-    (112, 72, 42),
-    (156, 76, 40),
-    (222, 184, 110),
-    (176, 176, 182),
-    (52, 52, 60),
-)
-_EYES = ((70, 45, 28), (40, 90, 150), (60, 110, 60), (35, 30, 30))
-_SHIRTS = (
-    (46, 98, 168),
-    (196, 62, 74),
-    (58, 140, 96),
-    (232, 168, 56),
-    (112, 76, 160),
-    (32, 128, 140),
-    (214, 104, 56),
-)
-_HAIR_STYLES = ("short", "long", "bun", "curly", "side")
-
-
-def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return (
-        round(a[0] + (b[0] - a[0]) * t),
-        round(a[1] + (b[1] - a[1]) * t),
-        round(a[2] + (b[2] - a[2]) * t),
-    )
-
-
-def _hex(c: tuple[int, int, int]) -> str:
-    return f"#{c[0]:02x}{c[1]:02x}{c[2]:02x}"
-
-
-def portrait(character: str, seed: int, size: tuple[int, int]) -> tuple[Image.Image, FaceBoxes]:
-    """A friendly cartoon head-and-shoulders of `character`; looks are fixed by `seed`.
-
-    Returns the picture and where its face, eyes and mouth are.
-    """
-    from PIL import Image, ImageDraw, ImageFilter
-
-    rng = _rng("portrait", seed)
-    skin = rng.choice(_SKINS)
-    hair = rng.choice(_HAIRS)
-    eye = rng.choice(_EYES)
-    shirt = rng.choice(_SHIRTS)
-    style = rng.choice(_HAIR_STYLES)
-    glasses = rng.random() < 0.2
-    lips = _mix(skin, (168, 58, 72), 0.45 if skin[0] > 180 else 0.3)
-    line = _mix(lips, (40, 14, 18), 0.6)
-
-    width, height = size
-    ss = 2  # drawn at twice the size and reduced: smooth edges
-    canvas_size = (width * ss, height * ss)
-    # A light, soft backdrop (made at 1x: it is smooth, enlarging it loses nothing).
-    backdrop = _blobs(_rng("portrait-bg", seed), size) * 0.55 + 92
-    picture = _to_image(backdrop).resize(canvas_size, Image.Resampling.BILINEAR)
-    draw = ImageDraw.Draw(picture)
-
-    unit = min(height, width * 0.75) * ss
-    cx, cy = width * ss / 2, height * ss * 0.44
-    head_h, head_w = unit * 0.5, unit * 0.4
-
-    def box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
-        return (x0, y0, x1, y1)
-
-    def ellipse(cxx: float, cyy: float, rx: float, ry: float) -> tuple[float, float, float, float]:
-        return box(cxx - rx, cyy - ry, cxx + rx, cyy + ry)
-
-    # A soft light behind the head.
-    halo = Image.new("L", canvas_size, 0)
-    ImageDraw.Draw(halo).ellipse(ellipse(cx, cy, head_w * 1.3, head_h * 1.1), fill=90)
-    halo = halo.filter(ImageFilter.GaussianBlur(unit * 0.08))
-    picture.paste((255, 250, 240), mask=halo)
-
-    # Neck, then shoulders over its foot, then a V collar.
-    shoulder_top = cy + head_h * 0.62
-    neck_w = head_w * 0.2
-    neck = _mix(skin, (0, 0, 0), 0.12)
-    draw.rectangle(
-        box(cx - neck_w, cy + head_h * 0.3, cx + neck_w, shoulder_top + head_h * 0.1), fill=neck
-    )
-    draw.rounded_rectangle(
-        box(cx - head_w * 1.45, shoulder_top, cx + head_w * 1.45, height * ss + unit * 0.4),
-        radius=head_w * 0.6,
-        fill=shirt,
-    )
-    draw.polygon(
-        [
-            (cx - neck_w * 1.25, shoulder_top - 1),
-            (cx + neck_w * 1.25, shoulder_top - 1),
-            (cx, shoulder_top + head_h * 0.2),
-        ],
-        fill=neck,
-    )
-
-    # Hair behind the head.
-    if style == "long":
-        draw.rounded_rectangle(
-            box(cx - head_w * 0.62, cy - head_h * 0.42, cx + head_w * 0.62, cy + head_h * 0.72),
-            radius=head_w * 0.4,
-            fill=hair,
-        )
-    elif style == "bun":
-        draw.ellipse(ellipse(cx, cy - head_h * 0.58, head_w * 0.24, head_w * 0.22), fill=hair)
-    elif style == "curly":
-        for angle in range(-200, 25, 18):
-            a = math.radians(angle)
-            draw.ellipse(
-                ellipse(
-                    cx + math.cos(a) * head_w * 0.5,
-                    cy - head_h * 0.05 + math.sin(a) * head_h * 0.52,
-                    head_w * 0.17,
-                    head_w * 0.17,
-                ),
-                fill=hair,
-            )
-
-    # Ears, head.
-    for side in (-1, 1):
-        draw.ellipse(
-            ellipse(cx + side * head_w * 0.5, cy + head_h * 0.04, head_w * 0.09, head_h * 0.09),
-            fill=_mix(skin, (0, 0, 0), 0.06),
-        )
-    head_box = ellipse(cx, cy, head_w / 2, head_h / 2)
-    draw.ellipse(head_box, fill=skin)
-
-    # Hair on top.
-    if style in ("short", "bun", "long", "curly"):
-        draw.chord(
-            box(cx - head_w * 0.53, cy - head_h * 0.56, cx + head_w * 0.53, cy + head_h * 0.1),
-            180,
-            360,
-            fill=hair,
-        )
-        draw.chord(
-            box(cx - head_w * 0.5, cy - head_h * 0.36, cx + head_w * 0.2, cy - head_h * 0.08),
-            150,
-            350,
-            fill=hair,
-        )
-    else:  # side parting
-        draw.chord(
-            box(cx - head_w * 0.54, cy - head_h * 0.57, cx + head_w * 0.54, cy + head_h * 0.14),
-            180,
-            360,
-            fill=hair,
-        )
-        draw.polygon(
-            [
-                (cx - head_w * 0.1, cy - head_h * 0.5),
-                (cx + head_w * 0.52, cy - head_h * 0.2),
-                (cx + head_w * 0.5, cy - head_h * 0.05),
-            ],
-            fill=hair,
-        )
-
-    # Eyes, brows, nose, cheeks.
-    eye_y = cy + head_h * 0.02
-    eye_dx = head_w * 0.2
-    eye_rx, eye_ry = head_w * 0.085, head_h * 0.06
-    eye_boxes = []
-    for side in (-1, 1):
-        ex = cx + side * eye_dx
-        eye_boxes.append(ellipse(ex, eye_y, eye_rx, eye_ry))
-        draw.ellipse(eye_boxes[-1], fill=(252, 252, 250))
-        draw.ellipse(ellipse(ex, eye_y + eye_ry * 0.1, eye_rx * 0.62, eye_ry * 0.85), fill=eye)
-        draw.ellipse(
-            ellipse(ex, eye_y + eye_ry * 0.1, eye_rx * 0.32, eye_ry * 0.45), fill=(16, 14, 16)
-        )
-        draw.ellipse(
-            ellipse(ex + eye_rx * 0.25, eye_y - eye_ry * 0.25, eye_rx * 0.16, eye_ry * 0.2),
-            fill=(255, 255, 255),
-        )
-        brow_y = eye_y - head_h * 0.11
-        draw.arc(
-            box(ex - eye_rx * 1.3, brow_y, ex + eye_rx * 1.3, brow_y + head_h * 0.1),
-            200,
-            340,
-            fill=_mix(hair, (0, 0, 0), 0.2),
-            width=max(2, round(unit * 0.012)),
-        )
-        draw.ellipse(
-            ellipse(cx + side * head_w * 0.3, cy + head_h * 0.17, head_w * 0.08, head_h * 0.04),
-            fill=_mix(skin, (235, 120, 120), 0.3),
-        )
-        if glasses:
-            draw.ellipse(
-                ellipse(ex, eye_y, eye_rx * 1.7, eye_ry * 1.9),
-                outline=(40, 40, 48),
-                width=max(2, round(unit * 0.008)),
-            )
-    if glasses:
-        draw.line(
-            [(cx - eye_dx + eye_rx * 1.7, eye_y), (cx + eye_dx - eye_rx * 1.7, eye_y)],
-            fill=(40, 40, 48),
-            width=max(2, round(unit * 0.008)),
-        )
-    draw.arc(
-        box(cx - head_w * 0.05, cy + head_h * 0.06, cx + head_w * 0.05, cy + head_h * 0.15),
-        20,
-        160,
-        fill=_mix(skin, (0, 0, 0), 0.3),
-        width=max(2, round(unit * 0.008)),
-    )
-
-    # Mouth: closed lips with a gentle smile line (what lip-sync will replace).
-    mouth_cy = cy + head_h * 0.27
-    mouth_rx, mouth_ry = head_w * 0.15, head_h * 0.04
-    mouth_box = ellipse(cx, mouth_cy, mouth_rx, mouth_ry)
-    draw.ellipse(mouth_box, fill=lips)
-    draw.arc(
-        box(cx - mouth_rx, mouth_cy - mouth_ry * 1.6, cx + mouth_rx, mouth_cy + mouth_ry * 0.4),
-        15,
-        165,
-        fill=line,
-        width=max(2, round(unit * 0.01)),
-    )
-
-    picture = picture.reduce(ss)
-
-    def pixels(b: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
-        return (
-            max(0, math.floor(b[0] / ss)),
-            max(0, math.floor(b[1] / ss)),
-            min(width, math.ceil(b[2] / ss)),
-            min(height, math.ceil(b[3] / ss)),
-        )
-
-    face = FaceBoxes(
-        width=width,
-        height=height,
-        face=pixels(head_box),
-        mouth=pixels(mouth_box),
-        left_eye=pixels(eye_boxes[0]),
-        right_eye=pixels(eye_boxes[1]),
-        skin=_hex(skin),
-        lips=_hex(lips),
-        mouth_line=_hex(line),
-        character=character,
-    )
-    return picture, face
+# --- portraits: aifilm.draw.portrait (`portrait` is imported above) ---------------
