@@ -37,6 +37,9 @@ def who(name: str, context: str = "", language: str = "en", **fields: object) ->
         ("Arjun", "human", "male", "adult", None),
         ("Steel", "human", "unknown", "adult", None),
         ("Sam", "human", "unknown", "adult", None),  # used for both sexes: no evidence
+        ("Ram", "human", "male", "adult", None),  # a name, not a male sheep
+        ("Robin", "human", "unknown", "adult", None),
+        ("Jane Doe", "human", "female", "adult", None),
     ],
 )
 def test_the_name_alone(name: str, species: str, sex: str, age: str, role: str | None) -> None:
@@ -57,6 +60,15 @@ def test_indian_family_words_apply_only_in_indian_languages() -> None:
     assert who("दादी", language="hi").sex == "female"
 
 
+def test_given_names_by_language() -> None:
+    assert who("Jean").sex == "female"  # English
+    assert who("Jean", language="fr").sex == "male"  # French
+    assert who("José", language="es").sex == "male"
+    assert who("Giulia", language="it").sex == "female"
+    assert who("Andrea", language="it").sex == "unknown"  # a man's name there, a woman's elsewhere
+    assert who("Señora Díaz", language="es").sex == "female"  # honorifics of other languages
+
+
 def test_screenplay_introduction_in_capitals() -> None:
     context = "A dark office. STEEL, a retired detective in his 50s, sits behind a desk."
     identity = who("Steel", context)
@@ -70,6 +82,28 @@ def test_introduction_with_age_in_parentheses() -> None:
     identity = who("Maya", "MAYA (8) runs into the kitchen.")
     assert identity.age == "child"
     assert identity.voice_preset() == "child"
+
+
+@pytest.mark.parametrize(
+    ("context", "name", "sex", "age"),
+    [
+        ("LILY, eight, in a paper crown, runs.", "Lily", None, "child"),
+        ("MEERA, Arjun's daughter, a girl of nine, runs in.", "Meera", "female", "child"),
+        ("His grandmother DADI, a tiny woman of seventy-five, sits.", "Dadi", "female", "mature"),
+        ("LILY chases her little brother TOMMY, a toddler of three.", "Tommy", "male", "toddler"),
+        (
+            "The DELIVERY BOY, a lanky teenager of sixteen, waits.",
+            "Delivery Boy",
+            "male",
+            "young-adult",
+        ),
+    ],
+)
+def test_introductions_as_screenplays_write_them(
+    context: str, name: str, sex: str | None, age: str
+) -> None:
+    identity = infer_identity(Character(name=name), context=context)
+    assert (identity.sex if sex else None, identity.age) == (sex, age)
 
 
 def test_story_introduction_named() -> None:

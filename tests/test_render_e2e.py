@@ -112,6 +112,13 @@ def test_report_shows_each_backends_licences(story_render: aifilm.RenderResult) 
     assert "GPL" in voice["license"] and "espeak" in voice["weights_license"]
 
 
+def test_report_records_the_cast(story_render: aifilm.RenderResult) -> None:
+    cast = {row["name"]: row for row in story_render.report["cast"]}
+    assert set(cast) == {"Ann", "Bob"}
+    assert (cast["Ann"]["voice"], cast["Ann"]["voice_set"]) == ("child", True)
+    assert cast["Bob"]["voice"] == "mature" and cast["Bob"]["lines"] > 0
+
+
 def test_each_shot_shows_its_picture(story_render: aifilm.RenderResult) -> None:
     shots = story_render.report["timeline"]["shots"]
     for shot, color in zip(shots, COLORS, strict=True):

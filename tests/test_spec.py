@@ -118,9 +118,11 @@ def test_script_speakers_become_characters_with_distinct_voices(tmp_path: Path) 
     (tmp_path / "s.txt").write_text("Ann: Hi.\nBob: Hello.\nCara: Hey.\nAnn: Bye.\n")
     project = Project.load(tmp_path / "s.txt")
     names = [c.name for c in project.characters]
-    voices = [c.voice for c in project.characters]
+    voices = [(c.voice, c.variant) for c in project.characters]
     assert names == ["Ann", "Bob", "Cara"]
-    assert len(set(voices)) == 3 and project.narrator.voice not in voices
+    # Cast by who they are (Ann and Bob by their given names); all three sound different.
+    assert voices[:2] == [("adult-female", 0), ("adult-male", 0)]
+    assert len(set(voices)) == 3 and (project.narrator.voice, 0) not in voices
 
 
 def test_paths_resolve_against_the_project_folder(tmp_path: Path) -> None:

@@ -289,3 +289,16 @@ def test_threads_share_the_engine_safely(voice: EspeakVoice) -> None:
         assert rms(samples.astype(np.float64)) == pytest.approx(
             rms(want.astype(np.float64)), rel=0.1
         )  # type: ignore[attr-defined]
+
+
+def test_variants_of_one_preset_differ_in_pitch(voice: EspeakVoice) -> None:
+    # Two characters cast to the same preset (two men in one scene) must not sound alike.
+    def f0(variant: int) -> float:
+        request = SpeechRequest(SENTENCE, "en", preset="adult-male", variant=variant)
+        samples, rate, _, _ = voice.render(request)
+        return median_f0(samples.astype(np.float64), rate)
+
+    base = f0(0)
+    assert f0(1) < 0.95 * base  # 1.5 semitones down is about 8.3 %
+    assert f0(2) > 1.05 * base
+    assert 0.8 * base < f0(1) and f0(2) < 1.2 * base  # still the same kind of voice

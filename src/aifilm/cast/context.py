@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aifilm.cast.describe import Traits, traits_of_text, words
-from aifilm.cast.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS
+from aifilm.cast.describe import Traits, traits_of_name, traits_of_text, words
+from aifilm.cast.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, ROLES
+from aifilm.cast.names import sex_of_given_name
 
 Paragraph = tuple[str, int | None]  # text, 1-based line in the script (None: unknown)
 
@@ -23,6 +24,7 @@ _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]+\b")
 _ARTICLE = re.compile(r"^(?:a|an|the|his|her|their|our|now|once|still)\b", re.IGNORECASE)
 _PRONOUN_WINDOW_WORDS = 30
+_FULL_NAME = re.compile(r"[A-Z][a-z'’-]+ [A-Z][\w'’-]*")
 _MORE_DESCRIPTION = re.compile(
     r"^(?:a|an|in (?:his|her|their)|early|mid|late|\d|\(|aged?|about|around|maybe|"
     r"probably|perhaps|[a-z-]+ty\b|teen|young|old|elderly|retired)",
@@ -58,9 +60,11 @@ def _cut(desc: str, others: Sequence[re.Pattern[str]]) -> str:
     if end:
         desc = desc[: end.start()]
     for other in others:
-        found = other.search(desc)
-        if found:
-            desc = desc[: found.start()]
+        for found in other.finditer(desc):
+            # "Arjun's daughter" describes her; "and BOB" starts someone else.
+            if not re.match(r"['’]s\b", desc[found.end() :]):
+                desc = desc[: found.start()]
+                break
     caps = _CAPS_WORD.search(desc)
     if caps and len(caps.group(0)) > 2:
         desc = desc[: caps.start()]
@@ -82,10 +86,22 @@ def _introductions(
     for found in name.finditer(text):
         after = text[found.end() :]
         shouted = found.group(0).isupper() and any(c.isalpha() for c in found.group(0))
+        given = re.search(r"\b([A-Z][A-Z'’-]+)\s+$", text[: found.start()])
+        if shouted and given and sex_of_given_name(given.group(1)):
+            # "DICK STEEL" introduces Steel with his given name.
+            yield f"{given.group(1).title()} {found.group(0).title()}"
+        if shouted:
+            # "BRICK BRADDOCK, retired ...": the rest of the name in capitals comes first.
+            surname = re.match(r"(?:\s+[A-Z][A-Z'’.-]+\b)+", after)
+            if surname:
+                after = after[surname.end() :]
         paren = re.match(r"\s*\(([^)]{1,25})\)", after)
         if paren:
             yield paren.group(0).strip()
             after = after[paren.end() :]
+        aged = re.match(r"\s+(in\s+(?:his|her|their)\s+(?:early|mid|late)?[\s-]*[\w']+)", after)
+        if shouted and aged:
+            yield aged.group(1)  # "A WAITRESS in her twenties pours coffee"
         comma = re.match(r"\s*,\s*", after)
         if comma:
             desc = _cut(after[comma.end() :], others)
@@ -98,6 +114,10 @@ def _introductions(
         if the:
             yield _cut(after[the.end() :], others)
         before = text[max(0, found.start() - 80) : found.start()]
+        # "her little brother TOMMY", "Brick's wife MAGGIE": the role word just before.
+        role = re.search(r"\b([A-Za-z]+)\s*,?\s*$", before)
+        if shouted and role and role.group(1).casefold() in ROLES:
+            yield role.group(1).casefold()
         named = re.search(r"\b((?:a|an|the)\b[^.;!?]*?)\s+(?:named|called)\s*$", before, re.I)
         if named:
             yield named.group(1)
@@ -144,14 +164,18 @@ def read_context(
         if not pattern.search(text):
             continue
         for desc in _introductions(pattern, text, others):
-            traits = traits_of_text(desc, language=language)
+            traits = (
+                traits_of_name(desc, language=language)
+                if _FULL_NAME.fullmatch(desc)
+                else traits_of_text(desc, language=language)
+            )
             if not (traits.sex or traits.age or traits.role or traits.species):
                 continue
             for key in ("species", "sex", "age", "role"):
                 if getattr(traits, key) is not None:
                     because = f"introduced as '{desc}'{_where(line)}"
                     reading.intro.set(key, getattr(traits, key), because)
-            if reading.look is None:
+            if reading.look is None and not _FULL_NAME.fullmatch(desc):
                 reading.look = desc
         female, male = _pronoun_vote(pattern, text, others)
         if (female or male) and reading.first_vote_line is None:

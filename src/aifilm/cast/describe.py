@@ -74,6 +74,15 @@ _COMPANION_WORDS = frozenset(
 )
 
 
+_NUMBER = (
+    r"(?P<word>" + "|".join(NUMBER_WORDS) + r")(?:[\s-]+(?P<unit>" + "|".join(NUMBER_WORDS) + "))?"
+)
+# "a girl of nine", "a woman of seventy-five"
+_OF_WORD_YEARS = re.compile(r"\bof\s+" + _NUMBER + r"\b(?!\s+(?:years|of|more|us|them))", re.I)
+# An introduction that is only an age: "LILY, eight, in a paper crown" -> "eight".
+_ONLY_NUMBER = re.compile(r"^\s*(?:" + _NUMBER + r"|(?P<digits>\d{1,2}))\s*$", re.I)
+
+
 def words(text: str) -> list[str]:
     """The words of a text, lower case, full stops of abbreviations dropped ("Mrs." -> "mrs")."""
     return [w.casefold().rstrip(".").replace("’", "'") for w in _WORD.findall(text)]
@@ -94,12 +103,17 @@ def _years(text: str) -> tuple[int, str] | None:
     match = _DECADE.search(text)
     if match:
         return DECADE_WORDS[match.group("word").casefold()], match.group(0).strip()
-    match = _WORD_YEARS.search(text)
-    if match:
-        years = NUMBER_WORDS[match.group("word").casefold()]
-        if match.group("unit"):
-            years += NUMBER_WORDS[match.group("unit").casefold()]
-        return years, match.group(0).strip()
+    for pattern in (_WORD_YEARS, _OF_WORD_YEARS, _ONLY_NUMBER):
+        match = pattern.search(text)
+        if match:
+            found = match.groupdict()
+            if found.get("digits"):
+                years = int(found["digits"])
+            else:
+                years = NUMBER_WORDS[found["word"].casefold()]
+                if found.get("unit"):
+                    years += NUMBER_WORDS[found["unit"].casefold()]
+            return years, match.group(0).strip()
     return None
 
 
@@ -140,19 +154,18 @@ def traits_of_text(text: str, *, language: str = "en") -> Traits:
         elif word in MALE_PRONOUNS:
             traits.set("sex", "male", f"'{word}'")
         elif word in AGE_WORDS:
-            # "little" makes a person a child ("a little girl") but not an animal a baby
-            # ("a little crow"): leave it to the nouns after it.
-            if word in ("little", "tiny") and _animal_follows(tokens, index):
-                continue
+            # "little" and "tiny" say nothing of age ("a tiny woman of seventy-five", "a little
+            # crow"); "a little girl" is a child by "girl".
             traits.set("age", AGE_WORDS[word], f"'{word}'")
-    if traits.species is None and (traits.sex or traits.role or traits.age):
+    if traits.species is None and person_seen:
         traits.species = "human"
-        traits.why["species"] = traits.why.get("sex") or traits.why.get("role") or ""
+        traits.why["species"] = traits.why.get("role") or traits.why.get("sex") or ""
     return traits
 
 
-def _animal_follows(tokens: list[str], index: int) -> bool:
-    return any(t in ANIMALS or t in PLURAL_ANIMALS for t in tokens[index + 1 : index + 4])
+# Animal nouns that are people's names more often than animals' in a cast list:
+# Ram (a common Indian name), Robin, Jane Doe, Buck, Drake. In descriptions they stay animals.
+_NAMES_NOT_ANIMALS = frozenset({"ram", "robin", "doe", "buck", "drake"})
 
 
 def traits_of_name(name: str, *, language: str = "en") -> Traits:
@@ -160,7 +173,7 @@ def traits_of_name(name: str, *, language: str = "en") -> Traits:
     traits = Traits()
     tokens = words(name)
     for word in tokens:
-        animal = ANIMALS.get(word)
+        animal = None if word in _NAMES_NOT_ANIMALS else ANIMALS.get(word)
         if animal is not None:
             species, sex, age = animal
             traits.set("species", species, f"name has '{word}'")
@@ -178,8 +191,8 @@ def traits_of_name(name: str, *, language: str = "en") -> Traits:
             traits.set("age", AGE_WORDS[word], f"name has '{word}'")
     # A given name is the first word that is not an honorific ("Mrs. Jane Rao" -> Jane).
     for word in tokens:
-        if _role(word, language) is None and word not in ANIMALS:
-            sex = sex_of_given_name(word)
+        if _role(word, language) is None and (word not in ANIMALS or word in _NAMES_NOT_ANIMALS):
+            sex = sex_of_given_name(word, language)
             if sex is not None:
                 traits.set("sex", sex, f"'{word.title()}' is a common {sex} given name")
             break

@@ -100,8 +100,19 @@ def _from_look(character: Character, language: str) -> Traits:
     return traits
 
 
-def _from_name(character: Character, language: str) -> Traits:
-    return traits_of_name(character.name, language=language)
+# Words in a name that say "young" loosely: a "Delivery Boy" may be sixteen. The script's
+# stated age, when it gives one, comes first.
+_LOOSE_AGE_WORDS = ("boy", "girl", "kid", "lad", "lass")
+
+
+def _from_name(character: Character, language: str) -> tuple[Traits, Traits]:
+    """What the name says, and the loose age it implies (read after the script)."""
+    traits = traits_of_name(character.name, language=language)
+    loose = Traits()
+    if traits.age and any(f"'{w}'" in traits.why.get("age", "") for w in _LOOSE_AGE_WORDS):
+        loose.set("age", traits.age, traits.why.pop("age"))
+        traits.age = None
+    return traits, loose
 
 
 def _identity(
@@ -118,22 +129,25 @@ def _identity(
         sex, word, votes = ("female", "she", female) if female > male else ("male", "he", male)
         where = f", first at line {reading.first_vote_line}" if reading.first_vote_line else ""
         pronouns.set("sex", sex, f"'{word}' near the name {votes} of {female + male} times{where}")
+    name, loose_age = _from_name(character, language)
     sources = (
         _explicit(character),
         _from_look(character, language),
         _from_voice(character),
-        _from_name(character, language),
+        name,
         reading.intro,
+        loose_age,
         pronouns,
     )
     decided: dict[str, str] = {}
-    evidence: list[str] = []
+    reasons: dict[str, list[str]] = {}  # one reason may decide several fields: say it once
     for traits in sources:
         for key in _FIELDS:
             value = getattr(traits, key)
             if value is not None and key not in decided:
                 decided[key] = value
-                evidence.append(f"{key} {value}: {traits.why.get(key, '')}".rstrip(": "))
+                reasons.setdefault(traits.why.get(key, ""), []).append(f"{key} {value}")
+    evidence = [f"{', '.join(found)}: {why}".rstrip(": ") for why, found in reasons.items()]
     species = decided.get("species")
     if species is None:
         species = "human"
@@ -196,7 +210,9 @@ def infer_cast(project: Project) -> dict[str, Identity]:
                 speaker = line.speaker
                 if speaker and all(c.name.casefold() != speaker.casefold() for c in characters):
                     characters.append(Character(name=speaker))
-    paragraphs = script_paragraphs(project)
+    # A part of a longer script (--scenes, --episodes) reads the whole script: a character
+    # may be introduced in a scene the part leaves out.
+    paragraphs = script_paragraphs(project.whole)
     names = [c.name for c in characters]
     # Only paragraphs naming someone are read: a feature script has thousands.
     return {

@@ -118,7 +118,6 @@ ROLES: dict[str, tuple[SexWord, AgeWord, str | None]] = {
     "empress": ("female", None, "empress"),
     "duke": ("male", None, "duke"),
     "duchess": ("female", None, "duchess"),
-    "count": ("male", None, "count"),
     "countess": ("female", None, "countess"),
     "baron": ("male", None, "baron"),
     "baroness": ("female", None, "baroness"),
@@ -408,8 +407,6 @@ AGE_WORDS: dict[str, AgeWord] = {
     "grown-up": "adult",
     "young": "young-adult",
     "youthful": "young-adult",
-    "little": "child",
-    "tiny": "child",
     "baby": "baby",
 }
 

@@ -55,6 +55,36 @@ vinod vishal vivek yash abdul ahmed ali farhan imran irfan javed salman shahid a
 balu chandran gopi murali raghav ranjit venkat
 """
 
+# Other languages: only names that are firmly one sex there, checked before the tables above
+# (French "Jean" is a man, English "Jean" a woman). Italian "Andrea" is left out on purpose.
+_BY_LANGUAGE = {
+    "es": (
+        "maría maria carmen lucía lucia sofía isabel elena marta pilar rosa dolores teresa "
+        "josefa paula alba beatriz cristina",
+        "josé jose juan antonio carlos miguel javier pablo diego luis manuel pedro jorge "
+        "francisco alejandro fernando rafael sergio",
+    ),
+    "fr": (
+        "marie sophie camille chloé léa manon juliette élise amélie brigitte nathalie "
+        "isabelle céline monique françoise",
+        "jean pierre jacques michel philippe nicolas françois louis antoine thomas olivier "
+        "alain bernard henri julien",
+    ),
+    "de": (
+        "anna ursula helga greta heidi ingrid sabine petra monika katrin gisela brigitte",
+        "hans klaus jürgen wolfgang dieter stefan günter friedrich karl heinz uwe fritz",
+    ),
+    "it": (
+        "giulia francesca chiara giovanna rosa lucia alessandra valentina federica elisa paola",
+        "giuseppe giovanni marco luca matteo alessandro francesco antonio lorenzo paolo "
+        "roberto stefano",
+    ),
+    "pt": (
+        "maria ana joana beatriz mariana inês ines francisca rita fernanda luísa",
+        "joão joao josé jose antónio antonio pedro paulo tiago miguel rui carlos",
+    ),
+}
+
 Sex = Literal["female", "male"]
 
 
@@ -74,6 +104,12 @@ GIVEN_NAMES: dict[str, Sex] = _table(
 )
 
 
-def sex_of_given_name(word: str) -> Sex | None:
-    """'female' or 'male' for a common given name (any case), else None."""
-    return GIVEN_NAMES.get(word.casefold())
+LANGUAGE_NAMES: dict[str, dict[str, Sex]] = {
+    code: _table(female=female, male=male) for code, (female, male) in _BY_LANGUAGE.items()
+}
+
+
+def sex_of_given_name(word: str, language: str = "en") -> Sex | None:
+    """'female' or 'male' for a common given name (any case) in the language, else None."""
+    key = word.casefold()
+    return LANGUAGE_NAMES.get(language, {}).get(key) or GIVEN_NAMES.get(key)

@@ -15,7 +15,10 @@ from aifilm.spec.loader import load_project
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to the app."""
+    """Add the command to the app, and `aifilm cast`, the plan's cast in detail, beside it."""
+    from aifilm.cli import cmd_cast
+
+    cmd_cast.register(app)
 
     @app.command("plan")
     def plan_command(
@@ -27,9 +30,28 @@ def register(app: typer.Typer) -> None:
             None, "--mode", help="film or podcast (hosts on a split screen); overrides the file."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+        scenes: str | None = typer.Option(
+            None, "--scenes", help="Plan only these scenes: 3-7, 2,5-6 or words of a heading."
+        ),
+        episodes: str | None = typer.Option(
+            None, "--episodes", help="List the episodes 'acts' or a length ('10m') would make."
+        ),
+        pace: float | None = typer.Option(
+            None, "--pace", help="Every voice speaks this much faster (1.1: a tenth faster)."
+        ),
     ) -> None:
         """Show what a render will make and cost, without rendering."""
-        project = load_project(path, language=language, mode=mode)
+        from aifilm.cli.cmd_cast import cast_table
+        from aifilm.pipeline.parts import cut
+
+        whole = load_project(path, language=language, mode=mode)
+        films = cut(whole, scenes=scenes, episodes=episodes, pace=pace)
+        if episodes:
+            from aifilm.cli.parts_view import print_episodes
+
+            print_episodes(films, as_json)
+            return
+        project = films[0][1]
         pipe = Pipeline(project, cache=False)
         try:
             voice = pipe.backends["voice"]
@@ -58,6 +80,9 @@ def register(app: typer.Typer) -> None:
                 lines,
             )
         out.print(table)
+        if summary.cast:
+            out.print(cast_table(summary.cast, evidence=False))
+            out.print("why each was cast so, and how to change it: aifilm cast " + str(path))
         out.print(
             "backends: "
             + ", ".join(f"{k}={v}" for k, v in summary.backends.items())

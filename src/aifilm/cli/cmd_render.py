@@ -85,6 +85,20 @@ def register(app: typer.Typer) -> None:
         remote: str | None = typer.Option(
             None, "--remote", help="Render on an aifilm server (URL; see 'aifilm login')."
         ),
+        scenes: str | None = typer.Option(
+            None,
+            "--scenes",
+            help="Render only these scenes as a film: 3-7, 2,5-6, 12- or words of a heading.",
+        ),
+        episodes: str | None = typer.Option(
+            None,
+            "--episodes",
+            help="Split the script into films: 'acts' (one per '# ACT' section) or a length "
+            "per episode ('10m'); each gets a title card and a numbered file.",
+        ),
+        pace: float | None = typer.Option(
+            None, "--pace", help="Every voice speaks this much faster (1.1: a tenth faster)."
+        ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
         if remote is not None:
@@ -92,7 +106,17 @@ def register(app: typer.Typer) -> None:
 
             render_remote(remote, path, out_dir, preview)
             return
-        project = load_project(path, language=language, mode=mode)
+        from aifilm.pipeline.parts import cut
+
+        # A long script: some of its scenes (--scenes), or all of it as episodes (--episodes).
+        films = cut(
+            load_project(path, language=language, mode=mode),
+            scenes=scenes,
+            episodes=episodes,
+            pace=pace,
+            voice=voice,
+        )
+        project = films[0][1]
         settings = Settings(no_cache=True) if no_cache else Settings()
         kwargs: dict[str, Any] = dict(
             voice=voice,
@@ -106,6 +130,11 @@ def register(app: typer.Typer) -> None:
             audio_only=audio_only,
             audio_format=audio_format,
         )
+        if episodes:
+            from aifilm.cli.parts_view import render_episodes
+
+            render_episodes(films, out_dir, as_json, kwargs)
+            return
         if as_json:
             result = render(
                 project, out_dir, on_progress=lambda e: emit_json(e.to_dict()), **kwargs

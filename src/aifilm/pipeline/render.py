@@ -144,6 +144,9 @@ class Pipeline:
             fonts_base=self.settings.cache_dir,
         )
 
+        for warning in project.load_warnings:
+            self.context.warn("load", warning)
+
     @property
     def state(self) -> RenderState:
         """Results of the stages run so far."""
@@ -153,6 +156,8 @@ class Pipeline:
         """Run the stages in order, stopping after the one named `until`."""
         if until is not None and until not in STAGE_NAMES:
             raise ValueError(f"unknown stage '{until}'; stages: {', '.join(STAGE_NAMES)}")
+        # Before any work: a script longer than a film may be stops here, with the ways forward.
+        check_fits(self.project, self.backends["voice"])
         for stage in self.stages:
             stage.run(self.context)
             if stage.name == until:
@@ -250,6 +255,30 @@ def render(
         report=report,
         warnings=list(pipe.context.warnings),
     )
+
+
+def check_fits(project: Project, voice: Backend) -> None:
+    """Refuse, before any work, a script that plans longer than a film may run."""
+    from aifilm.pipeline.plan.estimate import estimate_speech_seconds, speech_estimates
+    from aifilm.pipeline.plan.length import too_long
+    from aifilm.pipeline.plan.timing import plan_timeline
+    from aifilm.pipeline.stages import speech_requests
+    from aifilm.pipeline.voice.base import VoiceBackend
+    from aifilm.spec.models import MAX_DURATION_S
+
+    assert isinstance(voice, VoiceBackend)
+    requests = speech_requests(project)
+    rough = plan_timeline(
+        project,
+        lambda key: estimate_speech_seconds(
+            requests[key].text, requests[key].language, requests[key].rate, requests[key].preset
+        ),
+    )
+    if rough.duration <= MAX_DURATION_S / 2:
+        return  # half the limit by word count: no voice is that much slower; skip the cost
+    seconds = speech_estimates(project, voice)
+    timeline = plan_timeline(project, lambda key: seconds[key])
+    too_long(timeline, project, source=str(project.source or ""), estimated=True)
 
 
 def _render_audio(
@@ -382,6 +411,7 @@ def _report(
     )
     wall = time.perf_counter() - started
     from aifilm import __version__
+    from aifilm.cast.report import cast_report
     from aifilm.media.ffmpeg import ffmpeg_version
 
     return {
@@ -394,6 +424,7 @@ def _report(
         },
         "preview": preview,
         "audio_only": False,
+        "cast": cast_report(ctx.project),  # who each character is and the voice they got
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),
         "realtime_factor": round(info.duration / wall, 2) if wall else None,

@@ -20,6 +20,7 @@ from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
 from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
+from aifilm.pipeline.plan.length import too_long
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
@@ -59,6 +60,7 @@ def _timeline(ctx: RenderContext) -> Timeline:
 def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
     """One request per spoken line, with the speaker's voice settings."""
     requests: dict[LineKey, SpeechRequest] = {}
+    variants = voice_variants(project)
     for s, scene in enumerate(project.scenes):
         for t, shot in enumerate(scene.shots):
             for k, line in enumerate(shot.lines):
@@ -72,8 +74,21 @@ def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
                     voice_id=voice.voice_id,
                     rate=voice.rate,
                     pitch=voice.pitch,
+                    variant=variants.get(id(voice), 0),
                 )
     return requests
+
+
+def voice_variants(project: Project) -> dict[int, int]:
+    """id(voice) -> which of the speakers sharing its preset it is (the narrator: 0).
+
+    By casting's rule (aifilm.cast.casting): distinct for the main characters, for
+    speakers of one scene and from the narrator; minor characters who never meet share.
+    """
+    from aifilm.cast.casting import voice_variants as by_name
+
+    variants = by_name(project)
+    return {id(char): variants.get(char.name, 0) for char in project.characters}
 
 
 def _clip_meta(clip: SpeechClip, folder: Path) -> dict[str, Any]:
@@ -142,6 +157,8 @@ class PlanStage(Stage):
             for warning in timeline.warnings:
                 ctx.warn(self.name, warning)
             report.items = len(timeline.shots)
+        # Spoken lines can run longer than their estimate: stop before the pictures.
+        too_long(timeline, ctx.project, source=str(ctx.project.source or ""), estimated=False)
 
 
 # --- music ---------------------------------------------------------------------

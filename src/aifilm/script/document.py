@@ -33,6 +33,7 @@ class ScriptScene:
     title: str | None
     line: int
     lines: list[ScriptLine] = field(default_factory=list)
+    section: str | None = None  # the act (top-level `# section`) the scene is in
 
 
 @dataclass

@@ -17,13 +17,19 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from aifilm.cast.casting import apply_casting
 from aifilm.errors import SpecError, SpecIssue
-from aifilm.script import SCRIPT_SUFFIXES, ScriptDocument, detect_format, parse_script
+from aifilm.script import (
+    ScriptDocument,
+    ScriptFormat,
+    detect_format,
+    detect_language,
+    parse_script,
+)
 from aifilm.spec.models import Character, Project, Scene, Shot
 from aifilm.spec.vocabulary import (
     BACKEND_STAGES,
     LANGUAGES,
-    VOICE_PRESETS,
     VOICED_SCRIPTS,
     choice_error,
     suggest,
@@ -33,17 +39,6 @@ Loc = tuple[str | int, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
 YAML_SUFFIXES = (".yaml", ".yml")
-# Voices given to speakers a script introduces, in order, after those already taken.
-AUTO_VOICES = (
-    "adult-female",
-    "adult-male",
-    "child",
-    "young-adult",
-    "mature",
-    "pre-teen",
-    "toddler",
-    "baby",
-)
 MAX_SPEC_BYTES = 5_000_000
 
 
@@ -133,6 +128,7 @@ def load_project_yaml(
     _resolve_script(project, filename, base_dir, marks)
     _check_podcast(project, filename, marks.get(("mode",)) if mode is None else None)
     _attach(project, filename, base_dir)
+    apply_casting(project)
     return project
 
 
@@ -145,7 +141,7 @@ def project_from_script(
     mode: str | None = None,
 ) -> Project:
     """A `Project` with sensible defaults around a bare script file."""
-    fmt = SCRIPT_SUFFIXES.get(Path(filename).suffix.lower()) or detect_format(None, text)
+    fmt = detect_format(Path(filename), text)
     doc = parse_script(text, fmt)
     title = (
         doc.title
@@ -153,7 +149,9 @@ def project_from_script(
         or "Untitled"
     )
     try:
-        project = Project(title=title[:100], language=language or "en", mode=mode or "film")
+        project = Project(title=title[:100], mode=mode or "film")
+        if language is not None:
+            project.language = language
     except ValidationError as exc:
         raise SpecError(
             [
@@ -167,9 +165,10 @@ def project_from_script(
                 for e in exc.errors()
             ]
         ) from None
-    _add_script(project, doc, filename)
+    _add_script(project, doc, filename, fmt)
     _check_podcast(project, filename, None)
     _attach(project, filename, base_dir)
+    apply_casting(project)
     return project
 
 
@@ -374,20 +373,32 @@ def _resolve_script(
 ) -> None:
     if project.script:
         line, _ = _mark_for(("script",), marks) or (1, 1)
-        doc = parse_script(project.script, detect_format(None, project.script))
+        fmt = detect_format(None, project.script)
+        doc = parse_script(project.script, fmt)
         # An inline block starts on the line after 'script: |'.
         for scene in doc.scenes:
             scene.line += line
             for spoken in scene.lines:
                 spoken.line += line
-        _add_script(project, doc, filename)
+        _add_script(project, doc, filename, fmt)
     elif project.script_file:
         path = base_dir / project.script_file
         text = path.read_text(encoding="utf-8-sig")
-        _add_script(project, parse_script(text, detect_format(path, text)), str(path))
+        fmt = detect_format(path, text)
+        _add_script(project, parse_script(text, fmt), str(path), fmt)
 
 
-def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
+_EMPTY_HINTS = {
+    "plain": "write narration paragraphs and 'Name: line' dialogue; '[Scene: title]' headings",
+    "fountain": "write a Fountain screenplay: scene headings (INT. HOUSE - DAY), action "
+    "paragraphs, and a character's name in CAPITALS on its own line with the dialogue on the "
+    "lines below it; a title page (Title: ...) ends at the first blank line",
+}
+
+
+def _add_script(
+    project: Project, doc: ScriptDocument, filename: str, fmt: ScriptFormat = "plain"
+) -> None:
     """Append a parsed script's scenes to the project; new speakers become characters."""
     total = sum(len(s.lines) for s in doc.scenes)
     if total == 0:
@@ -398,11 +409,12 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
                     None,
                     None,
                     "script",
-                    "the script is empty: it has no narration or dialogue",
+                    f"the script is empty: it has no narration or dialogue (read as {fmt})",
                 )
             ],
-            hint="write narration paragraphs and 'Name: line' dialogue; '[Scene: title]' headings",
+            hint=_EMPTY_HINTS[fmt],
         )
+    _check_language(project, doc, filename)
     issues = [
         SpecIssue(filename, spoken.line, 1, "script", problem)
         for scene in doc.scenes
@@ -411,16 +423,10 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
     ]
     if issues:
         raise SpecError(issues)
-    taken = {project.narrator.voice, *(c.voice for c in project.characters)}
-    free = [v for v in AUTO_VOICES if v not in taken] or list(AUTO_VOICES)
-    for n, speaker in enumerate(s for s in doc.speakers if project.character(s) is None):
-        voice = free[n % len(free)]
-        assert voice in VOICE_PRESETS
-        cast_as = Character(name=speaker, voice=voice)
-        # The script did not choose this voice: leave it out of the fields the user set,
-        # so casting (aifilm.cast) may still read it as unset.
-        cast_as.model_fields_set.discard("voice")
-        project.characters.append(cast_as)
+    for speaker in doc.speakers:
+        if project.character(speaker) is None:
+            # No voice yet: casting (aifilm.cast.casting) chooses it once the script is in.
+            project.characters.append(Character(name=speaker))
     for scene in doc.scenes:
         if not scene.lines:
             continue
@@ -434,7 +440,30 @@ def _add_script(project: Project, doc: ScriptDocument, filename: str) -> None:
             )
             shots.append(shot)
             project._sources[(len(project.scenes), number)] = f"{filename}:{spoken.line}"
+        if scene.section:
+            project._sections[len(project.scenes)] = scene.section
         project.scenes.append(Scene(title=scene.title, shots=shots))
+
+
+def _check_language(project: Project, doc: ScriptDocument, filename: str) -> None:
+    """Take the script's language when the project sets none; warn when they disagree."""
+    text = "\n".join(line.text for scene in doc.scenes for line in scene.lines)
+    found = detect_language(text)
+    if found is None or found == project.language:
+        return
+    subtitles = project.output.subtitles
+    # Subtitle languages written for the default language pin it: keep it, and say so.
+    pinned = subtitles.languages is not None or subtitles.burn_language is not None
+    if "language" not in project.model_fields_set and not pinned:
+        project.language = found
+        return
+    names = {lang.code: lang.name for lang in LANGUAGES}
+    project._load_warnings.append(
+        f"{filename}: the script reads as {names.get(found, found)} ({found}) but the "
+        f"project's language is {names.get(project.language, project.language)} "
+        f"({project.language}); its voices would read it as {project.language}. Set "
+        f"'language: {found}' (or --language {found}) if the script is {names.get(found, found)}"
+    )
 
 
 def _check_podcast(project: Project, filename: str, mode_mark: Mark | None) -> None:

@@ -255,6 +255,14 @@ class Character(Voice):
     def _color(cls, value: str | None) -> str | None:
         return None if value is None else _check_color(value)
 
+    # Set by casting (aifilm.cast.casting): which of the characters sharing this preset.
+    _variant: int = PrivateAttr(default=0)
+
+    @property
+    def variant(self) -> int:
+        """Index among this film's characters with the same voice preset (0 for most)."""
+        return self._variant
+
     @field_validator("species")
     @classmethod
     def _species(cls, value: str | None) -> str | None:
@@ -513,6 +521,12 @@ class Project(StrictModel):
     _source: Path | None = PrivateAttr(default=None)
     _sources: dict[tuple[int, int], str] = PrivateAttr(default_factory=dict)
     _line_sources: dict[tuple[int, int, int], str] = PrivateAttr(default_factory=dict)
+    # Things worth saying about the file that do not stop it loading (plan and render show them).
+    _load_warnings: list[str] = PrivateAttr(default_factory=list)
+    # A part of a longer script (--scenes, --episodes): the whole project it was cut from.
+    _whole: Project | None = PrivateAttr(default=None)
+    # Scene index -> the script's act (a Fountain `# ACT ONE` section) it belongs to.
+    _sections: dict[int, str] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def load(
@@ -547,6 +561,21 @@ class Project(StrictModel):
     def line_source(self, scene: int, shot: int, line: int) -> str | None:
         """`file:line` where a spoken line was written (else its shot's), for messages."""
         return self._line_sources.get((scene, shot, line)) or self.shot_source(scene, shot)
+
+    @property
+    def whole(self) -> Project:
+        """The whole project this one was cut from (`--scenes`, `--episodes`), else itself."""
+        return self._whole or self
+
+    @property
+    def load_warnings(self) -> list[str]:
+        """Warnings about the files, found while loading (e.g. the script's language)."""
+        return self._load_warnings
+
+    @property
+    def scene_sections(self) -> dict[int, str]:
+        """The act (top-level Fountain section) of each scene that has one, by scene index."""
+        return self._sections
 
     @property
     def speaking_characters(self) -> list[Character]:

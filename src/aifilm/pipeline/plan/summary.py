@@ -6,6 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from aifilm.cast.report import cast_report
+from aifilm.pipeline.plan.estimate import speech_estimates
+from aifilm.pipeline.plan.length import FilmTooLongError, too_long
 from aifilm.pipeline.plan.timing import plan_timeline
 from aifilm.pipeline.timeline import Timeline
 from aifilm.pipeline.voice.base import VoiceBackend
@@ -32,6 +35,7 @@ class PlanSummary:
     estimated_render_seconds: float
     credits: int
     warnings: list[str] = field(default_factory=list)
+    cast: list[dict[str, Any]] = field(default_factory=list)  # aifilm.cast.report rows
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -44,6 +48,7 @@ class PlanSummary:
             "estimated_render_seconds": round(self.estimated_render_seconds, 1),
             "credits": self.credits,
             "warnings": self.warnings,
+            "cast": self.cast,
             "shots": [
                 {
                     "id": s.id,
@@ -74,7 +79,8 @@ def plan_project(
     from aifilm.pipeline.stages import speech_requests
 
     requests = speech_requests(project)
-    timeline = plan_timeline(project, lambda key: voice.estimate_duration(requests[key]))
+    seconds = speech_estimates(project, voice)
+    timeline = plan_timeline(project, lambda key: seconds[key])
     pixels = timeline.width * timeline.height * timeline.fps / (1280 * 720 * 30)
     encode = ENCODE_S_PER_FILM_S.get(project.output.quality, 0.22) * timeline.duration * pixels
     estimate = (
@@ -83,6 +89,17 @@ def plan_project(
         + VISUAL_S_PER_SHOT * len(timeline.shots)
         + 1.0
     )
+    warnings = [*project.load_warnings, *timeline.warnings]
+    try:
+        too_long(timeline, project, source=str(project.source or ""), estimated=True)
+    except FilmTooLongError as error:
+        # The plan still shows everything; `render` refuses with the same words.
+        warnings.append(f"{error.message}. Ways forward: {error.hint}")
     return PlanSummary(
-        timeline, backends, estimate, credits_for(timeline.duration), list(timeline.warnings)
+        timeline,
+        backends,
+        estimate,
+        credits_for(timeline.duration),
+        warnings,
+        cast_report(project),
     )

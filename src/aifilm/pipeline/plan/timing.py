@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aifilm.pipeline.timeline import SpeechClip, TimedLine, TimedShot, Timeline, VisualSpec
-from aifilm.spec.models import Project, Scene, Shot
+from aifilm.spec.models import MAX_DURATION_S, Project, Scene, Shot
 
 if TYPE_CHECKING:
     from aifilm.cast import Identity
@@ -280,11 +280,17 @@ def plan_timeline(
         else:
             pads = [(lay.lead_min, lay.tail_min) for lay in layouts]
             if minimum_total > target * (1 + FIT_TOLERANCE):
+                # Advise only a value validation accepts: past the longest film, no
+                # duration helps; a part of the script or episodes do.
+                fix = (
+                    f"set 'duration: {int(minimum_total) + 1}s'"
+                    if minimum_total < MAX_DURATION_S
+                    else "render part of it (--scenes) or split it (--episodes 10m)"
+                )
                 warnings.append(
                     f"the script needs {minimum_total:.1f} s but the target is {target:.0f} s "
                     f"({(minimum_total / target - 1) * 100:.0f}% over); the film will run "
-                    f"{minimum_total:.0f} s. Shorten the script or set "
-                    f"'duration: {int(minimum_total) + 1}s'"
+                    f"{minimum_total:.0f} s. Shorten the script or {fix}"
                 )
 
     from aifilm.cast import infer_cast
@@ -350,4 +356,10 @@ def plan_timeline(
             )
         )
     total = timed[-1].end if timed else 0.0
-    return Timeline(width, height, fps, total, timed, target=target, warnings=warnings)
+    timeline = Timeline(width, height, fps, total, timed, target=target, warnings=warnings)
+    from aifilm.pipeline.plan.length import too_short
+
+    short = too_short(timeline)
+    if short and target is None:
+        warnings.append(short)
+    return timeline

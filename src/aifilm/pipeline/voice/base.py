@@ -21,6 +21,8 @@ class SpeechRequest:
     voice_id: str | None = None  # the backend's own voice name, overrides the preset
     rate: float = 1.0  # multiplier
     pitch: float = 0.0  # semitones
+    # Which of the preset's voices: speakers of one film sharing a preset count 0, 1, 2...
+    variant: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,14 @@ class VoiceBackend(Backend):
         from aifilm.pipeline.plan.estimate import estimate_speech_seconds
 
         return estimate_speech_seconds(request.text, request.language, request.rate, request.preset)
+
+
+# Pitch offsets that tell apart characters sharing a backend's only voice for a preset
+# (SpeechRequest.variant): small enough to stay the same age and sex, large enough to hear
+# in a conversation. Backends with several voices per preset pick one per variant instead.
+_VARIANT_SEMITONES = (0.0, -1.5, 1.5, -3.0, 3.0, -0.75, 0.75, -2.25, 2.25)
+
+
+def variant_semitones(variant: int) -> float:
+    """Pitch shift (semitones) for a variant, for backends with one voice per preset."""
+    return _VARIANT_SEMITONES[variant % len(_VARIANT_SEMITONES)]

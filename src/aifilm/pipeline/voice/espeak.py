@@ -50,7 +50,12 @@ from aifilm.errors import MissingDependencyError, UnsupportedError
 from aifilm.media.wav import write_wav
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, WordTiming
-from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend, VoiceInfo
+from aifilm.pipeline.voice.base import (
+    SpeechRequest,
+    VoiceBackend,
+    VoiceInfo,
+    variant_semitones,
+)
 from aifilm.spec.vocabulary import VOICE_PRESETS
 
 Samples = npt.NDArray[np.float32]
@@ -639,7 +644,8 @@ class EspeakVoice(VoiceBackend):
                     f"espeak has no voice variant '{variant}' (from voice_id '{request.voice_id}')",
                     hint=f"variants: {', '.join(sorted(engine.variants, key=str.lower))}",
                 )
-        pitch, left_over = _pitch_value(_semitones(preset.pitch) + request.pitch)
+        shift = request.pitch + variant_semitones(request.variant)
+        pitch, left_over = _pitch_value(_semitones(preset.pitch) + shift)
         scale = preset.scale * 2 ** (left_over / 12)
         wpm = self.options.base_rate_wpm * preset.rate * request.rate / scale  # sped up later
         params = {

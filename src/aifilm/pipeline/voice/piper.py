@@ -53,7 +53,12 @@ from aifilm.media.wav import write_wav
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, WordTiming
 from aifilm.pipeline.voice.align import estimate_word_timings, split_words
-from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend, VoiceInfo
+from aifilm.pipeline.voice.base import (
+    SpeechRequest,
+    VoiceBackend,
+    VoiceInfo,
+    variant_semitones,
+)
 from aifilm.pipeline.voice.espeak import rescale
 from aifilm.spec.vocabulary import VOICE_PRESETS
 
@@ -389,7 +394,7 @@ class PiperVoice(VoiceBackend):
         voice = load_voice(files, alignments)
         config = voice.config
         scale = (preset.scale if self.options.shape_presets and not own else 1.0) * 2 ** (
-            request.pitch / 12
+            (request.pitch + variant_semitones(request.variant)) / 12
         )
         rate_factor = max(0.1, request.rate)
         noise = self.options.noise_scale
