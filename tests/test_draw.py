@@ -251,3 +251,10 @@ def test_every_shipped_picture_is_listed_licensed_and_reachable() -> None:
     assert art.license == "MIT" and "Microsoft" in assets.licence_text()
     (check,) = check_art()
     assert check.ok and "MIT" in check.detail
+
+
+def test_a_scenes_colour_tints_its_sky() -> None:
+    plain = np.asarray(draw_scene((320, 180), words="a quiet day").picture)[4:20]
+    red = np.asarray(draw_scene((320, 180), words="a quiet day", tint=(192, 57, 43)).picture)
+    sky = red[4:20].reshape(-1, 3).mean(axis=0) - plain.reshape(-1, 3).mean(axis=0)
+    assert sky[0] > 15 and sky[2] < -15  # redder, less blue
