@@ -135,25 +135,34 @@ def find_face(sprite: Image.Image, tone: str | None) -> FaceGeometry | None:
     not_skin = ~close & opaque & inside
     ys = np.arange(height)[:, None]
     xs = np.arange(width)[None, :]
-    lower = (
-        (ys > fy0 + fh * 0.64)
-        & (ys < fy1 - fh * 0.04)
-        & (xs > fx0 + fw * 0.28)
-        & (xs < fx1 - fw * 0.28)
-    )
+    middle = (xs > fx0 + fw * 0.28) & (xs < fx1 - fw * 0.28)
     red = (rgba[..., 0] - rgba[..., 1] > 60) & (rgba[..., 0] > rgba[..., 2])
+
+    def plausible(box: Box | None) -> bool:
+        return box is not None and (box[3] - box[1]) <= fh * 0.3 and (box[2] - box[0]) <= fw * 0.55
+
+    # The mouth: red lips (or whatever is not skin) low in the face; where the skin blob
+    # runs down a neck the face is taller than it looks, so then red lips anywhere
+    # below the eyes.
+    lower = middle & (ys > fy0 + fh * 0.64) & (ys < fy1 - fh * 0.04)
     mouth = _bbox(not_skin & lower & red) or _bbox(not_skin & lower)
-    if mouth is None or (mouth[3] - mouth[1]) > fh * 0.3 or (mouth[2] - mouth[0]) > fw * 0.55:
+    eye_bottom = fy0 + fh * 0.64
+    if not plausible(mouth):
+        mouth = _bbox(not_skin & middle & red & (ys > fy0 + fh * 0.3) & (ys < fy0 + fh * 0.75))
+        if mouth is not None:
+            eye_bottom = mouth[1]
+    if mouth is None or not plausible(mouth):
         return None
-    # Eyes: their whites in the upper middle of the face, either side of its centre;
+    # Eyes: their whites in the upper middle of the face, either side of the mouth;
     # where none show (glasses, closed eyes), where Fluent faces put them.
-    upper = (ys > fy0 + fh * 0.2) & (ys < fy0 + fh * 0.64)
+    upper = (ys > fy0 + fh * 0.15) & (ys < eye_bottom)
     white = rgba[..., :3].sum(axis=2) > 690
-    centre = fx0 + fw / 2
+    centre = (mouth[0] + mouth[2]) / 2
     left = _bbox(not_skin & upper & white & (xs < centre) & (xs > fx0 + fw * 0.08))
     right = _bbox(not_skin & upper & white & (xs >= centre) & (xs < fx1 - fw * 0.08))
     if left is None or right is None:
-        ey0, ey1 = fy0 + round(fh * 0.4), fy0 + round(fh * 0.52)
+        ey0 = round(mouth[1] - (mouth[3] - mouth[1]) * 3.2)
+        ey1 = ey0 + max(2, round(fh * 0.1))
         left = (fx0 + round(fw * 0.22), ey0, fx0 + round(fw * 0.4), ey1)
         right = (fx0 + round(fw * 0.6), ey0, fx0 + round(fw * 0.78), ey1)
     lip_pixels = rgba[mouth[1] : mouth[3], mouth[0] : mouth[2]]
