@@ -258,3 +258,43 @@ def test_a_scenes_colour_tints_its_sky() -> None:
     red = np.asarray(draw_scene((320, 180), words="a quiet day", tint=(192, 57, 43)).picture)
     sky = red[4:20].reshape(-1, 3).mean(axis=0) - plain.reshape(-1, 3).mean(axis=0)
     assert sky[0] > 15 and sky[2] < -15  # redder, less blue
+
+
+def test_a_vertical_film_gets_a_vertical_thumbnail_of_its_best_illustrated_shot(
+    tmp_path: Path,
+) -> None:
+    from aifilm.pipeline.thumbnail import make_thumbnail
+    from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
+    from aifilm.pipeline.visuals.base import Visual
+
+    crow = figure_for(
+        "Kaka",
+        species="crow",
+        sex="male",
+        age="child",
+        role=None,
+        look=None,
+        color=None,
+        language="en",
+    )
+    specs = [
+        VisualSpec("title", text="Moon"),
+        VisualSpec("generated", illustrate=True, words="the moon", figures=()),
+        VisualSpec("generated", illustrate=True, words="a crow", figures=(crow,)),
+    ]
+    shots, visuals = [], []
+    for n, spec in enumerate(specs):
+        picture = Image.new("RGB", (108, 192), (n * 100, 0, 0))
+        path = tmp_path / f"{n}.png"
+        picture.save(path)
+        shots.append(TimedShot(str(n), 0, n, n * 2.0, 2.0, spec, "static", "cut", 0.0))
+        visuals.append(Visual(path, "still", 108, 192))
+    timeline = Timeline(1080, 1920, 30, 6.0, shots)
+    project = Project.model_validate(
+        {"title": "Moon Facts", "scenes": [{"shots": [{"narration": "Hi."}]}]}
+    )
+    out = tmp_path / "thumb.png"
+    make_thumbnail(project, timeline, visuals, out)
+    thumb = Image.open(out).convert("RGB")
+    assert thumb.size == (720, 1280)
+    assert thumb.getpixel((360, 100))[0] > 150  # the shot with the crow, not the title card
