@@ -298,3 +298,38 @@ def test_a_vertical_film_gets_a_vertical_thumbnail_of_its_best_illustrated_shot(
     thumb = Image.open(out).convert("RGB")
     assert thumb.size == (720, 1280)
     assert thumb.getpixel((360, 100))[0] > 150  # the shot with the crow, not the title card
+
+
+def test_vertical_subtitles_stay_above_and_left_of_the_shorts_player_ui(tmp_path: Path) -> None:
+    from aifilm.pipeline.subtitles.ass import write_ass
+    from aifilm.pipeline.subtitles.cues import Cue
+
+    def style(width: int, height: int) -> list[str]:
+        text = write_ass(
+            [Cue(0, 1, "Hello")],
+            tmp_path / f"{width}.ass",
+            width=width,
+            height=height,
+            language="en",
+        ).read_text(encoding="utf-8")
+        line = next(x for x in text.splitlines() if x.startswith("Style:"))
+        return line.split(",")
+
+    vertical, wide = style(1080, 1920), style(1280, 720)
+    margin_l, margin_r, margin_v = (int(v) for v in vertical[-4:-1])
+    assert margin_v >= 0.2 * 1920 and margin_r >= 0.15 * 1080 > margin_l
+    assert int(wide[-2]) < 0.1 * 720  # a landscape film keeps its subtitles low
+    # And an illustrated vertical scene keeps its figures above the subtitles.
+    crow = figure_for(
+        "Kaka",
+        species="crow",
+        sex="male",
+        age="child",
+        role=None,
+        look=None,
+        color=None,
+        language="en",
+    )
+    drawing = draw_scene((540, 960), words="a crow and a pot", figures=(crow,))
+    for placed in drawing.placed:
+        assert placed.box[3] <= 960 * 0.7 and placed.box[2] <= 540 * 0.95, placed

@@ -175,8 +175,8 @@ def _clear_zone(size: tuple[int, int]) -> tuple[float, float, float]:
     """(right limit, ground line of the figures, unit) keeping subtitles and UI clear."""
     width, height = size
     vertical = height > width * 1.2
-    if vertical:
-        return width * 0.84, height * 0.72, width * 0.95
+    if vertical:  # subtitles sit at 0.7-0.78 of the height, the player's UI below
+        return width * 0.84, height * 0.67, width * 0.95
     return float(width), height * 0.8, float(height) * 0.92
 
 
