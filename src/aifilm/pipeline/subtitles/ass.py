@@ -94,7 +94,7 @@ def write_ass(
         # buttons cover the bottom fifth and the right edge: keep the words above and
         # left of them.
         margin_v = round(height * 0.22)
-        margin_r = round(width * 0.16)
+        margin_r = round(width * 0.12)
     available = width - margin_h - margin_r
     header = "\n".join(
         [
