@@ -189,7 +189,8 @@ def test_portrait_mouth_moves_only_while_its_character_speaks_and_in_time(
         state = pipe.state
         assert state.timeline is not None and state.film is not None and state.audio is not None
         report = next(r for r in pipe.context.reports if r.name == "lipsync")
-        assert report.backend == "visemes" and report.items == 1 and not report.notes
+        # Ann is shown; Bob stands beside her in the illustrated scene and talks too.
+        assert report.backend == "visemes" and report.items == 2 and not report.notes
         face = read_face(state.visuals[0].path)
         assert face is not None and face.character == "Ann"
         frames = _frames(state.film)

@@ -29,9 +29,10 @@ output:
   subtitles: {subtitles}
 characters: [{{name: Crow, voice: child}}]
 scenes:
-  - color: "#264653"
-    shots:
+  - shots:
+      # Plain dark shots (a shot's own colour), so only burned-in text is bright.
       - narration: A crow was very thirsty.
+        color: "#264653"
         translations:
           hi: एक कौआ बहुत प्यासा था।
           ta: ஒரு காகம் மிகவும் தாகமாக இருந்தது.
@@ -42,6 +43,7 @@ scenes:
             hi: मुझे अभी पानी चाहिए।
             ta: எனக்கு இப்போது தண்ணீர் வேண்டும்.
             zh: 我现在需要水。
+        color: "#264653"
         camera: static
 """
 

@@ -84,6 +84,24 @@ def check_fonts() -> list[HealthCheck]:
     return checks
 
 
+def check_art() -> list[HealthCheck]:
+    """The shipped pictures (illustrated shots): readable, drawable, and their licence."""
+    try:
+        from aifilm.draw import assets
+
+        art = assets.licence()
+        count = len(assets.names())
+        assets.raster("blackbird", 32)
+    except (ImportError, AifilmError, OSError, ValueError) as exc:
+        return [
+            HealthCheck(
+                "pictures", False, f"cannot draw the shipped pictures: {exc}", "pip install aifilm"
+            )
+        ]
+    detail = f"{count} pictures: {art.source}; {art.license} (credit: {art.attribution})"
+    return [HealthCheck("pictures", True, detail, None)]
+
+
 def check_backends(settings: Settings | None = None) -> list[HealthCheck]:
     """Each registered backend's own checks, with its licence."""
     checks = []
@@ -222,6 +240,7 @@ def run_checks() -> dict[str, list[HealthCheck]]:
         "environment": checked + check_environment(settings),
         "ffmpeg": check_ffmpeg(),
         "fonts": check_fonts(),
+        "art": check_art(),
         "backends": check_backends(settings),
         "gpu": check_gpu(),
     }

@@ -413,6 +413,47 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+def _pictures(visuals: list[Any] | None, n: int) -> dict[str, Any]:
+    """An illustrated shot's words matched and pictures used (its `scene.json`), if any."""
+    from aifilm.pipeline.visuals.stills import read_scene
+
+    if not visuals or n >= len(visuals):
+        return {}
+    scene = read_scene(visuals[n].path)
+    if scene is None:
+        return {}
+    return {
+        "setting": scene["setting"],
+        "words_matched": scene["words"],
+        "pictures": [
+            {
+                "name": p["name"],
+                "word": p["word"],
+                "who": p["who"],
+                "license": scene["licence"]["license"],
+            }
+            for p in scene["pictures"]
+        ],
+    }
+
+
+def _art(visuals: list[Any] | None) -> list[dict[str, str]]:
+    """The licences of the shipped art the film shows, with the credit a description can use."""
+    from aifilm.pipeline.visuals.stills import read_scene
+
+    seen: dict[str, dict[str, str]] = {}
+    for visual in visuals or []:
+        scene = read_scene(visual.path)
+        if scene is not None:
+            seen.setdefault(scene["licence"]["source"], dict(scene["licence"]))
+    if seen:
+        from aifilm.draw import assets
+
+        for entry in seen.values():
+            entry.setdefault("url", assets.licence().url)
+    return list(seen.values())
+
+
 def _report(
     pipe: Pipeline, info: MediaInfo, started: float, cpu_started: os.times_result, preview: bool
 ) -> dict[str, Any]:
@@ -471,12 +512,16 @@ def _report(
                     "transition": s.transition,
                     "lines": len(s.lines),
                     "source": s.source,
+                    **_pictures(ctx.state.visuals, n),
                 }
-                for s in timeline.shots
+                for n, s in enumerate(timeline.shots)
             ],
         },
         # Stock pictures: provider, author, page and licence per shot (for a video description).
         "stock": ctx.state.credits,
+        "art": (art := _art(ctx.state.visuals)),
+        # One line per art source, ready to paste into a video description.
+        "credits": "\n".join(f"Pictures: {a['attribution']} ({a['url']})" for a in art),
         "audio": ctx.state.audio_facts,
         "output": info.to_dict(),
         "composer": ctx.state.film_facts,

@@ -18,7 +18,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from aifilm.errors import AifilmError, StageError
 from aifilm.pipeline.cache import Entry, cache_key
@@ -45,6 +45,9 @@ from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.visuals.directed import DirectedVisuals
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
 from aifilm.spec.models import Project, Voice
+
+if TYPE_CHECKING:
+    from aifilm.pipeline.lipsync.base import LipSync, LipSyncBackend, LipSyncRequest
 
 MIX_VERSION = "1"
 MUX_VERSION = "1"
@@ -332,6 +335,17 @@ class VisualsStage(Stage):
 # --- lipsync -------------------------------------------------------------------
 
 
+def _animate(backend: LipSyncBackend, request: LipSyncRequest, folder: Path) -> LipSync:
+    """A face lip-syncs with the chosen backend; an illustrated animal hops, whatever it is."""
+    from aifilm.pipeline.lipsync.hops import SOURCE, hop
+    from aifilm.pipeline.visuals.stills import read_hops
+
+    if request.face.source == SOURCE:
+        where = next(h for h in read_hops(request.visual.path) if h.box == request.face.mouth)
+        return hop(request, where, folder)
+    return backend.animate(request, folder)
+
+
 def _face_meta(faces: list[Any], notes: list[str]) -> dict[str, Any]:
     return {"faces": [asdict(f) for f in faces], "notes": notes}
 
@@ -387,7 +401,9 @@ class LipSyncStage(Stage):
                 overlays.append(())
                 keys.append(shot_keys)
                 if visual.kind != "still" or (
-                    shot.visual.kind != "podcast" and shot.visual.character is None
+                    shot.visual.kind != "podcast"
+                    and shot.visual.character is None
+                    and not shot.visual.illustrate  # illustrated animals hop (lipsync.hops)
                 ):
                     continue
                 face_key = cache_key(
@@ -444,7 +460,7 @@ class LipSyncStage(Stage):
                     )
 
                     def make(folder: Path, request: LipSyncRequest = request) -> dict[str, Any]:
-                        made = backend.animate(request, folder)
+                        made = _animate(backend, request, folder)
                         meta: dict[str, Any] = {"kind": made.kind, "note": made.note}
                         if made.overlay is not None:
                             o = made.overlay

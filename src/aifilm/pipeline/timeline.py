@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aifilm.draw.figures import Figure
+
 
 @dataclass(frozen=True)
 class WordTiming:
@@ -48,6 +50,7 @@ class Panel:
     image: Path | None = None  # None: a generated portrait from `seed`
     accent: str = "#ffb703"  # the highlight colour when this host speaks
     seed: int = 0
+    figure: Figure | None = None  # who the host is, drawn (aifilm.draw) when no image
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,15 @@ class VisualSpec:
     style: str = "glow"
     featuring: str | None = None  # the character a prompt shot shows
     reference: Path | None = None  # that character's picture, if given
+    # An illustrated "generated" shot (aifilm.draw): what is said in it, the user's
+    # `keywords:`, the characters present and the one speaking; `color` tints its sky.
+    illustrate: bool = False
+    words: str = ""
+    keywords: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    speaker: str | None = None
+    genre: str = "story"
+    verse: str | None = None  # a devotional shot's verse, set large in the picture
 
 
 @dataclass

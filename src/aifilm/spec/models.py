@@ -397,6 +397,11 @@ class Shot(StrictModel):
     title: str | None = Field(None, description="Text of a title card shown in this shot.")
     prompt: str | None = Field(None, description="A picture description for an AI visual backend.")
     show: str | None = Field(None, description="Name of the character whose image to show.")
+    keywords: list[str] | None = Field(
+        None,
+        description="Words that pick this shot's illustrated picture, before its own words: "
+        "[pot, pebble, forest].",
+    )
     camera: str = "auto"
     transition: str = Field("crossfade", description="How this shot gives way to the next.")
     duration: float | None = Field(None, gt=0, le=120, description="Minimum seconds on screen.")

@@ -86,14 +86,19 @@ def fitted_box(box: Box, image: tuple[int, int], still: tuple[int, int]) -> Box:
     """`box` in a picture's pixels carried to the still `fit_picture` made of it.
 
     Mirrors `aifilm.pipeline.visuals.stills.fit_picture`: a cover-crop about the centre,
-    or, for shapes far apart, the whole picture centred over a blur.
+    a trimmed picture on a matte (`matte_layout`), or, for shapes far apart, the whole
+    picture centred over a blur.
     """
-    from aifilm.pipeline.visuals.stills import _CONTAIN_RATIO
+    from aifilm.pipeline.visuals.stills import _CONTAIN_RATIO, _MATTE_RATIO, matte_layout
 
     iw, ih = image
     width, height = still
     ratio = (iw / ih) / (width / height)
-    if max(ratio, 1 / ratio) <= _CONTAIN_RATIO:
+    if _CONTAIN_RATIO < max(ratio, 1 / ratio) <= _MATTE_RATIO:
+        crop, inner, at = matte_layout(image, still)
+        scale = inner[0] / (crop[2] - crop[0])
+        dx, dy = crop[0] * scale - at[0], crop[1] * scale - at[1]
+    elif max(ratio, 1 / ratio) <= _CONTAIN_RATIO:
         scale = max(width / iw, height / ih)
         dx, dy = (iw * scale - width) / 2, (ih * scale - height) / 2
     else:
@@ -188,30 +193,35 @@ def _load(still: Path) -> np.ndarray:
 
 def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[Face], list[str]]:
     """The faces that can talk in a shot's still, and a note for each one not found."""
-    from aifilm.pipeline.visuals.stills import read_face
+    from aifilm.pipeline.visuals.stills import read_faces, read_hops
 
     if visual.kind != "still":
         return [], []
     spec = shot.visual
     if spec.kind == "podcast":
         return _podcast_faces(shot, visual, project)
+    # Illustrated animals hop while they speak (aifilm.pipeline.lipsync.hops).
+    hopping = [Face(h.character, h.box, "hop", face=h.box) for h in read_hops(visual.path)]
     if spec.character is None:
-        return [], []
+        return hopping, []
     character = project.character(spec.character)
     name = character.name if character else spec.character
-    boxes = read_face(visual.path)
-    if boxes is not None:
-        face = Face(
-            name,
-            boxes.mouth,
-            "portrait",
-            face=boxes.face,
-            eyes=(boxes.left_eye, boxes.right_eye),
-            skin=boxes.skin,
-            lips=boxes.lips,
-            mouth_line=boxes.mouth_line,
-        )
-        return [face], []
+    drawn = read_faces(visual.path)
+    if drawn:
+        # A portrait has one face; an illustrated scene one per person in it.
+        return [
+            Face(
+                name if boxes.character == spec.character else boxes.character,
+                boxes.mouth,
+                "portrait",
+                face=boxes.face,
+                eyes=(boxes.left_eye, boxes.right_eye),
+                skin=boxes.skin,
+                lips=boxes.lips,
+                mouth_line=boxes.mouth_line,
+            )
+            for boxes in drawn
+        ] + hopping, []
     mouth = tuple(character.mouth) if character and character.mouth else None
     found, note = _find_in(
         _load(visual.path),

@@ -57,10 +57,28 @@ class _Turn:
 
 
 def podcast_panels(project: Project, hosts: list[Host]) -> tuple[Panel, ...]:
-    """The hosts' panels: their image, else a generated portrait (as film mode draws them)."""
+    """The hosts' panels: their image, else their figure as their identity says (the
+    narrator's panel: a generated portrait)."""
+    from aifilm.cast import infer_cast
+    from aifilm.draw.figures import figure_for
+
+    cast = infer_cast(project)
     panels = []
     for host in hosts:
         char = project.character(host.character) if host.character else None
+        who = cast.get(char.name) if char else None
+        figure = None
+        if who is not None and char is not None:
+            figure = figure_for(
+                who.name,
+                species=who.species,
+                sex=who.sex,
+                age=who.age,
+                role=who.role,
+                look=who.look,
+                color=char.color,
+                language=project.language,
+            )
         accent = project.podcast.highlight_color or (char.color if char else None)
         seed_name = char.name if char else "narrator"
         panels.append(
@@ -69,6 +87,7 @@ def podcast_panels(project: Project, hosts: list[Host]) -> tuple[Panel, ...]:
                 image=project.resolve(char.image) if char and char.image else None,
                 accent=accent or DEFAULT_ACCENT,
                 seed=zlib.crc32(seed_name.casefold().encode()),
+                figure=figure,
             )
         )
     return tuple(panels)
@@ -201,6 +220,7 @@ def plan_podcast(
             image=project.resolve(scene.background) if scene.background else None,
             color=scene.color,
             seed=seed,
+            words=" ".join([line.text, *line.translations.values()]),
             panels=panels,
             active=host_index(hosts, timed.speaker),
             style=options.highlight,

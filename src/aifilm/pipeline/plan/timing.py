@@ -11,12 +11,16 @@ the film runs long with a warning that gives the numbers.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aifilm.pipeline.timeline import SpeechClip, TimedLine, TimedShot, Timeline, VisualSpec
 from aifilm.spec.models import MAX_DURATION_S, Project, Scene, Shot
+
+if TYPE_CHECKING:
+    from aifilm.cast import Identity
 
 LineKey = tuple[int, int, int]  # scene, shot, line (0-based)
 
@@ -57,8 +61,18 @@ class _Layout:
         return max(self.floor, lead + self.spoken + tail)
 
 
-def resolve_visual(project: Project, scene: Scene, scene_index: int, shot: Shot) -> VisualSpec:
-    """What a shot shows: its own visual, else its speaker's picture, else the scene's."""
+def resolve_visual(
+    project: Project,
+    scene: Scene,
+    scene_index: int,
+    shot: Shot,
+    cast: Mapping[str, Identity] | None = None,
+) -> VisualSpec:
+    """What a shot shows: its own visual, else its speaker's picture, else the scene's,
+    else an illustrated scene of its words and characters (`aifilm.draw`).
+
+    `cast` is `aifilm.cast.infer_cast(project)`, passed in when planning many shots.
+    """
     seed = zlib.crc32(f"{project.title}/{scene_index}".encode())
     if shot.title:
         return VisualSpec("title", text=shot.title, color=shot.color or scene.color, seed=seed)
@@ -77,23 +91,115 @@ def resolve_visual(project: Project, scene: Scene, scene_index: int, shot: Shot)
         )
     if shot.color:
         return VisualSpec("color", color=shot.color)
-    if character is not None:
-        if character.image:
-            return VisualSpec(
-                "image", image=project.resolve(character.image), character=character.name
-            )
-        return VisualSpec(
-            "generated",
-            character=character.name,
-            color=character.color,
-            text=character.name,
-            seed=zlib.crc32(character.name.casefold().encode()),
-        )
-    if scene.background:
+    if character is not None and character.image:
+        return VisualSpec("image", image=project.resolve(character.image), character=character.name)
+    if scene.background and character is None:
         return VisualSpec("image", image=project.resolve(scene.background))
-    if scene.color:
-        return VisualSpec("color", color=scene.color)
-    return VisualSpec("generated", text=scene.title or project.title, seed=seed)
+    return illustrated(project, scene, shot, seed, cast)
+
+
+def shot_words(shot: Shot) -> str:
+    """Everything said in a shot, with its translations (English finds most pictures)."""
+    parts = []
+    for line in shot.lines:
+        parts.append(line.text)
+        parts.extend(line.translations.values())
+    return " ".join(p for p in parts if p)
+
+
+_DEVOTIONAL = ("mantra", "sloka", "shloka", "bhajan", "prayer", "devotional", "aarti", "stotra")
+_DEVOTIONAL_HI = ("ॐ", "मंत्र", "प्रार्थना", "श्लोक", "भजन", "आरती")
+
+
+def film_genre(project: Project) -> str:
+    """ "devotional" for a prayer, mantra or sloka film, else "story"."""
+    about = " ".join(
+        x
+        for x in (
+            project.title,
+            project.description or "",
+            *(s.title or "" for s in project.scenes),
+        )
+        if x
+    )
+    folded = about.casefold()
+    if any(w in folded for w in _DEVOTIONAL) or any(w in about for w in _DEVOTIONAL_HI):
+        return "devotional"
+    return "story"
+
+
+def illustrated(
+    project: Project,
+    scene: Scene,
+    shot: Shot,
+    seed: int,
+    cast: Mapping[str, Identity] | None = None,
+) -> VisualSpec:
+    """An illustrated scene: a backdrop for the scene, the props the words name, and the
+    characters who speak, are shown (`show:`) or are named in the shot."""
+    from aifilm.cast import infer_cast
+    from aifilm.draw.figures import figure_for
+
+    if cast is None:
+        cast = infer_cast(project)
+    words = shot_words(shot)
+    folded = words.casefold()
+    present: list[str] = []
+    for line in shot.lines:
+        if line.speaker and line.speaker not in present:
+            present.append(line.speaker)
+    if shot.show and shot.show not in present:
+        present.append(shot.show)
+    for known in project.characters:
+        if known.name not in present and known.name.casefold() in folded:
+            present.append(known.name)
+    figures = []
+    for name in present[:4]:
+        character = project.character(name)
+        identity = cast.get(character.name if character else name)
+        if identity is None:
+            continue
+        figures.append(
+            figure_for(
+                identity.name,
+                species=identity.species,
+                sex=identity.sex,
+                age=identity.age,
+                role=identity.role,
+                look=identity.look,
+                color=character.color if character else None,
+                language=project.language,
+            )
+        )
+    speaker = next((ln.speaker for ln in shot.lines if ln.speaker), None)
+    speaking = project.character(speaker) if speaker else None
+    # The person shown (`show:`, else the first speaker) lip-syncs; an animal has no
+    # mouth to move, so it is drawn and not named as the shot's character.
+    shown = shot.show or speaker
+    shown_character = project.character(shown) if shown else None
+    shown_name = shown_character.name if shown_character else shown
+    talking = next((f for f in figures if f.name == shown_name and not f.animal), None)
+    if talking is None:  # an animal is shown: the first person who speaks still talks
+        speakers = set()
+        for ln in shot.lines:
+            said = project.character(ln.speaker) if ln.speaker else None
+            speakers.add(said.name if said else ln.speaker)
+        talking = next((f for f in figures if f.name in speakers and not f.animal), None)
+    genre = film_genre(project)
+    return VisualSpec(
+        "generated",
+        character=talking.name if talking else None,
+        text=scene.title or project.title,
+        color=scene.color,
+        seed=seed,
+        illustrate=True,
+        words=words,
+        keywords=tuple(shot.keywords or ()),
+        figures=tuple(figures),
+        speaker=speaking.name if speaking else speaker,
+        genre=genre,
+        verse=(shot.narration or None) if genre == "devotional" else None,
+    )
 
 
 def plan_timeline(
@@ -187,6 +293,9 @@ def plan_timeline(
                     f"{minimum_total:.0f} s. Shorten the script or {fix}"
                 )
 
+    from aifilm.cast import infer_cast
+
+    cast = infer_cast(project)
     previous_camera = ""
     timed: list[TimedShot] = []
     clock = 0.0
@@ -219,7 +328,7 @@ def plan_timeline(
                 )
             )
             cursor += seconds + TURN_GAP_S
-        visual = resolve_visual(project, scene, lay.scene_index, lay.shot)
+        visual = resolve_visual(project, scene, lay.scene_index, lay.shot, cast)
         camera = lay.shot.camera
         if camera == "auto":
             # Alternate motions, never the same twice in a row. Title cards stay still, and so

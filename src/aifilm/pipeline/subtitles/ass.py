@@ -88,7 +88,14 @@ def write_ass(
     shadow = max(0.5, size * 0.035)
     margin_h = round(width * 0.05)
     margin_v = round(height * 0.06)
-    available = width - 2 * margin_h
+    margin_r = margin_h
+    if height > width * 1.2:
+        # A vertical film plays in the Shorts/Reels player, whose caption, title and
+        # buttons cover the bottom fifth and the right edge: keep the words above and
+        # left of them.
+        margin_v = round(height * 0.22)
+        margin_r = round(width * 0.12)
+    available = width - margin_h - margin_r
     header = "\n".join(
         [
             "[Script Info]",
@@ -105,7 +112,7 @@ def write_ass(
             "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
             "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
             f"Style: Default,{family},{size:.1f},&H00FFFFFF,&H000000FF,&H00101010,&H96000000,"
-            f"0,0,0,0,100,100,0,0,1,{outline:.1f},{shadow:.1f},2,{margin_h},{margin_h},{margin_v},"
+            f"0,0,0,0,100,100,0,0,1,{outline:.1f},{shadow:.1f},2,{margin_h},{margin_r},{margin_v},"
             f"{-1 if rtl else 1}",
             "",
             "[Events]",

@@ -165,6 +165,12 @@ class DiffusionImage(ModelBackend, VisualsBackend):
             parts.append(f"portrait of {spec.character}, facing the viewer")
             if self.options.context and request.title:
                 parts.append(f"a character from the story '{request.title}'")
+        elif spec.illustrate and spec.words.strip():
+            # An illustrated shot: what its words say is a better prompt than its heading.
+            said = " ".join(spec.words.split()[:40])
+            parts.append(f"an illustration of {said}")
+            if self.options.context and spec.text:
+                parts.append(f"scene: {spec.text}")
         else:
             parts.append(f"an illustration of {spec.text or request.title or 'a landscape'}")
         if self.options.style:

@@ -23,6 +23,7 @@ from aifilm.pipeline.timeline import Panel, VisualSpec
 if TYPE_CHECKING:
     from PIL import Image
 
+    from aifilm.draw.figures import Figure
     from aifilm.pipeline.visuals.stills import FaceBoxes
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
@@ -151,13 +152,24 @@ def _grow(box: Box, scale: float, width: int, height: int) -> Box:
 def _background(spec: VisualSpec, size: tuple[int, int]) -> Image.Image:
     from PIL import ImageEnhance, ImageFilter
 
-    from aifilm.pipeline.visuals.stills import _blobs, _rng, _to_image, color_still, load_picture
+    from aifilm.draw.paint import blobs as _blobs
+    from aifilm.draw.paint import color_still, parse_color
+    from aifilm.draw.paint import rng as _rng
+    from aifilm.draw.paint import to_image as _to_image
+    from aifilm.pipeline.visuals.stills import load_picture
 
     if spec.image is not None:
         picture = load_picture(spec.image, size).filter(
             ImageFilter.GaussianBlur(max(2, min(size) // 90))
         )
         return ImageEnhance.Brightness(picture).enhance(0.55)
+    if spec.words:
+        # The topic behind the hosts: a studio with what the line talks about.
+        from aifilm.draw.scene import draw_scene
+
+        tint = parse_color(spec.color) if spec.color else None
+        drawn = draw_scene(size, words=spec.words, tint=tint, seed=spec.seed, genre="podcast")
+        return ImageEnhance.Brightness(drawn.picture).enhance(0.8)
     if spec.color:
         return color_still(spec.color, size)
     return _to_image(_blobs(_rng("podcast-bg", spec.seed), size, darken=0.55) + 12)
@@ -168,7 +180,51 @@ def _picture(panel: Panel, size: tuple[int, int]) -> tuple[Image.Image, FaceBoxe
 
     if panel.image is not None:
         return load_picture(panel.image, size), None
+    if panel.figure is not None:
+        return host_card(panel.name, panel.figure, panel.accent, size)
     return portrait(panel.name, panel.seed, size)
+
+
+def host_card(
+    name: str, figure: Figure, accent: str, size: tuple[int, int]
+) -> tuple[Image.Image, FaceBoxes | None]:
+    """A host drawn as who they are (`aifilm.draw.figures`), on a soft light of their colour."""
+    import numpy as np
+    from PIL import Image
+
+    from aifilm.draw import assets
+    from aifilm.draw.faces import find_face
+    from aifilm.pipeline.visuals.stills import FaceBoxes, parse_color
+
+    width, height = size
+    colour = np.array(parse_color(figure.color or accent), np.float32)
+    t = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
+    top, low = colour * 0.35 + 150, colour * 0.55 + 40
+    field = (top * (1 - t) + low * t).clip(0, 255).astype(np.uint8)
+    picture = Image.fromarray(np.repeat(field, width, axis=1)).convert("RGBA")
+    tall = round(min(height * 0.72, width * 0.8))
+    sprite = assets.raster(figure.asset, tall)
+    sprite = sprite.crop(sprite.getbbox() or (0, 0, sprite.width, sprite.height))
+    left = (width - sprite.width) // 2
+    top_y = round(height * 0.12)
+    picture.alpha_composite(sprite, (left, top_y))
+    found = None if figure.animal else find_face(sprite, figure.tone)
+    face = None
+    if found is not None:
+        at = found.moved(left, top_y)
+        face = FaceBoxes(
+            width=width,
+            height=height,
+            face=at.face,
+            mouth=at.mouth,
+            left_eye=at.left_eye,
+            right_eye=at.right_eye,
+            skin=at.skin,
+            lips=at.lips,
+            mouth_line=at.mouth_line,
+            character=name,
+        )
+    return picture.convert("RGB"), face
 
 
 def _label(
@@ -177,7 +233,7 @@ def _label(
     """The host's name on a dark rounded tag at the bottom of its panel."""
     from PIL import Image, ImageDraw
 
-    from aifilm.pipeline.visuals.stills import _font
+    from aifilm.draw.text import font_for as _font
 
     width, height = picture.size
     font_size = max(9, round(min(height * 0.085, width * 0.075)))
@@ -273,4 +329,34 @@ def podcast_layout(
             outline=outline,
             width=border if active else max(1, math.ceil(border / 2)),
         )
+    _topic_badge(frame, spec.words, boxes)
     return frame
+
+
+def _topic_badge(frame: Image.Image, words: str, boxes: list[Box]) -> None:
+    """What the line talks about (rain, a cloud) on a white disc between the panels' tops."""
+    from PIL import Image, ImageDraw
+
+    from aifilm.draw import assets
+    from aifilm.draw.words import find_things
+
+    things = find_things(words, limit=2)
+    if not things or len(boxes) < 2:
+        return
+    width, height = frame.size
+    unit = min(width, height)
+    radius = round(unit * 0.1)
+    cx = width / 2 if boxes[1][0] > boxes[0][2] else width * 0.88
+    cy = boxes[0][1] + radius * 0.9
+    disc = Image.new("L", frame.size, 0)
+    spread = len(things) - 1
+    ImageDraw.Draw(disc).rounded_rectangle(
+        (cx - radius * (1 + spread), cy - radius, cx + radius * (1 + spread), cy + radius),
+        radius=radius,
+        fill=235,
+    )
+    frame.paste((250, 248, 240), mask=disc)
+    for n, thing in enumerate(things):
+        sprite = assets.raster(thing.asset, round(radius * 1.4))
+        x = cx + (n - spread / 2) * radius * 2
+        frame.paste(sprite, (round(x - sprite.width / 2), round(cy - sprite.height / 2)), sprite)

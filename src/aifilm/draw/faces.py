@@ -1,0 +1,180 @@
+"""Where a person picture's face, eyes and mouth are, read from its pixels.
+
+Fluent Emoji people are drawn in flat fills: the face is one skin colour, the mouth a
+red or dark shape in its lower half, the eyes dark shapes in its upper half. Finding
+them in the raster (rather than hand-measuring 600 pictures) gives lip-sync the boxes
+and colours it paints mouth shapes with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class FaceGeometry:
+    """A face in a picture, in its pixels: boxes ``[left, top, right, bottom)`` and colours."""
+
+    face: Box
+    mouth: Box
+    left_eye: Box
+    right_eye: Box
+    skin: str
+    lips: str
+    mouth_line: str
+
+    def moved(self, dx: int, dy: int) -> FaceGeometry:
+        """The same face with its boxes shifted by (dx, dy)."""
+
+        def move(b: Box) -> Box:
+            return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+
+        return FaceGeometry(
+            move(self.face),
+            move(self.mouth),
+            move(self.left_eye),
+            move(self.right_eye),
+            self.skin,
+            self.lips,
+            self.mouth_line,
+        )
+
+
+@dataclass(frozen=True)
+class FaceBoxes:
+    """Where a generated portrait's face is, in pixels of its PNG (`face.json` beside it).
+
+    Boxes are ``[left, top, right, bottom]`` (right and bottom exclusive). `skin`,
+    `lips` and `mouth_line` are ``#rrggbb`` colours, so a lip-sync stage can paint
+    mouth shapes that match.
+    """
+
+    width: int
+    height: int
+    face: tuple[int, int, int, int]
+    mouth: tuple[int, int, int, int]
+    left_eye: tuple[int, int, int, int]
+    right_eye: tuple[int, int, int, int]
+    skin: str
+    lips: str
+    mouth_line: str
+    character: str
+    version: int = 1
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _bbox(mask: np.ndarray) -> Box | None:
+    import numpy as np
+
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    return (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+# Fluent Emoji's face fill for each skin tone.
+SKINS: dict[str, tuple[int, int, int]] = {
+    "light": (0xFF, 0xD7, 0xC2),
+    "medium-light": (0xEE, 0xBF, 0xAA),
+    "medium": (0xC6, 0x8D, 0x7B),
+    "medium-dark": (0x96, 0x66, 0x61),
+    "dark": (0x57, 0x37, 0x39),
+}
+
+
+def _face_region(close: np.ndarray) -> Box | None:
+    """The head: the biggest blob of skin (eyes and mouth closed over) in the upper part."""
+    import cv2
+    import numpy as np
+
+    height, width = close.shape
+    k = max(3, round(min(height, width) * 0.08)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    solid = cv2.morphologyEx(close.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(solid, connectivity=4)
+    best: Box | None = None
+    best_area = 0
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if centroids[i][1] > height * 0.72 or area < best_area:
+            continue
+        best, best_area = (x, y, x + w, y + h), area
+    if best is None or best_area < height * width * 0.04:
+        return None
+    return best
+
+
+def find_face(sprite: Image.Image, tone: str | None) -> FaceGeometry | None:
+    """The face of a person picture (RGBA) of skin `tone`, or None if none is clear."""
+    import numpy as np
+
+    skin = SKINS.get(tone or "")
+    if skin is None:
+        return None
+    rgba = np.asarray(sprite.convert("RGBA")).astype(np.int32)
+    height, width = rgba.shape[:2]
+    opaque = rgba[..., 3] > 200
+    close = (np.abs(rgba[..., :3] - np.array(skin)).sum(axis=2) < 56) & opaque
+    face = _face_region(close)
+    if face is None:
+        return None
+    fx0, fy0, fx1, fy1 = face
+    fw, fh = fx1 - fx0, fy1 - fy0
+    inside = np.zeros(close.shape, bool)
+    inside[fy0:fy1, fx0:fx1] = True
+    not_skin = ~close & opaque & inside
+    ys = np.arange(height)[:, None]
+    xs = np.arange(width)[None, :]
+    middle = (xs > fx0 + fw * 0.28) & (xs < fx1 - fw * 0.28)
+    red = (rgba[..., 0] - rgba[..., 1] > 60) & (rgba[..., 0] > rgba[..., 2])
+
+    def plausible(box: Box | None) -> bool:
+        return box is not None and (box[3] - box[1]) <= fh * 0.3 and (box[2] - box[0]) <= fw * 0.55
+
+    # The mouth: red lips (or whatever is not skin) low in the face; where the skin blob
+    # runs down a neck the face is taller than it looks, so then red lips anywhere
+    # below the eyes.
+    lower = middle & (ys > fy0 + fh * 0.64) & (ys < fy1 - fh * 0.04)
+    mouth = _bbox(not_skin & lower & red) or _bbox(not_skin & lower)
+    eye_bottom = fy0 + fh * 0.64
+    if not plausible(mouth):
+        mouth = _bbox(not_skin & middle & red & (ys > fy0 + fh * 0.3) & (ys < fy0 + fh * 0.75))
+        if mouth is not None:
+            eye_bottom = mouth[1]
+    if mouth is None or not plausible(mouth):
+        return None
+    # Eyes: their whites in the upper middle of the face, either side of the mouth;
+    # where none show (glasses, closed eyes), where Fluent faces put them.
+    upper = (ys > fy0 + fh * 0.15) & (ys < eye_bottom)
+    white = rgba[..., :3].sum(axis=2) > 690
+    centre = (mouth[0] + mouth[2]) / 2
+    left = _bbox(not_skin & upper & white & (xs < centre) & (xs > fx0 + fw * 0.08))
+    right = _bbox(not_skin & upper & white & (xs >= centre) & (xs < fx1 - fw * 0.08))
+    if left is None or right is None:
+        ey0 = round(mouth[1] - (mouth[3] - mouth[1]) * 3.2)
+        ey1 = ey0 + max(2, round(fh * 0.1))
+        left = (fx0 + round(fw * 0.22), ey0, fx0 + round(fw * 0.4), ey1)
+        right = (fx0 + round(fw * 0.6), ey0, fx0 + round(fw * 0.78), ey1)
+    lip_pixels = rgba[mouth[1] : mouth[3], mouth[0] : mouth[2]]
+    lip_mask = ~close[mouth[1] : mouth[3], mouth[0] : mouth[2]] & (lip_pixels[..., 3] > 200)
+    lips = tuple(int(x) for x in np.median(lip_pixels[lip_mask][:, :3], axis=0))
+    line = tuple(max(0, int(c * 0.45)) for c in lips)
+    return FaceGeometry(
+        face=face,
+        mouth=mouth,
+        left_eye=left,
+        right_eye=right,
+        skin=_hex(skin),
+        lips=_hex(lips),  # type: ignore[arg-type]
+        mouth_line=_hex(line),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,227 @@
+"""Which picture a story word names: a curated word -> Fluent Emoji table.
+
+Plain emoji keyword matching is wrong for story nouns (a "pot" would be a honey pot,
+a "palace" a guard), so the table is written by hand for the words stories, explainers
+and devotional films use. English words are matched in their singular and plural
+forms; Hindi words (the examples' language besides English) as written. A user's
+`keywords:` on a shot are looked up the same way, first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# word -> asset name (a file in assets/fluent/, without ".svg")
+# fmt: off
+NOUNS: dict[str, str] = {
+    # birds
+    "crow": "blackbird", "raven": "blackbird", "blackbird": "blackbird", "bird": "bird",
+    "sparrow": "bird", "owl": "owl", "eagle": "eagle", "hawk": "eagle", "parrot": "parrot",
+    "peacock": "peacock", "swan": "swan", "duck": "duck", "goose": "goose", "dove": "dove",
+    "pigeon": "dove", "hen": "chicken", "chicken": "chicken", "rooster": "rooster",
+    "cock": "rooster", "chick": "baby-chick", "penguin": "penguin", "flamingo": "flamingo",
+    "turkey": "turkey", "nest": "nest-with-eggs", "feather": "feather", "egg": "egg",
+    "phoenix": "phoenix-bird", "dodo": "dodo", "wing": "wing",
+    # animals
+    "elephant": "elephant", "lion": "lion", "lioness": "lion", "tiger": "tiger",
+    "leopard": "leopard", "monkey": "monkey", "ape": "gorilla", "gorilla": "gorilla",
+    "orangutan": "orangutan", "bear": "bear", "panda": "panda", "koala": "koala",
+    "fox": "fox", "jackal": "fox", "wolf": "wolf", "dog": "dog", "puppy": "dog",
+    "cat": "cat", "kitten": "cat", "mouse": "mouse", "mice": "mouse", "rat": "rat",
+    "rabbit": "rabbit", "hare": "rabbit", "bunny": "rabbit", "squirrel": "chipmunk",
+    "chipmunk": "chipmunk", "hedgehog": "hedgehog", "deer": "deer", "stag": "deer",
+    "cow": "cow", "calf": "cow", "bull": "ox", "ox": "ox", "buffalo": "water-buffalo",
+    "goat": "goat", "sheep": "ewe", "lamb": "ewe", "ram": "ram", "pig": "pig",
+    "boar": "boar", "horse": "horse", "pony": "horse", "donkey": "donkey",
+    "camel": "camel", "giraffe": "giraffe", "zebra": "zebra", "rhino": "rhinoceros",
+    "rhinoceros": "rhinoceros", "hippo": "hippopotamus", "hippopotamus": "hippopotamus",
+    "kangaroo": "kangaroo", "sloth": "sloth", "otter": "otter", "beaver": "beaver",
+    "raccoon": "raccoon", "bat": "bat", "badger": "badger", "skunk": "skunk",
+    "llama": "llama", "bison": "bison", "moose": "moose", "mammoth": "mammoth",
+    "unicorn": "unicorn", "dragon": "dragon", "dinosaur": "t-rex", "t-rex": "t-rex",
+    "tortoise": "turtle", "turtle": "turtle", "snake": "snake", "serpent": "snake",
+    "cobra": "snake", "crocodile": "crocodile", "alligator": "crocodile",
+    "lizard": "lizard", "frog": "frog", "toad": "frog", "fish": "fish", "goldfish": "tropical-fish",
+    "shark": "shark", "whale": "spouting-whale", "dolphin": "dolphin", "octopus": "octopus",
+    "crab": "crab", "lobster": "lobster", "shrimp": "shrimp", "squid": "squid",
+    "jellyfish": "jellyfish", "shell": "spiral-shell", "snail": "snail",
+    "ant": "ant", "bee": "honeybee", "honeybee": "honeybee", "butterfly": "butterfly",
+    "caterpillar": "bug", "bug": "bug", "beetle": "beetle", "ladybird": "lady-beetle",
+    "ladybug": "lady-beetle", "spider": "spider", "mosquito": "mosquito", "worm": "worm",
+    "scorpion": "scorpion", "cricket": "cricket", "polar": "polar-bear",
+    # plants and nature
+    "tree": "deciduous-tree", "banyan": "deciduous-tree", "oak": "deciduous-tree",
+    "mango": "mango", "pine": "evergreen-tree", "palm": "palm-tree", "coconut": "coconut",
+    "forest": "evergreen-tree", "jungle": "palm-tree", "wood": "wood", "log": "wood",
+    "leaf": "leaf-fluttering-in-wind", "leaves": "leaf-fluttering-in-wind",
+    "flower": "blossom", "blossom": "blossom", "tulip": "tulip",
+    "sunflower": "sunflower", "lotus": "lotus", "hibiscus": "hibiscus",
+    "marigold": "sunflower", "garden": "potted-plant", "plant": "potted-plant",
+    "seed": "seedling", "seedling": "seedling", "sprout": "seedling", "grass": "herb",
+    "herb": "herb", "cactus": "cactus", "mushroom": "mushroom", "clover": "four-leaf-clover",
+    "rice": "sheaf-of-rice", "wheat": "sheaf-of-rice", "crop": "sheaf-of-rice",
+    "harvest": "sheaf-of-rice", "corn": "ear-of-corn", "field": "sheaf-of-rice",
+    "rock": "rock", "stone": "rock", "pebble": "rock", "boulder": "rock",
+    "mountain": "mountain", "hill": "mountain", "volcano": "volcano",
+    "snow": "snowflake", "ice": "ice", "desert": "desert", "island": "desert-island",
+    "beach": "beach-with-umbrella", "sea": "water-wave", "ocean": "water-wave",
+    "wave": "water-wave", "tide": "water-wave", "river": "water-wave", "lake": "water-wave",
+    "pond": "water-wave", "water": "droplet", "drop": "droplet", "droplet": "droplet",
+    "raindrop": "droplet", "vapour": "cloud", "vapor": "cloud", "steam": "cloud", "fog": "fog",
+    "mist": "cloud", "rain": "cloud-with-rain", "storm": "cloud-with-lightning-and-rain",
+    "thunder": "cloud-with-lightning", "lightning": "high-voltage", "cloud": "cloud",
+    "wind": "wind-face", "tornado": "tornado", "cyclone": "cyclone", "rainbow": "rainbow",
+    "sun": "sun", "sunshine": "sun", "sunlight": "sun", "sunrise": "sunrise",
+    "sunset": "sunset", "dawn": "sunrise", "heat": "fire", "fire": "fire", "flame": "fire",
+    "moon": "full-moon", "crescent": "crescent-moon", "star": "star", "stars": "glowing-star",
+    "sky": "cloud", "planet": "ringed-planet", "saturn": "ringed-planet",
+    "earth": "globe-showing-asia-australia", "world": "globe-showing-asia-australia",
+    "globe": "globe-showing-asia-australia", "comet": "comet", "galaxy": "milky-way",
+    "space": "milky-way", "crater": "new-moon", "footprint": "footprints",
+    "footprints": "footprints", "night": "crescent-moon", "nights": "crescent-moon",
+    # places and buildings
+    "house": "house", "home": "house-with-garden", "hut": "hut", "cottage": "house-with-garden",
+    "village": "houses", "town": "houses", "city": "cityscape", "palace": "castle",
+    "castle": "castle", "fort": "castle", "kingdom": "castle", "temple": "hindu-temple",
+    "mandir": "hindu-temple", "shrine": "hindu-temple", "church": "church",
+    "mosque": "mosque", "school": "school", "classroom": "school", "hospital": "hospital",
+    "shop": "convenience-store", "market": "shopping-cart",
+    "office": "office-building", "factory": "factory", "farm": "tractor",
+    "bridge": "bridge-at-night", "tent": "tent", "camp": "camping", "fountain": "fountain",
+    "stadium": "stadium", "road": "motorway", "door": "door",
+    "window": "window", "ladder": "ladder",
+    # things
+    "pot": "amphora", "pitcher": "amphora", "jar": "amphora", "jug": "amphora",
+    "vase": "amphora", "bucket": "bucket", "bowl": "bowl-with-spoon",
+    "cup": "teacup-without-handle",
+    "tea": "hot-beverage", "coffee": "hot-beverage", "glass": "glass-of-milk",
+    "milk": "glass-of-milk", "bottle": "baby-bottle", "basket": "basket",
+    "box": "package", "gift": "wrapped-gift", "key": "old-key",
+    "lock": "locked", "coin": "coin", "coins": "coin", "gold": "coin", "money": "money-bag",
+    "treasure": "gem-stone", "gem": "gem-stone", "jewel": "gem-stone", "diamond": "gem-stone",
+    "ring": "ring", "crown": "crown", "throne": "crown", "sword": "crossed-swords",
+    "shield": "shield", "arrow": "bow-and-arrow", "axe": "axe",
+    "hammer": "hammer", "boat": "sailboat",
+    "ship": "ship", "canoe": "canoe", "car": "automobile", "bus": "bus", "train": "locomotive",
+    "bicycle": "bicycle", "bike": "bicycle", "plane": "airplane", "aeroplane": "airplane",
+    "airplane": "airplane", "rocket": "rocket", "astronaut": "astronaut",
+    "telescope": "telescope", "satellite": "satellite", "book": "open-book",
+    "books": "books", "story": "open-book", "letter": "envelope", "pen": "pen",
+    "pencil": "pencil", "paper": "page-facing-up", "map": "world-map", "scroll": "scroll",
+    "clock": "alarm-clock", "time": "hourglass-not-done", "hourglass": "hourglass-not-done",
+    "bell": "bell", "drum": "drum", "flute": "flute", "music": "musical-notes",
+    "song": "musical-notes", "sing": "musical-notes", "guitar": "guitar",
+    "violin": "violin", "trumpet": "trumpet", "microphone": "studio-microphone",
+    "podcast": "studio-microphone", "radio": "radio", "television": "television",
+    "tv": "television", "phone": "mobile-phone", "computer": "laptop", "laptop": "laptop",
+    "robot": "robot", "camera": "camera", "film": "film-frames", "movie": "clapper-board",
+    "idea": "light-bulb", "bulb": "light-bulb", "light": "light-bulb", "lamp": "diya-lamp",
+    "diya": "diya-lamp", "candle": "candle", "lantern": "red-paper-lantern",
+    "umbrella": "umbrella-with-rain-drops", "kite": "kite", "ball": "soccer-ball",
+    "balloon": "balloon", "toy": "teddy-bear", "game": "game-die", "puzzle": "puzzle-piece",
+    "magnet": "magnet", "microscope": "microscope", "atom": "atom-symbol", "dna": "dna",
+    "science": "test-tube", "experiment": "test-tube", "brain": "brain", "mind": "brain",
+    "heart": "red-heart", "love": "red-heart", "bed": "bed", "chair": "chair",
+    "bench": "seat", "mirror": "mirror", "candy": "candy", "bread": "bread",
+    "roti": "flatbread", "cake": "birthday-cake", "apple": "red-apple",
+    "banana": "banana", "grapes": "grapes", "grape": "grapes", "lemon": "lemon",
+    "carrot": "carrot", "potato": "potato", "food": "pot-of-food",
+    "meal": "pot-of-food", "curry": "curry-rice", "honey": "honey-pot", "cheese": "cheese-wedge",
+    "peanut": "peanuts", "nut": "chestnut", "berry": "strawberry", "berries": "strawberry",
+    "watermelon": "watermelon", "pumpkin": "jack-o-lantern", "shoe": "running-shoe",
+    "hat": "top-hat", "dress": "dress", "sari": "sari", "cloth": "thread",
+    "medicine": "pill", "doctor": "stethoscope", "trophy": "trophy", "medal": "sports-medal",
+    "race": "chequered-flag", "flag": "triangular-flag",
+    "chart": "chart-increasing", "growth": "chart-increasing", "graph": "bar-chart",
+    "question": "red-question-mark", "answer": "light-bulb", "fact": "light-bulb",
+    "facts": "light-bulb", "thought": "thought-balloon",
+    "think": "thought-balloon", "dream": "thought-balloon", "sleep": "zzz", "nap": "zzz",
+    "thirsty": "droplet", "thirst": "droplet", "drink": "droplet", "pull": "magnet",
+    "gravity": "magnet", "distance": "straight-ruler", "centimetre": "straight-ruler",
+    "centimetres": "straight-ruler", "cycle": "counterclockwise-arrows-button",
+    "party": "party-popper", "festival": "fireworks", "diwali": "diya-lamp",
+    "fireworks": "fireworks", "gold-coin": "coin",
+    # devotion
+    "om": "om", "prayer": "folded-hands", "pray": "folded-hands", "mantra": "om",
+    "god": "om", "divine": "sparkles", "radiance": "sun", "radiant": "sun",
+    "meditate": "person-in-lotus-position", "meditation": "person-in-lotus-position",
+    "yoga": "person-in-lotus-position", "peace": "dove", "bead": "prayer-beads",
+    "beads": "prayer-beads", "incense": "candle", "bell-temple": "bell",
+    "wisdom": "owl", "guide": "compass", "path": "footprints", "breath": "wind-face",
+    "joy": "sparkles", "sorrow": "crying-face", "soul": "sparkles", "spirit": "sparkles",
+    "heaven": "cloud", "sky-god": "sun",
+}
+# fmt: on
+
+# Hindi (and Sanskrit) words as written, for films with no English translation.
+# fmt: off
+HINDI: dict[str, str] = {
+    "कौआ": "blackbird", "कौवा": "blackbird", "उल्लू": "owl", "हाथी": "elephant",
+    "शेर": "lion", "बाघ": "tiger", "बंदर": "monkey", "गाय": "cow", "मछली": "fish",
+    "पानी": "droplet", "जल": "droplet", "बारिश": "cloud-with-rain", "वर्षा": "cloud-with-rain",
+    "बादल": "cloud", "बादलों": "cloud", "सूरज": "sun", "सूर्य": "sun", "सवितुर्": "sun",
+    "चाँद": "full-moon", "चंद्रमा": "full-moon", "तारे": "glowing-star", "नदी": "water-wave",
+    "नदियों": "water-wave", "समुद्र": "water-wave", "भाप": "cloud", "बूंदें": "droplet",
+    "बूंद": "droplet", "हवा": "wind-face", "पेड़": "deciduous-tree", "जंगल": "evergreen-tree",
+    "फूल": "blossom", "कमल": "lotus", "मंदिर": "hindu-temple", "दीया": "diya-lamp",
+    "दीपक": "diya-lamp", "घड़ा": "amphora", "पत्थर": "rock", "राजा": "crown",
+    "महल": "castle", "गाँव": "houses", "घर": "house", "किताब": "open-book",
+    "ॐ": "om", "प्रार्थना": "folded-hands", "देव": "sparkles", "देवस्य": "sparkles",
+    "परमात्मा": "om", "बुद्धि": "brain", "तेज": "sun", "तेजस्वी": "sun", "भर्गो": "sun",
+    "धीमहि": "person-in-lotus-position", "सन्मार्ग": "footprints", "गर्मी": "fire",
+    "ठंडी": "snowflake", "सवाल": "red-question-mark", "चक्र": "counterclockwise-arrows-button",
+}
+# fmt: on
+
+# Words that say where a shot is rather than what is in it pick its backdrop
+# (aifilm.draw.scenery); they are also props when named.
+_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A word of the shot that names a picture, and that picture's asset."""
+
+    word: str
+    asset: str
+
+
+def _singular(word: str) -> list[str]:
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and len(word) > 2:
+        forms.append(word[:-1])
+    if word.endswith("'s"):
+        forms.append(word[:-2])
+    return forms
+
+
+def lookup(word: str) -> str | None:
+    """The asset a single word names, or None."""
+    word = word.strip().casefold().strip("'-")
+    if not word:
+        return None
+    if word in HINDI:
+        return HINDI[word]
+    for form in _singular(word):
+        if form in NOUNS:
+            return NOUNS[form]
+    return None
+
+
+def find_things(text: str, *, limit: int | None = None) -> list[Match]:
+    """The pictures `text` names, in the order first named, each asset once."""
+    seen: set[str] = set()
+    found: list[Match] = []
+    for token in _WORD.findall(text):
+        asset = lookup(token)
+        if asset and asset not in seen:
+            seen.add(asset)
+            found.append(Match(token, asset))
+            if limit is not None and len(found) >= limit:
+                break
+    return found

@@ -1,0 +1,335 @@
+"""Illustrated shots (aifilm.draw): the words pick the pictures, characters are who they
+are, and a rendered film shows them (real resvg, Pillow and FFmpeg)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from aifilm import Pipeline, Project
+from aifilm.cast import infer_cast
+from aifilm.draw import assets
+from aifilm.draw.figures import figure_for
+from aifilm.draw.scene import draw_scene
+from aifilm.draw.words import find_things, lookup
+from aifilm.pipeline.visuals.stills import read_face, read_faces, read_hops, read_scene
+
+CROW = np.array((0x50, 0x35, 0x81))  # the Fluent blackbird's body
+
+
+def _edges(rgb: np.ndarray) -> float:
+    """Share of pixels on an edge, above the subtitle zone: ~0 for a colour or gradient."""
+    luma = rgb[: int(rgb.shape[0] * 0.78)].astype(np.float32).mean(axis=2)
+    dx = np.abs(np.diff(luma, axis=1))[:-1]
+    dy = np.abs(np.diff(luma, axis=0))[:, :-1]
+    return float(((dx + dy) > 24).mean())
+
+
+def _crow_share(rgb: np.ndarray) -> float:
+    return float((np.abs(rgb.astype(np.int16) - CROW).max(axis=2) < 28).mean())
+
+
+def test_story_words_name_the_right_pictures() -> None:
+    assert lookup("crow") == "blackbird" and lookup("crows") == "blackbird"
+    assert lookup("pot") == "amphora" and lookup("pebbles") == "rock"
+    assert lookup("palace") == "castle" and lookup("बारिश") == "cloud-with-rain"
+    assert lookup("rose") is None  # "the water rose" is not a flower
+    things = find_things("Then he dropped a pebble into the pot, and another pebble.")
+    assert [(m.word, m.asset) for m in things] == [("pebble", "rock"), ("pot", "amphora")]
+    for asset in {m.asset for m in find_things("crow owl king temple diya lotus moon rain")}:
+        assert assets.has(asset)
+
+
+def test_characters_are_drawn_as_who_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "project.yaml"
+    path.write_text(
+        """\
+title: Court
+language: hi
+characters:
+  - {name: Kaka, look: a little black crow}
+  - {name: Grandmother Owl}
+  - {name: King Vikram, voice: mature}
+  - {name: Dadi, sex: female, age: mature}
+scenes:
+  - shots:
+      - narration: Everyone met in the palace.
+""",
+        encoding="utf-8",
+    )
+    project = Project.load(path)
+    figures = {}
+    for name, who in infer_cast(project).items():
+        char = project.character(name)
+        figures[name] = figure_for(
+            name,
+            species=who.species,
+            sex=who.sex,
+            age=who.age,
+            role=who.role,
+            look=who.look,
+            color=char.color if char else None,
+            language=project.language,
+        )
+    assert figures["Kaka"].asset == "blackbird" and figures["Kaka"].animal
+    assert figures["Grandmother Owl"].asset == "owl"
+    assert figures["King Vikram"].asset.startswith(("prince-", "person-with-crown-"))
+    assert figures["Dadi"].asset.startswith("old-woman-")
+    # A Hindi film's people get the region's tones, the same one every time.
+    assert figures["Dadi"].tone in ("medium", "medium-dark")
+    assert (
+        figure_for(
+            "Dadi",
+            species="human",
+            sex="female",
+            age="mature",
+            role=None,
+            look=None,
+            color=None,
+            language="hi",
+        )
+        == figures["Dadi"]
+    )
+    for figure in figures.values():
+        assert assets.has(figure.asset)
+
+
+def test_a_scene_places_its_words_props_and_its_characters() -> None:
+    crow = figure_for(
+        "Kaka",
+        species="crow",
+        sex="male",
+        age="child",
+        role=None,
+        look=None,
+        color="#2b2d42",
+        language="en",
+    )
+    drawing = draw_scene(
+        (640, 360),
+        heading="The pot",
+        words="Kaka dropped a pebble into the pot.",
+        figures=(crow,),
+        speaker="Kaka",
+    )
+    layers = {(p.asset, p.layer) for p in drawing.placed}
+    assert {("amphora", "prop"), ("rock", "prop"), ("blackbird", "figure")} <= layers
+    rgb = np.asarray(drawing.picture)
+    for placed in drawing.placed:
+        left, top, right, bottom = placed.box
+        assert 0 <= left < right <= 640 and 0 <= top < bottom <= 360, placed
+    figure = next(p for p in drawing.placed if p.layer == "figure")
+    left, top, right, bottom = figure.box
+    assert bottom <= 360 * 0.82  # feet above the subtitles
+    assert _crow_share(rgb[top:bottom, left:right]) > 0.15  # the crow is really there
+    assert _crow_share(rgb) < 0.1 and _edges(rgb) > 0.01
+
+
+def test_keywords_steer_the_pictures() -> None:
+    drawing = draw_scene((640, 360), words="It was quiet.", keywords=("elephant",))
+    assert [m.asset for m in drawing.matched] == ["elephant"]
+    assert any(p.asset == "elephant" for p in drawing.placed)
+
+
+FILM = """\
+title: Two Shots
+duration: auto
+output: {resolution: 320x180, fps: 12, subtitles: {burn: false}}
+characters:
+  - {name: Kaka, look: a little black crow}
+  - {name: Asha, sex: female, age: adult}
+  - {name: Ravi, sex: male, age: adult}
+scenes:
+  - title: By the pot
+    shots:
+      - narration: Kaka the crow looked into the pot.
+        camera: static
+  - title: The desert
+    shots:
+      - narration: A lion rested under the sun in the desert.
+        camera: static
+  - title: Home
+    shots:
+      - camera: static
+        dialogue:
+          - Asha: Hello, I am home.
+          - Ravi: Welcome back, Asha.
+      - camera: static
+        dialogue:
+          - Kaka: Water, water! Where is all the water?
+"""
+
+
+@pytest.mark.slow
+def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Path) -> None:
+    path = tmp_path / "project.yaml"
+    path.write_text(FILM, encoding="utf-8")
+    pipe = Pipeline(Project.load(path))
+    try:
+        state = pipe.run()
+        assert state.timeline is not None and state.film is not None
+        with av.open(str(state.film)) as container:
+            frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+        fps = state.timeline.fps
+        crow_shot, lion_shot, talk_shot, caw_shot = state.timeline.shots
+        for shot in state.timeline.shots:
+            middle = frames[min(len(frames) - 1, int((shot.start + shot.duration / 2) * fps))]
+            assert _edges(middle) > 0.005, f"shot {shot.id} is a flat field"
+        crow_frame = frames[int((crow_shot.start + crow_shot.duration / 2) * fps)]
+        lion_frame = frames[int((lion_shot.start + lion_shot.duration / 2) * fps)]
+        assert _crow_share(crow_frame) > 0.01 and _crow_share(lion_frame) < 0.001
+        scenes = [read_scene(v.path) for v in state.visuals]
+        assert all(s is not None for s in scenes)
+        assert {"amphora", "blackbird"} <= {p["name"] for p in scenes[0]["pictures"]}
+        assert {"lion", "sun"} <= {p["name"] for p in scenes[1]["pictures"]}
+        assert scenes[1]["setting"] == "desert"
+        # Both people are drawn with faces, and each one's mouth moves on their own line.
+        face = read_face(state.visuals[2].path)
+        assert face is not None and face.character == "Asha"
+        assert {f.character for f in read_faces(state.visuals[2].path)} == {"Asha", "Ravi"}
+        lipsync = next(r for r in pipe.context.reports if r.name == "lipsync")
+        assert lipsync.items == 3 and not lipsync.notes  # Asha, Ravi, and the crow
+        first, second = talk_shot.lines
+        still = np.asarray(Image.open(state.visuals[2].path).convert("RGB")).astype(np.int16)
+        for line, who in ((first, "Asha"), (second, "Ravi")):
+            other = next(f for f in read_faces(state.visuals[2].path) if f.character != who)
+            mid = frames[int((line.start + line.clip.duration / 2) * fps)].astype(np.int16)
+            x0, y0, x1, y1 = other.mouth
+            # The one not speaking keeps the still's closed mouth.
+            assert np.abs(mid[y0:y1, x0:x1] - still[y0:y1, x0:x1]).mean() < 12
+        # The crow has no mouth: it hops while it speaks, and stands still before.
+        (hop,) = read_hops(state.visuals[3].path)
+        x0, y0, x1, y1 = hop.box
+        crow_still = np.asarray(Image.open(state.visuals[3].path).convert("RGB")).astype(np.int16)
+        (line,) = caw_shot.lines
+        moved = []
+        for n in range(int(line.start * fps) + 1, int(line.end * fps)):
+            frame = frames[n].astype(np.int16)
+            moved.append(np.abs(frame[y0:y1, x0:x1] - crow_still[y0:y1, x0:x1]).mean())
+        before = frames[int((line.start - 0.1) * fps)].astype(np.int16)
+        assert np.abs(before[y0:y1, x0:x1] - crow_still[y0:y1, x0:x1]).mean() < 4
+        assert max(moved) > 12 and min(moved) < 6  # up on syllables, down between
+    finally:
+        pipe.close()
+
+
+@pytest.mark.slow
+def test_the_render_report_lists_words_pictures_and_licences(tmp_path: Path) -> None:
+    from aifilm.pipeline.render import render
+
+    path = tmp_path / "project.yaml"
+    path.write_text(FILM, encoding="utf-8")
+    result = render(path, tmp_path / "out")
+    report = json.loads(result.report_path.read_text(encoding="utf-8"))
+    first = report["timeline"]["shots"][0]
+    assert {"word": "pot", "picture": "amphora"} in first["words_matched"]
+    assert {p["license"] for p in first["pictures"]} == {"MIT"}
+    assert report["art"][0]["license"] == "MIT"
+    assert "Fluent Emoji by Microsoft" in report["credits"]
+
+
+def test_every_shipped_picture_is_listed_licensed_and_reachable() -> None:
+    from importlib import resources
+
+    from aifilm.doctor import check_art
+    from aifilm.draw.figures import PERSON_BASES, TONES
+    from aifilm.draw.scenery import SCENERY_ASSETS
+    from aifilm.draw.words import HINDI, NOUNS
+
+    folder = resources.files("aifilm.draw").joinpath("assets/fluent")
+    files = {p.name.removesuffix(".svg") for p in folder.iterdir() if p.name.endswith(".svg")}
+    assert files == set(assets.names())  # nothing shipped unlisted, nothing listed missing
+    named = set(NOUNS.values()) | set(HINDI.values()) | set(SCENERY_ASSETS)
+    named |= {f"{base}-{tone}" for base in PERSON_BASES for tone in TONES}
+    assert named <= files
+    art = assets.licence()
+    assert art.license == "MIT" and "Microsoft" in assets.licence_text()
+    (check,) = check_art()
+    assert check.ok and "MIT" in check.detail
+
+
+def test_a_scenes_colour_tints_its_sky() -> None:
+    plain = np.asarray(draw_scene((320, 180), words="a quiet day").picture)[4:20]
+    red = np.asarray(draw_scene((320, 180), words="a quiet day", tint=(192, 57, 43)).picture)
+    sky = red[4:20].reshape(-1, 3).mean(axis=0) - plain.reshape(-1, 3).mean(axis=0)
+    assert sky[0] > 15 and sky[2] < -15  # redder, less blue
+
+
+def test_a_vertical_film_gets_a_vertical_thumbnail_of_its_best_illustrated_shot(
+    tmp_path: Path,
+) -> None:
+    from aifilm.pipeline.thumbnail import make_thumbnail
+    from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
+    from aifilm.pipeline.visuals.base import Visual
+
+    crow = figure_for(
+        "Kaka",
+        species="crow",
+        sex="male",
+        age="child",
+        role=None,
+        look=None,
+        color=None,
+        language="en",
+    )
+    specs = [
+        VisualSpec("title", text="Moon"),
+        VisualSpec("generated", illustrate=True, words="the moon", figures=()),
+        VisualSpec("generated", illustrate=True, words="a crow", figures=(crow,)),
+    ]
+    shots, visuals = [], []
+    for n, spec in enumerate(specs):
+        picture = Image.new("RGB", (108, 192), (n * 100, 0, 0))
+        path = tmp_path / f"{n}.png"
+        picture.save(path)
+        shots.append(TimedShot(str(n), 0, n, n * 2.0, 2.0, spec, "static", "cut", 0.0))
+        visuals.append(Visual(path, "still", 108, 192))
+    timeline = Timeline(1080, 1920, 30, 6.0, shots)
+    project = Project.model_validate(
+        {"title": "Moon Facts", "scenes": [{"shots": [{"narration": "Hi."}]}]}
+    )
+    out = tmp_path / "thumb.png"
+    make_thumbnail(project, timeline, visuals, out)
+    thumb = Image.open(out).convert("RGB")
+    assert thumb.size == (720, 1280)
+    assert thumb.getpixel((360, 100))[0] > 150  # the shot with the crow, not the title card
+
+
+def test_vertical_subtitles_stay_above_and_left_of_the_shorts_player_ui(tmp_path: Path) -> None:
+    from aifilm.pipeline.subtitles.ass import write_ass
+    from aifilm.pipeline.subtitles.cues import Cue
+
+    def style(width: int, height: int) -> list[str]:
+        text = write_ass(
+            [Cue(0, 1, "Hello")],
+            tmp_path / f"{width}.ass",
+            width=width,
+            height=height,
+            language="en",
+        ).read_text(encoding="utf-8")
+        line = next(x for x in text.splitlines() if x.startswith("Style:"))
+        return line.split(",")
+
+    vertical, wide = style(1080, 1920), style(1280, 720)
+    margin_l, margin_r, margin_v = (int(v) for v in vertical[-4:-1])
+    assert margin_v >= 0.2 * 1920 and margin_r >= 0.12 * 1080 > margin_l
+    assert int(wide[-2]) < 0.1 * 720  # a landscape film keeps its subtitles low
+    # And an illustrated vertical scene keeps its figures above the subtitles.
+    crow = figure_for(
+        "Kaka",
+        species="crow",
+        sex="male",
+        age="child",
+        role=None,
+        look=None,
+        color=None,
+        language="en",
+    )
+    drawing = draw_scene((540, 960), words="a crow and a pot", figures=(crow,))
+    for placed in drawing.placed:
+        assert placed.box[3] <= 960 * 0.7 and placed.box[2] <= 540 * 0.95, placed
