@@ -8,6 +8,7 @@ import typer
 
 from aifilm.cli import (
     cmd_billing,
+    cmd_crm,
     cmd_doctor,
     cmd_init,
     cmd_models,
@@ -44,6 +45,7 @@ for module in (
     cmd_doctor,
     cmd_remote,
     cmd_billing,
+    cmd_crm,
     cmd_serve,
     cmd_publish,
     cmd_youtube,
