@@ -222,3 +222,53 @@ def test_deleting_an_account_sends_the_erasure_and_keeps_no_personal_data(
     for row in rows(state):
         assert "erin@example.com" not in repr(row.payload)
     assert [r.status for r in rows(state)] == ["delivered", "erased", "delivered"]
+
+
+def test_the_server_delivers_in_process_by_default(
+    settings_for: Callable[..., ServerSettings], hook: Receiver
+) -> None:
+    settings = settings_for(
+        crm_sinks=["webhook"],
+        crm_webhook_url=hook.url,
+        crm_webhook_secret=SECRET,
+        crm_poll_seconds=0.1,
+    )
+    with TestClient(create_app(settings)) as client:
+        henry = user(client, "henry@example.com")
+        deadline = time.monotonic() + 15
+        while not hook.events:
+            assert time.monotonic() < deadline, "the in-process dispatcher sent nothing"
+            time.sleep(0.05)
+    assert hook.types_for(henry.user["id"]) == ["user.registered"]
+
+
+def test_an_unknown_sink_or_missing_secret_is_a_clear_error(
+    settings_for: Callable[..., ServerSettings],
+) -> None:
+    from aifilm.errors import UserError
+
+    with pytest.raises(UserError, match="unknown sink 'hubspot'"):
+        build_sinks(settings_for(crm_sinks=["hubspot"]))
+    with pytest.raises(UserError, match="signing secret"):
+        build_sinks(settings_for(crm_sinks=["webhook"], crm_webhook_url="http://127.0.0.1:9/"))
+
+
+def test_a_forged_or_stale_signature_is_refused() -> None:
+    from datetime import datetime, timezone
+
+    from aifilm.server.crm.sinks import Event
+    from aifilm.server.crm.sinks.webhook import BadSignature, body_of, sign, verify
+
+    event = Event(uuid.uuid4(), "user.registered", "user", "u1", None, {"email": "a@b.c"},
+                  datetime.now(timezone.utc), 1)  # fmt: skip
+    body = body_of(event)
+    now = int(time.time())
+    assert verify(body, sign(body, SECRET, now), SECRET)["id"] == str(event.event_id)
+    with pytest.raises(BadSignature, match="does not match"):
+        verify(body, sign(body, "another secret", now), SECRET)
+    with pytest.raises(BadSignature, match="does not match"):
+        verify(body.replace(b"a@b.c", b"x@b.c"), sign(body, SECRET, now), SECRET)
+    with pytest.raises(BadSignature, match="too old"):
+        verify(body, sign(body, SECRET, now - 3600), SECRET)
+    with pytest.raises(BadSignature, match="no timestamp"):
+        verify(body, None, SECRET)
