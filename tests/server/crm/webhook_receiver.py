@@ -23,6 +23,10 @@ class Receiver:
         self.refuse: Callable[[dict[str, Any]], int | None] = lambda event: None
         self.lock = threading.Lock()
         self.url = ""
+        # Set `hold` to keep the first delivery's request open until it is set (a sender
+        # that dies while waiting for the answer); `arrived` is set when that request came.
+        self.hold: threading.Event | None = None
+        self.arrived = threading.Event()
 
     def handle(self, body: bytes, headers: Any) -> int:
         try:
@@ -32,6 +36,9 @@ class Receiver:
             return 400
         if headers.get("Aifilm-Event-Id") != event["id"]:
             return 400
+        if self.hold is not None and not self.arrived.is_set():
+            self.arrived.set()
+            self.hold.wait(30)
         with self.lock:
             if self.status != 200:
                 return self.status
