@@ -37,6 +37,8 @@ class Org:
         self.token_requests = 0
         self.writes: list[tuple[str, str, str]] = []  # (method, object, key)
         self.down = False
+        self.jwt_public_key: str | None = None  # PEM; accepts the JWT bearer flow when set
+        self.jwt_username = "integration@example.com"
         self.lock = threading.Lock()
         self.url = ""
 
@@ -48,6 +50,8 @@ class Org:
 
     def token(self, form: dict[str, list[str]]) -> tuple[int, Any]:
         self.token_requests += 1
+        if form.get("grant_type") == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]:
+            return self.jwt_token(form.get("assertion", [""])[0])
         if form.get("grant_type") != ["client_credentials"]:
             return 400, {"error": "unsupported_grant_type", "error_description": "grant type"}
         if form.get("client_id") != [CLIENT_ID] or form.get("client_secret") != [CLIENT_SECRET]:
@@ -55,6 +59,25 @@ class Org:
                 "error": "invalid_client",
                 "error_description": "invalid client credentials",
             }
+        return self.issue()
+
+    def jwt_token(self, assertion: str) -> tuple[int, Any]:
+        """The JWT bearer flow: an RS256 assertion from the connected app, for a user."""
+        import jwt
+
+        if self.jwt_public_key is None:
+            return 400, {"error": "invalid_grant", "error_description": "no certificate"}
+        try:
+            claims = jwt.decode(
+                assertion, self.jwt_public_key, algorithms=["RS256"], audience=self.url
+            )
+        except jwt.PyJWTError as error:
+            return 400, {"error": "invalid_grant", "error_description": str(error)}
+        if claims.get("iss") != CLIENT_ID or claims.get("sub") != self.jwt_username:
+            return 400, {"error": "invalid_grant", "error_description": "user hasn't approved"}
+        return self.issue()
+
+    def issue(self) -> tuple[int, Any]:
         token = "00D!" + uuid.uuid4().hex
         self.tokens.add(token)
         return 200, {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -178,3 +179,45 @@ def test_deleting_the_account_deletes_its_contact_and_account(
     settle(state)
     assert org.record("Contact", gina.user["id"]) is None
     assert org.record("Account", gina.user["id"]) is None
+
+
+def test_jwt_bearer_flow(
+    settings_for: Callable[..., ServerSettings], org: Org, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "salesforce.key"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    org.jwt_public_key = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings = settings_for(
+        worker="none",
+        crm_sinks=["salesforce"],
+        salesforce_instance_url=org.url,
+        salesforce_login_url=org.url,
+        salesforce_client_id=CLIENT_ID,
+        salesforce_username=org.jwt_username,
+        salesforce_private_key_file=key_file,
+    )
+    with TestClient(create_app(settings)) as client:
+        state: ServerState = client.app.state.aifilm  # type: ignore[attr-defined]
+        hana = Api(client, "hana@example.com")
+        drain(state.sessions, build_sinks(settings), settings, "w1")
+        assert [r.status for r in rows(state)] == ["delivered"]
+        assert org.record("Contact", hana.user["id"]) is not None
+        org.jwt_username = "someone-else@example.com"  # the user is no longer pre-authorised
+        org.revoke_tokens()
+        Api(client, "ian@example.com")
+        drain(state.sessions, build_sinks(settings), settings, "w1")
+        assert "invalid_grant" in (rows(state)[-1].last_error or "")
