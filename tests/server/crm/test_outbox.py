@@ -17,7 +17,7 @@ from aifilm.server.app import create_app
 from aifilm.server.config import ServerSettings
 from aifilm.server.crm.dispatch import claim, drain
 from aifilm.server.crm.sinks import build_sinks
-from aifilm.server.models import Job, OutboxEvent, User
+from aifilm.server.models import Job, OutboxEvent, User, YoutubeUpload
 from aifilm.server.state import ServerState
 
 SECRET = "whsec_test_" + "k" * 24
@@ -114,7 +114,22 @@ def test_purchase_and_finished_film_are_events(crm: tuple[TestClient, ServerStat
         found = session.get(Job, job.id)
         assert found is not None
         found.status = "completed"
+    with state.sessions() as session, session.begin():
+        upload = YoutubeUpload(
+            user_id=job.user_id,
+            project_id=job.project_id,
+            job_id=job.id,
+            channel_id="UC123",
+            sha256="0" * 64,
+        )
+        session.add(upload)
+    with state.sessions() as session, session.begin():
+        found_upload = session.get(YoutubeUpload, upload.id)
+        assert found_upload is not None
+        found_upload.upload_status, found_upload.video_id = "published", "dQw4w9WgXcQ"
     by_type = {r.type: r for r in rows(state)}
+    assert by_type["film.published"].payload["video_id"] == "dQw4w9WgXcQ"
+    assert by_type["film.published"].object_id == str(job.id)  # the same film as rendered
     assert by_type["purchase.completed"].object_id == "evt_123"
     assert by_type["purchase.completed"].payload["credits"] == 10
     assert by_type["film.rendered"].object_id == str(job.id)
