@@ -287,3 +287,29 @@ def test_a_forged_or_stale_signature_is_refused() -> None:
         verify(body, sign(body, SECRET, now - 3600), SECRET)
     with pytest.raises(BadSignature, match="no timestamp"):
         verify(body, None, SECRET)
+
+
+def test_an_event_whose_workers_keep_dying_is_dead_lettered(
+    settings_for: Callable[..., ServerSettings], hook: Receiver
+) -> None:
+    settings = settings_for(
+        worker="none",
+        crm_sinks=["webhook"],
+        crm_webhook_url=hook.url,
+        crm_webhook_secret=SECRET,
+        crm_lease_seconds=0.2,
+        crm_max_attempts=2,
+    )
+    with TestClient(create_app(settings)) as client:
+        state: ServerState = client.app.state.aifilm  # type: ignore[attr-defined]
+        user(client, "jo@example.com")
+        for attempt in (1, 2):
+            with state.sessions() as session, session.begin():
+                assert claim(session, f"doomed-{attempt}", settings) is not None
+            time.sleep(0.3)  # ... and its worker dies
+        user(client, "kim@example.com")
+        assert run(state) == 1  # kim's; jo's is out of tries
+        first, second = rows(state)
+        assert first.status == "failed" and "stopped" in (first.last_error or "")
+        assert second.status == "delivered"
+        assert hook.deliveries == 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from aifilm.server.crm import events
-from aifilm.server.models import CreditTransaction, OutboxEvent, Project, User
+from aifilm.server.models import CreditTransaction, OutboxEvent, Project, User, utcnow
 
 STATUSES = ("pending", "delivered", "failed", "erased")
 
@@ -94,7 +94,7 @@ def retry(session: Session, event_id: uuid.UUID) -> OutboxEvent | None:
     if row is None or row.status != "failed":
         return row
     row.status, row.attempts, row.worker_id = "pending", 0, None
-    row.next_attempt_at = datetime.now(row.created_at.tzinfo)
+    row.next_attempt_at = utcnow()
     return row
 
 

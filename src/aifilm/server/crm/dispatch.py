@@ -50,13 +50,15 @@ def _free(now: datetime):  # type: ignore[no-untyped-def]
 def claim(session: Session, worker_id: str, settings: ServerSettings) -> Event | None:
     """Lease the next deliverable event (in a transaction the caller commits)."""
     now = utcnow()
-    row = lock_next_free(session, OutboxEvent, _free(now), [OutboxEvent.id])
-    if row is None:
-        return None
-    if row.attempts >= settings.crm_max_attempts:
+    while True:
+        row = lock_next_free(session, OutboxEvent, _free(now), [OutboxEvent.id])
+        if row is None:
+            return None
+        if row.attempts < settings.crm_max_attempts:
+            break
         # Its last worker died mid-delivery: out of tries all the same.
         _dead_letter(row, row.last_error or "the worker delivering it stopped")
-        return claim(session, worker_id, settings)
+        session.flush()
     row.attempts += 1
     row.worker_id = worker_id
     row.lease_expires_at = now + timedelta(seconds=settings.crm_lease_seconds)
@@ -103,9 +105,9 @@ def deliver(
 ) -> str:
     """Send a claimed event to each sink not in `done`; its status afterwards."""
     error: Exception | None = None
-    for sink in sinks:
-        if sink.name in done:
-            continue
+    done = list(done)
+    todo = [sink for sink in sinks if sink.name not in done]
+    for index, sink in enumerate(todo):
         try:
             sink.deliver(event)
         except (Transient, Permanent) as failure:
@@ -116,16 +118,18 @@ def deliver(
         if error is not None:
             error = type(error)(f"{sink.name}: {error}")
             break
-        with sessions() as session, session.begin():
-            row = _held(session, event, worker_id)
-            if row is None:
-                return "lost"
-            row.sinks_done = [*row.sinks_done, sink.name]
+        done.append(sink.name)
+        if index < len(todo) - 1:  # others follow: remember this one should they fail
+            with sessions() as session, session.begin():
+                row = _held(session, event, worker_id)
+                if row is None:
+                    return "lost"
+                row.sinks_done = list(done)
     with sessions() as session, session.begin():
         row = _held(session, event, worker_id)
         if row is None:
             return "lost"
-        row.worker_id = None
+        row.worker_id, row.sinks_done = None, list(done)
         if error is None:
             row.status, row.delivered_at, row.lease_expires_at = "delivered", utcnow(), None
             row.last_error = None

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from aifilm.server.crm import admin as outbox
 from aifilm.server.deps import AdminUser, SessionDep, SettingsDep, parse_id
-from aifilm.server.errors import Conflict, NotFound
+from aifilm.server.errors import Conflict, NotFound, Problem
 from aifilm.server.models import Project, User
 
 router = APIRouter(prefix="/crm", tags=["crm"])
@@ -136,6 +136,6 @@ def resync(body: Resync, admin: AdminUser, session: SessionDep, settings: Settin
     """Re-queue everything created or changed since `since`, and dead letters since then."""
     _on(settings)
     if body.since.tzinfo is None:
-        raise Conflict("give `since` with a time zone (2026-12-01T00:00:00Z)")
+        raise Problem(422, "give `since` with a time zone (2026-12-01T00:00:00Z)")
     with session.begin():
         return outbox.resync(session, body.since)
