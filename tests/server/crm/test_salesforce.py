@@ -221,3 +221,22 @@ def test_jwt_bearer_flow(
         Api(client, "ian@example.com")
         drain(state.sessions, build_sinks(settings), settings, "w1")
         assert "invalid_grant" in (rows(state)[-1].last_error or "")
+
+
+def test_a_plan_change_of_an_account_salesforce_never_saw_creates_it(
+    crm: tuple[TestClient, ServerState], org: Org
+) -> None:
+    client, state = crm
+    admin = Api(client, "admin@example.com")
+    jane = Api(client, "jane@example.com")
+    with state.sessions() as session, session.begin():  # as if sync was switched on later
+        for row in session.scalars(select(OutboxEvent)):
+            row.status = "delivered"
+    r = admin.post(f"/api/admin/users/{jane.user['id']}/plan", json={"plan": "pro"})
+    assert r.status_code == 200, r.text
+    settle(state)
+    assert [r.status for r in rows(state)][-1] == "delivered"
+    contact = org.record("Contact", jane.user["id"])
+    assert contact is not None and contact["Aifilm_Plan__c"] == "pro"
+    plan = org.record("Subscriptions__c", f"plan-{jane.user['id']}")
+    assert plan is not None and plan["Plan__c"] == "pro"

@@ -60,12 +60,9 @@ def purchase_payload(row: CreditTransaction, purchase_id: str) -> dict[str, Any]
 
 
 def plan_payload(user: User, previous: str | None) -> dict[str, Any]:
-    return {
-        "user_id": str(user.id),
-        "email": user.email,
-        "plan": user.plan,
-        "previous_plan": previous,
-    }
+    """The whole contact, so that a CRM that missed the registration (sync switched on
+    later) can still create it."""
+    return {**user_payload(user), "previous_plan": previous}
 
 
 def film_rendered_payload(job: Job) -> dict[str, Any]:

@@ -199,7 +199,7 @@ class SalesforceSink:
 
     def _plan_changed(self, event: Event, data: dict[str, Any]) -> None:
         user = data["user_id"]
-        self._upsert("Contact", user, {"Aifilm_Plan__c": data["plan"]})
+        self._contact(data)
         self._upsert(
             "Subscriptions__c",
             f"plan-{user}",
