@@ -10,6 +10,7 @@ import typer
 from aifilm.cli import (
     cmd_billing,
     cmd_cache,
+    cmd_crm,
     cmd_doctor,
     cmd_init,
     cmd_models,
@@ -55,6 +56,7 @@ for module in (
     cmd_cache,
     cmd_remote,
     cmd_billing,
+    cmd_crm,
     cmd_serve,
     cmd_publish,
     cmd_youtube,

@@ -160,6 +160,11 @@ def register(app: typer.Typer) -> None:
         from aifilm.server.worker import run_forever
 
         configure_logging(log_level)
+        from aifilm.server.crm.dispatch import start_dispatcher
+
+        # CRM sync rides along in every worker process (the outbox table is its queue).
+        crm_state = ServerState.build(settings) if settings.crm_sinks else None
+        crm = start_dispatcher(crm_state.sessions, settings) if crm_state else None
         if celery:
             from aifilm.server.celery_app import celery_app
 
@@ -185,6 +190,9 @@ def register(app: typer.Typer) -> None:
                 )
             finally:
                 stop.set()
+                if crm is not None and crm_state is not None:
+                    crm.stop()
+                    crm_state.close()
             return
         state = ServerState.build(settings)
         try:
@@ -192,4 +200,7 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             pass
         finally:
+            if crm is not None and crm_state is not None:
+                crm.stop()
+                crm_state.close()
             state.close()

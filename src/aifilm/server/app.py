@@ -40,6 +40,11 @@ def create_app(
                 state.sessions, state.storage, settings, settings.worker_threads
             )
             state.worker.start()
+        crm = None
+        if settings.worker == "thread":  # else `aifilm worker` processes deliver the outbox
+            from aifilm.server.crm.dispatch import start_dispatcher
+
+            crm = start_dispatcher(state.sessions, settings)
         sweeper = None
         if settings.stripe_secret_key and settings.billing_sweep_seconds > 0:
             from aifilm.server.billing.sweep import LapseSweeper
@@ -51,6 +56,8 @@ def create_app(
         finally:
             if sweeper is not None:
                 sweeper.stop()
+            if crm is not None:
+                crm.stop()
             await state.aclose()
 
     app = FastAPI(

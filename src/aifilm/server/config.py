@@ -156,6 +156,29 @@ class ServerSettings(BaseSettings):
     google_oauth_auth_url: str | None = None
     google_oauth_token_url: str | None = None
     google_oauth_revoke_url: str | None = None
+    # CRM sync (docs/server.md, "CRM sync"): events go to these sinks (webhook, salesforce);
+    # none: no events are recorded.
+    crm_sinks: list[str] = Field(default_factory=list)
+    crm_max_attempts: int = Field(8, ge=1, description="Tries before an event is dead-lettered.")
+    crm_backoff_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles.")
+    crm_backoff_max_seconds: float = Field(3600.0, gt=0)
+    crm_lease_seconds: float = Field(60.0, gt=0, description="An unfinished delivery is retried.")
+    crm_poll_seconds: float = Field(2.0, gt=0)
+    crm_timeout_seconds: float = Field(10.0, gt=0, description="Per request to a sink.")
+    crm_webhook_url: str | None = None
+    crm_webhook_secret: str | None = Field(None, description="Signs webhook bodies (HMAC-SHA256).")
+    salesforce_instance_url: str | None = Field(
+        None, description="https://MyDomain.my.salesforce.com"
+    )
+    salesforce_login_url: str | None = Field(
+        None, description="OAuth token endpoint host; default: the instance URL."
+    )
+    salesforce_api_version: str = "62.0"
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: str | None = Field(None, description="client-credentials flow")
+    salesforce_username: str | None = Field(None, description="JWT bearer flow: the user")
+    salesforce_private_key_file: Path | None = Field(None, description="JWT bearer flow")
+    salesforce_external_id_field: str = "Aifilm_Id__c"
 
     @classmethod
     def settings_customise_sources(

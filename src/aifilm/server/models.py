@@ -367,3 +367,33 @@ class YoutubeQuota(Base):
     bucket: Mapped[str] = mapped_column(String(50), primary_key=True)  # units, videos.insert
     used: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutboxEvent(Base):
+    """A business event for the CRM sinks (crm/), written in the transaction that made the
+    change, so it is never lost and never sent for a change that rolled back. The table is
+    the dispatcher's queue, leased like `jobs`; `id` orders events, per object."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_queue", "status", "next_attempt_at"),
+        Index("ix_outbox_object", "object_type", "object_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    type: Mapped[str] = mapped_column(String(50))  # user.registered, purchase.completed, ...
+    object_type: Mapped[str] = mapped_column(String(20))  # user | project | purchase | film
+    object_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)  # no FK: outlives users
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # pending (also while leased) | delivered | failed (dead letter) | erased
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    sinks_done: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None]

@@ -40,10 +40,15 @@ class ServerState:
     def build(cls, settings: ServerSettings, storage: Storage | None = None) -> ServerState:
         """Connect to what the settings name."""
         engine = make_engine(settings.db_url)
+        sessions = make_sessionmaker(engine)
+        if settings.crm_sinks:  # CRM sync: events written with the changes (crm/capture.py)
+            from aifilm.server.crm.capture import install
+
+            install(sessions)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
             readers=make_sessionmaker(engine, readonly=True),
             async_engine=make_async_reader_engine(settings.db_url),
             storage=storage or make_storage(settings),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aifilm.server.api.routes import admin, credits, jobs, payments, projects, users, youtube
+from aifilm.server.api.routes import admin, credits, crm, jobs, payments, projects, users, youtube
 
 api_router = APIRouter(prefix="/api")
 # Most requests first: the router tries each route in turn, and clients mostly poll jobs.
-for module in (jobs, projects, users, credits, youtube, payments, admin):
+for module in (jobs, projects, users, credits, youtube, payments, admin, crm):
     api_router.include_router(module.router)
