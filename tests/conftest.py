@@ -17,6 +17,16 @@ def _isolated_settings(
     monkeypatch.setenv("AIFILM_CONFIG", str(base / "config.toml"))
 
 
+@pytest.fixture(autouse=True)
+def _espeak_films(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Films rendered in this process speak with espeak (milliseconds a line) unless the test
+    is marked `kokoro`: the default Kokoro voice has its own tests, and CI stays short."""
+    if request.node.get_closest_marker("kokoro") is None:
+        from aifilm.pipeline.registry import DEFAULT_BACKENDS
+
+        monkeypatch.setitem(DEFAULT_BACKENDS, "voice", "espeak")
+
+
 @pytest.fixture
 def write(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Write a text file under tmp_path and return its path."""

@@ -24,7 +24,7 @@ hookspec = pluggy.HookspecMarker("aifilm")
 hookimpl = pluggy.HookimplMarker("aifilm")
 
 DEFAULT_BACKENDS: dict[str, str] = {
-    "voice": "espeak",
+    "voice": "kokoro",  # Kokoro-82M where it speaks the language, espeak-ng elsewhere
     "music": "midi",
     "visuals": "stills",
     "lipsync": "visemes",

@@ -56,6 +56,7 @@ def _timeline(ctx: RenderContext) -> Timeline:
 def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
     """One request per spoken line, with the speaker's voice settings."""
     requests: dict[LineKey, SpeechRequest] = {}
+    variants = voice_variants(project)
     for s, scene in enumerate(project.scenes):
         for t, shot in enumerate(scene.shots):
             for k, line in enumerate(shot.lines):
@@ -69,8 +70,26 @@ def speech_requests(project: Project) -> dict[LineKey, SpeechRequest]:
                     voice_id=voice.voice_id,
                     rate=voice.rate,
                     pitch=voice.pitch,
+                    variant=variants.get(id(voice), 0),
                 )
     return requests
+
+
+def voice_variants(project: Project) -> dict[int, int]:
+    """id(voice) -> how many speakers before it share its language and preset.
+
+    The narrator comes first, then the characters that speak, in the order the
+    project lists them; a speaker with its own voice_id is not counted.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    variants: dict[int, int] = {}
+    for voice in (project.narrator, *project.speaking_characters):
+        if voice.voice_id:
+            continue
+        key = (voice.language or project.language, voice.voice)
+        variants[id(voice)] = seen.get(key, 0)
+        seen[key] = variants[id(voice)] + 1
+    return variants
 
 
 def _clip_meta(clip: SpeechClip, folder: Path) -> dict[str, Any]:
@@ -115,6 +134,8 @@ class VoiceStage(Stage):
                 ctx.state.speech_keys[key] = digest
                 ctx.progress(self.name, n, len(requests), request.text[:60])
             report.items = len(requests)
+            for note in backend.notes():
+                ctx.warn(self.name, note)
 
 
 # --- plan ----------------------------------------------------------------------

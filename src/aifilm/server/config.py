@@ -78,7 +78,7 @@ class ServerSettings(BaseSettings):
     max_spec_bytes: int = Field(1024 * 1024, ge=1)
     render_cache_dir: Path | None = Field(None, description="Render cache; default data_dir/cache.")
     allowed_backends: list[str] = Field(
-        default_factory=lambda: ["espeak", "midi", "stills", "spec", "ffmpeg"],
+        default_factory=lambda: ["kokoro", "espeak", "midi", "stills", "spec", "ffmpeg"],
         description="Backends a project may pick (API backends spend the server's keys).",
     )
     licensed_backends: list[str] = Field(

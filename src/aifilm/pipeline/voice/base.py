@@ -21,6 +21,8 @@ class SpeechRequest:
     voice_id: str | None = None  # the backend's own voice name, overrides the preset
     rate: float = 1.0  # multiplier
     pitch: float = 0.0  # semitones
+    # Which of the preset's voices: speakers of one film sharing a preset count 0, 1, 2...
+    variant: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class VoiceBackend(Backend):
     @abstractmethod
     def voices(self, language: str | None = None) -> list[VoiceInfo]:
         """The voices offered, optionally for one language."""
+
+    def notes(self) -> list[str]:
+        """Things a render should tell the user (lines spoken by a fallback voice)."""
+        return []
 
     def languages(self) -> list[str]:
         """Language codes this backend speaks."""
