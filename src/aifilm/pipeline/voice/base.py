@@ -39,6 +39,8 @@ class VoiceBackend(Backend):
     """Base of text-to-speech backends."""
 
     stage: ClassVar[str] = "voice"
+    # Whether the voice stage may speak several lines at once (one per worker).
+    parallel_lines: ClassVar[bool] = False
 
     @abstractmethod
     def synthesize(self, request: SpeechRequest, out: Path) -> SpeechClip:

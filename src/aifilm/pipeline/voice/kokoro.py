@@ -198,6 +198,7 @@ class KokoroVoice(VoiceBackend):
     )
     commercial_use: ClassVar[bool] = True
     version: ClassVar[str] = "1"
+    parallel_lines: ClassVar[bool] = True  # one line per core beats two cores on one line
 
     class Options(BackendOptions):
         """Kokoro settings shared by every line; tables override the built-in ones."""
@@ -213,7 +214,9 @@ class KokoroVoice(VoiceBackend):
         timing_offset_s: float = Field(
             0.13, ge=0, le=0.5, description="How much earlier than the model says words start."
         )
-        threads: int = Field(0, ge=0, le=64, description="onnxruntime threads, 0 = every core.")
+        threads: int = Field(
+            1, ge=0, le=64, description="onnxruntime threads per line, 0 = every core."
+        )
         fallback: bool = Field(
             True, description="Speak with espeak where Kokoro cannot (else it is an error)."
         )

@@ -180,6 +180,8 @@ def load_model(threads: int = 0) -> KokoroModel:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3  # int8 graphs warn about unused initialisers
+            # Idle threads must not spin: the voice stage runs one line per core at once.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = onnxruntime.InferenceSession(
                 with_output(model_bytes(), DURATIONS),
                 sess_options=options,
