@@ -2,7 +2,8 @@
 
 Kokoro reads IPA phonemes. Which front end makes them depends on the language:
 
-* English (US and UK), Spanish, French, Portuguese, Hindi, Italian: espeak-ng,
+* English (US and UK), Spanish, French, Portuguese, Hindi, Italian: the text made
+  speakable (`normalize`: money, dates, times, titles), then espeak-ng,
   as Kokoro's own pipeline does for them. The phonemes are taken from the
   PHONEME events of an espeak synthesis (the same IPA, stress marks and all, that
   espeak's text-to-phonemes call writes), grouped by its WORD events, so each
@@ -29,14 +30,15 @@ from typing import Any
 
 from aifilm.errors import MissingDependencyError, UnsupportedError
 from aifilm.pipeline.voice.align import split_words
+from aifilm.pipeline.voice.normalize import speakable
 
 # Our language code -> espeak voice whose phonemes Kokoro was trained on.
 ESPEAK_LANGUAGES: dict[str, str] = {
     "en": "en-us",
     "en-us": "en-us",
-    "en-gb": "en-gb-x-rp",
+    "en-gb": "en-gb",
     "es": "es",
-    "fr": "fr-fr",
+    "fr": "fr",
     "pt": "pt-br",
     "pt-br": "pt-br",
     "hi": "hi",
@@ -84,7 +86,10 @@ def japanese_available() -> bool:
 
 def _trailing_mark(text: str, start: int, end: int) -> str:
     """The strongest pause mark among the punctuation at the end of a written word."""
-    marks = [_PUNCTUATION[ch] for ch in text[start:end] if ch in _PUNCTUATION]
+    tail = end
+    while tail > start and not text[tail - 1].isalnum():
+        tail -= 1
+    marks = [_PUNCTUATION[ch] for ch in text[tail:end] if ch in _PUNCTUATION]
     for strong in (".", "!", "?", "…", ";", ":", "—", ","):
         if strong in marks:
             return strong
@@ -110,10 +115,12 @@ def _espeak_words(text: str, voice: str) -> list[Word]:
     from aifilm.pipeline.voice import espeak
 
     engine = espeak._engine()
-    clean, index = espeak.clean_text(text)
+    spoken, spoken_index = speakable(text, voice)
+    clean, clean_index = espeak.clean_text(spoken)
+    index = [spoken_index[i] for i in clean_index]
     if not clean.strip():
         return []
-    _, events = engine.speak(voice, {}, clean)
+    _, events = engine.speak(engine.voice_names.get(voice, voice), {}, clean)
     spans = split_words(text)
     starts = [a for a, _ in spans]
     grouped: list[list[str]] = [[] for _ in spans]
