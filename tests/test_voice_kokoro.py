@@ -165,3 +165,33 @@ def test_model_gains_the_durations_output() -> None:
     model = kokoro_model.load_model()
     outputs = [o.name for o in model.session.get_outputs()]
     assert outputs == ["audio", kokoro_model.DURATIONS]
+
+
+def test_voices_command_names_the_engine_per_language() -> None:
+    import json
+    import subprocess
+    import sys
+
+    def listed(language: str) -> dict[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "aifilm", "voices", "--json", "--language", language],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows = [json.loads(line) for line in done.stdout.splitlines()]
+        return {row["preset"]: row["description"] for row in rows}
+
+    french, tamil = listed("fr"), listed("ta")
+    assert len(french) == len(tamil) == 8
+    assert "kokoro ff_siwis" in french["adult-female"] and "im_nicola" in french["adult-male"]
+    assert all("espeak ta+" in about for about in tamil.values())
+
+
+def test_options_override_a_blend_and_a_list(voice: KokoroVoice) -> None:
+    custom = KokoroVoice(voices={"child": "af_nova,af_bella", "fr/mature": "em_santa+im_nicola"})
+    assert custom._choose(SpeechRequest("x", "en", "child", variant=1))[0] == "af_bella"
+    blended, _ = custom._choose(SpeechRequest("x", "fr", "mature"))
+    style = custom._style(blended, 20)
+    packs = kokoro_model.voice_packs()
+    assert np.allclose(style, (packs["em_santa"][19] + packs["im_nicola"][19]) / 2, atol=1e-6)
