@@ -1,6 +1,7 @@
 """How well and how fast the default voices speak: intelligibility, pitch and pace, cost.
 
     python benchmarks/bench_voices.py intelligibility   # per language and preset
+    python benchmarks/bench_voices.py timings           # word starts against Whisper's
     python benchmarks/bench_voices.py speed             # voice time per minute of film, cold
     python benchmarks/bench_voices.py film              # the 60 s example, cold, both voices
 
@@ -169,6 +170,37 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
     return rows
 
 
+def timings(presets: list[str]) -> dict[str, Any]:
+    """How far Kokoro's corrected word starts sit from Whisper's, on the English sentences."""
+    import whisper_base
+
+    from aifilm.pipeline.voice.base import SpeechRequest
+    from aifilm.pipeline.voice.espeak import EspeakVoice
+    from aifilm.pipeline.voice.kokoro import KokoroVoice
+
+    recogniser = whisper_base.load(threads=2)
+    out: dict[str, Any] = {}
+    for name, backend in (("kokoro", KokoroVoice(fallback=False)), ("espeak", EspeakVoice())):
+        lags: list[float] = []
+        for preset in presets:
+            for sentence in SENTENCES["en"]:
+                samples, rate, words, _ = backend.render(SpeechRequest(sentence, "en", preset))
+                segments, _ = recogniser.transcribe(
+                    _to_16k(samples, rate), language="en", word_timestamps=True, beam_size=5
+                )
+                heard = [w for s in segments for w in (s.words or [])]
+                if len(heard) == len(words):  # same segmentation: compare word by word
+                    pairs = zip(words, heard, strict=True)
+                    lags += [ours.start - theirs.start for ours, theirs in pairs]
+        out[name] = {
+            "words_compared": len(lags),
+            "median_start_lag_s": round(float(np.median(lags)), 3) if lags else None,
+            "median_abs_lag_s": round(float(np.median(np.abs(lags))), 3) if lags else None,
+        }
+        print(name, out[name], flush=True)
+    return out
+
+
 def _voice_child(project: str, cache: str) -> None:
     """In a fresh process: run the voice stage of a project, print wall and CPU seconds."""
     os.environ["AIFILM_CACHE_DIR"] = cache
@@ -235,7 +267,7 @@ def film(work: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", nargs="?", choices=("intelligibility", "speed", "film"))
+    parser.add_argument("what", nargs="?", choices=("intelligibility", "timings", "speed", "film"))
     parser.add_argument("--languages", default=",".join(SENTENCES))
     parser.add_argument("--presets", default=",".join(PRESETS))
     parser.add_argument("--engines", default="kokoro")
@@ -252,6 +284,8 @@ def main() -> None:
             args.languages.split(","), args.presets.split(","), args.engines.split(",")
         )
         results.setdefault("intelligibility", {}).update(rows)
+    elif args.what == "timings":
+        results["timings"] = timings(args.presets.split(","))
     elif args.what == "speed":
         results["speed"] = speed(args.work)
     elif args.what == "film":
