@@ -272,6 +272,7 @@ def main() -> None:
     parser.add_argument("--languages", default=",".join(SENTENCES))
     parser.add_argument("--presets", default=",".join(PRESETS))
     parser.add_argument("--engines", default="kokoro")
+    parser.add_argument("--sentences", type=int, default=0, help="At most this many a language.")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-voices")
     parser.add_argument("--voice-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -281,6 +282,9 @@ def main() -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
     if args.what == "intelligibility":
+        if args.sentences:
+            for language in SENTENCES:
+                SENTENCES[language] = SENTENCES[language][: args.sentences]
         rows = intelligibility(
             args.languages.split(","), args.presets.split(","), args.engines.split(",")
         )
