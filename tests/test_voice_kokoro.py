@@ -206,3 +206,14 @@ def test_japanese_with_kanji_is_spoken_with_the_japanese_front_end(voice: Kokoro
     assert "".join(w.text for w in words) == "今日は良い天気です。"
     assert words[-1].end <= len(samples) / rate
     assert len(phonemes) > 10 and all(a.start <= b.start for a, b in itertools.pairwise(phonemes))
+
+
+def test_long_lines_are_cut_at_spaces_into_model_sized_pieces() -> None:
+    from aifilm.pipeline.voice.kokoro import _chunks
+
+    tokens = ([5, 6, 7, 16] * 400)[:1500]  # 16 is the space
+    spans = _chunks(tokens)
+    assert spans[0][0] == 0 and spans[-1][1] == len(tokens)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert all(0 < end - start <= kokoro_model.MAX_TOKENS for start, end in spans)
+    assert all(tokens[end - 1] == 16 for _, end in spans[:-1])
