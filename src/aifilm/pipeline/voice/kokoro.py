@@ -64,8 +64,9 @@ class Shape(BaseModel):
 
 
 SHAPES: dict[str, Shape] = {
-    "baby": Shape(speed=0.80, scale=1.50),
-    "toddler": Shape(speed=0.85, scale=1.42),
+    # The youngest keep nearly an adult pace: slower, Whisper base misheard 7-9 % of words.
+    "baby": Shape(speed=0.97, scale=1.50),
+    "toddler": Shape(speed=0.95, scale=1.42),
     "child": Shape(speed=0.92, scale=1.32),
     "pre-teen": Shape(speed=0.97, scale=1.15),
     "young-adult": Shape(speed=1.06, scale=1.0),
