@@ -112,9 +112,10 @@ def _kana(text: str) -> str:
     return str(pyopenjtalk.g2p(text, kana=True))
 
 
-def error_rate(language: str, reference: str, heard: str) -> float:
-    """WER for languages written with spaces, CER (kana for Japanese) for the others."""
-    if language in WORD_LANGUAGES:
+def error_rate(language: str, reference: str, heard: str, characters: bool = False) -> float:
+    """WER for languages written with spaces, CER (kana for Japanese) for the others; CER
+    for all with `characters` (blind to word splits: "al atardecer", "a la tarde ser")."""
+    if language in WORD_LANGUAGES and not characters:
         ref, hyp = _plain(reference).split(), _plain(heard).split()
     else:
         if language == "ja":
@@ -143,7 +144,7 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
     for engine in engines:
         for language in languages:
             for preset in presets:
-                errors, pitches, paces, heard_all = [], [], [], []
+                errors, chars, pitches, paces, heard_all = [], [], [], [], []
                 for sentence in SENTENCES[language]:
                     request = SpeechRequest(sentence, language, preset)
                     samples, rate, _, _ = backends[engine].render(request)
@@ -155,6 +156,7 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
                     )
                     heard = "".join(s.text for s in segments).strip()
                     errors.append(error_rate(language, sentence, heard))
+                    chars.append(error_rate(language, sentence, heard, characters=True))
                     pitches.append(median_f0(samples.astype(np.float64), rate))
                     paces.append(len(_plain(sentence).replace(" ", "")) / (len(samples) / rate))
                     heard_all.append(heard)
@@ -162,6 +164,7 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
                 rows[key] = {
                     "metric": "WER" if language in WORD_LANGUAGES else "CER",
                     "error": round(float(np.mean(errors)), 4),
+                    "cer": round(float(np.mean(chars)), 4),
                     "median_f0_hz": round(float(np.median(pitches)), 1),
                     "chars_per_s": round(float(np.mean(paces)), 2),
                     "heard": heard_all,

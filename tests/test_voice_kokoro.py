@@ -184,7 +184,7 @@ def test_voices_command_names_the_engine_per_language() -> None:
 
     french, tamil = listed("fr"), listed("ta")
     assert len(french) == len(tamil) == 8
-    assert "kokoro ff_siwis" in french["adult-female"] and "im_nicola" in french["adult-male"]
+    assert "kokoro ff_siwis" in french["adult-female"] and "em_alex" in french["adult-male"]
     assert all("espeak ta+" in about for about in tamil.values())
 
 

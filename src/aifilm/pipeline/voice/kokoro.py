@@ -119,12 +119,14 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
         ("em_santa", "em_alex"),
         ("ef_dora", "pf_dora"),
     ),
+    # Whisper base misheard 36 % of words from im_nicola and shaped ff_siwis in French,
+    # 10 % from em_alex, 5 % from the blend of ff_siwis and em_alex.
     "fr": _table(
         ("ff_siwis", "ff_siwis+if_sara"),
-        ("im_nicola", "em_alex"),
-        ("em_alex", "ff_siwis"),
-        ("em_santa", "im_nicola"),
-        ("ff_siwis", "ff_siwis+if_sara"),
+        ("em_alex", "ff_siwis+em_alex"),
+        ("ff_siwis+em_alex", "em_alex"),
+        ("em_santa", "em_alex"),
+        ("ff_siwis+em_alex", "ff_siwis"),
     ),
     "pt": _table(
         ("pf_dora", "ef_dora"),
