@@ -88,7 +88,8 @@ WORD_LANGUAGES = ("en", "es", "fr", "pt", "it")
 PRESETS = (
     "adult-female", "adult-male", "young-adult", "mature", "pre-teen", "child", "toddler", "baby",
 )  # fmt: skip
-PROMPTS = {"zh": "以下是普通话的句子。"}  # Whisper base writes traditional characters without it
+# Whisper base writes Mandarin in traditional characters and Hindi in Urdu script without these.
+PROMPTS = {"zh": "以下是普通话的句子。", "hi": "नमस्ते, यह हिंदी का एक वाक्य है।"}
 
 
 def _edit_distance(a: list[str], b: list[str]) -> int:
