@@ -270,9 +270,32 @@ def film(work: Path) -> dict[str, Any]:
     return out
 
 
+def report(results: dict[str, Any]) -> str:
+    """The results as markdown tables (for docs/voices.md)."""
+    lines = [
+        "| engine | language | preset | WER | CER | median F0 | characters/s |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for key, row in results.get("intelligibility", {}).items():
+        engine, language, preset = key.split()
+        wer = f"{row['error']:.1%}" if row["metric"] == "WER" else ""
+        cer = row.get("cer", row["error"] if row["metric"] == "CER" else None)
+        lines.append(
+            f"| {engine} | {language} | {preset} | {wer} | "
+            f"{'' if cer is None else f'{cer:.1%}'} | {row['median_f0_hz']:.0f} Hz | "
+            f"{row['chars_per_s']:.1f} |"
+        )
+    for section in ("speed", "film", "timings"):
+        if section in results:
+            lines += ["", f"{section}:", "```", json.dumps(results[section], indent=1), "```"]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", nargs="?", choices=("intelligibility", "timings", "speed", "film"))
+    parser.add_argument(
+        "what", nargs="?", choices=("intelligibility", "timings", "speed", "film", "report")
+    )
     parser.add_argument("--languages", default=",".join(SENTENCES))
     parser.add_argument("--presets", default=",".join(PRESETS))
     parser.add_argument("--engines", default="kokoro")
@@ -284,6 +307,9 @@ def main() -> None:
         _voice_child(*args.voice_child)
         return
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if args.what == "report":
+        print(report(results))
+        return
     results["machine"] = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
     if args.what == "intelligibility":
         if args.sentences:

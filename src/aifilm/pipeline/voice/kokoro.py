@@ -359,10 +359,6 @@ class KokoroVoice(VoiceBackend):
             return self._espeak.render(plain)
         return rendered.samples, SAMPLE_RATE, rendered.words, rendered.phonemes
 
-    def estimate_duration(self, request: SpeechRequest) -> float:
-        """Rough length from the text (synthesising would cost as much as the render)."""
-        return super().estimate_duration(request)
-
     def _kokoro(self, request: SpeechRequest, voice: str, shape: Shape) -> Rendered:
         language = _language(request, voice)
         words = kokoro_g2p.phonemize(request.text, language)
