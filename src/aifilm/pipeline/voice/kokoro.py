@@ -388,6 +388,7 @@ class KokoroVoice(VoiceBackend):
             audio, frames = model.run(piece, self._style(voice, len(piece)), speed)
             cum = np.concatenate([[0], np.cumsum(frames)]).astype(np.float64)
             per_frame = len(audio) / max(1.0, cum[-1])
+            _quiet_lead_in(audio, int(cum[1] * per_frame))
             # cum[k] is where token k of [pad, *piece, pad] starts
             edges.extend(int(offset + cum[k + 1] * per_frame) for k in range(len(piece)))
             audio_parts.append(audio)
@@ -442,6 +443,24 @@ class KokoroVoice(VoiceBackend):
             else:  # a mark or symbol between words: no time of its own
                 timings.append(WordTiming(text[word.start : word.end], last, last))
         return tuple(timings)
+
+
+_LEAD_IN_S = 0.08  # speech starts at most this long before its first phoneme's frames
+_FADE_S = 0.01
+
+
+def _quiet_lead_in(audio: Samples, first: int) -> None:
+    """Silence what the model makes for the leading pad token, in place.
+
+    Slowed down (the child presets), Kokoro voices that pad as a short murmur, which
+    Whisper base heard as an extra "and", "in a" or "je" before the first word.
+    """
+    end = first - round(_LEAD_IN_S * SAMPLE_RATE)
+    if end <= 0:
+        return
+    fade = min(end, round(_FADE_S * SAMPLE_RATE))
+    audio[: end - fade] = 0.0
+    audio[end - fade : end] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
 
 
 def _chunks(tokens: list[int]) -> list[tuple[int, int]]:
