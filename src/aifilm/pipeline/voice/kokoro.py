@@ -125,7 +125,7 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
         ("ff_siwis", "ff_siwis+if_sara"),
         ("em_alex", "ff_siwis+em_alex"),
         ("ff_siwis+em_alex", "em_alex"),
-        ("em_santa", "em_alex"),
+        ("em_alex+em_santa", "em_santa"),  # em_santa alone: 26 % misheard
         ("ff_siwis+em_alex", "ff_siwis"),
     ),
     "pt": _table(
@@ -160,7 +160,7 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
         ("jf_alpha", "jf_gongitsune"),
         ("jm_kumo",),
         ("jf_nezumi", "jm_kumo"),
-        ("jm_kumo+jf_alpha", "jm_kumo"),
+        ("jm_kumo",),  # the only Japanese male voice: mature is it shaped deeper and slower
         ("jf_nezumi", "jf_gongitsune"),
     ),
 }
