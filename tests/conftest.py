@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,28 @@ def _isolated_settings(
     base = tmp_path_factory.mktemp("aifilm-home")
     monkeypatch.setenv("AIFILM_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("AIFILM_CONFIG", str(base / "config.toml"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _espeak_films() -> Iterator[None]:
+    """Films rendered in this process speak with espeak (milliseconds a line): the default
+    Kokoro voice has its own tests (marked `kokoro`), and CI stays short. Session-wide, so
+    module-scoped renders get it too."""
+    from aifilm.pipeline.registry import DEFAULT_BACKENDS
+
+    saved = DEFAULT_BACKENDS["voice"]
+    DEFAULT_BACKENDS["voice"] = "espeak"
+    yield
+    DEFAULT_BACKENDS["voice"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _kokoro_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests marked `kokoro` see the real default voice."""
+    if request.node.get_closest_marker("kokoro") is not None:
+        from aifilm.pipeline.registry import DEFAULT_BACKENDS
+
+        monkeypatch.setitem(DEFAULT_BACKENDS, "voice", "kokoro")
 
 
 @pytest.fixture

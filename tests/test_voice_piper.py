@@ -130,11 +130,45 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 def test_licence_is_per_voice(voices: dict[str, Path]) -> None:
     unclear = PiperVoice(model=str(voices["tiny"]))
     assert not unclear.commercial_use and "model card" in (unclear.weights_license or "")
+    assert (unclear.weights_license or "").startswith("unknown")
     free = PiperVoice(model=str(voices["free"]))
     assert free.commercial_use and free.weights_license == "CC0"
     mixed = PiperVoice(model=str(voices["free"]), voices={"child": str(voices["tiny"])})
     assert not mixed.commercial_use
     assert PiperVoice.commercial_use is False  # the class default stays safe
+
+
+JOE_CARD = """# Model card for joe (medium)
+
+* Language: en_US (English, United States)
+* Speakers: 1
+
+## Dataset
+
+* URL: https://github.com/NabuCasa/voice-datasets
+* License: CC0
+
+## Training
+
+Finetuned from U.S. English lessac voice (medium quality).
+"""
+
+
+def test_a_dataset_licence_is_not_the_voices(voices: dict[str, Path], tmp_path: Path) -> None:
+    folder = tmp_path / "joe"
+    folder.mkdir()
+    for path in (voices["tiny"], voices["tiny"].with_name(voices["tiny"].name + ".json")):
+        (folder / path.name.replace("tiny", "joe")).write_bytes(path.read_bytes())
+    (folder / "MODEL_CARD").write_text(JOE_CARD, encoding="utf-8")
+    joe = PiperVoice(model=str(next(folder.glob("*.onnx"))))
+    assert not joe.commercial_use
+    assert joe.weights_license.startswith("unknown, not for paid hosted use"), joe.weights_license
+    assert "CC0" in joe.weights_license and "does not cover the voice" in joe.weights_license
+    (folder / "MODEL_CARD").write_text(
+        JOE_CARD.replace("## Dataset", "* License: MIT\n\n## Dataset"), encoding="utf-8"
+    )
+    stated = PiperVoice(model=str(next(folder.glob("*.onnx"))))
+    assert stated.commercial_use and stated.weights_license == "MIT"
 
 
 def test_without_alignments_words_are_estimated(voices: dict[str, Path]) -> None:

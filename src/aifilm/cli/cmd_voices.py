@@ -21,7 +21,10 @@ def register(app: typer.Typer) -> None:
             None, "--language", "-l", help="Only this language (e.g. hi)."
         ),
         backend: str | None = typer.Option(
-            None, "--backend", "-b", help="Voice backend (default: espeak)."
+            None,
+            "--backend",
+            "-b",
+            help="Voice backend (default: kokoro, with espeak where Kokoro lacks the language).",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON lines."),
     ) -> None:

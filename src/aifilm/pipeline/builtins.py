@@ -33,11 +33,13 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
     from aifilm.pipeline.voice.espeak import EspeakVoice
     from aifilm.pipeline.voice.google_tts import GoogleVoice
+    from aifilm.pipeline.voice.kokoro import KokoroVoice
     from aifilm.pipeline.voice.openai_tts import OpenAIVoice
     from aifilm.pipeline.voice.piper import PiperVoice
 
     for backend in (
-        EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice, MidiMusic, Stills, FFmpegComposer,
+        KokoroVoice, EspeakVoice, ElevenLabsVoice, OpenAIVoice, GoogleVoice,
+        MidiMusic, Stills, FFmpegComposer,
         SpecTranslations, GoogleTranslate, DeepLTranslate, DiffusionImage, DiffusionVideo, MusicGen,
         PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,

@@ -144,8 +144,10 @@ class Registry:
         if isinstance(choice, Backend):
             return choice
         if choice is None:
+            # DEFAULT_BACKENDS first: it is public, and changing it (a notebook, a test
+            # session) changes what every later render picks; a plug-in's kind brings its own.
             kind = self.backend_kinds().get(stage)
-            choice = kind.default if kind else DEFAULT_BACKENDS.get(stage)
+            choice = DEFAULT_BACKENDS.get(stage) or (kind.default if kind else None)
             if choice is None:
                 raise UnknownBackendError(f"the stage '{stage}' has no default backend")
         if isinstance(choice, str):

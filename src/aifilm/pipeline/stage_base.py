@@ -25,7 +25,8 @@ class BackendKind:
     default: str | None
 
 
-VOICE = BackendKind("voice", "espeak")
+# Kokoro-82M where it speaks the language, espeak-ng elsewhere (and as its fallback).
+VOICE = BackendKind("voice", "kokoro")
 MUSIC = BackendKind("music", "midi")
 VISUALS = BackendKind("visuals", "stills")
 LIPSYNC = BackendKind("lipsync", "visemes")

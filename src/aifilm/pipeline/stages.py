@@ -124,18 +124,31 @@ class VoiceStage(Stage):
         backend = cast(VoiceBackend, ctx.backends["voice"])
         requests = speech_requests(ctx.project)
         with self._timer(ctx, backend.name) as report:
-            for n, (key, request) in enumerate(requests.items(), start=1):
-                digest = cache_key("voice", backend.identity(), asdict(request))
+            identity = backend.identity()
 
-                def make(folder: Path, request: SpeechRequest = request) -> dict[str, Any]:
+            def one(item: tuple[LineKey, SpeechRequest]) -> tuple[str, Entry]:
+                key, request = item
+                digest = cache_key("voice", identity, asdict(request))
+
+                def make(folder: Path) -> dict[str, Any]:
                     return _clip_meta(backend.synthesize(request, folder / "speech.wav"), folder)
 
                 with _blame(ctx, self.name, key):
-                    entry = ctx.cache.fetch("voice", digest, make)
-                ctx.state.speech[key] = _clip_from(entry)
-                ctx.state.speech_keys[key] = digest
-                ctx.progress(self.name, n, len(requests), request.text[:60])
+                    return digest, ctx.cache.fetch("voice", digest, make)
+
+            # A backend that runs on this machine's cores speaks one line per worker at once.
+            workers = ctx.workers if backend.parallel_lines else 1
+            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+                done = pool.map(one, requests.items())
+                for n, ((key, request), (digest, entry)) in enumerate(
+                    zip(requests.items(), done, strict=True), start=1
+                ):
+                    ctx.state.speech[key] = _clip_from(entry)
+                    ctx.state.speech_keys[key] = digest
+                    ctx.progress(self.name, n, len(requests), request.text[:60])
             report.items = len(requests)
+            for note in backend.notes():
+                ctx.warn(self.name, note)
 
 
 # --- plan ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ SETTING_ENV = "AIFILM_SERVER_ALLOWED_BACKENDS"
 
 # Offline backends that ship in the base install: always offered.
 EMBEDDED: dict[str, tuple[str, ...]] = {
-    "voice": ("espeak",),
+    "voice": ("kokoro", "espeak"),
     "music": ("midi",),
     "visuals": ("stills",),
     "lipsync": ("visemes",),

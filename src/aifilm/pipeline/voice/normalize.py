@@ -1,0 +1,220 @@
+"""Text as it is spoken: amounts of money, dates, times, years and abbreviations, per language.
+
+espeak (and so Kokoro, which reads espeak's phonemes) already says plain numbers in every
+language ("15,000 रुपये", "3:30", "50 %"). What it gets wrong is rewritten here before
+phonemes are made: a currency sign before the amount ("$5.50" -> "5 dollars and 50 cents",
+not "dollar five point five zero"), numeric dates (12/05/2024 -> "December 5, 2024" in
+English, "12 de mayo de 2024" in Spanish), French "3h30", English years after a
+preposition ("in 1990" -> "nineteen ninety") and titles espeak spells out ("M." ->
+"monsieur", "Sra." -> "señora", "डॉ." -> "डॉक्टर").
+
+`speakable` returns the new text and, for each of its characters, the index of the
+character of the original text it stands for, so word timings still name the words as
+written ("$5.50" keeps one timing covering all its spoken words). The Kokoro voices use it;
+espeak's own voices read the text as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
+           "setembro", "outubro", "novembro", "dezembro"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+           "settembre", "ottobre", "novembre", "dicembre"),
+    "hi": ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर",
+           "अक्टूबर", "नवंबर", "दिसंबर"),
+}  # fmt: skip
+
+# Currency sign -> (units, hundredths) per language; "and" joins them.
+CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {"$": ("dollars", "cents"), "€": ("euros", "cents"), "£": ("pounds", "pence"),
+           "₹": ("rupees", "paise"), "¥": ("yen", "sen"), "R$": ("reais", "centavos")},
+    "es": {"$": ("dólares", "centavos"), "€": ("euros", "céntimos"), "£": ("libras", "peniques"),
+           "₹": ("rupias", "paisas"), "R$": ("reales", "centavos")},
+    "fr": {"$": ("dollars", "cents"), "€": ("euros", "centimes"), "£": ("livres", "pence"),
+           "₹": ("roupies", "paisas"), "R$": ("réaux", "centavos")},
+    "pt": {"$": ("dólares", "centavos"), "€": ("euros", "cêntimos"), "£": ("libras", "pence"),
+           "₹": ("rupias", "paisas"), "R$": ("reais", "centavos")},
+    "it": {"$": ("dollari", "centesimi"), "€": ("euro", "centesimi"), "£": ("sterline", "penny"),
+           "₹": ("rupie", "paisa"), "R$": ("real", "centavos")},
+    "hi": {"$": ("डॉलर", "सेंट"), "€": ("यूरो", "सेंट"), "£": ("पाउंड", "पेंस"),
+           "₹": ("रुपये", "पैसे"), "R$": ("रियाल", "सेंटावो")},
+}  # fmt: skip
+AND = {"en": "and", "es": "con", "fr": "et", "pt": "e", "it": "e", "hi": "और"}
+
+# Written abbreviation -> spoken word; matched as whole words, case as written.
+ABBREVIATIONS: dict[str, dict[str, str]] = {
+    "en": {"Dr.": "Doctor", "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Prof.": "Professor",
+           "Jr.": "Junior", "Sr.": "Senior", "St.": "Saint", "Mt.": "Mount", "vs.": "versus",
+           "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "approx.": "about"},
+    "es": {"Sr.": "señor", "Sra.": "señora", "Srta.": "señorita", "Dr.": "doctor",
+           "Dra.": "doctora", "Ud.": "usted", "Uds.": "ustedes", "etc.": "etcétera",
+           "Prof.": "profesor"},
+    "fr": {"M.": "monsieur", "MM.": "messieurs", "Mme": "madame", "Mmes": "mesdames",
+           "Mlle": "mademoiselle", "Dr": "docteur", "Dr.": "docteur", "Pr": "professeur",
+           "etc.": "et cetera"},
+    "pt": {"Sr.": "senhor", "Sra.": "senhora", "Srta.": "senhorita", "Dr.": "doutor",
+           "Dra.": "doutora", "Prof.": "professor", "etc.": "et cetera"},
+    "it": {"Sig.": "signor", "Sig.ra": "signora", "Sig.na": "signorina", "Dott.": "dottor",
+           "Dott.ssa": "dottoressa", "Prof.": "professor", "ecc.": "eccetera"},
+    "hi": {"डॉ.": "डॉक्टर", "श्री.": "श्री", "कृ.": "कृपया", "रु.": "रुपये"},
+}  # fmt: skip
+
+Index = list[int]
+Replace = Callable[["re.Match[str]"], str]
+
+
+def _sub(text: str, index: Index, pattern: re.Pattern[str], replace: Replace) -> tuple[str, Index]:
+    """re.sub that keeps, for every new character, the original index it stands for."""
+    out: list[str] = []
+    where: Index = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(text[last : match.start()])
+        where.extend(index[last : match.start()])
+        spoken = replace(match)
+        out.append(spoken)
+        same = 0  # a prefix kept as written ("in 19 90" for "in 1990") maps char by char
+        while same < min(len(spoken), len(match.group(0))) and spoken[same] == match.group(0)[same]:
+            same += 1
+        where.extend(index[match.start() : match.start() + same])
+        where.extend([index[min(match.start() + same, match.end() - 1)]] * (len(spoken) - same))
+        last = match.end()
+    out.append(text[last:])
+    where.extend(index[last:])
+    return "".join(out), where
+
+
+def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
+    sep = {"en": ",", "hi": ","}.get(language, ".")  # thousands separator as written
+    whole = whole.replace(sep, "").replace(" ", "").replace("\u202f", "")
+    if language == "en" and whole == "1":
+        units = units.rstrip("s")
+    spoken = f"{whole} {units}"
+    if part and part.strip("0"):
+        spoken += f" {AND[language]} {int(part.ljust(2, '0')[:2])} {cents}"
+    return spoken
+
+
+def _money(language: str, text: str, index: Index) -> tuple[str, Index]:
+    table = CURRENCIES.get(language)
+    if not table:
+        return text, index
+    signs = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
+    decimal = r"\." if language in ("en", "hi") else ","
+    group = r"," if language in ("en", "hi") else r"[.\s\u202f]"
+    number = rf"(\d{{1,3}}(?:{group}\d{{2,3}})+|\d+)(?:{decimal}(\d{{1,2}}))?"
+    before = re.compile(rf"(?<![\w$])({signs})\s?{number}(?!\d)")
+    after = re.compile(rf"(?<![\d.,]){number}\s?({signs})(?!\w)")
+
+    def lead(m: re.Match[str]) -> str:
+        units, cents = table[m.group(1)]
+        return _amount(language, units, cents, m.group(2), m.group(3))
+
+    def trail(m: re.Match[str]) -> str:
+        units, cents = table[m.group(3)]
+        return _amount(language, units, cents, m.group(1), m.group(2))
+
+    text, index = _sub(text, index, before, lead)
+    return _sub(text, index, after, trail)
+
+
+_DATE = re.compile(r"(?<![\d/])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\d/])")
+_YEAR_AFTER = re.compile(r"\b(in|since|from|until|by|of)\s+(1[1-9]|20)(\d{2})\b", re.IGNORECASE)
+
+
+def _dates(language: str, text: str, index: Index) -> tuple[str, Index]:
+    months = MONTHS.get(language)
+    if not months:
+        return text, index
+
+    def date(m: re.Match[str]) -> str:
+        a, b, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        day, month = (b, a) if language == "en" else (a, b)
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return m.group(0)
+        name = months[month - 1]
+        if language == "en":
+            return f"{name} {day}, {_english_year(year)}"
+        if language in ("es", "pt"):
+            return f"{day} de {name} de {year}"
+        return f"{day} {name} {year}"
+
+    text, index = _sub(text, index, _DATE, date)
+    if language == "en":
+        text, index = _sub(
+            text,
+            index,
+            _YEAR_AFTER,
+            lambda m: f"{m.group(1)} {_english_year(m.group(2) + m.group(3))}",
+        )
+    return text, index
+
+
+def _english_year(year: str) -> str:
+    """1990 -> "19 90", 1905 -> "19 oh 5", 2000 -> "2000", 2024 -> "20 24"."""
+    head, tail = year[:2], year[2:]
+    if tail == "00" or (head == "20" and tail < "10"):
+        return year
+    return f"{head} oh {tail[1]}" if tail[0] == "0" else f"{head} {tail}"
+
+
+_FRENCH_TIME = re.compile(r"\b(\d{1,2})\s?[h:]\s?(\d{2})\b")
+_ENGLISH_HOUR = re.compile(r"\b(\d{1,2}):00\b")
+
+
+def _times(language: str, text: str, index: Index) -> tuple[str, Index]:
+    if language == "fr":
+
+        def heure(m: re.Match[str]) -> str:
+            hour = int(m.group(1))
+            unit = "heure" if hour == 1 else "heures"
+            return f"{hour} {unit} {int(m.group(2))}" if m.group(2) != "00" else f"{hour} {unit}"
+
+        return _sub(text, index, _FRENCH_TIME, heure)
+    if language == "en":
+        return _sub(text, index, _ENGLISH_HOUR, lambda m: f"{int(m.group(1))} o'clock")
+    return text, index
+
+
+def _abbreviations(language: str, text: str, index: Index) -> tuple[str, Index]:
+    table = ABBREVIATIONS.get(language)
+    if not table:
+        return text, index
+    words = "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w.])({words})(?=\s|$|[,;:!?])")
+    return _sub(text, index, pattern, lambda m: table[m.group(1)])
+
+
+def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """For original character positions, the (start, end) of the written word holding each."""
+    from aifilm.pipeline.voice.align import split_words
+
+    spans = split_words(text)
+    starts = [a for a, _ in spans]
+    import bisect
+
+    found = []
+    for at in positions:
+        i = max(0, bisect.bisect_right(starts, at) - 1)
+        found.append(spans[i] if spans else (at, at + 1))
+    return found
+
+
+def speakable(text: str, language: str) -> tuple[str, Index]:
+    """The text with money, dates, times, years and abbreviations written as they are said,
+    and for each of its characters the index of the original character it comes from."""
+    code = language.lower().replace("_", "-").split("-")[0]
+    index = list(range(len(text)))
+    for step in (_money, _dates, _times, _abbreviations):
+        text, index = step(code, text, index)
+    return text, index
