@@ -59,97 +59,87 @@ def cutoff_steps(
 
 
 class SampleBank:
-    """A region's sample, unrolled through a few loops, as it is or low-pass filtered.
+    """A region's sample as it is or low-pass filtered, read at fixed-point positions.
 
-    Positions are fixed-point source frames from the region's start; past the
-    unrolled part a position wraps into its last loop pass, which by then carries
-    the filter's steady state.
+    Positions count source frames from the region's start, rising as the voice
+    plays: up to the loop (and a few passes into it, while the filter settles) a
+    voice reads the *head* copy, the sample filtered from its start; after that it
+    reads the *loop* copy, one loop pass filtered as the periodic signal it is, in
+    its steady state. The head copy is only made for the cutoffs a voice has when
+    it starts, so long sweeps cost one small FFT of the loop per step.
     """
 
-    UNROLL = 2048  # source frames of loop to run through, enough for the filter to settle
+    UNROLL = 2048  # source frames of loop a voice reads from the head copy
 
     def __init__(self, font: SoundFont, region: Region) -> None:
         self.region = region
         if region.loops:
             head = font.samples[region.start : region.loop_end]
-            loop = font.samples[region.loop_start : region.loop_end]
-            passes = max(2, math.ceil(self.UNROLL / len(loop)))
-            self.base = np.concatenate([head, np.tile(loop, passes)]).astype(np.float32)
-            self.period = len(loop)
-            self.wrap_from = len(self.base) - self.period
-            # one more pass after it, so the filter sees the loop go on past the read part
-            self.padded = np.concatenate([self.base, loop]).astype(np.float32)
+            self.loop = font.samples[region.loop_start : region.loop_end].astype(np.float32)
+            self.period = len(self.loop)
+            passes = max(1, math.ceil(self.UNROLL / self.period))
+            self.base = np.concatenate([head, np.tile(self.loop, passes)]).astype(np.float32)
+            self.wrap_from = len(self.base) - self.period  # the head copy's last pass
         else:
             raw = font.samples[region.start : region.end]
             self.base = np.concatenate([raw, np.zeros(1, np.float32)]).astype(np.float32)
+            self.loop = np.zeros(0, np.float32)
             self.period = 0
             self.wrap_from = len(self.base)
-            self.padded = self.base
-        self.versions: dict[int, Version] = {}
+        self.heads: dict[int, Version] = {}
+        self.loops: dict[int, Version] = {}
         self.spectrum: npt.NDArray[np.complex128] | None = None
 
     @property
     def nbytes(self) -> int:
         """Memory held by the copies made so far."""
-        return sum(v.nbytes + s.nbytes for v, s, _ in self.versions.values())
+        copies = [*self.heads.values(), *self.loops.values()]
+        return sum(v.nbytes + s.nbytes for v, s, _ in copies)
 
     @property
     def frames(self) -> int:
-        """Source frames a voice may read before it must wrap (or, unlooped, end)."""
+        """Source frames an unlooped sample has (a voice ends there)."""
         return len(self.base) - 1
 
-    def wrap(self, pos: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Fold rising fixed-point positions past the unrolled part into its last loop pass."""
-        if not self.period:
-            return pos
-        start = self.wrap_from << FRACTION_BITS
-        first = int(np.searchsorted(pos, start))
-        if first < len(pos):
-            tail = pos[first:] - start
-            np.remainder(tail, self.period << FRACTION_BITS, out=tail)
-            pos[first:] = tail + start
-        return pos
+    def read_run(self, step: int, start: int, stride: int, count: int) -> Wave:
+        """``count`` frames from fixed-point ``start``, ``stride`` per frame, at cutoff ``step``.
 
-    def read(self, version: Version, pos: npt.NDArray[np.int64]) -> Wave:
-        """Linearly interpolated values at fixed-point positions (already wrapped)."""
-        values, slopes, factor = version
-        shift = FRACTION_BITS - (factor - 1)  # a 2x copy has twice the frames
-        i = pos >> shift
-        f = (pos & ((1 << shift) - 1)).astype(np.float32)
-        f *= np.float32(1.0 / (1 << shift))
-        f *= slopes[i]
-        f += values[i]
-        return f
-
-    def read_steady(self, version: Version, start: int, step: int, count: int) -> Wave:
-        """``count`` frames from fixed-point ``start`` at a constant ``step`` per frame.
-
-        Once inside the loop the sound repeats: a table of a whole number of loop
-        passes (about `TABLE_FRAMES` long) is read once and tiled. Rounding the
-        table to whole frames detunes by at most 1/(2 * table length), under half
-        a cent, and each call starts again from the exact phase.
+        Inside the loop the sound repeats: a table of a whole number of loop passes
+        (about `TABLE_FRAMES` long) is read once and tiled. Rounding the table to
+        whole frames detunes by at most 1/(2 * table length), under half a cent,
+        and each run starts again from the exact phase.
         """
-        one_pass = self.period << FRACTION_BITS
         loop_start = self.wrap_from << FRACTION_BITS
-        if self.period and start < loop_start:  # the way in: read it, then the loop
-            entry = min(count, -(-(loop_start - start) // step))
-            head = self.read(version, self.wrap(start + step * np.arange(entry, dtype=np.int64)))
+        if not self.period or start < loop_start:  # the way in, from the head copy
+            entry = count if not self.period else min(count, -(-(loop_start - start) // stride))
+            head = _read(self._head(step), start + stride * np.arange(entry, dtype=np.int64))
             if entry == count:
                 return head
-            rest = self.read_steady(version, start + step * entry, step, count - entry)
+            rest = self.read_run(step, start + stride * entry, stride, count - entry)
             return np.concatenate([head, rest])
-        if self.period:
-            passes = max(1, round(TABLE_FRAMES * step / one_pass))
-            frames = round(passes * one_pass / step)
-            if 2 * frames <= count:
-                pos = start - loop_start + step * np.arange(frames, dtype=np.int64)
-                np.remainder(pos, one_pass, out=pos)
-                return np.resize(self.read(version, pos + loop_start), count)
-        pos = start + step * np.arange(count, dtype=np.int64)
-        return self.read(version, self.wrap(pos))
+        one_pass = self.period << FRACTION_BITS
+        phase = (start - loop_start) % one_pass
+        passes = max(1, round(TABLE_FRAMES * stride / one_pass))
+        frames = round(passes * one_pass / stride)
+        table = frames if 2 * frames <= count else count
+        pos = phase + stride * np.arange(table, dtype=np.int64)
+        np.remainder(pos, one_pass, out=pos)
+        values = _read(self._loop(step), pos)
+        return values if table == count else np.resize(values, count)
 
-    def version(self, step: int) -> Version:
-        """The sample low-passed at cutoff ``step`` (`OPEN`: as it is).
+    def read_positions(self, step: int, pos: npt.NDArray[np.int64]) -> Wave:
+        """Values at rising fixed-point positions (a gliding pitch), at cutoff ``step``."""
+        if not self.period:
+            return _read(self._head(step), pos)
+        loop_start = self.wrap_from << FRACTION_BITS
+        entry = int(np.searchsorted(pos, loop_start))
+        looped = np.remainder(pos[entry:] - loop_start, self.period << FRACTION_BITS)
+        return np.concatenate(
+            [_read(self._head(step), pos[:entry]), _read(self._loop(step), looped)]
+        )
+
+    def _head(self, step: int) -> Version:
+        """The sample from its start, low-passed at ``step`` (`OPEN`: as it is).
 
         A filtered copy comes at twice the source rate, interpolated band-limited
         by the same FFT that filters it: TinySoundFont filters after its linear
@@ -157,27 +147,57 @@ class SampleBank:
         and reading a 2x copy keeps those images as small. The unfiltered copy is
         read as it is, as TinySoundFont reads it.
         """
-        if step not in self.versions:
+        if step not in self.heads:
             if step == OPEN:
                 data, factor = self.base, 1
             else:
-                data, factor = self._filtered(step), 2
-            # one frame past the end, so interpolation may read i + 1 anywhere
+                padded = np.concatenate([self.base, self.loop])  # the loop goes on past it
+                n = 1 << math.ceil(math.log2(len(padded) + 2048))
+                if self.spectrum is None:  # the same for every cutoff
+                    self.spectrum = np.fft.rfft(padded, n=n)
+                data, factor = _lowpass_2x(self.spectrum, n, step, self.region.filter_q), 2
             nxt = data[self.wrap_from * factor] if self.period else np.float32(0.0)
-            values = np.append(data[: len(self.base) * factor], nxt).astype(np.float32)
-            slopes = np.append(np.diff(values), np.float32(0)).astype(np.float32)
-            self.versions[step] = (values, slopes, factor)
-        return self.versions[step]
+            self.heads[step] = _version(data[: len(self.base) * factor], nxt, factor)
+        return self.heads[step]
 
-    def _filtered(self, step: int) -> Wave:
-        nu = 2 ** (step * FILTER_STEP_CENTS / 1200)  # cycles per source frame
-        n = 1 << math.ceil(math.log2(len(self.padded) + 2048))
-        if self.spectrum is None:  # the same for every cutoff
-            self.spectrum = np.fft.rfft(self.padded, n=n)
-        spectrum = self.spectrum * lowpass_response(nu, self.region.filter_q, n)
-        wide = np.zeros(n + 1, np.complex128)  # the spectrum zero-padded: a 2x band-limited copy
-        wide[: n // 2 + 1] = spectrum
-        return (np.fft.irfft(wide, n=2 * n) * 2).astype(np.float32)
+    def _loop(self, step: int) -> Version:
+        """One loop pass low-passed at ``step`` as a periodic signal: the filter's steady state."""
+        if step not in self.loops:
+            if step == OPEN:
+                data, factor = self.loop, 1
+            else:
+                spectrum = np.fft.rfft(self.loop)
+                data, factor = _lowpass_2x(spectrum, self.period, step, self.region.filter_q), 2
+            self.loops[step] = _version(data, data[0], factor)
+        return self.loops[step]
+
+
+def _lowpass_2x(spectrum: npt.NDArray[np.complex128], n: int, step: int, q_cb: float) -> Wave:
+    """The signal of ``spectrum`` (rfft of ``n``) low-passed at ``step``, at twice the rate."""
+    nu = 2 ** (step * FILTER_STEP_CENTS / 1200)  # cycles per source frame
+    wide = np.zeros(n + 1, np.complex128)  # zero-padded: the band-limited 2x signal
+    wide[: n // 2 + 1] = spectrum * lowpass_response(nu, q_cb, n)
+    if n % 2 == 0:  # the Nyquist bin is shared by its two halves once the length doubles
+        wide[n // 2] *= 0.5
+    return (np.fft.irfft(wide, n=2 * n) * 2).astype(np.float32)
+
+
+def _version(data: Wave, nxt: np.float32 | float, factor: int) -> Version:
+    """Values with one more frame (so i + 1 can always be read) and the slope to each next."""
+    values = np.append(data, np.float32(nxt)).astype(np.float32)
+    return values, np.append(np.diff(values), np.float32(0)).astype(np.float32), factor
+
+
+def _read(version: Version, pos: npt.NDArray[np.int64]) -> Wave:
+    """Linearly interpolated values at fixed-point positions."""
+    values, slopes, factor = version
+    shift = FRACTION_BITS - (factor - 1)  # a 2x copy has twice the frames
+    i = pos >> shift
+    f = (pos & ((1 << shift) - 1)).astype(np.float32)
+    f *= np.float32(1.0 / (1 << shift))
+    f *= slopes[i]
+    f += values[i]
+    return f
 
 
 __all__ = ["OPEN", "SampleBank", "cutoff_steps", "lowpass_response"]

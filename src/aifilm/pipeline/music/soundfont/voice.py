@@ -112,7 +112,7 @@ class VoiceRenderer:
     """Renders voices to mono float32 at unit gain, unpanned, reusing repeats."""
 
     def __init__(
-        self, font: SoundFont, rate: int, cache_bytes: int = 8 << 20, bank_bytes: int = 24 << 20
+        self, font: SoundFont, rate: int, cache_bytes: int = 16 << 20, bank_bytes: int = 64 << 20
     ) -> None:
         self.font = font
         self.bank_bytes = bank_bytes
@@ -155,7 +155,7 @@ class VoiceRenderer:
                 self.cache.move_to_end(key)
                 return hit
         wave = self._render(voice, bend)
-        if key is not None:
+        if key is not None and wave.nbytes <= self.cache_bytes // 32:  # long notes rarely repeat
             self.cache[key] = wave
             self.cached += wave.nbytes
             while self.cached > self.cache_bytes and len(self.cache) > 1:
@@ -240,20 +240,19 @@ class VoiceRenderer:
         pitch_moves = np.flatnonzero(np.diff(step)) + 1
         if len(pitch_moves) > 32:  # a gliding pitch (LFO, envelope): every frame's position
             offsets = np.arange(CONTROL_FRAMES, dtype=np.int64)
-            pos = bank.wrap((starts[:, None] + step[:, None] * offsets).reshape(-1)[:n])
+            pos = (starts[:, None] + step[:, None] * offsets).reshape(-1)[:n]
             edges = np.flatnonzero(np.diff(cutoffs)) + 1
             bounds = [0, *edges.tolist(), blocks]
             for a, b in itertools.pairwise(bounds):
                 lo, hi = a * CONTROL_FRAMES, min(n, b * CONTROL_FRAMES)
-                out[lo:hi] = bank.read(bank.version(int(cutoffs[a])), pos[lo:hi])
+                out[lo:hi] = bank.read_positions(int(cutoffs[a]), pos[lo:hi])
             return out
         # a pitch in steps (the wheel) or none: runs of one pitch and one cutoff
         edges = np.union1d(pitch_moves, np.flatnonzero(np.diff(cutoffs)) + 1)
         bounds = [0, *edges.tolist(), blocks]
         for a, b in itertools.pairwise(bounds):
             lo, hi = a * CONTROL_FRAMES, min(n, b * CONTROL_FRAMES)
-            version = bank.version(int(cutoffs[a]))
-            out[lo:hi] = bank.read_steady(version, int(starts[a]), int(step[a]), hi - lo)
+            out[lo:hi] = bank.read_run(int(cutoffs[a]), int(starts[a]), int(step[a]), hi - lo)
         return out
 
 
