@@ -51,17 +51,26 @@ for module in (
     module.register(app)
 
 
+def _print_version(value: bool) -> None:
+    # An option callback runs while the options are parsed, before typer asks for a command.
+    if value:
+        from aifilm.about import version
+
+        typer.echo(f"aifilm {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", is_eager=True
+        False,
+        "--version",
+        help="Print the version (from the installed package) and exit.",
+        callback=_print_version,
+        is_eager=True,
     ),
 ) -> None:
-    if version:
-        from aifilm import __version__
-
-        typer.echo(__version__)
-        raise typer.Exit()
+    pass
 
 
 def main() -> None:
