@@ -74,8 +74,16 @@ def volume_envelope(env: Envelope, held: int, rate: int, limit: int) -> Wave:
         body = np.concatenate([shape, np.full(held - len(shape), env.sustain, np.float32)])
         level = env.sustain
     release = max(1, round((env.release if env.release > 0 else FAST_RELEASE) * rate))
-    tail = level * np.exp((-EXP_DECAY / release) * np.arange(release, dtype=np.float32))
-    return np.concatenate([body, tail.astype(np.float32)])[:limit]
+    out: Wave = np.concatenate([body, _fade(level, release)])[:limit]
+    return out
+
+
+def _fade(level: float, frames: int) -> Wave:
+    """An exponential fade from ``level``, 80 dB over ``frames``, stopped once under `SILENT`."""
+    slope = -EXP_DECAY / frames
+    audible = 0 if level <= SILENT else min(frames, math.ceil(math.log(SILENT / level) / slope))
+    fade: Wave = (level * np.exp(slope * np.arange(audible, dtype=np.float32))).astype(np.float32)
+    return fade
 
 
 def modulation_envelope(
@@ -164,20 +172,16 @@ class VoiceRenderer:
         return wave
 
     def _amplitude(self, voice: Voice, held: int) -> Wave:
-        """The volume envelope, cut by an exclusive class, without its inaudible tail."""
+        """The volume envelope, cut short by an exclusive class; it ends once inaudible."""
         region, rate = voice.region, self.rate
         limit = held + round(max(region.volume.release, FAST_RELEASE) * rate) + 1
         if voice.cut is not None:
             limit = min(limit, voice.cut + round(FAST_RELEASE * rate))
         amp = volume_envelope(region.volume.for_key(voice.key), held, rate, limit)
         if voice.cut is not None and voice.cut < len(amp):
-            fast = round(FAST_RELEASE * rate)
-            amp = amp[: voice.cut + fast].copy()
-            amp[voice.cut :] = amp[voice.cut] * np.exp(
-                (-EXP_DECAY / fast) * np.arange(len(amp) - voice.cut, dtype=np.float32)
-            )
-        audible = np.flatnonzero(amp >= SILENT)
-        return amp[: int(audible[-1]) + 1] if len(audible) else amp[:0]
+            fast = _fade(float(amp[voice.cut]), round(FAST_RELEASE * rate))
+            amp = np.concatenate([amp[: voice.cut], fast])
+        return amp
 
     def _render(self, voice: Voice, bend: npt.NDArray[np.float64] | float) -> Wave:
         region, rate = voice.region, self.rate
