@@ -133,6 +133,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--genres", default="", help="comma-separated (default: every MIDI genre)")
     parser.add_argument("--no-reference", action="store_true", help="skip TinySoundFont")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results file (default: benchmarks/results/music-synth.json for a full run)",
+    )
     args = parser.parse_args()
     genres = args.genres.split(",") if args.genres else [g for g, r in RECIPES.items() if r.midi]
     reference = not args.no_reference
@@ -194,7 +200,11 @@ def main() -> None:
                 "-",
             ]
         print("| " + " | ".join(cells) + " |")
-    out = HERE / "results" / "music-synth.json"
+    out = args.out
+    if out is None:
+        if args.genres or not reference or args.seconds != 60.0:
+            return  # a partial run does not replace the recorded comparison
+        out = HERE / "results" / "music-synth.json"
     out.write_text(
         json.dumps(
             {
@@ -207,7 +217,7 @@ def main() -> None:
         )
         + "\n"
     )
-    print(f"\nwrote {out.relative_to(HERE.parent)}")
+    print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":

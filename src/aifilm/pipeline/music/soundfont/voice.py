@@ -49,25 +49,41 @@ class Voice:
 
 
 def volume_envelope(env: Envelope, held: int, rate: int, limit: int) -> Wave:
-    """The SF2 volume envelope per frame: linear attack, 80 dB exponential decay and release."""
+    """The SF2 volume envelope per frame: linear attack, 80 dB exponential decay and release.
+
+    Only what sounds is computed: the decay up to the note-off (or its end), then the
+    release from the level reached.
+    """
     delay, attack, hold = (round(x * rate) for x in (env.delay, env.attack, env.hold))
     decay = round(env.decay * rate)
-    if decay > 0:
-        slope = -EXP_DECAY / decay
-        settle = decay if env.sustain <= 0 else min(decay, round(math.log(env.sustain) / slope))
-        falling = np.exp(slope * np.arange(settle, dtype=np.float32))
+    slope = -EXP_DECAY / max(1, decay)
+    if decay <= 0:
+        settle = 0
+    elif env.sustain <= 0:
+        settle = decay  # down 80 dB, then silent
     else:
-        falling = np.zeros(0, np.float32)
+        settle = min(decay, round(math.log(env.sustain) / slope))
+    top = delay + attack + hold  # where the decay starts
+    decaying = min(settle, max(0, held - top))
     shape = np.concatenate(
         [
-            np.zeros(delay, np.float32),
-            np.arange(attack, dtype=np.float32) / max(1, attack),
-            np.ones(hold, np.float32),
-            falling.astype(np.float32),
+            np.zeros(min(delay, held), np.float32),
+            np.arange(min(attack, max(0, held - delay)), dtype=np.float32) / max(1, attack),
+            np.ones(min(hold, max(0, held - delay - attack)), np.float32),
+            np.exp(slope * np.arange(decaying, dtype=np.float32)).astype(np.float32),
         ]
     )
-    if held < len(shape):
-        body, level = shape[:held], float(shape[held])
+    if held < top + settle:  # released before the sustain
+        level = (
+            0.0
+            if held < delay
+            else (held - delay) / max(1, attack)
+            if held < delay + attack
+            else 1.0
+            if held < top
+            else math.exp(slope * (held - top))
+        )
+        body = shape[:held]
     elif env.sustain <= 0:
         return shape[:limit]  # decayed to silence while the key is still down
     else:
