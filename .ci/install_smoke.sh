@@ -79,7 +79,7 @@ smoke_core() {
     "$bin/pip" check
     [ "$("$bin/aifilm" --version)" = "aifilm $VERSION" ] || { echo "aifilm --version is wrong"; exit 1; }
     "$bin/aifilm" doctor
-    backends_ready "$bin" all voice/espeak music/midi visuals/stills compose/ffmpeg lipsync/visemes
+    backends_ready "$bin" all voice/espeak music/midi visuals/stills lipsync/visemes
     (
         cd "$WORK"
         "$bin/aifilm" init first-film
