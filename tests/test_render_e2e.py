@@ -103,6 +103,8 @@ def test_film_has_youtube_ready_streams_and_length(story_render: aifilm.RenderRe
 
 
 def test_report_shows_each_backends_licences(story_render: aifilm.RenderResult) -> None:
+    notices = Path(story_render.report["third_party_notices"])
+    assert notices.name == "THIRD_PARTY_NOTICES.md" and "SadTalker" in notices.read_text()
     backends = story_render.report["backends"]
     assert {"voice", "music", "visuals", "compose"} <= set(backends)
     for row in backends.values():

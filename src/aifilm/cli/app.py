@@ -67,18 +67,26 @@ for module in (
 _SHOWS_BAD_SETTINGS = {"doctor"}
 
 
+def _print_version(value: bool) -> None:
+    # An option callback runs while the options are parsed, before typer asks for a command.
+    if value:
+        from aifilm.about import version
+
+        typer.echo(f"aifilm {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
     version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", is_eager=True
+        False,
+        "--version",
+        help="Print the version (from the installed package) and exit.",
+        callback=_print_version,
+        is_eager=True,
     ),
 ) -> None:
-    if version:
-        from aifilm import __version__
-
-        typer.echo(__version__)
-        raise typer.Exit()
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     asks_help = "--help" in argv or "-h" in argv
     if ctx.invoked_subcommand not in _SHOWS_BAD_SETTINGS and not asks_help:

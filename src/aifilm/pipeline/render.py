@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aifilm.about import notices_file
 from aifilm.errors import UserError
 from aifilm.media.probe import MediaInfo, probe
 from aifilm.pipeline.backend import Backend
@@ -490,6 +491,7 @@ def _report(
             "misses": ctx.cache.misses,
         },
         "stages": [asdict(r) for r in ctx.reports],
+        "third_party_notices": str(notices_file()),  # what aifilm ships that others wrote
         "backends": {
             stage: {
                 "name": b.name,

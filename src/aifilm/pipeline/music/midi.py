@@ -2,15 +2,16 @@
 
 Each genre in `aifilm.spec.vocabulary.GENRES` has a recipe (see
 `aifilm.pipeline.music.recipes`) that writes a `pretty_midi.PrettyMIDI` for the
-requested length, seed and tempo; ``tinysoundfont`` plays it with the TimGM6mb
-soundfont that ships inside the ``pretty_midi`` wheel. ``nature`` and ``asmr``
-are synthesised with numpy instead.
+requested length, seed and tempo; `aifilm.pipeline.music.soundfont` plays it with
+the TimGM6mb soundfont that ships inside the ``pretty_midi`` wheel. ``nature``
+and ``asmr`` are synthesised with numpy instead.
 
-The track is made in two streamed passes over blocks of about 2.7 s: the first
-measures peak and loudness, the second applies one gain (loudness about
--20 dBFS RMS, peak at most -1.5 dBFS), the fades, and writes 16-bit PCM as it
-goes. Nothing longer than a block is held as float audio, so a ten-minute
-track renders in a few tens of MB.
+The track is rendered once, block by block (about 2.7 s each), into a float32
+spool file beside the output while peak and loudness are measured; then one
+gain (loudness about -20 dBFS RMS, peak at most -1.5 dBFS) and the fades are
+applied as the spool is read back and written as 16-bit PCM. Nothing longer than
+a block is held in memory, so a ten-minute track renders in a few tens of MB
+(and about 230 MB of temporary disk).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
-
-import numpy as np
 
 from aifilm.errors import UnsupportedError, UserError
 from aifilm.pipeline.backend import HealthCheck
@@ -31,12 +30,7 @@ if TYPE_CHECKING:
 
     from aifilm.pipeline.music.recipes.dsp import Block
 
-DRUM_CHANNEL = 9
-SYNTH_GAIN_DB = -12.0  # tinysoundfont clips easily at 0 dB; levels are set afterwards anyway
-
-# Event kinds, in the order they apply at one instant: note-offs before note-ons so a
-# repeated pitch is struck again rather than cut.
-_PROGRAM, _CONTROL, _BEND, _OFF, _ON = range(5)
+SYNTH_GAIN_DB = -12.0  # headroom for dense chords; levels are set afterwards anyway
 
 
 def soundfont_path() -> Path:
@@ -46,77 +40,14 @@ def soundfont_path() -> Path:
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 
 
-def _channels(midi: pretty_midi.PrettyMIDI) -> list[int]:
-    melodic = [c for c in range(16) if c != DRUM_CHANNEL]
-    channels = []
-    for instrument in midi.instruments:
-        if instrument.is_drum:
-            channels.append(DRUM_CHANNEL)
-        elif melodic:
-            channels.append(melodic.pop(0))
-        else:
-            raise ValueError("a recipe used more than 15 melodic instruments")
-    return channels
-
-
-def midi_events(
-    midi: pretty_midi.PrettyMIDI, sample_rate: int
-) -> list[tuple[int, int, int, int, int]]:
-    """Every event as ``(frame, kind, channel, a, b)``, sorted for playback."""
-    events: list[tuple[int, int, int, int, int]] = []
-    for instrument, channel in zip(midi.instruments, _channels(midi), strict=True):
-        events.append((0, _PROGRAM, channel, instrument.program, int(instrument.is_drum)))
-        for cc in instrument.control_changes:
-            events.append((round(cc.time * sample_rate), _CONTROL, channel, cc.number, cc.value))
-        for bend in instrument.pitch_bends:
-            events.append((round(bend.time * sample_rate), _BEND, channel, bend.pitch + 8192, 0))
-        for note in instrument.notes:
-            events.append(
-                (round(note.start * sample_rate), _ON, channel, note.pitch, note.velocity)
-            )
-            events.append((round(note.end * sample_rate), _OFF, channel, note.pitch, 0))
-    events.sort()
-    return events
-
-
 def soundfont_blocks(
     midi: pretty_midi.PrettyMIDI, total_frames: int, sample_rate: int, block_frames: int
 ) -> Iterator[Block]:
     """Play ``midi`` through the soundfont: stereo float32 blocks, ``total_frames`` in all."""
-    import tinysoundfont
+    from aifilm.pipeline.music.soundfont import SampleSynth, load
 
-    synth = tinysoundfont.Synth(gain=SYNTH_GAIN_DB, samplerate=sample_rate)
-    sfid = synth.sfload(str(soundfont_path()), max_voices=192)
-    events = midi_events(midi, sample_rate)
-    index = 0
-    position = 0
-    while position < total_frames:
-        n = min(block_frames, total_frames - position)
-        block = np.zeros((n, 2), dtype=np.float32)
-        done = 0
-        while done < n:
-            now = position + done
-            while index < len(events) and events[index][0] <= now:
-                _frame, kind, channel, a, b = events[index]
-                if kind == _ON:
-                    synth.noteon(channel, a, b)
-                elif kind == _OFF:
-                    synth.noteoff(channel, a)
-                elif kind == _BEND:
-                    synth.pitchbend(channel, a)
-                elif kind == _CONTROL:
-                    synth.control_change(channel, a, b)
-                else:
-                    synth.program_select(
-                        channel, sfid, 128 if b else 0, a if not b else 0, is_drums=bool(b)
-                    )
-                index += 1
-            upto = events[index][0] if index < len(events) else total_frames
-            step = max(1, min(n - done, upto - now))
-            synth.generate_simple(step, buffer=memoryview(block[done : done + step].data).cast("B"))
-            done += step
-        yield block
-        position += n
+    synth = SampleSynth(load(soundfont_path()), sample_rate, SYNTH_GAIN_DB)
+    return synth.blocks(midi, total_frames, block_frames)
 
 
 class MidiMusic(MusicBackend):
@@ -127,13 +58,13 @@ class MidiMusic(MusicBackend):
         "Offline genre recipes (Indian, Western, chant backings, nature, ASMR) played through "
         "the TimGM6mb General MIDI soundfont"
     )
-    requires: ClassVar[tuple[str, ...]] = ("pretty_midi", "tinysoundfont")
+    requires: ClassVar[tuple[str, ...]] = ("pretty_midi",)
     license: ClassVar[str] = "MIT"
     weights_license: ClassVar[str | None] = (
         "TimGM6mb soundfont (Tim Brechbill), shipped inside the MIT-licensed pretty_midi wheel "
         "with no licence note of its own; Debian distributes it as GPL-2"
     )
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: aifilm's own SoundFont player replaced TinySoundFont
 
     def genres(self) -> list[str]:
         """Every genre id of the vocabulary."""
@@ -156,6 +87,7 @@ class MidiMusic(MusicBackend):
             frame_count,
             level_gain,
             measure,
+            spooled,
             write_stream,
         )
 
@@ -174,18 +106,20 @@ class MidiMusic(MusicBackend):
             for block in dry:
                 yield room.process(block)
 
-        peak, rms = measure(stream)
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_stream(out, stream, total, rate, request.duration, level_gain(peak, rms))
+        spool = out.with_name(out.name + ".spool")
+        try:
+            peak, rms = measure(stream, spool=spool)
+            gain = level_gain(peak, rms)
+            write_stream(out, spooled(spool), total, rate, request.duration, gain)
+        finally:
+            spool.unlink(missing_ok=True)
         return MusicTrack(path=out, duration=total / rate, sample_rate=rate, genre=request.genre)
 
     @classmethod
     def health(cls) -> list[HealthCheck]:
-        """The two modules, with install commands that work (tinysoundfont needs --no-deps)."""
-        fixes = {
-            "tinysoundfont": "pip install --no-deps tinysoundfont",
-            "pretty_midi": "pip install pretty_midi",
-        }
+        """pretty_midi and the soundfont inside its wheel."""
+        fixes = {"pretty_midi": "pip install pretty_midi"}
         checks = []
         for check in super().health():
             module = check.name.removeprefix("python module ")

@@ -7,6 +7,7 @@ memory as a whole.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import wave
@@ -119,18 +120,36 @@ class Reverb:
 BlockSource = Callable[[], Iterator[Block]]
 
 
-def measure(source: BlockSource) -> tuple[float, float]:
-    """Peak and RMS of a stream (one full pass, block by block)."""
+def measure(source: BlockSource, spool: Path | None = None) -> tuple[float, float]:
+    """Peak and RMS of a stream (one full pass, block by block).
+
+    With ``spool``, the blocks are also written there as raw float32 frames, so a
+    second pass can read them back (`spooled`) instead of rendering them again.
+    """
     peak = 0.0
     energy = 0.0
     frames = 0
-    for block in source():
-        if block.size:
-            peak = max(peak, float(np.max(np.abs(block))))
-            energy += float(np.sum(block.astype(np.float64) ** 2))
-            frames += block.shape[0]
+    with open(spool, "wb") if spool is not None else contextlib.nullcontext() as sink:
+        for block in source():
+            if block.size:
+                peak = max(peak, float(np.max(np.abs(block))))
+                energy += float(np.sum(block.astype(np.float64) ** 2))
+                frames += block.shape[0]
+            if sink is not None:
+                sink.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
     rms = math.sqrt(energy / max(1, 2 * frames))
     return peak, rms
+
+
+def spooled(path: Path, block_frames: int = BLOCK_FRAMES) -> BlockSource:
+    """The stream that `measure` spooled to ``path``, read back block by block."""
+
+    def blocks() -> Iterator[Block]:
+        with open(path, "rb") as f:
+            while chunk := f.read(block_frames * 8):
+                yield np.frombuffer(chunk, dtype="<f4").reshape(-1, 2).astype(np.float32)
+
+    return blocks
 
 
 def level_gain(peak: float, rms: float) -> float:
