@@ -83,7 +83,7 @@ def test_the_setting_offers_per_stage_or_everywhere(
     monkeypatch.setenv("AIFILM_SERVER_CONFIG", str(tmp_path / "no-server.toml"))
     monkeypatch.setenv("AIFILM_SERVER_ALLOWED_BACKENDS", '{"music": ["musicgen"]}')
     per_stage = offered(ServerSettings().allowed_backends)
-    assert per_stage["music"] == ["midi", "musicgen"] and per_stage["voice"] == ["espeak"]
+    assert per_stage["music"] == ["midi", "musicgen"] and per_stage["voice"] == ["espeak", "kokoro"]
     monkeypatch.setenv("AIFILM_SERVER_ALLOWED_BACKENDS", '["piper"]')
     everywhere = offered(ServerSettings().allowed_backends)
     assert "piper" in everywhere["voice"] and "piper" in everywhere["music"]
