@@ -32,6 +32,7 @@ def test_every_stage_reads_what_an_earlier_stage_wrote() -> None:
         written |= set(stage.writes)
 
 
+@pytest.mark.kokoro  # the real default voice (tests/conftest.py gives other tests espeak)
 def test_defaults_and_kinds_come_from_the_stages() -> None:
     kinds = registry.backend_kinds()
     assert list(kinds) == ["voice", "llm", "music", "visuals", "compose", "lipsync", "translate"]

@@ -17,7 +17,7 @@ exits with the code in `EXIT_CODES`, never with a traceback::
     │   │   └── ModelNotFoundError     model weights are not on this machine [models.hub]
     │   ├── CheckpointError            a checkpoint is not the model it should be [models]
     │   ├── FilmTooLongError           a script plans longer than a film may run [plan.length]
-    │   ├── MalformedAnswer            a language model's answer was not the asked JSON [direct.llm]
+    │   ├── MalformedAnswerError       a language model's answer was not the asked JSON [direct.llm]
     │   ├── ServerUnreachableError     a server is down or does not answer (exit 7)
     │   ├── RemoteError                an aifilm server refused a request [client]
     │   ├── MetadataError              a title, tag or file YouTube would refuse [youtube]

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from tests.server.conftest import TINY_SPEC, Api, png_bytes
 
 from aifilm.media.probe import probe
-from aifilm.server.confine import RenderRefused, load_confined
+from aifilm.server.confine import RenderRefusedError, load_confined
 from aifilm.server.models import Asset, Job, Project
 from aifilm.server.projectspec import spec_digest
 from aifilm.server.state import ServerState
@@ -194,16 +194,16 @@ def test_load_confined_refuses_symbolic_links_and_outside_paths(tmp_path: Path) 
     (folder / "images").mkdir(parents=True)
     # a link to a file outside
     (folder / "images" / "bg.png").symlink_to(outside / "bg.png")
-    with pytest.raises(RenderRefused, match=r"images/bg.png.*symbolic link"):
+    with pytest.raises(RenderRefusedError, match=r"images/bg.png.*symbolic link"):
         load_confined(BG_SPEC, folder)
     # a link to a folder outside
     (folder / "images" / "bg.png").unlink()
     (folder / "images").rmdir()
     (folder / "images").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(RenderRefused, match="symbolic link"):
+    with pytest.raises(RenderRefusedError, match="symbolic link"):
         load_confined(BG_SPEC, folder)
     for spec, path in OUTSIDE.values():
-        with pytest.raises(RenderRefused) as caught:
+        with pytest.raises(RenderRefusedError) as caught:
             load_confined(spec, folder)
         assert path in str(caught.value)
     # the same spec with a real file inside the folder loads

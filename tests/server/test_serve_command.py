@@ -98,8 +98,14 @@ def test_serve_answers_health_checks_and_stops_cleanly(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "aifilm", "serve",
-                "--port", str(port), "--workers", str(workers),
+                sys.executable,
+                "-m",
+                "aifilm",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
             ],
             env=env,
             stdout=out,
@@ -137,7 +143,8 @@ def test_serve_refuses_the_default_secret_in_production(env: dict[str, str]) -> 
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     short = aifilm(
-        "db", "upgrade",
+        "db",
+        "upgrade",
         env={
             **env,
             "AIFILM_SERVER_ENVIRONMENT": "production",

@@ -23,13 +23,13 @@ from aifilm.spec.loader import load_project_yaml
 from aifilm.spec.models import Project
 
 
-class RenderRefused(UserError):
+class RenderRefusedError(UserError):
     """The stored project or its files cannot be rendered as they are."""
 
 
-def as_user_error(problem: Problem) -> RenderRefused:
+def as_user_error(problem: Problem) -> RenderRefusedError:
     """A server check's problem as the error a job fails with."""
-    return RenderRefused(problem.detail)
+    return RenderRefusedError(problem.detail)
 
 
 def materialise(storage: Storage, files: Mapping[str, str], folder: Path) -> None:
@@ -38,7 +38,7 @@ def materialise(storage: Storage, files: Mapping[str, str], folder: Path) -> Non
     clashes = folder_clashes(list(files))
     if clashes:
         file, path = clashes[0]
-        raise RenderRefused(
+        raise RenderRefusedError(
             f"the uploaded files '{file}' and '{path}' cannot both exist (one is named like the "
             "other's folder); delete one of them and submit again"
         )
@@ -47,11 +47,11 @@ def materialise(storage: Storage, files: Mapping[str, str], folder: Path) -> Non
         reason = unsafe_reason(name) or ("reserved" if name.casefold() in RESERVED_NAMES else None)
         target = folder / name
         if reason is not None or not target.resolve().is_relative_to(root):
-            raise RenderRefused(f"the uploaded file name '{name}' is not allowed ({reason})")
+            raise RenderRefusedError(f"the uploaded file name '{name}' is not allowed ({reason})")
         try:
             storage.get_file(key, target)
         except Exception as error:
-            raise RenderRefused(
+            raise RenderRefusedError(
                 f"the uploaded file '{name}' could not be read from storage "
                 f"({type(error).__name__}: {error}); upload it again"
             ) from None
@@ -78,20 +78,20 @@ def _confined(folder: Path, name: str) -> str | None:
 
 def load_confined(text: str, folder: Path) -> Project:
     """Validate the spec text and load it against `folder`, refusing any path that is not a
-    plain file inside it; else `SpecError` or `RenderRefused`."""
+    plain file inside it; else `SpecError` or `RenderRefusedError`."""
     try:
         model = Project.model_validate(yaml.safe_load(text))
     except Exception:
         # Let the loader explain it with lines and columns (it fails before reading a file).
         load_project_yaml(text, filename="project.yaml", base_dir=folder)
-        raise RenderRefused("the stored project file is not valid") from None
+        raise RenderRefusedError("the stored project file is not valid") from None
     refused = []
     for path in sorted({p.as_posix() for p in spec_files(model)}):
         reason = _confined(folder, path)
         if reason is not None:
             refused.append(f"'{path}': {reason}")
     if refused:
-        raise RenderRefused(
+        raise RenderRefusedError(
             "the project names files outside its own folder: "
             + "; ".join(refused)
             + ". Paths are relative to the project, like images/cat.png"

@@ -30,7 +30,7 @@ from aifilm.pipeline.context import ProgressEvent
 from aifilm.server import jobs
 from aifilm.server.assets import input_assets, output_asset
 from aifilm.server.config import ServerSettings
-from aifilm.server.confine import RenderRefused, as_user_error, load_confined, materialise
+from aifilm.server.confine import RenderRefusedError, as_user_error, load_confined, materialise
 from aifilm.server.errors import Problem
 from aifilm.server.lease import LeaseHeartbeat
 from aifilm.server.models import Job, Project
@@ -228,10 +228,12 @@ def _prepare(
 ) -> SpecProject:
     """The project to render, checked again as at submission (the spec is the text the job
     was submitted with, its files only those it names, confined to `base`, the plan's limits,
-    offered and licensed backends); `RenderRefused` or `SpecError` otherwise."""
+    offered and licensed backends); `RenderRefusedError` or `SpecError` otherwise."""
     expected = params.get("spec_sha256")
     if expected is not None and expected != spec_digest(spec):
-        raise RenderRefused("the project changed after this job was submitted; submit it again")
+        raise RenderRefusedError(
+            "the project changed after this job was submitted; submit it again"
+        )
     try:
         facts = check_spec(spec, settings.max_spec_bytes)
         plan = PLANS[str(params.get("plan", "creator"))]

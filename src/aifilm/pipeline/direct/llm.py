@@ -18,7 +18,7 @@ from aifilm.pipeline.timeline import TimedShot
 from aifilm.prompts import load_prompt
 
 
-class MalformedAnswer(UserError):
+class MalformedAnswerError(UserError):
     """The model's answer was not the asked JSON (the scene falls back to the rules)."""
 
 
@@ -102,7 +102,7 @@ def direct_scene(
             shots = data["shots"]
             assert isinstance(shots, list)
         except (ValueError, KeyError, TypeError, AssertionError):
-            raise MalformedAnswer(
+            raise MalformedAnswerError(
                 f"the model {backend.model} answered the director with something other than "
                 f"the asked JSON ({answer.text[:80]!r}); these shots are directed by rules",
                 hint="use a model that supports structured output",

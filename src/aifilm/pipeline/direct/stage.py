@@ -48,7 +48,7 @@ def direct_shots(
 
     A scene whose answer is not the asked JSON is directed by the rules, with a warning.
     """
-    from aifilm.pipeline.direct.llm import MalformedAnswer, direct_scene, scene_request
+    from aifilm.pipeline.direct.llm import MalformedAnswerError, direct_scene, scene_request
 
     sheet = character_sheet(project)
     orient = orientation(timeline.width, timeline.height)
@@ -61,7 +61,7 @@ def direct_shots(
             request = scene_request(project.title, heading, shots, sheet, "")
             try:
                 asked = direct_scene(backend, cache, request, orient, sheet)
-            except MalformedAnswer as exc:
+            except MalformedAnswerError as exc:
                 if warnings is not None:
                     warnings.append(f"scene {scene + 1}: {exc.message}")
         for shot in shots:
