@@ -151,3 +151,20 @@ def test_a_credit_adjustment_past_the_balance_range_is_refused(client: TestClien
     body["amount"] = 9
     assert admin.post("/api/admin/credits/adjust", json=body).status_code == 201
     assert user.balance() == 2**31 - 1
+
+
+def test_a_schedule_given_as_a_number_is_a_422_not_seconds_since_1970() -> None:
+    """Schemathesis found a number for `publish_at` accepted (pydantic reads it as a Unix
+    time); the documented type is a date-time string."""
+    from pydantic import ValidationError
+
+    from aifilm.server.youtube.schemas import UploadCreate, VideoUpdate
+
+    for model, extra in (
+        (UploadCreate, {"job_id": "e3e70682-c209-1cac-a29f-6fbed82c07cd"}),
+        (VideoUpdate, {}),
+    ):
+        with pytest.raises(ValidationError, match="time as text"):
+            model.model_validate({**extra, "publish_at": 1798000000})
+        when = model.model_validate({**extra, "publish_at": "2026-12-24T18:00:00+05:30"})
+        assert when.publish_at is not None and when.publish_at.utcoffset() is not None

@@ -43,6 +43,8 @@ def test_every_operation_documents_its_errors_as_problems(app_client: TestClient
     assert "409" in doc["paths"]["/api/users/register"]["post"]["responses"]
     upload = doc["paths"]["/api/projects/{project_id}/assets"]["post"]["responses"]
     assert {"401", "413", "415"} <= set(upload)
+    for crm in ("sync-user", "log-project", "log-purchase", "resync"):  # 409: CRM sync is off
+        assert {"404", "409"} <= set(doc["paths"][f"/api/crm/{crm}"]["post"]["responses"])
 
 
 def test_a_405_names_every_method_of_the_path(app_client: TestClient) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from aifilm.publish.youtube import VideoMetadata
 from aifilm.publish.youtube.metadata import CATEGORY_FILM
@@ -19,6 +19,17 @@ from aifilm.server.schemas import Input
 
 Privacy = Literal["public", "unlisted", "private"]
 UploadStatus = Literal["pending", "uploading", "processing", "published", "failed"]
+
+
+def _time_as_text(value: Any) -> Any:
+    # pydantic would take a number as seconds since 1970; the documented type is a date-time
+    # string, and a number here is far more likely a mistake than a schedule.
+    if isinstance(value, int | float):
+        raise ValueError("give the time as text with its zone, e.g. 2026-12-24T18:00:00+05:30")
+    return value
+
+
+PublishAt = Annotated[datetime | None, BeforeValidator(_time_as_text)]
 
 
 class UploadOptions(Input):
@@ -31,7 +42,7 @@ class UploadOptions(Input):
     category_id: str = Field(CATEGORY_FILM, description="1 Film & Animation, 27 Education...")
     language: str | None = Field(None, description="Default: the film's language.")
     privacy: Privacy = "private"
-    publish_at: datetime | None = Field(
+    publish_at: PublishAt = Field(
         None, description="Scheduled publishing (privacy private, a future time with a zone)."
     )
     made_for_kids: StrictBool = False
@@ -155,7 +166,7 @@ class VideoUpdate(Input):
     tags: list[str] | None = None
     category_id: str | None = None
     privacy: Privacy | None = None
-    publish_at: datetime | None = None
+    publish_at: PublishAt = None
     made_for_kids: StrictBool | None = None
 
 
