@@ -124,12 +124,15 @@ def token_of(base: str, email: str) -> str:
     return token
 
 
-def schemathesis(base: str, token: str | None, max_time: int, report: Path) -> int:
+def schemathesis(
+    base: str, token: str | None, max_time: int, report: Path, seed: int | None
+) -> int:
     command = [
         str(VENV_BIN / "st"), "run", f"{base}/api/openapi.json",
         "--checks", CHECKS, "--exclude-checks", EXCLUDED,
         "--max-time", str(max_time), "--max-examples", "25",
-        "--request-timeout", "20", "--workers", "1", "--seed", str(secrets.randbelow(2**31)),
+        "--request-timeout", "20", "--workers", "1",
+        "--seed", str(secrets.randbelow(2**31) if seed is None else seed),
         "--suppress-health-check", "all", "--warnings", "off",
         "--report", "junit", "--report-dir", str(report),
     ]  # fmt: skip
@@ -143,7 +146,7 @@ def schemathesis(base: str, token: str | None, max_time: int, report: Path) -> i
     return subprocess.call(command, cwd=report.parent)  # its example database stays there
 
 
-def run(database: str, max_time: int) -> int:
+def run(database: str, max_time: int, seed: int | None) -> int:
     from tests.server.fake_stripe import running
 
     with tempfile.TemporaryDirectory(prefix="aifilm-fuzz-") as tmp, running() as stripe:
@@ -164,7 +167,7 @@ def run(database: str, max_time: int) -> int:
         try:
             tokens = [None, token_of(base, "user@example.com"), token_of(base, "admin@example.com")]
             for n, token in enumerate(tokens):
-                failed |= schemathesis(base, token, max_time, data / f"report-{n}") != 0
+                failed |= schemathesis(base, token, max_time, data / f"report-{n}", seed) != 0
         finally:
             server.terminate()
             server.wait(20)
@@ -181,12 +184,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--max-time", type=int, default=30, help="seconds per pass")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="the fuzzer's seed (default: a new one each run)"
+    )
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     failed = 0
     for database in databases:
         print(f"fuzz_api: {database}", flush=True)
-        failed |= run(database, args.max_time)
+        failed |= run(database, args.max_time, args.seed)
     print("fuzz_api:", "FAILED" if failed else "passed")
     return failed
 
