@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,16 @@ def _kokoro_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
         from aifilm.pipeline.registry import DEFAULT_BACKENDS
 
         monkeypatch.setitem(DEFAULT_BACKENDS, "voice", "kokoro")
+
+
+@pytest.fixture(scope="module")
+def llm_server() -> Iterator[Any]:
+    """A fake OpenAI, Anthropic and Gemini server on 127.0.0.1 (tests/fakes/llm_server.py)."""
+    from tests.fakes.llm_server import FakeLLMServer
+
+    fake = FakeLLMServer()
+    yield fake
+    fake.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ with one; a shot's own `prompt:` wins; `aifilm plan` shows them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,19 +39,11 @@ scenes:
 """
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeLLMServer]:
-    fake = FakeLLMServer()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
-def fake(server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
-    server.requests.clear()
-    server.queue.clear()
+def fake(llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
+    llm_server.reset()
     monkeypatch.setenv("OPENAI_API_KEY", KEYS["openai"])
-    return server
+    return llm_server
 
 
 def directions(tmp_path: Path, **choices: object) -> list:  # type: ignore[type-arg]

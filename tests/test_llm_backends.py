@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,22 +32,14 @@ REQUEST = ChatRequest(
 )
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeLLMServer]:
-    fake = FakeLLMServer()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
-def fake(server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
-    server.requests.clear()
-    server.queue.clear()
+def fake(llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
+    llm_server.reset()
     for provider, variable in ENV.items():
         monkeypatch.setenv(variable, KEYS[provider])
     for variable in ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GOOGLE_API_KEY"):
         monkeypatch.delenv(variable, raising=False)
-    return server
+    return llm_server
 
 
 def backend(provider: str, fake: FakeLLMServer, **options: Any) -> LLMBackend:

@@ -5,7 +5,6 @@ base64 and URL answers, 429 with Retry-After, refused prompts and keys as notes.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +33,11 @@ scenes:
 LOOK = "Crow: a little black crow with a bright eye."
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeLLMServer]:
-    fake = FakeLLMServer()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
-def fake(server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
-    server.requests.clear()
-    server.queue.clear()
-    server.images_as_url = False
+def fake(llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
+    llm_server.reset()
     monkeypatch.setenv("OPENAI_API_KEY", KEYS["openai"])
-    return server
+    return llm_server
 
 
 def render_visuals(fake: FakeLLMServer, tmp_path: Path, **options: Any) -> Pipeline:

@@ -19,13 +19,6 @@ from aifilm.media.probe import probe
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[FakeLLMServer]:
-    fake = FakeLLMServer()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture(scope="module")
 def stock() -> Iterator[FakeStockServer]:
     fake = FakeStockServer()
     yield fake
@@ -44,14 +37,14 @@ def aifilm(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPr
 
 
 def test_a_topic_becomes_a_rendered_film(
-    server: FakeLLMServer, stock: FakeStockServer, tmp_path: Path
+    llm_server: FakeLLMServer, stock: FakeStockServer, tmp_path: Path
 ) -> None:
     env = {
         "AIFILM_VISUALS_BACKEND": "pexels",
         "PEXELS_API_KEY": PEXELS_KEY,
         "PEXELS_API_URL": stock.url,
         "AIFILM_LLM_BACKEND": "openai",
-        "AIFILM_LLM_BASE_URL": server.url + "/v1",
+        "AIFILM_LLM_BASE_URL": llm_server.url + "/v1",
         "AIFILM_LLM_MODEL": "fake-writer",
         "OPENAI_API_KEY": KEYS["openai"],
         "AIFILM_CACHE_DIR": str(tmp_path / "cache"),
@@ -76,7 +69,7 @@ def test_a_topic_becomes_a_rendered_film(
     assert [c["shot"] for c in report["stock"]] == shots  # every shot a credited photo
     assert report["backends"]["visuals"]["name"] == "pexels"
     assert {r.query["query"] for r in stock.searches()} >= {f"blue sky shot {i}" for i in shots}
-    models = {r.body["model"] for r in server.requests}
+    models = {r.body["model"] for r in llm_server.requests}
     assert models == {"fake-writer"}  # the writer and the director asked the model set
 
 

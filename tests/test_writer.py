@@ -5,7 +5,6 @@ failure; long sources summarised part by part; prompts a user overrides."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,14 @@ from aifilm.spec.models import Project
 from aifilm.write.writer import MAX_TRIES, write_film
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeLLMServer]:
-    fake = FakeLLMServer()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
-def fake(server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
-    server.requests.clear()
-    server.queue.clear()
+def fake(llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> FakeLLMServer:
+    llm_server.reset()
     monkeypatch.setenv("OPENAI_API_KEY", KEYS["openai"])
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEYS["anthropic"])
     monkeypatch.setenv("GEMINI_API_KEY", KEYS["gemini"])
     monkeypatch.delenv("AIFILM_PROMPTS_DIR", raising=False)
-    return server
+    return llm_server
 
 
 def llm(fake: FakeLLMServer, provider: str = "openai") -> LLMBackend:

@@ -217,6 +217,12 @@ class FakeLLMServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def reset(self) -> None:
+        """Forget what earlier tests asked and queued (one server serves a whole module)."""
+        self.requests.clear()
+        self.queue.clear()
+        self.images_as_url = False
+
     def push(self, *replies: Reply) -> None:
         """Send these before the responder's answers, in order."""
         self.queue.extend(replies)
