@@ -30,7 +30,6 @@ from aifilm.pipeline.context import ProgressCallback, RenderContext, RenderState
 from aifilm.pipeline.preflight import preflight
 from aifilm.pipeline.registry import Registry, registry
 from aifilm.pipeline.stage_base import Stage
-from aifilm.pipeline.stages import STAGES
 from aifilm.settings import Settings
 from aifilm.spec.models import Project
 
@@ -202,8 +201,9 @@ def keep_cache_in_bounds(pipe: Pipeline) -> None:
 
 
 def render_stages(audio_only: bool = False) -> list[Stage]:
-    """The stages a render runs: all of them, or the sound only."""
-    return [cls() for cls in STAGES if not (audio_only and cls.name in AUDIO_SKIPS)]
+    """The stages a render runs (plug-in stages included): all of them, or the sound only."""
+    chosen = registry.stage_classes()
+    return [cls() for cls in chosen if not (audio_only and cls.name in AUDIO_SKIPS)]
 
 
 def output_folder(project: Project, out_dir: str | Path | None) -> Path:

@@ -354,7 +354,10 @@ def _animate(backend: LipSyncBackend, request: LipSyncRequest, folder: Path) -> 
     from aifilm.pipeline.visuals.stills import read_hops
 
     if request.face.source == SOURCE:
-        where = next(h for h in read_hops(request.visual.path) if h.box == request.face.mouth)
+        hops = read_hops(request.visual.path)
+        where = next((h for h in hops if h.box == request.face.mouth), None)
+        if where is None:  # a picture drawn by an older aifilm, or its hops.json edited
+            return LipSync("none", note=f"{request.visual.path.name}: no hop for this face")
         return hop(request, where, folder)
     return backend.animate(request, folder)
 

@@ -47,7 +47,8 @@ def materialise(storage: Storage, files: Mapping[str, str], folder: Path) -> Non
         reason = unsafe_reason(name) or ("reserved" if name.casefold() in RESERVED_NAMES else None)
         target = folder / name
         if reason is not None or not target.resolve().is_relative_to(root):
-            raise RenderRefusedError(f"the uploaded file name '{name}' is not allowed ({reason})")
+            why = reason or "it leads outside the project"
+            raise RenderRefusedError(f"the uploaded file name '{name}' is not allowed ({why})")
         try:
             storage.get_file(key, target)
         except Exception as error:

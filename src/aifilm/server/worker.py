@@ -236,7 +236,9 @@ def _prepare(
         )
     try:
         facts = check_spec(spec, settings.max_spec_bytes)
-        plan = PLANS[str(params.get("plan", "creator"))]
+        plan = PLANS.get(str(params.get("plan", "creator")))
+        if plan is None:  # a plan renamed or removed since the job was queued
+            raise RenderRefusedError(f"the job's plan '{params.get('plan')}' no longer exists")
         check_job(facts, plan, length, settings.allowed_backends, settings.licensed_backends)
     except Problem as problem:
         raise as_user_error(problem) from None

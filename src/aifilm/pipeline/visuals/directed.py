@@ -215,5 +215,10 @@ class StockPhotos(DirectedVisuals):
                 raise StockError(f"the key was refused (HTTP {status}); check {self.api_key_env}")
             if status >= 400:
                 raise StockError(f"the request was rejected (HTTP {status})")
-            return response.content if raw else response.json()
+            if raw:
+                return response.content
+            try:
+                return response.json()
+            except ValueError:  # a proxy's or captive portal's HTML page
+                raise StockError(f"the answer (HTTP {status}) is not JSON") from None
         raise AssertionError("unreachable")  # pragma: no cover

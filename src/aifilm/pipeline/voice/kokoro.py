@@ -25,6 +25,7 @@ times), so they are moved earlier by ``timing_offset_s``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import logging
 import threading
@@ -353,10 +354,8 @@ class KokoroVoice(VoiceBackend):
             if not self.options.fallback or request.preset not in SHAPES:
                 raise
             self._note(f"espeak spoke a {request.language} line instead of Kokoro: {exc}")
-            plain = SpeechRequest(
-                request.text, request.language, request.preset, None, request.rate, request.pitch
-            )
-            return self._espeak.render(plain)
+            # All but a Kokoro voice id carries over (the variant keeps shared presets apart).
+            return self._espeak.render(dataclasses.replace(request, voice_id=None))
         return rendered.samples, SAMPLE_RATE, rendered.words, rendered.phonemes
 
     def _kokoro(self, request: SpeechRequest, voice: str, shape: Shape) -> Rendered:
