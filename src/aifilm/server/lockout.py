@@ -66,11 +66,15 @@ class MemoryLoginGuard(LoginGuard):
         super().__init__(backoff)
         self._lock = threading.Lock()
         self._failures: dict[str, tuple[int, float]] = {}
+        self._pruned_at = 0.0
 
     def attempt(self, email: str) -> int:
         key, now = account_key(email), time.time()
         with self._lock:
-            if len(self._failures) > 100_000:  # forget the stale ones
+            # Forget the stale ones, at most once a minute: a spray of fresh emails that keeps
+            # the table full must not make every sign-in walk all of it.
+            if len(self._failures) > 100_000 and now - self._pruned_at > 60:
+                self._pruned_at = now
                 old = now - FORGET_AFTER_S
                 self._failures = {k: v for k, v in self._failures.items() if v[1] > old}
             failures, last = self._failures.get(key, (0, 0.0))
