@@ -67,6 +67,12 @@ def register(app: typer.Typer) -> None:
         pace: float | None = typer.Option(
             None, "--pace", help="Every voice speaks this much faster (1.1: a tenth faster)."
         ),
+        workers: int | None = typer.Option(
+            None,
+            "--workers",
+            "-j",
+            help="Make voices, pictures and lip-sync in N processes (default: threads).",
+        ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
         if remote is not None and (scenes or episodes or pace):
@@ -104,6 +110,7 @@ def register(app: typer.Typer) -> None:
             settings=settings,
             audio_only=audio_only,
             audio_format=audio_format,
+            workers=workers,
         )
         if episodes:
             from aifilm.cli.parts_view import render_episodes
