@@ -145,24 +145,54 @@ class _Reporter(LeaseHeartbeat):
             raise JobLost
 
 
+def render_arguments(project: SpecProject, params: dict[str, Any]) -> dict[str, Any]:
+    """The backends and options `aifilm.render()` gets for a job (its piece tasks too)."""
+    from aifilm.pipeline.registry import registry
+
+    choices = render_choices(project.backends)
+    if params.get("watermark"):
+        inner = registry.create("compose", choices["compose"])
+        choices["compose"] = Watermarked(inner, WATERMARK_TEXT)
+    named = {k: choices.pop(k) for k in RENDER_ARGUMENTS if k in choices}
+    return {
+        **named,
+        "choices": choices,  # the other kinds (llm): the project's, else none
+        "preview": bool(params.get("options", {}).get("preview")),
+    }
+
+
+def job_inputs(
+    sessions: sessionmaker[Session], job_id: uuid.UUID
+) -> tuple[Job, str, dict[str, str]] | None:
+    """A job, its project's spec and its input files' storage keys (None: gone)."""
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        project = session.get(Project, job.project_id) if job else None
+        if job is None or project is None:
+            return None
+        files = {a.name: a.storage_key for a in input_assets(session, project.id)}
+        return job, project.spec, files
+
+
 def run_claimed(
     sessions: sessionmaker[Session],
     storage: Storage,
     settings: ServerSettings,
     claim: jobs.Claim,
+    fan_out: bool = False,
 ) -> str:
-    """Render a claimed job to the end; return its final status as this worker saw it."""
-    import aifilm
-    from aifilm.pipeline.registry import registry
+    """Render a claimed job to the end; return its final status as this worker saw it.
 
-    with sessions() as session:
-        job = session.get(Job, claim.job_id)
-        project = session.get(Project, job.project_id) if job else None
-        if job is None or project is None:
-            return "lost"
-        spec = project.spec
-        files = {a.name: a.storage_key for a in input_assets(session, project.id)}
-        length, params = job.length_seconds, dict(job.parameters)
+    With `fan_out`, its per-shot pieces are Celery tasks (`aifilm.server.pieces`) made by
+    any worker, through the cache shared in the storage; this worker makes the rest.
+    """
+    import aifilm
+
+    found = job_inputs(sessions, claim.job_id)
+    if found is None:
+        return "lost"
+    job, spec, files = found
+    length, params = job.length_seconds, dict(job.parameters)
     with tempfile.TemporaryDirectory(prefix="aifilm-job-") as tmp:
         base = Path(tmp) / "project"
         base.mkdir()
@@ -170,19 +200,20 @@ def run_claimed(
         try:
             with _Reporter(sessions, claim, settings.lease_seconds) as reporter:
                 project_model = _prepare(spec, files, length, params, base, storage, settings)
-                choices = render_choices(project_model.backends)
-                if params.get("watermark"):
-                    inner = registry.create("compose", choices["compose"])
-                    choices["compose"] = Watermarked(inner, WATERMARK_TEXT)
-                named = {k: choices.pop(k) for k in RENDER_ARGUMENTS if k in choices}
+                extra: dict[str, Any] = {}
+                if fan_out:
+                    from aifilm.server.pieces import CeleryRunner
+                    from aifilm.server.shared_cache import SharedCache
+
+                    extra["cache"] = SharedCache(settings.cache_dir, storage)
+                    extra["runner"] = CeleryRunner(settings, storage, claim, reporter)
                 result = aifilm.render(
                     project_model,
                     out,
-                    **named,
-                    choices=choices,  # the other kinds (llm): the project's, else none
-                    preview=bool(params.get("options", {}).get("preview")),
+                    **render_arguments(project_model, params),
                     settings=aifilm.Settings(cache_dir=settings.cache_dir),
                     on_progress=reporter,
+                    **extra,
                 )
                 if reporter.lost:
                     raise JobLost
@@ -272,7 +303,11 @@ def _failed(sessions: sessionmaker[Session], claim: jobs.Claim, error: str) -> s
 
 
 def work_once(
-    sessions: sessionmaker[Session], storage: Storage, settings: ServerSettings, worker_id: str
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    settings: ServerSettings,
+    worker_id: str,
+    fan_out: bool = False,
 ) -> str | None:
     """Claim and run one YouTube upload or else one render job; its final status, or None
     when there was nothing to do. Uploads go first: they wait on the network, not the CPU,
@@ -287,7 +322,7 @@ def work_once(
     if claim is None:
         return None
     log.info("job claimed", extra={"job_id": str(claim.job_id), "worker": worker_id})
-    status = run_claimed(sessions, storage, settings, claim)
+    status = run_claimed(sessions, storage, settings, claim, fan_out)
     log.info("job ended", extra={"job_id": str(claim.job_id), "status": status})
     return status
 
