@@ -1,0 +1,61 @@
+"""The render cache shared through the server's storage: an entry one worker makes, another
+worker (its own local cache) finds, files and all; the film itself stays local; a piece task
+rebuilds only the stages its stage needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aifilm.pipeline.render import render_stages
+from aifilm.server.pieces import stages_before
+from aifilm.server.shared_cache import SharedCache
+from aifilm.server.storage import LocalStorage
+
+
+def _make(folder: Path) -> dict[str, Any]:
+    (folder / "clips").mkdir()
+    (folder / "clips" / "a.wav").write_bytes(b"RIFF-one")
+    (folder / "still.png").write_bytes(b"PNG-two")
+    return {"file": "still.png", "width": 16}
+
+
+def test_an_entry_made_by_one_worker_is_found_by_another(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "shared")
+    here = SharedCache(tmp_path / "cache-a", storage)
+    there = SharedCache(tmp_path / "cache-b", storage)
+    assert there.lookup("visuals", "ab" * 16) is None and not there.shared("visuals", "ab" * 16)
+
+    made = here.fetch("visuals", "ab" * 16, _make)
+    assert not made.hit and there.shared("visuals", "ab" * 16)
+    found = there.lookup("visuals", "ab" * 16)
+    assert found is not None and found.meta["width"] == 16
+    assert found.path.is_relative_to(tmp_path / "cache-b")  # now in its own cache too
+    assert found.file("still.png").read_bytes() == b"PNG-two"
+    assert (found.path / "clips" / "a.wav").read_bytes() == b"RIFF-one"
+    # Fetching there makes nothing again.
+    assert there.fetch("visuals", "ab" * 16, lambda folder: 1 / 0).hit  # type: ignore[arg-type,return-value]
+
+
+def test_the_film_is_not_shared(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "shared")
+    SharedCache(tmp_path / "cache-a", storage).fetch("film", "cd" * 16, _make)
+    assert SharedCache(tmp_path / "cache-b", storage).lookup("film", "cd" * 16) is None
+    assert not (tmp_path / "shared" / "render-cache" / "film").exists()
+
+
+def test_a_piece_rebuilds_only_what_its_stage_needs() -> None:
+    stages = render_stages()
+    by_name = {s.name: s for s in stages}
+    assert [s.name for s in stages_before(stages, by_name["voice"])] == []
+    assert [s.name for s in stages_before(stages, by_name["visuals"])] == [
+        "voice",
+        "plan",
+        "direct",
+    ]
+    assert [s.name for s in stages_before(stages, by_name["lipsync"])] == [
+        "voice",
+        "plan",
+        "direct",
+        "visuals",
+    ]
