@@ -4,9 +4,11 @@ rebuilds only the stages its stage needs."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.render import render_stages
 from aifilm.server.pieces import stages_before
 from aifilm.server.shared_cache import SharedCache
@@ -59,3 +61,19 @@ def test_a_piece_rebuilds_only_what_its_stage_needs() -> None:
         "direct",
         "visuals",
     ]
+
+
+def test_the_shared_folder_is_kept_in_bounds(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "shared")
+    here = SharedCache(tmp_path / "cache-a", storage)
+    for n in range(3):
+        here.fetch("visuals", f"{n:02d}" * 16, _make)
+    old = tmp_path / "shared" / "render-cache" / "visuals" / "00" / ("00" * 16)
+    os.utime(old, (1, 1))  # the least recently used
+    shared = Cache(tmp_path / "shared" / "render-cache")
+    sizes = {e.path.name: e.size for e in shared.entries()}
+    here.prune_shared(sum(sizes.values()) - sizes["00" * 16])
+    left = {p.name for p in (tmp_path / "shared" / "render-cache" / "visuals").glob("*/*")}
+    assert left == {"01" * 16, "02" * 16}
+    # Another worker misses what was pruned (and would make it again).
+    assert SharedCache(tmp_path / "cache-b", storage).lookup("visuals", "00" * 16) is None

@@ -51,6 +51,16 @@ class SharedCache(Cache):
             return local.is_file()
         return self._download(stage, key) is not None
 
+    def prune_shared(self, max_bytes: int) -> None:
+        """Keep the shared folder's entries within `max_bytes`, least recently used first.
+
+        Only for storage in a folder; in S3, a lifecycle rule on `render-cache/` expires them
+        (docs/server.md, Fan-out).
+        """
+        folder = self.storage.local_path(PREFIX)
+        if folder is not None and folder.is_dir() and max_bytes > 0:
+            Cache(folder).prune(max_bytes)
+
     def fetch(self, stage: str, key: str, make: Callable[[Path], dict[str, Any]]) -> Entry:
         """As `Cache.fetch`; an entry made here is put in the storage for the others."""
         entry = super().fetch(stage, key, make)
@@ -87,8 +97,15 @@ class SharedCache(Cache):
                 shutil.rmtree(work, ignore_errors=True)
                 return None
             meta = json.loads((work / META).read_text())
-            for name in meta.get(FILES, []):
-                self.storage.get_file(self._key(stage, key, name), work / name)
+            shared = self.storage.local_path(self._key(stage, key, META))
+            if shared is not None:  # used now: the last the shared folder's pruning removes
+                os.utime(shared.parent)
+            try:
+                for name in meta.get(FILES, []):
+                    self.storage.get_file(self._key(stage, key, name), work / name)
+            except Exception:  # pruned meanwhile: a miss, made again
+                shutil.rmtree(work, ignore_errors=True)
+                return None
             if final.exists():  # fetched meanwhile by another thread: keep theirs
                 shutil.rmtree(work, ignore_errors=True)
             else:

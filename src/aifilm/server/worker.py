@@ -224,28 +224,56 @@ def run_claimed(
         except Exception as error:
             log.exception("render crashed", extra={"job_id": str(claim.job_id)})
             return _failed(sessions, claim, f"internal error: {type(error).__name__}: {error}")
-        outputs = [result.video, result.report_path, *result.subtitles.values()]
-        if result.thumbnail is not None:
-            outputs.append(result.thumbnail)
-        rows = [output_asset(storage, job.project_id, claim.job_id, p) for p in outputs]
-        with sessions() as session, session.begin():
-            done = jobs.finish(session, claim)
-            if done is None:
-                return "lost"
-            done.parameters = {
-                **done.parameters,
-                "duration": result.duration,
-                "warnings": result.warnings[:50],
-            }
-            session.add_all(rows)
-            session.flush()
-            queued = _auto_publish(session, done)
-        if queued and settings.worker == "celery":
-            # This worker goes back to Celery for its next task: ask for one for the upload.
-            from aifilm.server.celery_app import wake
+        finally:
+            if fan_out:
+                _tidy_shared(storage, settings, claim)
+        return _completed(sessions, storage, settings, claim, job, result)
 
-            wake(settings)
-        return "completed"
+
+def _tidy_shared(storage: Storage, settings: ServerSettings, claim: jobs.Claim) -> None:
+    """After a fanned-out render: drop its pieces' errors, keep the shared cache in bounds."""
+    import aifilm
+    from aifilm.server.shared_cache import SharedCache
+
+    try:
+        storage.delete_prefix(f"render-errors/{claim.job_id}")
+        cap = int(aifilm.Settings(cache_dir=settings.cache_dir).cache_max_size)
+        SharedCache(settings.cache_dir, storage).prune_shared(cap)
+    except Exception:  # tidying never fails a render
+        log.warning("could not tidy the shared cache", exc_info=True)
+
+
+def _completed(
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    settings: ServerSettings,
+    claim: jobs.Claim,
+    job: Job,
+    result: Any,
+) -> str:
+    """Store a finished render's outputs and complete the job (one transaction)."""
+    outputs = [result.video, result.report_path, *result.subtitles.values()]
+    if result.thumbnail is not None:
+        outputs.append(result.thumbnail)
+    rows = [output_asset(storage, job.project_id, claim.job_id, p) for p in outputs]
+    with sessions() as session, session.begin():
+        done = jobs.finish(session, claim)
+        if done is None:
+            return "lost"
+        done.parameters = {
+            **done.parameters,
+            "duration": result.duration,
+            "warnings": result.warnings[:50],
+        }
+        session.add_all(rows)
+        session.flush()
+        queued = _auto_publish(session, done)
+    if queued and settings.worker == "celery":
+        # This worker goes back to Celery for its next task: ask for one for the upload.
+        from aifilm.server.celery_app import wake
+
+        wake(settings)
+    return "completed"
 
 
 def _prepare(
