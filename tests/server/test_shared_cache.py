@@ -8,11 +8,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+from tests.server.test_s3 import BUCKET, s3, s3_endpoint  # noqa: F401 - fixtures
+
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.render import render_stages
 from aifilm.server.pieces import stages_before
 from aifilm.server.shared_cache import SharedCache
-from aifilm.server.storage import LocalStorage
+from aifilm.server.storage import LocalStorage, S3Storage, Storage
 
 
 def _make(folder: Path) -> dict[str, Any]:
@@ -22,8 +25,15 @@ def _make(folder: Path) -> dict[str, Any]:
     return {"file": "still.png", "width": 16}
 
 
-def test_an_entry_made_by_one_worker_is_found_by_another(tmp_path: Path) -> None:
-    storage = LocalStorage(tmp_path / "shared")
+@pytest.fixture(params=["folder", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """The shared folder, or a bucket on moto's S3 server on 127.0.0.1."""
+    if request.param == "folder":
+        return LocalStorage(tmp_path / "shared")
+    return S3Storage(BUCKET, prefix="aifilm", client=request.getfixturevalue("s3"))
+
+
+def test_an_entry_made_by_one_worker_is_found_by_another(storage: Storage, tmp_path: Path) -> None:
     here = SharedCache(tmp_path / "cache-a", storage)
     there = SharedCache(tmp_path / "cache-b", storage)
     assert there.lookup("visuals", "ab" * 16) is None and not there.shared("visuals", "ab" * 16)
