@@ -122,6 +122,8 @@ def test_cli_workers_option(toy: Path, tmp_path: Path) -> None:
     bad = aifilm_with_toy("--workers", "0")
     assert bad.returncode == 3, bad.stderr
     assert "workers: 0 processes is out of range" in bad.stderr + bad.stdout
+    remote = aifilm_with_toy("--workers", "2", "--remote", "http://127.0.0.1:9")
+    assert remote.returncode == 3 and "--workers work here, not with --remote" in remote.stderr
     good = aifilm_with_toy("--workers", "2", "--json")
     assert good.returncode == 0, good.stderr
     assert len({pid for pid, _, _ in _lines(toy)}) == 2  # two processes drew the four shots

@@ -75,12 +75,13 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
-        if remote is not None and (scenes or episodes or pace):
+        if remote is not None and (scenes or episodes or pace or workers):
             from aifilm.errors import UserError
 
             raise UserError(
-                "--scenes, --episodes and --pace work on this machine, not with --remote",
-                hint="render the part here, or upload a project.yaml with just those scenes",
+                "--scenes, --episodes, --pace and --workers work here, not with --remote",
+                hint="render the part here, or upload a project.yaml with just those scenes; "
+                "a server with Celery shares a film's shots out across its workers itself",
             )
         if remote is not None:
             from aifilm.cli.cmd_remote import render_remote
