@@ -67,14 +67,21 @@ def register(app: typer.Typer) -> None:
         pace: float | None = typer.Option(
             None, "--pace", help="Every voice speaks this much faster (1.1: a tenth faster)."
         ),
+        workers: int | None = typer.Option(
+            None,
+            "--workers",
+            "-j",
+            help="Make voices, pictures and lip-sync in N processes (default: threads).",
+        ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
-        if remote is not None and (scenes or episodes or pace):
+        if remote is not None and (scenes or episodes or pace or workers):
             from aifilm.errors import UserError
 
             raise UserError(
-                "--scenes, --episodes and --pace work on this machine, not with --remote",
-                hint="render the part here, or upload a project.yaml with just those scenes",
+                "--scenes, --episodes, --pace and --workers work here, not with --remote",
+                hint="render the part here, or upload a project.yaml with just those scenes; "
+                "a server with Celery shares a film's shots out across its workers itself",
             )
         if remote is not None:
             from aifilm.cli.cmd_remote import render_remote
@@ -104,6 +111,7 @@ def register(app: typer.Typer) -> None:
             settings=settings,
             audio_only=audio_only,
             audio_format=audio_format,
+            workers=workers,
         )
         if episodes:
             from aifilm.cli.parts_view import render_episodes

@@ -152,6 +152,14 @@ def register(app: typer.Typer) -> None:
         celery: bool = typer.Option(
             False, "--celery", help="Take wake-ups from Celery (the Redis broker) as well."
         ),
+        queues: str | None = typer.Option(
+            None,
+            "--queues",
+            "-Q",
+            help="With --celery: the queues to consume, comma-separated (default: all). "
+            "'celery' holds the jobs; aifilm.voice, aifilm.visuals, aifilm.lipsync (or the "
+            "piece_queues setting's) the pieces. Without 'celery' the worker makes only pieces.",
+        ),
         log_level: str = typer.Option("info", help="debug, info, warning, error."),
     ) -> None:
         """Render queued jobs from the server's database (run as many as you like)."""
@@ -166,33 +174,10 @@ def register(app: typer.Typer) -> None:
         crm_state = ServerState.build(settings) if settings.crm_sinks else None
         crm = start_dispatcher(crm_state.sessions, settings) if crm_state else None
         if celery:
-            from aifilm.server.celery_app import celery_app
-
-            if not settings.broker_url:
-                from aifilm.errors import UserError
-
-                raise UserError(
-                    "no Celery broker", hint="set AIFILM_SERVER_REDIS_URL=redis://host:6379/0"
-                )
-            import threading
-
-            from aifilm.server.celery_app import poll_forever
-
-            stop = threading.Event()
-            threading.Thread(
-                target=poll_forever, args=(settings, stop), daemon=True, name="aifilm-poll"
-            ).start()
-            # The solo pool renders in this process: one render at a time, shared with the
-            # poll thread, and a worker that dies takes its render with it.
-            try:
-                celery_app(settings.broker_url).worker_main(
-                    ["worker", "--pool=solo", "--concurrency=1", f"--loglevel={log_level}"]
-                )
-            finally:
-                stop.set()
-                if crm is not None and crm_state is not None:
-                    crm.stop()
-                    crm_state.close()
+            _celery_worker(settings, queues, log_level)
+            if crm is not None and crm_state is not None:
+                crm.stop()
+                crm_state.close()
             return
         state = ServerState.build(settings)
         try:
@@ -204,3 +189,39 @@ def register(app: typer.Typer) -> None:
                 crm.stop()
                 crm_state.close()
             state.close()
+
+
+def _celery_worker(settings: Any, queues: str | None, log_level: str) -> None:
+    """`aifilm worker --celery`: Celery's solo pool makes pieces (and takes wake-ups) in this
+    process, while a render thread renders one job at a time (unless `queues` leaves out
+    the jobs queue: a worker that only makes pieces, e.g. on a GPU machine)."""
+    import os
+    import threading
+
+    from aifilm.errors import UserError
+    from aifilm.server.celery_app import celery_app, poll_forever
+    from aifilm.server.pieces import JOBS_QUEUE, all_queues
+
+    if not settings.broker_url:
+        raise UserError("no Celery broker", hint="set AIFILM_SERVER_REDIS_URL=redis://host:6379/0")
+    names = [q.strip() for q in (queues or "").split(",") if q.strip()] or all_queues(settings)
+    stop = threading.Event()
+    if JOBS_QUEUE in names:
+        threading.Thread(
+            target=poll_forever, args=(settings, stop), daemon=True, name="aifilm-render"
+        ).start()
+    # The solo pool works in this process, so a worker that dies takes its piece with it
+    # (the broker gives the piece to another worker) rather than leaving an orphan.
+    try:
+        celery_app(settings.broker_url, settings.piece_visibility_seconds).worker_main(
+            [
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                f"--queues={','.join(names)}",
+                f"--hostname=aifilm-{os.getpid()}@%h",
+                f"--loglevel={log_level}",
+            ]
+        )
+    finally:
+        stop.set()

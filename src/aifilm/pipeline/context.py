@@ -13,6 +13,7 @@ from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.compose.base import Overlay
 from aifilm.pipeline.direct.base import Direction
+from aifilm.pipeline.fanout import PieceRunner, ThreadRunner
 from aifilm.pipeline.music.base import MusicTrack
 from aifilm.pipeline.plan.timing import LineKey
 from aifilm.pipeline.timeline import SpeechClip, Timeline
@@ -95,6 +96,7 @@ class RenderContext:
     warnings: list[str] = field(default_factory=list)
     workers: int = 2
     fonts_base: Path | None = None  # where the FFmpeg-safe fonts folder is made (the cache dir)
+    runner: PieceRunner = field(default_factory=ThreadRunner)  # who makes per-shot pieces
 
     def progress(
         self, stage: str, done: float, total: float, message: str = "", event: str = "progress"

@@ -27,6 +27,7 @@ from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.choice import BackendChoice, choose_backends
 from aifilm.pipeline.context import ProgressCallback, RenderContext, RenderState
+from aifilm.pipeline.fanout import PieceRunner, default_runner
 from aifilm.pipeline.preflight import preflight
 from aifilm.pipeline.registry import Registry, registry
 from aifilm.pipeline.stage_base import Stage
@@ -112,6 +113,8 @@ class Pipeline:
         backends: Registry | None = None,
         stages: Iterable[Stage] | None = None,
         choices: Mapping[str, BackendChoice] | None = None,
+        workers: int | None = None,
+        runner: PieceRunner | None = None,
     ) -> None:
         self.project = project
         self.settings = settings or Settings()
@@ -160,6 +163,7 @@ class Pipeline:
             on_progress=on_progress,
             workers=self.settings.workers,
             fonts_base=self.settings.cache_dir,
+            runner=runner or default_runner(workers),
         )
 
         for warning in project.load_warnings:
@@ -229,6 +233,8 @@ def render(
     audio_format: str = "m4a",
     progress: bool = True,
     choices: Mapping[str, BackendChoice] | None = None,
+    workers: int | None = None,
+    runner: PieceRunner | None = None,
 ) -> RenderResult:
     """Render a project (or a path to one) into `out_dir` (default: `renders/` beside it).
 
@@ -242,6 +248,10 @@ def render(
 
     Progress goes to `on_progress`; without one it is shown on stderr (bars in a terminal
     or notebook, a line per stage in a log) unless `progress=False`.
+
+    `workers=N` makes the per-line and per-shot pieces (voices, pictures, lip-sync) in N
+    processes; by default they run in `Settings.workers` threads. `runner` hands them to
+    another `PieceRunner` (the hosted server's Celery one).
     """
     from aifilm.pipeline.episode import AUDIO_FORMATS
 
@@ -268,6 +278,8 @@ def render(
         on_progress=on_progress,
         choices=choices,
         stages=render_stages(audio_only),
+        workers=workers,
+        runner=runner,
     )
     slug = slugify(project.title) + ("-preview" if preview else "")
     display = ExitStack()

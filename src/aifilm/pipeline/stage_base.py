@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aifilm.errors import StageError
+from aifilm.pipeline.cache import Entry
 from aifilm.pipeline.context import RenderContext, StageReport, StageTimer
+from aifilm.pipeline.fanout import Piece
 from aifilm.pipeline.timeline import Timeline
 
 
@@ -50,6 +52,30 @@ class Stage(ABC):
 
     def _timer(self, ctx: RenderContext, backend: str | None = None) -> StageTimer:
         return StageTimer(ctx, StageReport(self.name, backend))
+
+
+class FanOutStage(Stage):
+    """A stage whose work is independent pieces (one per line, shot or face).
+
+    `pieces` lists them from what earlier stages left in `ctx.state` (it makes nothing but
+    cheap cached look-ups), so any process that has run the earlier stages, here or on
+    another machine, can list the same pieces and make one of them (`aifilm.server.pieces`).
+    """
+
+    @abstractmethod
+    def pieces(self, ctx: RenderContext) -> list[Piece]:
+        """The stage's pieces, in the order `run` uses their entries."""
+
+    def make_all(self, ctx: RenderContext, pieces: list[Piece], threads: int) -> list[Entry]:
+        """Every piece's entry through the render's runner, progress advancing per piece."""
+        count = 0
+
+        def done(i: int, entry: Entry) -> None:
+            nonlocal count
+            count += 1
+            ctx.progress(self.name, count, len(pieces), pieces[i].label)
+
+        return ctx.runner.run(ctx, self.name, pieces, done, threads)
 
 
 def needs_timeline(ctx: RenderContext) -> Timeline:

@@ -15,17 +15,16 @@ not change costs a lookup, and an interrupted render resumes where it stopped.
 from __future__ import annotations
 
 import zlib
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from aifilm.errors import AifilmError, StageError
+from aifilm.pipeline.blame import blame
 from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
 from aifilm.pipeline.context import RenderContext
-from aifilm.pipeline.direct.base import Direction
 from aifilm.pipeline.direct.stage import DirectStage
+from aifilm.pipeline.fanout import Piece, ThreadRunner
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
 from aifilm.pipeline.plan.length import too_long
 from aifilm.pipeline.plan.timing import LineKey, plan_timeline
@@ -37,6 +36,7 @@ from aifilm.pipeline.stage_base import (
     VISUALS,
     VOICE,
     BackendKind,
+    FanOutStage,
     Stage,
 )
 from aifilm.pipeline.stage_base import needs_timeline as _timeline
@@ -112,7 +112,7 @@ def _clip_from(entry: Entry) -> SpeechClip:
     )
 
 
-class VoiceStage(Stage):
+class VoiceStage(FanOutStage):
     """Speak every line with the voice backend."""
 
     name = "voice"
@@ -120,32 +120,30 @@ class VoiceStage(Stage):
     writes = ("speech", "speech_keys")
     backends = (VOICE,)
 
+    def pieces(self, ctx: RenderContext) -> list[Piece]:
+        backend = cast(VoiceBackend, ctx.backends["voice"])
+        identity = backend.identity()
+        pieces = []
+        for key, request in speech_requests(ctx.project).items():
+
+            def make(folder: Path, request: SpeechRequest = request) -> dict[str, Any]:
+                return _clip_meta(backend.synthesize(request, folder / "speech.wav"), folder)
+
+            shot, source = _line_place(ctx.project, key)
+            digest = cache_key("voice", identity, asdict(request))
+            pieces.append(Piece("voice", digest, make, request.text[:60], shot, source, "voice"))
+        return pieces
+
     def run(self, ctx: RenderContext) -> None:
         backend = cast(VoiceBackend, ctx.backends["voice"])
         requests = speech_requests(ctx.project)
         with self._timer(ctx, backend.name) as report:
-            identity = backend.identity()
-
-            def one(item: tuple[LineKey, SpeechRequest]) -> tuple[str, Entry]:
-                key, request = item
-                digest = cache_key("voice", identity, asdict(request))
-
-                def make(folder: Path) -> dict[str, Any]:
-                    return _clip_meta(backend.synthesize(request, folder / "speech.wav"), folder)
-
-                with _blame(ctx, self.name, key):
-                    return digest, ctx.cache.fetch("voice", digest, make)
-
-            # A backend that runs on this machine's cores speaks one line per worker at once.
-            workers = ctx.workers if backend.parallel_lines else 1
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                done = pool.map(one, requests.items())
-                for n, ((key, request), (digest, entry)) in enumerate(
-                    zip(requests.items(), done, strict=True), start=1
-                ):
-                    ctx.state.speech[key] = _clip_from(entry)
-                    ctx.state.speech_keys[key] = digest
-                    ctx.progress(self.name, n, len(requests), request.text[:60])
+            pieces = self.pieces(ctx)
+            # A backend that runs on this machine's cores speaks one line per thread at once.
+            entries = self.make_all(ctx, pieces, ctx.workers if backend.parallel_lines else 1)
+            for key, piece, entry in zip(requests, pieces, entries, strict=True):
+                ctx.state.speech[key] = _clip_from(entry)
+                ctx.state.speech_keys[key] = piece.key
             report.items = len(requests)
             for note in backend.notes():
                 ctx.warn(self.name, note)
@@ -243,7 +241,7 @@ class MusicStage(Stage):
 # --- visuals -------------------------------------------------------------------
 
 
-class VisualsStage(Stage):
+class VisualsStage(FanOutStage):
     """Make each shot's picture at the size its camera motion needs."""
 
     name = "visuals"
@@ -251,84 +249,102 @@ class VisualsStage(Stage):
     writes = ("visuals", "visual_keys", "credits")
     backends = (VISUALS, COMPOSE)
 
-    def run(self, ctx: RenderContext) -> None:
+    def _jobs(self, ctx: RenderContext) -> list[tuple[TimedShot, VisualRequest, str, Any]]:
+        """(shot, request, cache key, direction) per shot, in order."""
         backend = cast(VisualsBackend, ctx.backends["visuals"])
         composer = cast(ComposeBackend, ctx.backends["compose"])
-        timeline = _timeline(ctx)
         width, height = ctx.size
         # A backend that works from the director's directions gets each shot's.
         directed = isinstance(backend, DirectedVisuals)
         directions = ctx.state.directions
-        with self._timer(ctx, backend.name) as report:
-            jobs = []
-            for n, shot in enumerate(timeline.shots):
-                w, h = composer.source_size(width, height, shot.camera)
-                request = VisualRequest(
-                    spec=shot.visual,
-                    width=w,
-                    height=h,
-                    duration=shot.duration,
-                    fps=ctx.fps,
-                    title=ctx.project.title,
-                    language=ctx.project.language,
-                )
-                fields = asdict(request)
-                if not backend.timed:
-                    fields.pop("duration")
-                direction = directions[n] if directed and n < len(directions) else None
+        jobs = []
+        for n, shot in enumerate(_timeline(ctx).shots):
+            w, h = composer.source_size(width, height, shot.camera)
+            request = VisualRequest(
+                spec=shot.visual,
+                width=w,
+                height=h,
+                duration=shot.duration,
+                fps=ctx.fps,
+                title=ctx.project.title,
+                language=ctx.project.language,
+            )
+            fields = asdict(request)
+            if not backend.timed:
+                fields.pop("duration")
+            direction = directions[n] if directed and n < len(directions) else None
+            if direction is not None:
+                fields["direction"] = asdict(direction)
+            digest = cache_key("visuals", backend.identity(), fields)
+            jobs.append((shot, request, digest, direction))
+        return jobs
+
+    def pieces(self, ctx: RenderContext) -> list[Piece]:
+        """One piece per distinct picture (a podcast's same speaker twice is made once)."""
+        backend = cast(VisualsBackend, ctx.backends["visuals"])
+        pieces: dict[str, Piece] = {}
+        for shot, request, digest, direction in self._jobs(ctx):
+            if digest in pieces:
+                continue
+
+            def make(
+                folder: Path, request: VisualRequest = request, direction: Any = direction
+            ) -> dict[str, Any]:
+                credit = None
                 if direction is not None:
-                    fields["direction"] = asdict(direction)
-                digest = cache_key("visuals", backend.identity(), fields)
-                jobs.append((shot, request, digest, direction))
+                    assert isinstance(backend, DirectedVisuals)
+                    visual, credit = backend.render_directed(request, direction, folder)
+                else:
+                    visual = backend.render(request, folder)
+                return {
+                    "credit": credit,
+                    "file": visual.path.relative_to(folder).as_posix(),
+                    "kind": visual.kind,
+                    "width": visual.width,
+                    "height": visual.height,
+                    "note": visual.note,
+                }
 
-            done = 0
+            label = f"shot {shot.id}"
+            pieces[digest] = Piece("visuals", digest, make, label, shot.id, shot.source, "visuals")
+        return list(pieces.values())
 
-            def one(job: tuple[Any, VisualRequest, str, Direction | None]) -> Visual:
-                nonlocal done
-                shot, request, digest, direction = job
-
-                def make(folder: Path) -> dict[str, Any]:
-                    credit = None
-                    if direction is not None:
-                        assert isinstance(backend, DirectedVisuals)
-                        visual, credit = backend.render_directed(request, direction, folder)
-                    else:
-                        visual = backend.render(request, folder)
-                    return {
-                        "credit": credit,
-                        "file": visual.path.relative_to(folder).as_posix(),
-                        "kind": visual.kind,
-                        "width": visual.width,
-                        "height": visual.height,
-                        "note": visual.note,
-                    }
-
-                with _blame(ctx, self.name, shot=shot.id, source=shot.source):
-                    entry = ctx.cache.fetch("visuals", digest, make)
-                done += 1
-                ctx.progress(self.name, done, len(unique), f"shot {shot.id}")
-                meta = entry.meta
-                if meta.get("credit"):
-                    credits[digest] = meta["credit"]
-                return Visual(
-                    entry.file(meta["file"]),
-                    meta["kind"],
-                    int(meta["width"]),
-                    int(meta["height"]),
-                    meta.get("note"),
-                )
-
-            credits: dict[str, dict[str, Any]] = {}
+    def run(self, ctx: RenderContext) -> None:
+        backend = cast(VisualsBackend, ctx.backends["visuals"])
+        timeline = _timeline(ctx)
+        directed = isinstance(backend, DirectedVisuals)
+        with self._timer(ctx, backend.name) as report:
+            jobs = self._jobs(ctx)
             if directed:  # photos already in the cache for this film are taken
                 assert isinstance(backend, DirectedVisuals)
                 for *_, digest, _ in jobs:
                     hit = ctx.cache.lookup("visuals", digest)
                     if hit is not None and hit.meta.get("credit"):
                         backend.reserve(str(hit.meta["credit"]["id"]))
-            # Identical requests (a podcast's same speaker twice) are made once.
-            unique = list({digest: job for job in jobs for digest in [job[2]]}.values())
-            with ThreadPoolExecutor(max_workers=max(1, ctx.workers)) as pool:
-                made = dict(zip([j[2] for j in unique], pool.map(one, unique), strict=True))
+            pieces = self.pieces(ctx)
+            if directed:
+                # One search picks every shot's photo without repeats: it must stay in this
+                # process, whatever the runner.
+                saved, ctx.runner = ctx.runner, ThreadRunner()
+                try:
+                    entries = self.make_all(ctx, pieces, ctx.workers)
+                finally:
+                    ctx.runner = saved
+            else:
+                entries = self.make_all(ctx, pieces, ctx.workers)
+            made: dict[str, Visual] = {}
+            credits: dict[str, dict[str, Any]] = {}
+            for piece, entry in zip(pieces, entries, strict=True):
+                meta = entry.meta
+                if meta.get("credit"):
+                    credits[piece.key] = meta["credit"]
+                made[piece.key] = Visual(
+                    entry.file(meta["file"]),
+                    meta["kind"],
+                    int(meta["width"]),
+                    int(meta["height"]),
+                    meta.get("note"),
+                )
             visuals = [made[digest] for _, _, digest, _ in jobs]
             notes = [
                 f"shot {shot.id}: {visual.note}"
@@ -380,7 +396,17 @@ def _faces_from(meta: dict[str, Any]) -> tuple[list[Any], list[str]]:
     return faces, list(meta["notes"])
 
 
-class LipSyncStage(Stage):
+@dataclass(frozen=True)
+class _Face:
+    """One face of one shot to animate: which shot, whether it speaks, its piece."""
+
+    shot: int
+    who: str | None
+    spoken: bool
+    piece: Piece
+
+
+class LipSyncStage(FanOutStage):
     """Make every character shown with a face talk while it speaks, and blink.
 
     A face that cannot be found leaves its character a still, with a note in the report.
@@ -391,8 +417,11 @@ class LipSyncStage(Stage):
     writes = ("overlays", "overlay_keys", "visuals", "visual_keys")
     backends = (LIPSYNC,)
 
-    def run(self, ctx: RenderContext) -> None:
-        from aifilm.pipeline.compose.base import Overlay
+    def _faces(self, ctx: RenderContext) -> tuple[list[_Face], list[str]]:
+        """Every face to animate, shot by shot, and the notes of faces not found.
+
+        Finding faces is itself cached per picture, so listing them again is cheap.
+        """
         from aifilm.pipeline.compose.transitions import plan_spans
         from aifilm.pipeline.lipsync.base import LipSyncBackend, LipSyncRequest, SpokenLine
         from aifilm.pipeline.lipsync.faces import DETECTOR, find_faces
@@ -404,119 +433,142 @@ class LipSyncStage(Stage):
         lines = timeline.lines
         line_keys = list(ctx.state.speech_keys.values())
         mouths = {c.name: c.mouth for c in project.characters if c.mouth}
-        with self._timer(ctx, backend.name) as report:
-            spans = plan_spans(timeline)
-            overlays: list[tuple[Overlay, ...]] = []
-            keys: list[list[str]] = []
-            stills: list[str] = []  # faces that will not move: the viewer sees it, so warn
-            animated = 0
-            for n, (shot, span) in enumerate(zip(timeline.shots, spans, strict=True)):
-                visual = ctx.state.visuals[n]
-                laid: list[Overlay] = []
-                shot_keys: list[str] = []
-                overlays.append(())
-                keys.append(shot_keys)
-                if visual.kind != "still" or (
-                    shot.visual.kind != "podcast"
-                    and shot.visual.character is None
-                    and not shot.visual.illustrate  # illustrated animals hop (lipsync.hops)
-                ):
-                    continue
-                face_key = cache_key(
-                    "faces", DETECTOR, ctx.state.visual_keys[n], asdict(shot.visual), mouths
+        found_faces: list[_Face] = []
+        notes: list[str] = []
+        for n, (shot, span) in enumerate(zip(timeline.shots, plan_spans(timeline), strict=True)):
+            visual = ctx.state.visuals[n]
+            if visual.kind != "still" or (
+                shot.visual.kind != "podcast"
+                and shot.visual.character is None
+                and not shot.visual.illustrate  # illustrated animals hop (lipsync.hops)
+            ):
+                continue
+            face_key = cache_key(
+                "faces", DETECTOR, ctx.state.visual_keys[n], asdict(shot.visual), mouths
+            )
+
+            def locate(folder: Path, shot: TimedShot = shot, visual: Visual = visual) -> Any:
+                return _face_meta(*find_faces(shot, visual, project))
+
+            with _blame(ctx, self.name, shot=shot.id, source=shot.source):
+                found = ctx.cache.fetch("faces", face_key, locate)
+            faces, missing = _faces_from(found.meta)
+            notes += missing
+            start = span.first / fps
+            end = span.end / fps
+            for face in faces:
+                spoken = [
+                    (key, line)
+                    for key, line in zip(line_keys, lines, strict=True)
+                    if line.speaker == face.character and line.start < end and line.end > start
+                ]
+                seed = zlib.crc32(f"{face.character}/{shot.id}".encode())
+                request = LipSyncRequest(
+                    shot=shot.id,
+                    visual=visual,
+                    face=face,
+                    lines=tuple(
+                        SpokenLine(
+                            line.clip.path,
+                            line.start,
+                            line.clip.duration,
+                            line.clip.words,
+                            line.clip.phonemes,
+                            line.text,
+                        )
+                        for _, line in spoken
+                    ),
+                    start=start,
+                    frames=span.frames,
+                    fps=fps,
+                    seed=seed,
+                )
+                digest = cache_key(
+                    "lipsync",
+                    backend.identity(),
+                    ctx.state.visual_keys[n],
+                    asdict(face),
+                    [(key, round(line.start, 4)) for key, line in spoken],
+                    span.first,
+                    span.frames,
+                    fps,
+                    seed,
                 )
 
-                def locate(folder: Path, shot: TimedShot = shot, visual: Visual = visual) -> Any:
-                    return _face_meta(*find_faces(shot, visual, project))
+                def make(folder: Path, request: LipSyncRequest = request) -> dict[str, Any]:
+                    made = _animate(backend, request, folder)
+                    meta: dict[str, Any] = {"kind": made.kind, "note": made.note}
+                    if made.overlay is not None:
+                        o = made.overlay
+                        meta["overlay"] = {
+                            "file": o.path.relative_to(folder).as_posix(),
+                            "x": o.x,
+                            "y": o.y,
+                            "start": o.start,
+                        }
+                    if made.video is not None:
+                        meta["video"] = made.video.relative_to(folder).as_posix()
+                    return meta
 
-                with _blame(ctx, self.name, shot=shot.id, source=shot.source):
-                    found = ctx.cache.fetch("faces", face_key, locate)
-                faces, notes = _faces_from(found.meta)
-                report.notes += notes
-                stills += notes
-                start = span.first / fps
-                end = span.end / fps
-                for face in faces:
-                    spoken = [
-                        (key, line)
-                        for key, line in zip(line_keys, lines, strict=True)
-                        if line.speaker == face.character and line.start < end and line.end > start
-                    ]
-                    seed = zlib.crc32(f"{face.character}/{shot.id}".encode())
-                    request = LipSyncRequest(
-                        shot=shot.id,
-                        visual=visual,
-                        face=face,
-                        lines=tuple(
-                            SpokenLine(
-                                line.clip.path,
-                                line.start,
-                                line.clip.duration,
-                                line.clip.words,
-                                line.clip.phonemes,
-                                line.text,
-                            )
-                            for _, line in spoken
-                        ),
-                        start=start,
-                        frames=span.frames,
-                        fps=fps,
-                        seed=seed,
+                who = face.character or "the narrator"
+                piece = Piece(
+                    "lipsync",
+                    digest,
+                    make,
+                    f"shot {shot.id}: {who}",
+                    shot.id,
+                    shot.source,
+                    "lipsync",
+                )
+                found_faces.append(_Face(n, face.character, bool(spoken), piece))
+        return found_faces, notes
+
+    def pieces(self, ctx: RenderContext) -> list[Piece]:
+        """One piece per distinct face animation."""
+        faces, _ = self._faces(ctx)
+        return list({f.piece.key: f.piece for f in faces}.values())
+
+    def run(self, ctx: RenderContext) -> None:
+        from aifilm.pipeline.compose.base import Overlay
+        from aifilm.pipeline.lipsync.base import LipSyncBackend
+
+        backend = cast(LipSyncBackend, ctx.backends["lipsync"])
+        timeline = _timeline(ctx)
+        with self._timer(ctx, backend.name) as report:
+            faces, stills = self._faces(ctx)
+            report.notes += stills
+            pieces = list({f.piece.key: f.piece for f in faces}.values())
+            entries = dict(zip([p.key for p in pieces], self.make_all(ctx, pieces, 1), strict=True))
+            overlays: list[tuple[Overlay, ...]] = [() for _ in timeline.shots]
+            keys: list[list[str]] = [[] for _ in timeline.shots]
+            animated = 0
+            for face in faces:
+                n, shot = face.shot, timeline.shots[face.shot]
+                visual = ctx.state.visuals[n]
+                meta = entries[face.piece.key].meta
+                entry = entries[face.piece.key]
+                if meta["kind"] == "overlay" and meta.get("overlay"):
+                    o = meta["overlay"]
+                    overlays[n] += (
+                        Overlay(entry.file(o["file"]), int(o["x"]), int(o["y"]), o["start"]),
                     )
-                    digest = cache_key(
-                        "lipsync",
-                        backend.identity(),
-                        ctx.state.visual_keys[n],
-                        asdict(face),
-                        [(key, round(line.start, 4)) for key, line in spoken],
-                        span.first,
-                        span.frames,
-                        fps,
-                        seed,
-                    )
-
-                    def make(folder: Path, request: LipSyncRequest = request) -> dict[str, Any]:
-                        made = _animate(backend, request, folder)
-                        meta: dict[str, Any] = {"kind": made.kind, "note": made.note}
-                        if made.overlay is not None:
-                            o = made.overlay
-                            meta["overlay"] = {
-                                "file": o.path.relative_to(folder).as_posix(),
-                                "x": o.x,
-                                "y": o.y,
-                                "start": o.start,
-                            }
-                        if made.video is not None:
-                            meta["video"] = made.video.relative_to(folder).as_posix()
-                        return meta
-
-                    with _blame(ctx, self.name, shot=shot.id, source=shot.source):
-                        entry = ctx.cache.fetch("lipsync", digest, make)
-                    meta = entry.meta
-                    if meta["kind"] == "overlay" and meta.get("overlay"):
-                        o = meta["overlay"]
-                        laid.append(
-                            Overlay(entry.file(o["file"]), int(o["x"]), int(o["y"]), o["start"])
+                    keys[n].append(face.piece.key)
+                    animated += face.spoken
+                elif meta["kind"] == "video" and meta.get("video"):
+                    if visual.kind == "video":
+                        note = (
+                            f"shot {shot.id}: one face per shot can be re-rendered as video; "
+                            f"{face.who or 'the narrator'} shown as a still"
                         )
-                        shot_keys.append(digest)
-                        animated += bool(spoken)
-                    elif meta["kind"] == "video" and meta.get("video"):
-                        if ctx.state.visuals[n].kind == "video":
-                            note = (
-                                f"shot {shot.id}: one face per shot can be re-rendered as video; "
-                                f"{face.character or 'the narrator'} shown as a still"
-                            )
-                            report.notes.append(note)
-                            stills.append(note)
-                            continue
-                        video = entry.file(meta["video"])
-                        ctx.state.visuals[n] = Visual(video, "video", visual.width, visual.height)
-                        ctx.state.visual_keys[n] = digest
-                        animated += bool(spoken)
-                    if meta.get("note") and meta["kind"] != "none":
-                        report.notes.append(f"shot {shot.id}: {meta['note']}")
-                overlays[-1] = tuple(laid)
-                ctx.progress(self.name, n + 1, len(timeline.shots), f"shot {shot.id}")
+                        report.notes.append(note)
+                        stills.append(note)
+                        continue
+                    video = entry.file(meta["video"])
+                    ctx.state.visuals[n] = Visual(video, "video", visual.width, visual.height)
+                    ctx.state.visual_keys[n] = face.piece.key
+                    animated += face.spoken
+                if meta.get("note") and meta["kind"] != "none":
+                    report.notes.append(f"shot {shot.id}: {meta['note']}")
             ctx.state.overlays = overlays
             ctx.state.overlay_keys = keys
             report.items = animated
@@ -807,42 +859,20 @@ BACKEND_KINDS: tuple[BackendKind, ...] = tuple(
 )
 
 
-class _blame:
-    """Turn an unexpected exception inside a stage into a `StageError` naming where it happened."""
+def _blame(
+    ctx: RenderContext,
+    stage: str,
+    key: LineKey | None = None,
+    *,
+    shot: str | None = None,
+    source: str | None = None,
+) -> blame:
+    """`blame` for a stage, naming a spoken line's shot and line when given its key."""
+    if key is not None:
+        shot, source = _line_place(ctx.project, key)
+    return blame(stage, shot=shot, source=source)
 
-    def __init__(
-        self,
-        ctx: RenderContext,
-        stage: str,
-        key: LineKey | None = None,
-        *,
-        shot: str | None = None,
-        source: str | None = None,
-    ):
-        self.stage = stage
-        if key is not None:
-            shot = f"shot {key[0] + 1}.{key[1] + 1} line {key[2] + 1}"
-            source = ctx.project.shot_source(key[0], key[1])
-        self.shot = shot
-        self.source = source
 
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
-    ) -> None:
-        if exc is None or not isinstance(exc, Exception):
-            return
-        if isinstance(exc, AifilmError):
-            # Say where a backend's complaint comes from, once.
-            where = self.source or self.shot
-            if where and not getattr(exc, "located", False) and not isinstance(exc, StageError):
-                exc.message = f"{where}: {exc.message}"
-                exc.args = (exc.message,)
-                exc.located = True  # type: ignore[attr-defined]
-            return
-        where = f" ({self.source})" if self.source else ""
-        raise StageError(
-            f"{type(exc).__name__}: {exc}{where}", stage=self.stage, shot=self.shot
-        ) from exc
+def _line_place(project: Project, key: LineKey) -> tuple[str, str | None]:
+    """A line's name in errors ("shot 1.2 line 1") and its place in the project file."""
+    return f"shot {key[0] + 1}.{key[1] + 1} line {key[2] + 1}", project.shot_source(key[0], key[1])

@@ -69,6 +69,25 @@ class ServerSettings(BaseSettings):
     )
     worker_threads: int = Field(1, ge=1, le=32)
     celery_broker_url: str | None = None
+    fan_out: bool = Field(
+        True,
+        description="With Celery: a job's voices, pictures and lip-sync are tasks across "
+        "workers (docs/server.md, Fan-out); false: each job renders on one worker.",
+    )
+    piece_queues: dict[str, str] = Field(
+        default_factory=dict,
+        description='Queue of each kind of piece or backend, e.g. {"visuals": "gpu", '
+        '"wav2lip": "gpu"}; default aifilm.voice, aifilm.visuals, aifilm.lipsync.',
+    )
+    piece_visibility_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="A piece whose worker died is given to another after this long; "
+        "keep it above the longest piece.",
+    )
+    piece_timeout_seconds: float = Field(
+        7200.0, gt=0, description="A job fails when a piece is not made within this long."
+    )
     lease_seconds: float = Field(
         60.0, gt=0, description="A job whose worker is silent this long is picked up again."
     )

@@ -145,24 +145,54 @@ class _Reporter(LeaseHeartbeat):
             raise JobLost
 
 
+def render_arguments(project: SpecProject, params: dict[str, Any]) -> dict[str, Any]:
+    """The backends and options `aifilm.render()` gets for a job (its piece tasks too)."""
+    from aifilm.pipeline.registry import registry
+
+    choices = render_choices(project.backends)
+    if params.get("watermark"):
+        inner = registry.create("compose", choices["compose"])
+        choices["compose"] = Watermarked(inner, WATERMARK_TEXT)
+    named = {k: choices.pop(k) for k in RENDER_ARGUMENTS if k in choices}
+    return {
+        **named,
+        "choices": choices,  # the other kinds (llm): the project's, else none
+        "preview": bool(params.get("options", {}).get("preview")),
+    }
+
+
+def job_inputs(
+    sessions: sessionmaker[Session], job_id: uuid.UUID
+) -> tuple[Job, str, dict[str, str]] | None:
+    """A job, its project's spec and its input files' storage keys (None: gone)."""
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        project = session.get(Project, job.project_id) if job else None
+        if job is None or project is None:
+            return None
+        files = {a.name: a.storage_key for a in input_assets(session, project.id)}
+        return job, project.spec, files
+
+
 def run_claimed(
     sessions: sessionmaker[Session],
     storage: Storage,
     settings: ServerSettings,
     claim: jobs.Claim,
+    fan_out: bool = False,
 ) -> str:
-    """Render a claimed job to the end; return its final status as this worker saw it."""
-    import aifilm
-    from aifilm.pipeline.registry import registry
+    """Render a claimed job to the end; return its final status as this worker saw it.
 
-    with sessions() as session:
-        job = session.get(Job, claim.job_id)
-        project = session.get(Project, job.project_id) if job else None
-        if job is None or project is None:
-            return "lost"
-        spec = project.spec
-        files = {a.name: a.storage_key for a in input_assets(session, project.id)}
-        length, params = job.length_seconds, dict(job.parameters)
+    With `fan_out`, its per-shot pieces are Celery tasks (`aifilm.server.pieces`) made by
+    any worker, through the cache shared in the storage; this worker makes the rest.
+    """
+    import aifilm
+
+    found = job_inputs(sessions, claim.job_id)
+    if found is None:
+        return "lost"
+    job, spec, files = found
+    length, params = job.length_seconds, dict(job.parameters)
     with tempfile.TemporaryDirectory(prefix="aifilm-job-") as tmp:
         base = Path(tmp) / "project"
         base.mkdir()
@@ -170,19 +200,20 @@ def run_claimed(
         try:
             with _Reporter(sessions, claim, settings.lease_seconds) as reporter:
                 project_model = _prepare(spec, files, length, params, base, storage, settings)
-                choices = render_choices(project_model.backends)
-                if params.get("watermark"):
-                    inner = registry.create("compose", choices["compose"])
-                    choices["compose"] = Watermarked(inner, WATERMARK_TEXT)
-                named = {k: choices.pop(k) for k in RENDER_ARGUMENTS if k in choices}
+                extra: dict[str, Any] = {}
+                if fan_out:
+                    from aifilm.server.pieces import CeleryRunner
+                    from aifilm.server.shared_cache import SharedCache
+
+                    extra["cache"] = SharedCache(settings.cache_dir, storage)
+                    extra["runner"] = CeleryRunner(settings, storage, claim, reporter)
                 result = aifilm.render(
                     project_model,
                     out,
-                    **named,
-                    choices=choices,  # the other kinds (llm): the project's, else none
-                    preview=bool(params.get("options", {}).get("preview")),
+                    **render_arguments(project_model, params),
                     settings=aifilm.Settings(cache_dir=settings.cache_dir),
                     on_progress=reporter,
+                    **extra,
                 )
                 if reporter.lost:
                     raise JobLost
@@ -193,28 +224,56 @@ def run_claimed(
         except Exception as error:
             log.exception("render crashed", extra={"job_id": str(claim.job_id)})
             return _failed(sessions, claim, f"internal error: {type(error).__name__}: {error}")
-        outputs = [result.video, result.report_path, *result.subtitles.values()]
-        if result.thumbnail is not None:
-            outputs.append(result.thumbnail)
-        rows = [output_asset(storage, job.project_id, claim.job_id, p) for p in outputs]
-        with sessions() as session, session.begin():
-            done = jobs.finish(session, claim)
-            if done is None:
-                return "lost"
-            done.parameters = {
-                **done.parameters,
-                "duration": result.duration,
-                "warnings": result.warnings[:50],
-            }
-            session.add_all(rows)
-            session.flush()
-            queued = _auto_publish(session, done)
-        if queued and settings.worker == "celery":
-            # This worker goes back to Celery for its next task: ask for one for the upload.
-            from aifilm.server.celery_app import wake
+        finally:
+            if fan_out:
+                _tidy_shared(storage, settings, claim)
+        return _completed(sessions, storage, settings, claim, job, result)
 
-            wake(settings)
-        return "completed"
+
+def _tidy_shared(storage: Storage, settings: ServerSettings, claim: jobs.Claim) -> None:
+    """After a fanned-out render: drop its pieces' errors, keep the shared cache in bounds."""
+    import aifilm
+    from aifilm.server.shared_cache import SharedCache
+
+    try:
+        storage.delete_prefix(f"render-errors/{claim.job_id}")
+        cap = int(aifilm.Settings(cache_dir=settings.cache_dir).cache_max_size)
+        SharedCache(settings.cache_dir, storage).prune_shared(cap)
+    except Exception:  # tidying never fails a render
+        log.warning("could not tidy the shared cache", exc_info=True)
+
+
+def _completed(
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    settings: ServerSettings,
+    claim: jobs.Claim,
+    job: Job,
+    result: Any,
+) -> str:
+    """Store a finished render's outputs and complete the job (one transaction)."""
+    outputs = [result.video, result.report_path, *result.subtitles.values()]
+    if result.thumbnail is not None:
+        outputs.append(result.thumbnail)
+    rows = [output_asset(storage, job.project_id, claim.job_id, p) for p in outputs]
+    with sessions() as session, session.begin():
+        done = jobs.finish(session, claim)
+        if done is None:
+            return "lost"
+        done.parameters = {
+            **done.parameters,
+            "duration": result.duration,
+            "warnings": result.warnings[:50],
+        }
+        session.add_all(rows)
+        session.flush()
+        queued = _auto_publish(session, done)
+    if queued and settings.worker == "celery":
+        # This worker goes back to Celery for its next task: ask for one for the upload.
+        from aifilm.server.celery_app import wake
+
+        wake(settings)
+    return "completed"
 
 
 def _prepare(
@@ -272,7 +331,11 @@ def _failed(sessions: sessionmaker[Session], claim: jobs.Claim, error: str) -> s
 
 
 def work_once(
-    sessions: sessionmaker[Session], storage: Storage, settings: ServerSettings, worker_id: str
+    sessions: sessionmaker[Session],
+    storage: Storage,
+    settings: ServerSettings,
+    worker_id: str,
+    fan_out: bool = False,
 ) -> str | None:
     """Claim and run one YouTube upload or else one render job; its final status, or None
     when there was nothing to do. Uploads go first: they wait on the network, not the CPU,
@@ -287,7 +350,7 @@ def work_once(
     if claim is None:
         return None
     log.info("job claimed", extra={"job_id": str(claim.job_id), "worker": worker_id})
-    status = run_claimed(sessions, storage, settings, claim)
+    status = run_claimed(sessions, storage, settings, claim, fan_out)
     log.info("job ended", extra={"job_id": str(claim.job_id), "status": status})
     return status
 

@@ -1,0 +1,165 @@
+"""Fan-out's moving parts in one process, with the broker replaced by a queue that a thread
+works through: the coordinator (`run_claimed` with `fan_out`) sends a task per voice line,
+picture and lip-synced face, on the queue of its kind; each task (`make_piece`) rebuilds the
+job's render up to its stage from the shared cache and makes its piece; the film is the same
+as one rendered without fan-out. (Real worker processes: test_fanout_workers.py.)"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.server.conftest import Api
+
+from aifilm.server import jobs
+from aifilm.server.app import create_app
+from aifilm.server.config import ServerSettings
+from aifilm.server.models import User
+from aifilm.server.pieces import make_piece
+from aifilm.server.state import ServerState
+from aifilm.server.worker import run_claimed
+
+SPEC = """\
+title: Talkers
+duration: 10s
+output: {resolution: 320x180, fps: 12, quality: draft}
+backends: {voice: espeak}
+characters:
+  - {name: Kaka, voice: child}
+scenes:
+  - shots:
+      - {narration: "Once upon a time.", color: "#224466"}
+      - dialogue:
+          - Kaka: Water, is there any water?
+"""
+
+
+class InlineBroker:
+    """Stands in for Celery: `send_task` queues the task; one thread runs them in order."""
+
+    def __init__(self, settings: ServerSettings, state: ServerState) -> None:
+        self.settings = settings
+        self.state = state
+        self.sent: list[tuple[str, str]] = []  # (queue, stage)
+        self.done: list[str] = []
+        self._tasks: queue.Queue[list[Any] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, daemon=True)
+        self._thread.start()
+
+    def send_task(self, name: str, args: list[Any], queue: str) -> None:
+        assert name == "aifilm.server.make_piece"
+        self.sent.append((queue, args[2]))
+        self._tasks.put(args)
+
+    def _work(self) -> None:
+        while (args := self._tasks.get()) is not None:
+            self.done.append(make_piece(self.settings, self.state, *args))
+
+    def close(self) -> None:
+        self._tasks.put(None)
+        self._thread.join(30)
+
+
+@pytest.fixture
+def setup(
+    settings_for: Callable[..., ServerSettings], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[ServerSettings, ServerState, InlineBroker]]:
+    settings = settings_for(worker="none", celery_broker_url="redis://127.0.0.1:1/0")
+    state = ServerState.build(settings)
+    broker = InlineBroker(settings, state)
+    monkeypatch.setattr("aifilm.server.celery_app.celery_app", lambda *a, **k: broker)
+    yield settings, state, broker
+    broker.close()
+    state.close()
+
+
+def test_pieces_go_out_by_kind_and_make_the_same_film(
+    setup: tuple[ServerSettings, ServerState, InlineBroker], tmp_path: Path
+) -> None:
+    settings, state, broker = setup
+    with TestClient(create_app(settings)) as client:
+        kim = Api(client, "kim@example.com")
+        with state.sessions() as session, session.begin():  # no watermark: compared below
+            session.get(User, uuid.UUID(kim.user["id"])).plan = "standard"  # type: ignore[union-attr]
+        job = kim.post("/api/jobs", json={"project_id": kim.project(SPEC)["id"]}).json()
+        with state.sessions() as session, session.begin():
+            claim = jobs.claim_next(session, "coordinator", 60, 3)
+        assert claim is not None
+        assert run_claimed(state.sessions, state.storage, settings, claim, fan_out=True) == (
+            "completed"
+        )
+        assert sorted(broker.sent) == [
+            ("aifilm.lipsync", "lipsync"),  # Kaka's face
+            ("aifilm.visuals", "visuals"),
+            ("aifilm.visuals", "visuals"),
+            ("aifilm.voice", "voice"),
+            ("aifilm.voice", "voice"),
+        ]
+        assert broker.done == ["made"] * 5
+        stored = settings.files_dir / "render-cache"
+        assert {p.name for p in stored.iterdir()} >= {"voice", "visuals", "lipsync", "faces"}
+        assert not (stored / "film").exists()
+        film = kim.get(f"/api/jobs/{job['id']}/files/talkers.mp4").content
+        logs = kim.get(f"/api/jobs/{job['id']}/logs", params={"limit": 100}).json()["items"]
+        assert "lipsync finish" in [line["message"] for line in logs]
+
+        # The same project rendered by one worker without fan-out, with a cache of its own:
+        # the same pieces under the same keys, the pictures and faces byte for byte (espeak's
+        # audio differs by a few samples from one run to the next, with or without fan-out).
+        again = kim.post("/api/jobs", json={"project_id": job["project_id"]}).json()
+        with state.sessions() as session, session.begin():
+            claim = jobs.claim_next(session, "alone", 60, 3)
+        assert claim is not None and str(claim.job_id) == again["id"]
+        alone = settings.model_copy(update={"render_cache_dir": tmp_path / "alone-cache"})
+        assert run_claimed(state.sessions, state.storage, alone, claim) == "completed"
+        assert len(broker.sent) == 5  # nothing more sent
+        for stage in ("voice", "visuals", "faces", "lipsync"):
+            fanned = _entries(settings.cache_dir / stage)
+            assert fanned.keys() == _entries(alone.cache_dir / stage).keys()
+            if stage in ("visuals", "lipsync"):
+                assert fanned == _entries(alone.cache_dir / stage)
+
+        # A re-render on the fanned-out cache, without fan-out: nothing made, the same film.
+        third = kim.post("/api/jobs", json={"project_id": job["project_id"]}).json()
+        with state.sessions() as session, session.begin():
+            claim = jobs.claim_next(session, "again", 60, 3)
+        assert claim is not None and str(claim.job_id) == third["id"]
+        assert run_claimed(state.sessions, state.storage, settings, claim) == "completed"
+        assert kim.get(f"/api/jobs/{third['id']}/files/talkers.mp4").content == film
+        report = kim.get(f"/api/jobs/{third['id']}/files/render-report.json").json()
+        assert report["cache"]["misses"] == 0
+
+
+def _entries(stage: Path) -> dict[str, dict[str, bytes]]:
+    """Cache key -> the entry's files (but its meta.json, which has a time) and contents."""
+    return {
+        entry.name: {
+            f.relative_to(entry).as_posix(): f.read_bytes()
+            for f in entry.rglob("*")
+            if f.is_file() and f.name != "meta.json"
+        }
+        for entry in stage.glob("*/*")
+    }
+
+
+def test_a_queue_per_backend(settings_for: Callable[..., ServerSettings]) -> None:
+    from aifilm.server.pieces import all_queues, queue_for
+
+    settings = settings_for(piece_queues={"visuals": "gpu", "wav2lip": "gpu"})
+    assert queue_for(settings, "visuals", "diffusion-video") == "gpu"
+    assert queue_for(settings, "lipsync", "wav2lip") == "gpu"
+    assert queue_for(settings, "lipsync", "visemes") == "aifilm.lipsync"
+    assert queue_for(settings, "voice", "kokoro") == "aifilm.voice"
+    assert all_queues(settings) == [
+        "celery",
+        "aifilm.voice",
+        "aifilm.visuals",
+        "aifilm.lipsync",
+        "gpu",
+    ]
