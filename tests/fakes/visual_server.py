@@ -47,6 +47,7 @@ from PIL import Image
 STABILITY_KEY = "sk-stability-fake-1"
 REPLICATE_TOKEN = "r8_fake_token_2"
 RUNWAY_KEY = "key_runway_fake_3"
+NSFW = "NSFW content detected. Try running it again, or try a different prompt."
 ASPECTS = {"16:9": (1344, 768), "9:16": (768, 1344), "1:1": (1024, 1024), "21:9": (1536, 640)}
 
 
@@ -327,7 +328,8 @@ class FakeVisualServer:
                     {
                         "error": {
                             "type": "invalid_prompt",
-                            "message": "Cannot execute because a node is missing the class_type property.",
+                            "message": "Cannot execute because a node is missing the "
+                            "class_type property.",
                             "details": f"Node ID '#{bad[0] if bad else '?'}'",
                             "extra_info": {},
                         },
