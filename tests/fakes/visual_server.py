@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import collections
 import email.parser
+import email.policy
 import io
 import json
 import subprocess
@@ -91,7 +92,7 @@ def mp4(width: int, height: int, seconds: float = 2.0) -> bytes:
 
 def multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
     """Form fields and files of a multipart/form-data body."""
-    message = email.parser.BytesParser().parsebytes(
+    message = email.parser.BytesParser(policy=email.policy.default).parsebytes(
         f"Content-Type: {content_type}\r\n\r\n".encode() + body
     )
     fields: dict[str, str] = {}
@@ -365,9 +366,10 @@ class FakeVisualServer:
                 }
                 return _json(200, {ident: {"prompt": [], "outputs": {}, "status": status}})
             name = f"aifilm_{ident[:8]}_.png"
-            seed = str(
-                next(n["inputs"].get("seed") for n in graph.values() if "seed" in n["inputs"])
-            )
+            seeds = [
+                v for n in graph.values() for k, v in n["inputs"].items() if k.endswith("seed")
+            ]
+            seed = str(seeds[0] if seeds else 0)
             self.files[f"comfy/{name}"] = (png(w, h, "".join(map(str, texts)) + seed), "image/png")
             outputs = {"9": {"images": [{"filename": name, "subfolder": "", "type": "output"}]}}
             status = {"status_str": "success", "completed": True, "messages": []}
