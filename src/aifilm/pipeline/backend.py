@@ -49,6 +49,8 @@ class Backend:
     license: ClassVar[str] = "MIT"  # licence of the code it runs
     weights_license: ClassVar[str | None] = None  # licence of models/data it uses, if any
     commercial_use: ClassVar[bool] = True
+    # The provider's terms for what it makes (API backends): in `aifilm doctor` and reports.
+    terms: ClassVar[str | None] = None
     version: ClassVar[str] = "1"  # bump when output changes, so caches are redone
 
     class Options(BackendOptions):

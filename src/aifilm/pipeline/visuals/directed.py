@@ -65,6 +65,21 @@ class DirectedVisuals(VisualsBackend):
     def reserve(self, picture_id: str) -> None:
         """Mark a picture as shown in this film already (a cached shot), so none repeats."""
 
+    def cost(self, seconds: float) -> float:
+        """Estimated USD the provider charges for one shot of `seconds` (the price table
+        by backend and model, or the backend's `price_usd` option; 0 when unknown)."""
+        from aifilm.pipeline.visuals.prices import price_of
+
+        model = str(getattr(self.options, "model", "") or "*")
+        price = price_of(self.name, model, getattr(self.options, "price_usd", None))
+        if price is None:
+            return 0.0
+        return round(price.usd * (self.billed_seconds(seconds) if price.per == "second" else 1), 4)
+
+    def billed_seconds(self, seconds: float) -> float:
+        """Seconds the provider bills for a shot of `seconds` (video models)."""
+        return seconds
+
     @abstractmethod
     def render_directed(
         self, request: VisualRequest, direction: Direction, out_dir: Path

@@ -139,3 +139,13 @@ def price_of(backend: str, model: str, option: float | None = None) -> Price | N
     if option is not None:
         return Price(option, found.per if found else "image")
     return found
+
+
+def shot_cost(backend: object, kind: str, seconds: float) -> float:
+    """What one shot of visual `kind` and `seconds` costs with this visuals backend: only
+    shots without a picture of their own go to a provider."""
+    from aifilm.pipeline.visuals.directed import STOCK_KINDS, DirectedVisuals
+
+    if isinstance(backend, DirectedVisuals) and kind in STOCK_KINDS:
+        return backend.cost(seconds)
+    return 0.0

@@ -131,19 +131,6 @@ class RemoteVisuals(WebApiBackend, DirectedVisuals):
         """The API key (a `MissingDependencyError` naming its variable when unset)."""
         return self.api_key()
 
-    def cost(self, seconds: float) -> float:
-        """Estimated USD for one shot of `seconds` (the price table, else the option)."""
-        from aifilm.pipeline.visuals.prices import price_of
-
-        price = price_of(self.name, self.model, self.options.price_usd)
-        if price is None:
-            return 0.0
-        return round(price.usd * (self.billed_seconds(seconds) if price.per == "second" else 1), 4)
-
-    def billed_seconds(self, seconds: float) -> float:
-        """Seconds the provider bills for a shot of `seconds` (a clip it makes, looped)."""
-        return seconds
-
     def render_directed(
         self, request: VisualRequest, direction: Direction, out_dir: Path
     ) -> tuple[Visual, dict[str, Any] | None]:
