@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -320,3 +323,66 @@ def test_comfyui_unreachable_server_is_a_note(
     monkeypatch.setenv("AIFILM_COMFYUI_API_BASE", "http://127.0.0.1:9")
     said = notes(visuals(tmp_path, "comfyui", max_retries=1, backoff_s=0.01))
     assert len(said) == 2 and all("could not be reached" in n for n in said)
+
+
+# --- costs and terms ------------------------------------------------------------------
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aifilm", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_plan_shows_each_shots_cost_from_the_overridable_price_table(tmp_path: Path) -> None:
+    Image.new("RGB", (64, 64)).save(tmp_path / "crow.png")
+    spec = tmp_path / "project.yaml"
+    spec.write_text(SPEC + "backends: {visuals: runway}\n")
+    done = _cli("plan", str(spec), "--json", env={"AIFILM_PRICES": str(tmp_path / "none.toml")})
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    costs = [d["cost_usd"] for d in plan["directions"]]
+    seconds = [5 if s["duration"] <= 5 else 10 for s in plan["shots"]]
+    assert costs == [0.05 * seconds[0], 0.0, 0.05 * seconds[2]]  # the title card is free
+    assert plan["provider_cost_usd"] == round(sum(costs), 4)
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[runway]\ngen4_turbo = { usd = 0.12, per = "second" }\n')
+    done = _cli("plan", str(spec), env={"AIFILM_PRICES": str(prices)})
+    assert done.returncode == 0, done.stderr
+    total = 0.12 * (seconds[0] + seconds[2])
+    assert f"provider cost (runway): ~${total:.2f} for 2 shot(s)" in done.stdout
+    prices.write_text("[runway]\ngen4_turbo = 'cheap'\n")
+    done = _cli("plan", str(spec), env={"AIFILM_PRICES": str(prices)})
+    assert (
+        done.returncode != 0 and "gen4_turbo is 'cheap', not a price" in done.stderr + done.stdout
+    )
+
+
+def test_doctor_and_the_report_name_the_providers_terms(
+    fake: FakeVisualServer, tmp_path: Path
+) -> None:
+    done = _cli("doctor", "--json")
+    checks = {c["name"]: c for c in map(json.loads, done.stdout.splitlines())}
+    for name, terms in [
+        ("stability", "stability.ai/terms"),
+        ("replicate", "replicate.com/terms"),
+        ("runway", "runwayml.com/terms"),
+        ("pexels-video", "pexels.com/license"),
+    ]:
+        assert terms in checks[f"visuals backend '{name}'"]["detail"]
+    # the render report: the backend's terms, each generated shot and the total cost
+    from aifilm.pipeline.cache import Cache
+    from aifilm.pipeline.render import render
+
+    (tmp_path / "film").mkdir()
+    Image.new("RGB", (64, 64)).save(tmp_path / "film" / "crow.png")
+    small = SPEC.replace("720x1280", "180x320")
+    project = load_project_yaml(small, base_dir=tmp_path / "film")
+    result = render(project, tmp_path / "out", visuals="stability", cache=Cache(tmp_path / "c"))
+    report = result.report
+    assert "stability.ai/terms" in report["backends"]["visuals"]["terms"]
+    assert [g["shot"] for g in report["generated"]] == ["1.1", "1.3"] and report["stock"] == []
+    assert report["provider_cost_usd"] == 0.06
