@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -90,7 +91,7 @@ class Backend:
         checks = []
         install = f"pip install 'aifilm[{cls.extra}]'" if cls.extra else "pip install aifilm"
         for module in cls.requires:
-            found = importlib.util.find_spec(module) is not None
+            found = importable(module)
             checks.append(
                 HealthCheck(
                     f"python module {module}",
@@ -133,3 +134,17 @@ class Backend:
                     f"the {cls.stage} backend '{cls.name}' needs {check.name}: {check.detail}",
                     hint=check.fix,
                 )
+
+
+def importable(module: str) -> bool:
+    """Whether `module` can be imported: installed, and neither it nor a package above it
+    blocked (None in sys.modules, as a half-removed install or a test leaves it)."""
+    parts = module.split(".")
+    for n in range(1, len(parts) + 1):
+        name = ".".join(parts[:n])
+        if name in sys.modules and sys.modules[name] is None:
+            return False
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
