@@ -386,3 +386,28 @@ def test_doctor_and_the_report_name_the_providers_terms(
     assert "stability.ai/terms" in report["backends"]["visuals"]["terms"]
     assert [g["shot"] for g in report["generated"]] == ["1.1", "1.3"] and report["stock"] == []
     assert report["provider_cost_usd"] == 0.06
+
+
+def test_an_answer_of_the_wrong_shape_is_a_note(tmp_path: Path) -> None:
+    import httpx
+
+    from aifilm.pipeline.direct.base import Direction
+    from aifilm.pipeline.timeline import VisualSpec
+    from aifilm.pipeline.visuals.base import VisualRequest
+    from aifilm.pipeline.visuals.comfyui import ComfyUIImages
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/prompt":
+            return httpx.Response(200, json={"prompt_id": "p1", "number": 1, "node_errors": {}})
+        # outputs as a list where ComfyUI sends an object by node
+        return httpx.Response(200, json={"p1": {"outputs": ["9"], "status": {}}})
+
+    backend = ComfyUIImages({"poll_s": 0.01}, transport=httpx.MockTransport(answer))
+    request = VisualRequest(VisualSpec("generated", text="A field"), 320, 180, 2.0, 24)
+    direction = Direction("1.1", "A dry field.", ("field",), "landscape")
+    visual, credit = backend.render_directed(request, direction, tmp_path)
+    assert credit is None and visual.kind == "still" and visual.path.exists()
+    assert visual.note == (
+        "comfyui: the answer was not in ComfyUI's format (AttributeError); "
+        "used the offline picture"
+    )

@@ -156,9 +156,21 @@ class RemoteVisuals(WebApiBackend, DirectedVisuals):
                 path = self.clip(data, request, out_dir)
             else:
                 path = self.still(data, request, out_dir)
-        except (GenerationError, AifilmError) as exc:
+        except (
+            GenerationError,
+            AifilmError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as exc:
             still = self.render(request, out_dir)
-            text = exc.message if isinstance(exc, AifilmError) else str(exc)
+            if isinstance(exc, AifilmError):
+                text = exc.message
+            elif isinstance(exc, GenerationError):
+                text = str(exc)
+            else:  # an answer of the wrong shape deep in a provider's JSON
+                text = f"the answer was not in {self.provider}'s format ({type(exc).__name__})"
             note = f"{self.name}: {text}; used the offline picture"
             return Visual(still.path, still.kind, still.width, still.height, note), None
         digest = hashlib.sha256(data).hexdigest()[:16]
