@@ -408,6 +408,5 @@ def test_an_answer_of_the_wrong_shape_is_a_note(tmp_path: Path) -> None:
     visual, credit = backend.render_directed(request, direction, tmp_path)
     assert credit is None and visual.kind == "still" and visual.path.exists()
     assert visual.note == (
-        "comfyui: the answer was not in ComfyUI's format (AttributeError); "
-        "used the offline picture"
+        "comfyui: the answer was not in ComfyUI's format (AttributeError); used the offline picture"
     )
