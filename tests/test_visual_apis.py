@@ -410,3 +410,21 @@ def test_an_answer_of_the_wrong_shape_is_a_note(tmp_path: Path) -> None:
     assert visual.note == (
         "comfyui: the answer was not in ComfyUI's format (AttributeError); used the offline picture"
     )
+
+
+def test_a_render_checks_the_key_before_it_starts(
+    fake: FakeVisualServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aifilm.errors import MissingDependencyError
+    from aifilm.pipeline.preflight import preflight
+
+    Image.new("RGB", (64, 64)).save(tmp_path / "crow.png")
+    project = load_project_yaml(SPEC, base_dir=tmp_path)
+    comfy = Pipeline(project, visuals="comfyui")
+    preflight(comfy, None)  # ComfyUI needs no key
+    comfy.close()
+    monkeypatch.delenv("RUNWAYML_API_SECRET")
+    runway = Pipeline(project, visuals="runway")
+    with pytest.raises(MissingDependencyError, match="RUNWAYML_API_SECRET"):
+        preflight(runway, None)
+    runway.close()

@@ -80,8 +80,8 @@ class ComfyUIImages(RemoteVisuals):
         identity["workflow"] = json.dumps(self.workflow(), sort_keys=True)
         return identity
 
-    def key(self) -> str:
-        """A key only for servers behind a proxy that asks for one."""
+    def api_key(self) -> str:
+        """A key only for servers behind a proxy that asks for one; none is needed."""
         return os.environ.get(_KEY_ENV, "").strip()
 
     def headers(self, key: str) -> dict[str, str]:
