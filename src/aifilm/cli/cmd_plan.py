@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
             assert isinstance(voice, VoiceBackend)
             summary = plan_project(project, voice, {k: b.name for k, b in pipe.backends.items()})
             directions = plan_directions(project, summary.timeline, pipe)
+            from aifilm.pipeline.visuals.directed import DirectedVisuals
+
+            provider = isinstance(pipe.backends.get("visuals"), DirectedVisuals)
         finally:
             pipe.close()
         provider_cost = round(sum(d["cost_usd"] for d in directions), 4)
@@ -130,9 +133,10 @@ def register(app: typer.Typer) -> None:
             out.print(f"  {d['shot']} [dim]({d['source']})[/]{cost} {escape(d['prompt'])}")
         visuals = summary.backends.get("visuals", "")
         paid = sum(1 for d in directions if d["cost_usd"])
-        out.print(
-            f"provider cost ({escape(visuals)}): ~${provider_cost:.2f} for {paid} shot(s), "
-            "from the price table (docs/visual-apis.md#costs; override in prices.toml)"
-        )
+        if provider:  # a web API makes the pictures: what it will charge
+            out.print(
+                f"provider cost ({escape(visuals)}): ~${provider_cost:.2f} for {paid} shot(s), "
+                "from the price table (docs/visual-apis.md#costs; override in prices.toml)"
+            )
         for warning in summary.warnings:
             out.print(f"[yellow]warning[/]: {escape(warning)}")
