@@ -423,3 +423,15 @@ def test_video_clip_is_looped_to_its_shot(tmp_path: Path) -> None:
     assert len(frames) == 24 and frames[0].shape == (H, W, 3)
     assert frames[-1][:, :, 1].mean() > 150
     assert any("video clip" in n for n in result.facts.get("notes", []))  # type: ignore[union-attr]
+
+
+def test_the_watermark_is_drawn_in_the_latin_face_not_the_first_font_by_name(
+    tmp_path: Path,
+) -> None:
+    """The bundled fonts folder sorts NotoEmoji first; drawn in it, "aifilm" is empty boxes."""
+    from aifilm.media.fonts import font_file, fonts_dir, plain_name
+    from aifilm.pipeline.compose.ffmpeg import _font_for_watermark
+
+    folder = fonts_dir(tmp_path)
+    chosen = _font_for_watermark(folder)
+    assert chosen is not None and chosen.name == plain_name(font_file("en"))

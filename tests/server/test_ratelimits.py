@@ -106,6 +106,31 @@ def test_requests_without_a_token_count_per_address(limited_app: Callable[..., F
     assert statuses[:8] == [401] * 8 and statuses.count(429) >= 4  # 2 windows at most
 
 
+def test_a_made_up_api_key_per_request_counts_against_the_address(
+    limited_app: Callable[..., FastAPI],
+) -> None:
+    """On a route that never checks keys (here an unknown one), a fresh made-up key per
+    request is no fresh allowance; a real key, once it has authenticated, gets its own."""
+    app = limited_app(rate_limit_per_minute=8, auth_rate_limit_per_minute=100)
+    attacker = client_at(app)
+    made_up = [{"Authorization": "Bearer afk_" + secrets.token_urlsafe(32)} for _ in range(20)]
+    statuses = [attacker.get("/api/no-such-page", headers=h).status_code for h in made_up]
+    assert statuses[:8] == [404] * 8 and statuses.count(429) >= 4  # 2 windows at most
+
+    good = register(app, f"{uuid.uuid4().hex}@example.com")
+    owner = client_at(app)
+    r = owner.post("/api/users/me/api-keys", json={"name": "ci"}, headers=good)
+    assert r.status_code == 201, r.text
+    key = {"Authorization": f"Bearer {r.json()['key']}"}
+    home = address()
+    assert client_at(app, home).get("/api/users/me", headers=key).status_code == 200
+    # The address is spent by others; the proven key still has its own allowance.
+    for _ in range(10):
+        client_at(app, home).get("/api/no-such-page")
+    assert client_at(app, home).get("/api/no-such-page").status_code == 429
+    assert client_at(app, home).get("/api/users/me", headers=key).status_code == 200
+
+
 def wrong_then_right(app: FastAPI, email: str, addresses: int, tries: int) -> list[int]:
     """`tries` wrong passwords spread over `addresses` addresses, then the right one."""
     clients = [client_at(app) for _ in range(addresses)]

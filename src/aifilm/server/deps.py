@@ -25,7 +25,12 @@ from aifilm.server.config import ServerSettings
 from aifilm.server.db import NOWAIT, WriteBusy
 from aifilm.server.errors import Forbidden, Unauthorized
 from aifilm.server.models import ApiKey, User, utcnow
-from aifilm.server.security import API_KEY_PREFIX, decode_access_token, token_hash
+from aifilm.server.security import (
+    API_KEY_PREFIX,
+    api_key_bucket,
+    decode_access_token,
+    token_hash,
+)
 from aifilm.server.state import ServerState
 from aifilm.server.storage import Storage
 
@@ -102,6 +107,7 @@ async def authenticate(
         found = await reads.user_by_api_key(conn, token_hash(token))
         if found is None:
             raise Unauthorized("unknown or deleted API key")
+        state.known_keys.add(api_key_bucket(token))
         user, key_id, last_used = found
         if _touch_due(key_id, last_used):
             await run_in_threadpool(_touch_api_key, state, key_id)

@@ -25,10 +25,9 @@ from aifilm.server import credits
 from aifilm.server.assets import missing_assets
 from aifilm.server.errors import Conflict, Forbidden, NotFound, Problem
 from aifilm.server.lease import lock_if_held, lock_next_free
-from aifilm.server.licences import refuse_unlicensed
 from aifilm.server.models import IdempotencyKey, Job, JobLog, Project, utcnow
 from aifilm.server.plans import PLANS, credits_for
-from aifilm.server.policy import AllowedSetting, check_limits, refuse_unoffered
+from aifilm.server.policy import AllowedSetting, check_job
 from aifilm.server.projectspec import SpecFacts, check_spec, spec_digest
 from aifilm.server.schemas import JobCreate
 from aifilm.spec.models import MAX_DURATION_S, MIN_DURATION_S
@@ -94,14 +93,6 @@ def submit(
         raise Forbidden("this project was blocked by a moderator and cannot be rendered")
     facts = check_spec(project.spec, max_spec_bytes)
     plan = PLANS[user.plan]
-    refuse_unoffered(facts.choices, allowed_backends if allowed_backends is not None else {})
-    if plan.paid:
-        refuse_unlicensed(facts.choices, licensed_backends or [], plan.name)
-    missing = missing_assets(session, project, facts.files)
-    if missing:
-        raise Conflict(
-            "upload the project's files first: " + ", ".join(missing), missing_assets=missing
-        )
     length = body.length_seconds if body.length_seconds is not None else facts.duration
     if length is None:
         raise Problem(422, "the project's duration is 'auto': give length_seconds for the job")
@@ -109,7 +100,19 @@ def submit(
         raise Problem(
             422, f"length {length:g} s is outside {MIN_DURATION_S:g} s to {MAX_DURATION_S:g} s"
         )
-    check_limits(plan, length, facts.size)
+    # the same checks the worker repeats before rendering (policy.check_job)
+    check_job(
+        facts,
+        plan,
+        length,
+        allowed_backends if allowed_backends is not None else {},
+        licensed_backends or [],
+    )
+    missing = missing_assets(session, project, facts.files)
+    if missing:
+        raise Conflict(
+            "upload the project's files first: " + ", ".join(missing), missing_assets=missing
+        )
     provider = provider_credits(facts, length, usd_per_credit)
     cost = credits_for(length) + provider
     job = Job(

@@ -1,7 +1,8 @@
 """Per-request context as plain ASGI middleware: a request id, rate limits, an access log line.
 
 Rate limits count a request against its user when it carries a valid access token, against
-its API key when it carries one, and against its address otherwise. Requests that fail to
+its API key when it carries one that has authenticated before, and against its address
+otherwise. Requests that fail to
 authenticate (401) count against their address as well, and an address with too many of
 those is refused before anything else is looked at: a made-up token per request no longer
 buys a fresh allowance.
@@ -12,7 +13,6 @@ task group with memory streams: under load that cost about a tenth of the server
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aifilm.server.errors import problem_response
-from aifilm.server.security import API_KEY_PREFIX, decode_access_token
+from aifilm.server.security import API_KEY_PREFIX, api_key_bucket, decode_access_token
 from aifilm.server.state import ServerState
 
 log = logging.getLogger("aifilm.server.access")
@@ -88,13 +88,16 @@ def failed_auth_limit(state: ServerState) -> int:
 
 def client_of(request: Request, state: ServerState) -> tuple[str, bool]:
     """Who a request counts against, and whether that is already proven: a user, by an
-    access token whose signature holds (proven); an API key, by its hash (proven only if
-    the request then succeeds); else its address."""
+    access token whose signature holds (proven); an API key this process has seen
+    authenticate, by its hash (proven only if the request then succeeds); else its address."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() == "bearer" and token:
         if token.startswith(API_KEY_PREFIX):
-            return "k:" + hashlib.sha256(token.encode()).hexdigest()[:24], False
+            bucket = api_key_bucket(token)
+            if bucket in state.known_keys:  # a key seen to work: its own allowance
+                return "k:" + bucket, False
+            return address_of(request), False  # a made-up key buys no fresh allowance
         user_id = decode_access_token(token, state.settings.secret_key)
         if user_id is not None:
             return f"u:{user_id}", True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from typing import Any
 
 
@@ -74,3 +75,28 @@ class RedisRateLimiter(RateLimiter):
 def make_rate_limiter(redis_url: str | None) -> RateLimiter:
     """Redis-backed when a URL is given, else in memory."""
     return RedisRateLimiter(redis_url) if redis_url else MemoryRateLimiter()
+
+
+class KnownKeys:
+    """API keys this process has seen authenticate, by hash, most recent last (bounded).
+
+    An API key gets a rate-limit allowance of its own only once it has proven itself: until
+    then its requests count against their address, so a made-up key per request on a route
+    that never checks keys (the plan list, health) buys no fresh allowance.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, key_hash: str) -> None:
+        with self._lock:
+            self._seen[key_hash] = None
+            self._seen.move_to_end(key_hash)
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+
+    def __contains__(self, key_hash: object) -> bool:
+        with self._lock:
+            return key_hash in self._seen

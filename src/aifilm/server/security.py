@@ -38,6 +38,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def api_key_bucket(token: str) -> str:
+    """A short name for an API key in rate-limit counters (never the key itself)."""
+    return token_hash(token)[:24]
+
+
 def new_refresh_token() -> str:
     """A fresh opaque refresh token."""
     return secrets.token_urlsafe(48)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aifilm.server.config import ServerSettings
 from aifilm.server.db import make_async_reader_engine, make_engine, make_sessionmaker
 from aifilm.server.lockout import Backoff, LoginGuard, make_login_guard
-from aifilm.server.ratelimit import RateLimiter, make_rate_limiter
+from aifilm.server.ratelimit import KnownKeys, RateLimiter, make_rate_limiter
 from aifilm.server.sse import StreamSlots
 from aifilm.server.storage import Storage, make_storage
 
@@ -34,6 +34,7 @@ class ServerState:
     logins: LoginGuard
     worker: ThreadWorker | None = None
     streams: StreamSlots = field(default_factory=StreamSlots)
+    known_keys: KnownKeys = field(default_factory=KnownKeys)  # API keys seen to authenticate
     extras: dict[str, object] = field(default_factory=dict)
 
     @classmethod

@@ -137,6 +137,28 @@ def test_purchase_and_finished_film_are_events(crm: tuple[TestClient, ServerStat
     assert [r.type for r in rows(state)].count("purchase.completed") == 1
 
 
+def test_a_purchase_without_a_payment_event_keeps_its_name_on_resync(
+    crm: tuple[TestClient, ServerState],
+) -> None:
+    """A purchase recorded with no payment event id is named the same way by capture and by
+    a later resync, so the CRM upserts one purchase, not two."""
+    from datetime import datetime, timezone
+
+    from aifilm.server import credits
+    from aifilm.server.crm.admin import resync
+
+    client, state = crm
+    carol = user(client, "carol@example.com")
+    with state.sessions() as session, session.begin():
+        account = session.get(User, uuid.UUID(carol.user["id"]))
+        assert account is not None
+        credits.record(session, account, "purchase", 5, "granted by support")
+    with state.sessions() as session, session.begin():
+        resync(session, datetime(2000, 1, 1, tzinfo=timezone.utc))
+    names = [r.object_id for r in rows(state) if r.type == "purchase.completed"]
+    assert len(names) == 2 and names[0] == names[1], names
+
+
 def test_sink_down_then_back_delivers_everything_once_in_order(
     crm: tuple[TestClient, ServerState], hook: Receiver
 ) -> None:

@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aifilm.errors import AssetError, StageError, UnsupportedError
+from aifilm.errors import AifilmError, AssetError, StageError, UnsupportedError
 from aifilm.media.ffmpeg import ffmpeg_version, run_ffmpeg
+from aifilm.media.fonts import font_file, plain_name
 from aifilm.pipeline.compose import motion
 from aifilm.pipeline.compose.base import (
     ComposeBackend,
@@ -65,8 +66,13 @@ def _font_for_watermark(fonts_dir: Path | None) -> Path | None:
     if fonts_dir is None or not fonts_dir.is_dir():
         return None
     fonts = sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in (".ttf", ".otf"))
-    # a plain Latin face first (NotoSans-Regular.ttf), else whatever is there
-    plain = [p for p in fonts if p.stem.lower() in ("notosans-regular", "notosans")]
+    # The Latin face aifilm.media.fonts picks for English (its plain name in fonts_dir()),
+    # not the first file by name: that is NotoEmoji, which draws the text as empty boxes.
+    try:
+        latin = plain_name(font_file("en")).lower()
+    except AifilmError:
+        latin = ""
+    plain = [p for p in fonts if p.name.lower() == latin or p.stem.lower() == "notosans"]
     chosen = plain or fonts
     return chosen[0] if chosen else None
 

@@ -120,9 +120,13 @@ def _user_changes(user: User) -> list[OutboxEvent]:
 
 
 def _purchase(row: CreditTransaction) -> OutboxEvent:
-    # The payment event id names the purchase for the CRM (stable across re-deliveries);
-    # the ledger row's own id is only assigned by the INSERT that follows this hook.
-    purchase_id = row.event_id or str(uuid.uuid4())
+    # The payment event id names the purchase for the CRM (stable across re-deliveries).
+    # A purchase with none (recorded by hand or by a script) gets one stored on its ledger
+    # row now, since the row's own id is only assigned by the INSERT that follows this hook:
+    # a later `aifilm crm resync` then names it the same way, and the CRM sees one purchase.
+    if row.event_id is None:
+        row.event_id = f"aifilm-{uuid.uuid4()}"
+    purchase_id = row.event_id
     return events.new_event(
         "purchase.completed",
         "purchase",
