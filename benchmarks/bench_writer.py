@@ -2,7 +2,8 @@
 
     python benchmarks/bench_writer.py
 
-Runs `write_film` for a 2-minute film in each style, and from a 6,600-word source, then
+Runs `write_film` for a 2-minute film in each style, from a 6,600-word source and from a
+12-page PDF paper (written by the tests' tiny PDF writer, read by pypdf), then
 the director over the written film, against the fake OpenAI-compatible server of the
 tests (no network). Requests are counted exactly; tokens are the server's usage, which
 the fake reckons as characters / 4 of the whole request (instructions, turns and the JSON
@@ -52,6 +53,7 @@ def main() -> None:
         ("explainer", {"style": "explainer"}),
         ("podcast, 2 hosts", {"style": "podcast"}),
         ("podcast from a 6,600-word source", {"style": "podcast", "source": True}),
+        ("podcast from a 12-page PDF (8,300 words)", {"style": "podcast", "pdf": True}),
         ("story, one repair", {"style": "story", "characters": 2, "repair": True}),
     ]
     with tempfile.TemporaryDirectory() as scratch:
@@ -60,11 +62,22 @@ def main() -> None:
         notes.write_text(
             "\n\n".join(f"Paragraph {n} on scattering. " + "word " * 290 for n in range(22))
         )
+        from tests.fakes.tiny_pdf import write_pdf
+
+        line = "Shorter wavelengths of sunlight scatter more off the molecules of air. " * 2
+        pages = [
+            [f"Section {p}.{n}: Rayleigh scattering makes the sky blue." for n in (1, 2, 3)]
+            + [line] * 30
+            for p in range(1, 13)
+        ]
+        paper = write_pdf(base / "paper.pdf", pages, title="Why the sky is blue")
         for label, case in cases:
             writer = llm()
             if case.pop("repair", False):
                 fake.push(Reply(text=json.dumps(film_for("about 600 spoken words"))))
             source = notes if case.pop("source", False) else None
+            if case.pop("pdf", False):
+                source = paper
             out = base / label.replace(" ", "-").replace(",", "")
             result = write_film(
                 "why the sky is blue", backend=writer, out=out, minutes=2, source=source, **case

@@ -124,3 +124,23 @@ def test_a_malformed_answer_leaves_the_scene_to_the_rules_with_a_warning(
     assert [d.source for d in pipe.state.directions] == ["rules"] * 3 + ["spec"]
     (warning,) = pipe.context.warnings
     assert warning.startswith("scene 1: the model gpt-4o-mini answered the director")
+
+
+def test_a_changed_answer_schema_asks_the_model_again(
+    fake: FakeLLMServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aifilm.pipeline.direct import llm as director
+
+    llm = {"name": "openai", "options": {"base_url": fake.url + "/v1"}}
+    directions(tmp_path, llm=llm)
+    assert len(fake.requests) == 1
+    # Same instructions and shots, but a newer answer shape: the cached answer was read
+    # against the old one, so the model is asked again.
+    shape = json.loads(json.dumps(director.SCHEMA))
+    shape["properties"]["shots"]["items"]["properties"]["mood"] = {"type": "string"}
+    monkeypatch.setattr(director, "SCHEMA", shape)
+    directions(tmp_path, llm=llm)
+    assert len(fake.requests) == 2
+    monkeypatch.setattr(director, "DIRECT_VERSION", "test")
+    directions(tmp_path, llm=llm)
+    assert len(fake.requests) == 3

@@ -181,3 +181,27 @@ def test_no_server_is_retried_then_a_clear_error(
     monkeypatch.setattr("aifilm.pipeline.llm.base.time.sleep", lambda s: None)
     with pytest.raises(UserError, match=r"failed after 2 tries \(no answer\)"):
         made.chat(REQUEST)
+
+
+def test_doctor_counts_google_api_key_for_gemini(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aifilm.doctor import check_backends
+    from aifilm.pipeline.llm.gemini import GeminiChat
+
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    key = next(c for c in GeminiChat.health() if c.name.startswith("API key"))
+    assert not key.ok and key.fix == "export GEMINI_API_KEY=..."
+    monkeypatch.setenv("GOOGLE_API_KEY", "g-key")
+    key = next(c for c in GeminiChat.health() if c.name.startswith("API key"))
+    assert key.ok and "GOOGLE_API_KEY" in key.detail
+    gemini = next(c for c in check_backends() if c.name.startswith("llm backend 'gemini'"))
+    assert "GEMINI_API_KEY: GOOGLE_API_KEY is set (used in its place)" in gemini.detail
+
+
+def test_backends_share_the_provider_message_helper() -> None:
+    from aifilm.pipeline.llm import anthropic_chat, base, openai_chat
+
+    assert not hasattr(openai_chat, "_message")
+    assert "openai_chat" not in anthropic_chat.__dict__
+    said = {"error": {"type": "invalid_request_error", "message": "max_tokens too large"}}
+    assert base.provider_message(said, "x") == "max_tokens too large"

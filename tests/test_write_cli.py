@@ -81,3 +81,41 @@ def test_without_an_llm_the_error_says_what_to_set(tmp_path: Path) -> None:
     assert "AIFILM_LLM_BACKEND=openai" in message and "OPENAI_API_KEY" in message
     assert "Traceback" not in done.stderr
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_write_from_a_pdf_paper(llm_server: FakeLLMServer, tmp_path: Path) -> None:
+    from tests.fakes.tiny_pdf import write_pdf
+
+    llm_server.reset()
+    # A 12-page paper of about 8,300 words: three parts, each summarised first.
+    pages = [
+        [f"Section {p}.{n}: Rayleigh scattering makes the daytime sky blue." for n in range(1, 4)]
+        + ["Shorter wavelengths of sunlight scatter more off the molecules of air. " * 2] * 30
+        for p in range(1, 13)
+    ]
+    paper = write_pdf(tmp_path / "paper.pdf", pages, title="Why the sky is blue")
+    import pypdf
+
+    assert len(pypdf.PdfReader(str(paper)).pages) == 12  # a real PDF, as a viewer opens it
+    env = {
+        "AIFILM_LLM_BACKEND": "openai",
+        "AIFILM_LLM_BASE_URL": llm_server.url + "/v1",
+        "OPENAI_API_KEY": KEYS["openai"],
+        "AIFILM_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = aifilm(
+        "write", "--from", "paper.pdf", "--minutes", "1", "--style", "podcast",
+        "--out", "talk", "--json", env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = json.loads(done.stdout.splitlines()[0])
+    asked = [r.body["messages"][-1]["content"] for r in llm_server.of("openai")]
+    parts = [a for a in asked if a.startswith("Part ")]
+    assert len(parts) == 3 and parts[0].startswith("Part 1 of 3 of paper.pdf")
+    # the PDF's own words reached the model, page text in reading order
+    assert "Section 1.1: Rayleigh scattering makes the daytime sky blue." in parts[0]
+    assert "Section 12.3: Rayleigh scattering" in parts[2]
+    assert "Source (paper.pdf)" in asked[-1]
+    assert written["requests"] == 4 and written["shots"] >= 2
+    project = (tmp_path / "talk" / "project.yaml").read_text(encoding="utf-8")
+    assert "mode: podcast" in project

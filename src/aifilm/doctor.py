@@ -114,6 +114,7 @@ def check_backends(settings: Settings | None = None) -> list[HealthCheck]:
             default = " (default)" if DEFAULT_BACKENDS.get(stage) == name else ""
             licence = f"code: {backend.license}; weights: {backend.weights_license or 'none'}"
             licence += "" if backend.commercial_use else "; NON-COMMERCIAL"
+            licence += f"; terms: {backend.terms}" if backend.terms else ""
             # A backend behind an optional extra (the AI ones) that nobody chose is information,
             # not a problem; its device and model checks are shown even when they pass.
             optional = backend.extra is not None and chosen.get(stage) != name

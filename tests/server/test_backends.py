@@ -128,3 +128,30 @@ def test_the_server_environment_and_config_file_do_not_pick_a_projects_backends(
     names = {stage: b["name"] for stage, b in report["backends"].items()}
     assert names["voice"] == "espeak"  # the project's choice, not the environment's
     assert names["music"] == "midi"  # the default, not the server user's config file
+
+
+def test_a_jobs_credits_count_its_visuals_providers_cost(
+    settings_for: Callable[..., ServerSettings],
+) -> None:
+    # Two shots without a picture of their own: Stability Core at $0.03 each is $0.06, one
+    # started credit of $0.10 on top of the film's one credit; the colour shot is free.
+    spec = (
+        "title: Paid Pictures\nduration: 10s\noutput: {resolution: 160x90, fps: 12}\n"
+        "backends: {visuals: stability}\nscenes:\n  - shots:\n"
+        "      - narration: A dry field.\n      - narration: A pitcher.\n"
+        "      - narration: The end.\n        color: '#000000'\n"
+    )
+    offered = {"visuals": ["stability", "runway"]}
+    with TestClient(create_app(settings_for(worker="none", allowed_backends=offered))) as client:
+        ann = Api(client, "ann@example.com")
+        job = ann.post("/api/jobs", json={"project_id": ann.project(spec)["id"]}).json()
+        assert job["credits_charged"] == 2 and ann.balance() == 1
+        # Runway: 5 s clips at $0.05/s for both shots, $0.50: 5 credits more than the balance
+        runway = spec.replace("visuals: stability", "visuals: runway").replace("A dry", "Dry")
+        r = ann.post("/api/jobs", json={"project_id": ann.project(runway)["id"]})
+        assert r.status_code == 402, r.text
+    free = settings_for(worker="none", allowed_backends=offered, provider_usd_per_credit=0)
+    with TestClient(create_app(free)) as client:
+        bo = Api(client, "bo@example.com")
+        job = bo.post("/api/jobs", json={"project_id": bo.project(spec)["id"]}).json()
+        assert job["credits_charged"] == 1

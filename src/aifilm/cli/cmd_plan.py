@@ -13,6 +13,7 @@ from aifilm.cli.console import console, emit_json, escape, out
 from aifilm.pipeline.plan.summary import plan_project
 from aifilm.pipeline.render import Pipeline
 from aifilm.pipeline.timeline import Timeline
+from aifilm.pipeline.visuals.prices import shot_cost
 from aifilm.pipeline.voice.base import VoiceBackend
 from aifilm.spec.loader import load_project
 from aifilm.spec.models import Project
@@ -32,6 +33,9 @@ def plan_directions(project: Project, timeline: Timeline, pipe: Pipeline) -> lis
     directions = [asdict(d) for d in direct_shots(project, timeline, llm, cache, warnings)]
     for warning in warnings:
         console.print(f"[yellow]warning[/] (direct): {escape(warning)}")
+    visuals = pipe.backends.get("visuals")
+    for direction, shot in zip(directions, timeline.shots, strict=True):
+        direction["cost_usd"] = shot_cost(visuals, shot.visual.kind, shot.duration)
     return directions
 
 
@@ -79,10 +83,21 @@ def register(app: typer.Typer) -> None:
             assert isinstance(voice, VoiceBackend)
             summary = plan_project(project, voice, {k: b.name for k, b in pipe.backends.items()})
             directions = plan_directions(project, summary.timeline, pipe)
+            from aifilm.pipeline.visuals.directed import DirectedVisuals
+
+            provider = isinstance(pipe.backends.get("visuals"), DirectedVisuals)
         finally:
             pipe.close()
+        provider_cost = round(sum(d["cost_usd"] for d in directions), 4)
         if as_json:
-            emit_json({"event": "plan", **summary.to_dict(), "directions": directions})
+            emit_json(
+                {
+                    "event": "plan",
+                    **summary.to_dict(),
+                    "directions": directions,
+                    "provider_cost_usd": provider_cost,
+                }
+            )
             return
         tl = summary.timeline
         table = Table(
@@ -114,6 +129,14 @@ def register(app: typer.Typer) -> None:
         )
         out.print("picture prompts (fix any with `prompt:` on its shot):")
         for d in directions:
-            out.print(f"  {d['shot']} [dim]({d['source']})[/] {escape(d['prompt'])}")
+            cost = f" [cyan]${d['cost_usd']:.3f}[/]" if d["cost_usd"] else ""
+            out.print(f"  {d['shot']} [dim]({d['source']})[/]{cost} {escape(d['prompt'])}")
+        visuals = summary.backends.get("visuals", "")
+        paid = sum(1 for d in directions if d["cost_usd"])
+        if provider:  # a web API makes the pictures: what it will charge
+            out.print(
+                f"provider cost ({escape(visuals)}): ~${provider_cost:.2f} for {paid} shot(s), "
+                "from the price table (docs/visual-apis.md#costs; override in prices.toml)"
+            )
         for warning in summary.warnings:
             out.print(f"[yellow]warning[/]: {escape(warning)}")

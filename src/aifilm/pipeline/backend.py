@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -49,6 +50,8 @@ class Backend:
     license: ClassVar[str] = "MIT"  # licence of the code it runs
     weights_license: ClassVar[str | None] = None  # licence of models/data it uses, if any
     commercial_use: ClassVar[bool] = True
+    # The provider's terms for what it makes (API backends): in `aifilm doctor` and reports.
+    terms: ClassVar[str | None] = None
     version: ClassVar[str] = "1"  # bump when output changes, so caches are redone
 
     class Options(BackendOptions):
@@ -88,7 +91,7 @@ class Backend:
         checks = []
         install = f"pip install 'aifilm[{cls.extra}]'" if cls.extra else "pip install aifilm"
         for module in cls.requires:
-            found = importlib.util.find_spec(module) is not None
+            found = importable(module)
             checks.append(
                 HealthCheck(
                     f"python module {module}",
@@ -131,3 +134,17 @@ class Backend:
                     f"the {cls.stage} backend '{cls.name}' needs {check.name}: {check.detail}",
                     hint=check.fix,
                 )
+
+
+def importable(module: str) -> bool:
+    """Whether `module` can be imported: installed, and neither it nor a package above it
+    blocked (None in sys.modules, as a half-removed install or a test leaves it)."""
+    parts = module.split(".")
+    for n in range(1, len(parts) + 1):
+        name = ".".join(parts[:n])
+        if name in sys.modules and sys.modules[name] is None:
+            return False
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False

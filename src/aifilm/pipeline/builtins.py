@@ -23,11 +23,18 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
     from aifilm.pipeline.translate.deepl import DeepLTranslate
     from aifilm.pipeline.translate.google import GoogleTranslate
     from aifilm.pipeline.translate.spec import SpecTranslations
+    from aifilm.pipeline.visuals.comfyui import ComfyUIImages
     from aifilm.pipeline.visuals.diffusion_image import DiffusionImage
     from aifilm.pipeline.visuals.diffusion_video import DiffusionVideo
     from aifilm.pipeline.visuals.openai_images import OpenAIImages
     from aifilm.pipeline.visuals.pexels import PexelsPhotos
+    from aifilm.pipeline.visuals.pexels_video import PexelsVideos
     from aifilm.pipeline.visuals.pixabay import PixabayPhotos
+    from aifilm.pipeline.visuals.pixabay_video import PixabayVideos
+    from aifilm.pipeline.visuals.replicate import ReplicateImages
+    from aifilm.pipeline.visuals.replicate_video import ReplicateVideo
+    from aifilm.pipeline.visuals.runway import RunwayVideo
+    from aifilm.pipeline.visuals.stability import StabilityImages
     from aifilm.pipeline.visuals.stills import Stills
     from aifilm.pipeline.voice.coqui import CoquiVoice
     from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
@@ -44,6 +51,7 @@ def register_backends(register: Callable[[type[Backend]], None]) -> None:
         PiperVoice, CoquiVoice,
         VisemeLipSync, Wav2LipLipSync, SadTalkerLipSync,
         OpenAIChat, AnthropicChat, GeminiChat, PexelsPhotos, PixabayPhotos,
-        OpenAIImages,
+        OpenAIImages, PexelsVideos, PixabayVideos, StabilityImages, ReplicateImages,
+        ReplicateVideo, RunwayVideo, ComfyUIImages,
     ):  # fmt: skip
         register(backend)

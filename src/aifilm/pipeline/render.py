@@ -510,6 +510,7 @@ def _report(
                 "license": b.license,
                 "weights_license": b.weights_license,
                 "commercial_use": b.commercial_use,
+                "terms": b.terms,
             }
             for stage, b in ctx.backends.items()
         },
@@ -531,8 +532,13 @@ def _report(
                 for n, s in enumerate(timeline.shots)
             ],
         },
-        # Stock pictures: provider, author, page and licence per shot (for a video description).
-        "stock": ctx.state.credits,
+        # Stock pictures and clips: provider, author, page and licence per shot (for a video
+        # description); generated ones: provider, model, terms and estimated cost per shot.
+        "stock": [c for c in ctx.state.credits if c.get("kind") != "generated"],
+        "generated": [c for c in ctx.state.credits if c.get("kind") == "generated"],
+        "provider_cost_usd": round(
+            sum(float(c.get("cost_usd") or 0) for c in ctx.state.credits), 4
+        ),
         "art": (art := _art(ctx.state.visuals)),
         # One line per art source, ready to paste into a video description.
         "credits": "\n".join(f"Pictures: {a['attribution']} ({a['url']})" for a in art),

@@ -132,6 +132,22 @@ class WebApiBackend:
         params: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """POST JSON to the service with retries; the successful answer, or a `UserError`."""
+        return self.call("POST", path, json=json, key=key, headers=headers, params=params)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str,
+        headers: Mapping[str, str],
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Any request (a GET that polls a job, a multipart POST) with the same retries and
+        error handling as `post`; `path` may be a full URL the service gave (a job's)."""
         base = self.base_url()
         opts = self.options
         waited = 0.0
@@ -144,7 +160,9 @@ class WebApiBackend:
                 failure: Failure | None = None
                 asked: float | None = None
                 try:
-                    response = client.post(path, json=json, params=params)
+                    response = client.request(
+                        method, path, json=json, params=params, data=data, files=files
+                    )
                 except httpx.TransportError as exc:
                     problem = f"no answer from {base} ({type(exc).__name__}: {scrub(exc, key)})"
                 else:

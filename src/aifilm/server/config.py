@@ -119,6 +119,12 @@ class ServerSettings(BaseSettings):
         'stage ({"music": ["musicgen"]}); a list offers its names in every stage. API '
         "backends spend the server's keys (docs/server.md, Security).",
     )
+    provider_usd_per_credit: float = Field(
+        0.10,
+        ge=0,
+        description="A job's credits count its visuals provider's estimated cost (the price "
+        "table, docs/visual-apis.md#costs) in credits of this many USD; 0 charges nothing.",
+    )
     licensed_backends: list[str] = Field(
         default_factory=list,
         description="Non-commercial backends (e.g. musicgen) the operator holds a commercial "

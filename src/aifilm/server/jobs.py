@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,7 +28,7 @@ from aifilm.server.lease import lock_if_held, lock_next_free
 from aifilm.server.models import IdempotencyKey, Job, JobLog, Project, utcnow
 from aifilm.server.plans import PLANS, credits_for
 from aifilm.server.policy import AllowedSetting, check_job
-from aifilm.server.projectspec import check_spec, spec_digest
+from aifilm.server.projectspec import SpecFacts, check_spec, spec_digest
 from aifilm.server.schemas import JobCreate
 from aifilm.spec.models import MAX_DURATION_S, MIN_DURATION_S
 
@@ -58,6 +59,7 @@ def submit(
     max_spec_bytes: int,
     allowed_backends: AllowedSetting | None = None,
     licensed_backends: list[str] | None = None,
+    usd_per_credit: float = 0.10,
 ) -> tuple[Job, bool]:
     """Create a job and charge for it in the caller's transaction; (job, created).
 
@@ -111,7 +113,8 @@ def submit(
         raise Conflict(
             "upload the project's files first: " + ", ".join(missing), missing_assets=missing
         )
-    cost = credits_for(length)
+    provider = provider_credits(facts, length, usd_per_credit)
+    cost = credits_for(length) + provider
     job = Job(
         id=uuid.uuid4(),
         user_id=user_id,
@@ -143,7 +146,8 @@ def submit(
             )
         )
     project.status = "queued"
-    log(session, job.id, "info", f"queued: {cost} credit(s), priority {plan.priority}")
+    paid = f" ({provider} for the visuals provider)" if provider else ""
+    log(session, job.id, "info", f"queued: {cost} credit(s){paid}, priority {plan.priority}")
     return job, True
 
 
@@ -288,3 +292,23 @@ def queue_position(session: Session, job: Job) -> int | None:
         )
     ).all()
     return len(ahead)
+
+
+def provider_credits(facts: SpecFacts, length: float, usd_per_credit: float) -> int:
+    """Credits for what the project's visuals provider charges the operator: the price
+    table's estimate for its shots (an even share of `length` each), rounded up to
+    credits of `usd_per_credit` USD. Offline and stock backends cost nothing."""
+    from aifilm.errors import AifilmError
+    from aifilm.pipeline.registry import registry
+    from aifilm.pipeline.visuals.prices import shot_cost
+
+    choice = facts.choices.get("visuals")
+    if choice is None or not facts.provider_shots or usd_per_credit <= 0:
+        return 0
+    try:
+        backend = registry.create("visuals", choice)
+    except AifilmError:
+        return 0  # refused earlier by the policy checks; nothing to price
+    seconds = length / max(1, facts.shots)
+    usd = shot_cost(backend, "prompt", seconds) * facts.provider_shots
+    return math.ceil(round(usd / usd_per_credit, 6))

@@ -32,6 +32,8 @@ class SpecFacts:
     files: list[str]  # relative paths the spec names, POSIX style
     backends: dict[str, str]  # stage -> backend name the spec picks
     choices: dict[str, Any] = field(default_factory=dict)  # stage -> name or {name, options}
+    shots: int = 0  # every shot of the film
+    provider_shots: int = 0  # shots without a picture of their own (a visuals API makes them)
 
 
 # Names the worker itself uses in a job's folder; an upload may never take them, so that no
@@ -148,4 +150,28 @@ def check_spec(text: str, max_bytes: int) -> SpecFacts:
         stage: choice if isinstance(choice, str) else dict(choice)
         for stage, choice in project.backends.items()
     }
-    return SpecFacts(project.title, project.duration, project.output.size, files, backends, choices)
+    shots, provider_shots = _shot_counts(project)
+    return SpecFacts(
+        project.title,
+        project.duration,
+        project.output.size,
+        files,
+        backends,
+        choices,
+        shots,
+        provider_shots,
+    )
+
+
+def _shot_counts(project: Project) -> tuple[int, int]:
+    """All shots, and those a visuals API would make (no image, title or colour of their
+    own), as the render resolves them."""
+    from aifilm.pipeline.plan.timing import resolve_visual
+    from aifilm.pipeline.visuals.directed import STOCK_KINDS
+
+    shots = provider = 0
+    for n, scene in enumerate(project.scenes):
+        for shot in scene.shots:
+            shots += 1
+            provider += resolve_visual(project, scene, n, shot).kind in STOCK_KINDS
+    return shots, provider

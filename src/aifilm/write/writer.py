@@ -120,7 +120,13 @@ class _Checked:
 
 
 def _check(
-    text: str, language: str, seconds: float, podcast: bool, prompts: bool, folder: Path
+    text: str,
+    language: str,
+    seconds: float,
+    podcast: bool,
+    prompts: bool,
+    target: Path,
+    header: str = "",
 ) -> _Checked:
     """What is wrong with an answer, by the schema, the spec's loader and the length."""
     try:
@@ -138,8 +144,10 @@ def _check(
         )
     spec = to_spec(draft, language=language, seconds=seconds, podcast=podcast, prompts=prompts)
     try:
+        # Loaded as it will be written (header included), so the project's line numbers
+        # are the file's and it need not be loaded again.
         project = load_project_yaml(
-            project_yaml(spec, ""), filename="project.yaml", base_dir=folder
+            project_yaml(spec, header), filename=str(target), base_dir=target.parent
         )
     except SpecError as exc:
         # The loader speaks of the project as written: its `dialogue` holds the draft's `lines`.
@@ -236,6 +244,13 @@ def write_film(
     messages: list[tuple[str, str]] = [("user", request_text)]
     system = load_prompt("write")
     out.mkdir(parents=True, exist_ok=True)
+    about = topic.strip() or f"(from {source.name if source else 'a source'})"
+    header = (
+        f"Written by 'aifilm write' ({style}, {minutes:g} min, {language}) with "
+        f"{backend.name} {backend.model}.\nTopic: {about}\n"
+        "Edit freely: 'aifilm plan' shows the shots and their picture prompts,\n"
+        "'aifilm render' makes the film."
+    )
     problems: list[str] = []
     for attempt in range(1, MAX_TRIES + 1):
         answer = backend.chat(
@@ -247,20 +262,18 @@ def write_film(
                 max_tokens=16_384,
             )
         )
-        checked = _check(answer.text, language, seconds, podcast, prompts, out)
+        checked = _check(answer.text, language, seconds, podcast, prompts, target, header)
         problems = checked.problems
         if not problems and checked.project is not None:
-            about = topic.strip() or f"(from {source.name if source else 'a source'})"
-            header = (
-                f"Written by 'aifilm write' ({style}, {minutes:g} min, {language}) with "
-                f"{backend.name} {backend.model}.\nTopic: {about}\n"
-                "Edit freely: 'aifilm plan' shows the shots and their picture prompts,\n"
-                "'aifilm render' makes the film."
-            )
             _write_atomically(target, project_yaml(checked.spec, header))
-            loaded = Project.load(target)
             return WriteResult(
-                out, target, loaded, seconds, checked.seconds, attempt, backend.usage.to_dict()
+                out,
+                target,
+                checked.project,
+                seconds,
+                checked.seconds,
+                attempt,
+                backend.usage.to_dict(),
             )
         messages += [
             ("assistant", answer.text),

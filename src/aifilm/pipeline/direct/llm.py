@@ -22,6 +22,7 @@ class MalformedAnswerError(UserError):
     """The model's answer was not the asked JSON (the scene falls back to the rules)."""
 
 
+DIRECT_VERSION = "2"  # bump when the request or how its answer is read changes
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -93,7 +94,18 @@ def direct_scene(
     sheet: dict[str, str],
 ) -> dict[str, Direction]:
     """Directions by shot id from the model (a cache hit costs no request)."""
-    digest = cache_key("direct", backend.identity(), request.system, request.messages)
+    # The answer depends on the asked shape and the instructions' version, not only on
+    # their text: a changed schema (or how answers are read) must ask again.
+    digest = cache_key(
+        "direct",
+        DIRECT_VERSION,
+        backend.identity(),
+        request.system,
+        request.messages,
+        request.schema,
+        request.schema_name,
+        request.max_tokens,
+    )
 
     def ask(folder: Any) -> dict[str, Any]:
         answer = backend.chat(request)

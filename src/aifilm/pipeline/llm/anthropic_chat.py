@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aifilm.errors import MissingDependencyError, UserError
 from aifilm.pipeline.llm.base import (
     ChatAnswer,
     ChatRequest,
     LLMBackend,
     ProviderError,
     Refusal,
+    provider_message,
     retry_after_seconds,
 )
-from aifilm.pipeline.llm.openai_chat import _message
 
 
 class AnthropicChat(LLMBackend):
@@ -35,13 +34,9 @@ class AnthropicChat(LLMBackend):
 
     def send(self, request: ChatRequest) -> ChatAnswer:
         """One message, answered by a forced tool call."""
-        try:
-            import anthropic
-        except ImportError:
-            raise MissingDependencyError(
-                "the llm backend 'anthropic' needs the anthropic package",
-                hint="pip install 'aifilm[llm]'",
-            ) from None
+        self.require()
+        import anthropic
+
         client = anthropic.Anthropic(
             api_key=self.require_key(),
             base_url=self.base_url,
@@ -74,7 +69,7 @@ class AnthropicChat(LLMBackend):
         except anthropic.APIStatusError as exc:
             raise ProviderError(
                 exc.status_code,
-                _message(exc.body, exc.message),
+                provider_message(exc.body, exc.message),
                 retry_after_seconds(exc.response.headers),
             ) from None
         except anthropic.APIConnectionError as exc:
@@ -82,10 +77,7 @@ class AnthropicChat(LLMBackend):
         if message.stop_reason == "refusal":
             raise Refusal("stop_reason: refusal")
         if message.stop_reason == "max_tokens":
-            raise UserError(
-                f"the model {self.model} ran out of room ({request.max_tokens} tokens) mid-answer",
-                hint="ask for fewer minutes, or use a model with a larger output limit",
-            )
+            raise self.out_of_room(request)
         text = ""
         for block in message.content:
             if block.type == "tool_use":

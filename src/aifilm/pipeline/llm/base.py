@@ -83,6 +83,18 @@ class Refusal(Exception):
     """The model declined to answer (safety or policy); retrying will not help."""
 
 
+def provider_message(body: object, fallback: str) -> str:
+    """The provider's own error message from an error body (OpenAI's and Anthropic's
+    ``{"error": {"message"}}``), without the request echoed back."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    if isinstance(body, str):
+        return body[:300]
+    return json.dumps(body)[:300] if body is not None else fallback
+
+
 def retry_after_seconds(headers: Any) -> float | None:
     """Seconds from a `Retry-After` (or `retry-after-ms`) header, if the response has one."""
     if headers is None:
@@ -172,6 +184,13 @@ class LLMBackend(Backend):
                 hint=f"export {self.api_key_env}=... (or set the backend's api_key option)",
             )
         return key
+
+    def out_of_room(self, request: ChatRequest) -> UserError:
+        """The answer stopped at `max_tokens`: what every backend says about it."""
+        return UserError(
+            f"the model {self.model} ran out of room ({request.max_tokens} tokens) mid-answer",
+            hint="ask for fewer minutes, or use a model with a larger output limit",
+        )
 
     def chat(self, request: ChatRequest) -> ChatAnswer:
         """Ask once, trying again on 429 and 5xx; a clear `UserError` on anything else."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from aifilm.errors import MissingDependencyError, UserError
+from aifilm.pipeline.backend import HealthCheck
 from aifilm.pipeline.llm.base import (
     ChatAnswer,
     ChatRequest,
@@ -33,20 +33,30 @@ class GeminiChat(LLMBackend):
     license = "Apache-2.0"  # the client; the model's terms are Google's
     weights_license = "Gemini via Google's API under the Gemini API terms"
 
+    @classmethod
+    def health(cls) -> list[HealthCheck]:
+        """As every backend's, but GOOGLE_API_KEY counts as the key (Google's client reads
+        it too)."""
+        checks = super().health()
+        if os.environ.get("GOOGLE_API_KEY") and not os.environ.get(cls.api_key_env or ""):
+            checks = [
+                HealthCheck(c.name, True, "GOOGLE_API_KEY is set (used in its place)")
+                if c.name.startswith("API key")
+                else c
+                for c in checks
+            ]
+        return checks
+
     def api_key(self) -> str | None:
         """The option, GEMINI_API_KEY, else GOOGLE_API_KEY (as Google's client reads them)."""
         return super().api_key() or os.environ.get("GOOGLE_API_KEY")
 
     def send(self, request: ChatRequest) -> ChatAnswer:
         """One generateContent call."""
-        try:
-            from google import genai
-            from google.genai import errors, types
-        except ImportError:
-            raise MissingDependencyError(
-                "the llm backend 'gemini' needs the google-genai package",
-                hint="pip install 'aifilm[llm]'",
-            ) from None
+        self.require()
+        from google import genai
+        from google.genai import errors, types
+
         client = genai.Client(
             api_key=self.require_key(),
             http_options=types.HttpOptions(
@@ -88,10 +98,7 @@ class GeminiChat(LLMBackend):
         if reason in _REFUSED:
             raise Refusal(f"finish_reason {reason}")
         if reason == "MAX_TOKENS":
-            raise UserError(
-                f"the model {self.model} ran out of room ({request.max_tokens} tokens) mid-answer",
-                hint="ask for fewer minutes, or use a model with a larger output limit",
-            )
+            raise self.out_of_room(request)
         usage = response.usage_metadata
         return ChatAnswer(
             response.text or "",

@@ -8,18 +8,17 @@ Schema (`response_format`), or as a forced tool call for servers without it (`mo
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import Field
 
-from aifilm.errors import MissingDependencyError, UserError
 from aifilm.pipeline.llm.base import (
     ChatAnswer,
     ChatRequest,
     LLMBackend,
     ProviderError,
     Refusal,
+    provider_message,
     retry_after_seconds,
 )
 
@@ -48,13 +47,9 @@ class OpenAIChat(LLMBackend):
 
     def send(self, request: ChatRequest) -> ChatAnswer:
         """One chat completion."""
-        try:
-            import openai
-        except ImportError:
-            raise MissingDependencyError(
-                "the llm backend 'openai' needs the openai package",
-                hint="pip install 'aifilm[llm]'",
-            ) from None
+        self.require()
+        import openai
+
         key = self.api_key()
         if not key:
             if not self.base_url:
@@ -103,7 +98,7 @@ class OpenAIChat(LLMBackend):
         except openai.APIStatusError as exc:
             raise ProviderError(
                 exc.status_code,
-                _message(exc.body, exc.message),
+                provider_message(exc.body, exc.message),
                 retry_after_seconds(exc.response.headers),
             ) from None
         except openai.APIConnectionError as exc:
@@ -117,10 +112,7 @@ class OpenAIChat(LLMBackend):
         if choice.finish_reason == "content_filter":
             raise Refusal("the provider's content filter stopped the answer")
         if choice.finish_reason == "length":
-            raise UserError(
-                f"the model {self.model} ran out of room ({request.max_tokens} tokens) mid-answer",
-                hint="ask for fewer minutes, or use a model with a larger output limit",
-            )
+            raise self.out_of_room(request)
         text = message.content or ""
         if message.tool_calls:
             call = message.tool_calls[0]
@@ -131,14 +123,3 @@ class OpenAIChat(LLMBackend):
             usage.prompt_tokens if usage else 0,
             usage.completion_tokens if usage else 0,
         )
-
-
-def _message(body: object, fallback: str) -> str:
-    """The provider's own error message, without the request echoed back."""
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return str(inner["message"])
-    if isinstance(body, str):
-        return body[:300]
-    return json.dumps(body)[:300] if body is not None else fallback

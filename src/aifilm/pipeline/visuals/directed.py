@@ -44,12 +44,15 @@ class StockPhoto:
 def credit_lines(credits: list[dict[str, Any]]) -> str:
     """The stock credits of a render report as lines for a video description: one per
     library, its authors in the order they appear ("Photos from Pexels: A, B")."""
-    authors: dict[str, dict[str, None]] = {}
+    authors: dict[tuple[str, str], dict[str, None]] = {}
     for credit in credits:
         provider, author = str(credit.get("provider", "")), str(credit.get("author", ""))
+        media = "Videos" if credit.get("media") == "video" else "Photos"
         if provider and author:
-            authors.setdefault(provider, {})[author] = None
-    return "\n".join(f"Photos from {p}: {', '.join(names)}" for p, names in authors.items())
+            authors.setdefault((media, provider), {})[author] = None
+    return "\n".join(
+        f"{media} from {p}: {', '.join(names)}" for (media, p), names in authors.items()
+    )
 
 
 class StockError(Exception):
@@ -61,6 +64,21 @@ class DirectedVisuals(VisualsBackend):
 
     def reserve(self, picture_id: str) -> None:
         """Mark a picture as shown in this film already (a cached shot), so none repeats."""
+
+    def cost(self, seconds: float) -> float:
+        """Estimated USD the provider charges for one shot of `seconds` (the price table
+        by backend and model, or the backend's `price_usd` option; 0 when unknown)."""
+        from aifilm.pipeline.visuals.prices import price_of
+
+        model = str(getattr(self.options, "model", "") or "*")
+        price = price_of(self.name, model, getattr(self.options, "price_usd", None))
+        if price is None:
+            return 0.0
+        return round(price.usd * (self.billed_seconds(seconds) if price.per == "second" else 1), 4)
+
+    def billed_seconds(self, seconds: float) -> float:
+        """Seconds the provider bills for a shot of `seconds` (video models)."""
+        return seconds
 
     @abstractmethod
     def render_directed(
@@ -75,8 +93,8 @@ class DirectedVisuals(VisualsBackend):
         return Stills().render(request, out_dir)
 
 
-class StockPhotos(DirectedVisuals):
-    """Photos from a stock library's search API, credited in the render report."""
+class StockLibrary(DirectedVisuals):
+    """A stock library's search API: key, address, retries, and no picture twice a film."""
 
     provider: ClassVar[str]  # as credits name it: "Pexels"
     content_license: ClassVar[str]  # the library's licence for what it serves
@@ -120,66 +138,18 @@ class StockPhotos(DirectedVisuals):
             raise StockError(f"{self.api_key_env} is not set")
         return key
 
-    @abstractmethod
-    def search(self, terms: str, orientation: str) -> list[StockPhoto]:
-        """Photos for the terms, best first (raise `StockError` when the library cannot)."""
+    def take(self, picture_id: str) -> bool:
+        """Claim a result for this film; False when another shot has it already."""
+        with self._lock:
+            if picture_id in self._used:
+                return False
+            self._used.add(picture_id)
+            return True
 
-    def render_directed(
-        self, request: VisualRequest, direction: Direction, out_dir: Path
-    ) -> tuple[Visual, dict[str, Any] | None]:
-        """A library photo for a shot without a picture of its own, else the offline still."""
-        if request.spec.kind not in STOCK_KINDS:
-            return self.render(request, out_dir), None
-        try:
-            photo = self._pick(direction, request)
-            path = self._fetch(photo, request, out_dir)
-        except StockError as exc:
-            still = self.render(request, out_dir)
-            note = f"{self.provider}: {exc}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
-        credit = {
-            "shot": direction.shot,
-            "provider": self.provider,
-            "license": self.content_license,
-            "terms": ", ".join(direction.search),
-            **asdict(photo),
-        }
-        return Visual(path, "still", request.width, request.height), credit
-
-    def _pick(self, direction: Direction, request: VisualRequest) -> StockPhoto:
-        tried: list[str] = []
-        # The first two terms, then each alone: a narrower search first.
+    def queries(self, direction: Direction) -> list[str]:
+        """The first two terms, then each alone: a narrower search first."""
         queries = [" ".join(direction.search[:2]), *direction.search[:3]]
-        for terms in dict.fromkeys(q for q in queries if q.strip()):
-            tried.append(terms)
-            found = self.search(terms, direction.orientation)
-            wide = request.width >= request.height
-            shaped = [p for p in found if (p.width >= p.height) == wide] or found
-            shaped.sort(key=lambda p: p.width * p.height >= request.width * request.height,
-                        reverse=True)  # fmt: skip
-            with self._lock:
-                for photo in shaped:
-                    if photo.id not in self._used:
-                        self._used.add(photo.id)
-                        return photo
-        raise StockError(f"no unused result for {' / '.join(repr(t) for t in tried) or 'the shot'}")
-
-    def _fetch(self, photo: StockPhoto, request: VisualRequest, out_dir: Path) -> Path:
-        from io import BytesIO
-
-        from PIL import Image, UnidentifiedImageError
-
-        from aifilm.pipeline.visuals.stills import fit_picture
-
-        data = self.get(photo.image_url, {}, {}, raw=True)
-        assert isinstance(data, bytes)
-        try:
-            picture = Image.open(BytesIO(data)).convert("RGB")
-        except UnidentifiedImageError:
-            raise StockError(f"photo {photo.id} is not an image") from None
-        out = out_dir / "stock.png"
-        fit_picture(picture, (request.width, request.height)).save(out)
-        return out
+        return list(dict.fromkeys(q for q in queries if q.strip()))
 
     def get(
         self, url: str, params: dict[str, Any], headers: dict[str, str], *, raw: bool = False
@@ -222,3 +192,65 @@ class StockPhotos(DirectedVisuals):
             except ValueError:  # a proxy's or captive portal's HTML page
                 raise StockError(f"the answer (HTTP {status}) is not JSON") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+class StockPhotos(StockLibrary):
+    """Photos from a stock library's search API, credited in the render report."""
+
+    @abstractmethod
+    def search(self, terms: str, orientation: str) -> list[StockPhoto]:
+        """Photos for the terms, best first (raise `StockError` when the library cannot)."""
+
+    def render_directed(
+        self, request: VisualRequest, direction: Direction, out_dir: Path
+    ) -> tuple[Visual, dict[str, Any] | None]:
+        """A library photo for a shot without a picture of its own, else the offline still."""
+        if request.spec.kind not in STOCK_KINDS:
+            return self.render(request, out_dir), None
+        try:
+            photo = self._pick(direction, request)
+            path = self._fetch(photo, request, out_dir)
+        except StockError as exc:
+            still = self.render(request, out_dir)
+            note = f"{self.provider}: {exc}; used the offline picture"
+            return Visual(still.path, still.kind, still.width, still.height, note), None
+        credit = {
+            "shot": direction.shot,
+            "provider": self.provider,
+            "license": self.content_license,
+            "terms": ", ".join(direction.search),
+            **asdict(photo),
+        }
+        return Visual(path, "still", request.width, request.height), credit
+
+    def _pick(self, direction: Direction, request: VisualRequest) -> StockPhoto:
+        tried: list[str] = []
+        for terms in self.queries(direction):
+            tried.append(terms)
+            found = self.search(terms, direction.orientation)
+            wide = request.width >= request.height
+            shaped = [p for p in found if (p.width >= p.height) == wide] or found
+            shaped.sort(key=lambda p: p.width * p.height >= request.width * request.height,
+                        reverse=True)  # fmt: skip
+            for photo in shaped:
+                if self.take(photo.id):
+                    return photo
+        raise StockError(f"no unused result for {' / '.join(repr(t) for t in tried) or 'the shot'}")
+
+    def _fetch(self, photo: StockPhoto, request: VisualRequest, out_dir: Path) -> Path:
+        from aifilm.errors import AssetError
+        from aifilm.pipeline.visuals.stills import load_picture
+
+        data = self.get(photo.image_url, {}, {}, raw=True)
+        assert isinstance(data, bytes)
+        raw = out_dir / "stock.download"
+        raw.write_bytes(data)
+        try:
+            picture = load_picture(raw, (request.width, request.height))
+        except AssetError:
+            raise StockError(f"photo {photo.id} is not an image") from None
+        finally:
+            raw.unlink(missing_ok=True)
+        out = out_dir / "stock.png"
+        picture.save(out)
+        return out

@@ -14,13 +14,12 @@ import base64
 import os
 import random
 import time
-from io import BytesIO
+import zlib
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
 
-from aifilm.errors import MissingDependencyError
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.direct.base import Direction
 from aifilm.pipeline.visuals.base import Visual, VisualRequest
@@ -43,6 +42,7 @@ class OpenAIImages(DirectedVisuals):
     api_key_env = "OPENAI_API_KEY"
     license = "Apache-2.0"  # the client; the pictures' terms are the provider's
     weights_license = "the provider's models under its terms (OpenAI: outputs are yours to use)"
+    terms = "OpenAI Terms of Use (https://openai.com/policies/terms-of-use)"
 
     class Options(BackendOptions):
         """Model, size and server."""
@@ -86,16 +86,22 @@ class OpenAIImages(DirectedVisuals):
             still = self.render(request, out_dir)
             note = f"{self.name}: {exc}; used the offline picture"
             return Visual(still.path, still.kind, still.width, still.height, note), None
-        return Visual(path, "still", request.width, request.height), None
+        credit = {
+            "shot": direction.shot,
+            "kind": "generated",
+            "provider": "OpenAI" if not self.options.base_url else self.options.base_url,
+            "model": self.options.model,
+            "license": self.terms,
+            "id": f"{self.name}:{direction.shot}:{zlib.crc32(prompt.encode()):08x}",
+            "cost_usd": self.cost(request.duration),
+            "prompt": prompt,
+        }
+        return Visual(path, "still", request.width, request.height), credit
 
     def _generate(self, prompt: str, size: str) -> bytes:
-        try:
-            import openai
-        except ImportError:
-            raise MissingDependencyError(
-                "the visuals backend 'openai-images' needs the openai package",
-                hint="pip install 'aifilm[llm]'",
-            ) from None
+        self.require()
+        import openai
+
         key = self.options.api_key.get_secret_value() if self.options.api_key else None
         key = key or os.environ.get("OPENAI_API_KEY")
         if not key:
@@ -144,16 +150,19 @@ class OpenAIImages(DirectedVisuals):
         raise _Failed("the answer held no picture")
 
     def _save(self, data: bytes, request: VisualRequest, out_dir: Path) -> Path:
-        from PIL import Image, UnidentifiedImageError
+        from aifilm.errors import AssetError
+        from aifilm.pipeline.visuals.stills import load_picture
 
-        from aifilm.pipeline.visuals.stills import fit_picture
-
+        raw = out_dir / "generated.download"
+        raw.write_bytes(data)
         try:
-            picture = Image.open(BytesIO(data)).convert("RGB")
-        except UnidentifiedImageError:
+            picture = load_picture(raw, (request.width, request.height))
+        except AssetError:
             raise _Failed("the answer was not an image") from None
+        finally:
+            raw.unlink(missing_ok=True)
         out = out_dir / "generated.png"
-        fit_picture(picture, (request.width, request.height)).save(out)
+        picture.save(out)
         return out
 
 

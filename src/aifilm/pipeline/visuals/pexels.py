@@ -19,6 +19,7 @@ class PexelsPhotos(StockPhotos):
     api_key_env = "PEXELS_API_KEY"
     provider = "Pexels"
     content_license = "Pexels License (https://www.pexels.com/license/)"
+    terms = content_license
     url_env = "PEXELS_API_URL"
     default_url = "https://api.pexels.com"
     license = "MIT"

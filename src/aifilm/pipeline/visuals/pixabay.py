@@ -21,6 +21,7 @@ class PixabayPhotos(StockPhotos):
     api_key_env = "PIXABAY_API_KEY"
     provider = "Pixabay"
     content_license = "Pixabay Content License (https://pixabay.com/service/license-summary/)"
+    terms = content_license
     url_env = "PIXABAY_API_URL"
     default_url = "https://pixabay.com"
     license = "MIT"

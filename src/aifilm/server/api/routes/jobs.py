@@ -104,6 +104,7 @@ def create_job(
                     settings.max_spec_bytes,
                     settings.allowed_backends,
                     settings.licensed_backends,
+                    settings.provider_usd_per_credit,
                 )
             break
         except IntegrityError:
