@@ -17,7 +17,7 @@ from aifilm.draw import assets
 from aifilm.draw.figures import figure_for
 from aifilm.draw.scene import draw_scene
 from aifilm.draw.words import find_things, lookup
-from aifilm.pipeline.visuals.stills import read_face, read_faces, read_hops, read_scene
+from aifilm.pipeline.visuals.stills import read_hops, read_scene
 
 CROW = np.array((0x50, 0x35, 0x81))  # the Fluent blackbird's body
 
@@ -189,15 +189,15 @@ def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Pat
         assert {"lion", "sun"} <= {p["name"] for p in scenes[1]["pictures"]}
         assert scenes[1]["setting"] == "desert"
         # Both people are drawn with faces, and each one's mouth moves on their own line.
-        face = read_face(state.visuals[2].path)
+        face = state.visuals[2].face_of("Asha")
         assert face is not None and face.character == "Asha"
-        assert {f.character for f in read_faces(state.visuals[2].path)} == {"Asha", "Ravi"}
+        assert {f.character for f in state.visuals[2].faces} == {"Asha", "Ravi"}
         lipsync = next(r for r in pipe.context.reports if r.name == "lipsync")
         assert lipsync.items == 3 and not lipsync.notes  # Asha, Ravi, and the crow
         first, second = talk_shot.lines
         still = np.asarray(Image.open(state.visuals[2].path).convert("RGB")).astype(np.int16)
         for line, who in ((first, "Asha"), (second, "Ravi")):
-            other = next(f for f in read_faces(state.visuals[2].path) if f.character != who)
+            other = next(f for f in state.visuals[2].faces if f.character != who)
             mid = frames[int((line.start + line.clip.duration / 2) * fps)].astype(np.int16)
             x0, y0, x1, y1 = other.mouth
             # The one not speaking keeps the still's closed mouth.
@@ -333,3 +333,64 @@ def test_vertical_subtitles_stay_above_and_left_of_the_shorts_player_ui(tmp_path
     drawing = draw_scene((540, 960), words="a crow and a pot", figures=(crow,))
     for placed in drawing.placed:
         assert placed.box[3] <= 960 * 0.7 and placed.box[2] <= 540 * 0.95, placed
+
+
+PARALLAX = """\
+title: Parallax
+duration: auto
+output: {resolution: 320x180, fps: 12, subtitles: {burn: false}}
+characters:
+  - {name: Kaka, look: a little black crow}
+scenes:
+  - title: By the pot
+    shots:
+      - narration: Kaka the crow looked into the pot.
+        camera: pan-right
+      - camera: pan-left
+        dialogue:
+          - Kaka: Water, water! Where is all the water?
+"""
+
+
+def _shift(a: np.ndarray, b: np.ndarray) -> float:
+    """How far (x, pixels) the picture `b` lies from `a`, by phase correlation."""
+    import cv2
+
+    (dx, _), _ = cv2.phaseCorrelate(
+        a.astype(np.float32).mean(axis=2), b.astype(np.float32).mean(axis=2)
+    )
+    return float(dx)
+
+
+def _crow_x(rgb: np.ndarray) -> float:
+    mask = np.abs(rgb.astype(np.int16) - CROW).max(axis=2) < 28
+    assert mask.sum() > 50, "no crow in the frame"
+    return float(np.nonzero(mask)[1].mean())
+
+
+@pytest.mark.slow
+def test_the_camera_passes_the_characters_faster_than_the_backdrop(tmp_path: Path) -> None:
+    """Parallax: under a pan the crow (in front) moves further than the hills behind it,
+    both in a plain shot and in one where the crow talks (hops) while the camera pans."""
+    path = tmp_path / "project.yaml"
+    path.write_text(PARALLAX, encoding="utf-8")
+    pipe = Pipeline(Project.load(path))
+    try:
+        state = pipe.run()
+        assert state.timeline is not None and state.film is not None
+        assert all(len(v.layers) >= 3 for v in state.visuals)  # backdrop, props, figures
+        assert state.film_facts["moving_shots"] == 2
+        with av.open(str(state.film)) as container:
+            frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+        fps = state.timeline.fps
+        for shot, way in zip(state.timeline.shots, (-1, 1), strict=True):
+            first = frames[int(shot.start * fps) + 8]
+            last = frames[int(shot.end * fps) - 8]
+            hills = slice(int(180 * 0.28), int(180 * 0.45))  # above the crow's head
+            behind = _shift(first[hills], last[hills])
+            front = _crow_x(last) - _crow_x(first)
+            assert way * behind > 3, (shot.id, behind)  # the backdrop moves with the pan
+            # and the crow, in front, moves the same way by clearly more
+            assert way * front > way * behind + 4, (shot.id, front, behind)
+    finally:
+        pipe.close()

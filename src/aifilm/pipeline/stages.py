@@ -294,14 +294,7 @@ class VisualsStage(Stage):
                         visual, credit = backend.render_directed(request, direction, folder)
                     else:
                         visual = backend.render(request, folder)
-                    return {
-                        "credit": credit,
-                        "file": visual.path.relative_to(folder).as_posix(),
-                        "kind": visual.kind,
-                        "width": visual.width,
-                        "height": visual.height,
-                        "note": visual.note,
-                    }
+                    return {"credit": credit, **visual.to_meta(folder)}
 
                 with _blame(ctx, self.name, shot=shot.id, source=shot.source):
                     entry = ctx.cache.fetch("visuals", digest, make)
@@ -310,13 +303,7 @@ class VisualsStage(Stage):
                 meta = entry.meta
                 if meta.get("credit"):
                     credits[digest] = meta["credit"]
-                return Visual(
-                    entry.file(meta["file"]),
-                    meta["kind"],
-                    int(meta["width"]),
-                    int(meta["height"]),
-                    meta.get("note"),
-                )
+                return Visual.from_meta(meta, entry.path)
 
             credits: dict[str, dict[str, Any]] = {}
             if directed:  # photos already in the cache for this film are taken
