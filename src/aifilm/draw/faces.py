@@ -221,7 +221,12 @@ def face_from_geometry(sprite: Image.Image, tone: str | None) -> FaceGeometry:
     opaque = rgba[..., 3] > 200
     skin = SKINS.get(tone or "", SKINS["medium"])
     close = (np.abs(rgba[..., :3] - np.array(skin)).sum(axis=2) < 56) & opaque
+    rows = np.nonzero(opaque.any(axis=1))[0]
+    if len(rows):  # the head is high in the figure: arms and legs below are not the face
+        close[int(rows.min() + (rows.max() - rows.min()) * 0.45) :] = False
     face = _face_region(close, least=0.002)
+    if face is not None and face[3] - face[1] > (face[2] - face[0]) * 1.25:
+        face = (face[0], face[1], face[2], face[1] + round((face[2] - face[0]) * 1.25))
     if face is None:
         ys, xs = np.nonzero(opaque)
         if len(xs) == 0:
@@ -230,6 +235,18 @@ def face_from_geometry(sprite: Image.Image, tone: str | None) -> FaceGeometry:
         side = max(4, round((bottom - top) * 0.36))
         middle = round((int(xs.min()) + int(xs.max()) + 1) / 2)
         face = (max(0, middle - side // 2), top, min(width, middle + side // 2), top + side)
+    eyes = _eye_whites(rgba, opaque)
+    if eyes is not None:  # the eyes show: the head is laid out around them
+        (lx, ly), (rx, ry) = eyes
+        span = max(4.0, rx - lx)
+        fw_f = span / 0.36
+        cx, ey = (lx + rx) / 2, (ly + ry) / 2
+        face = (
+            max(0, round(cx - fw_f / 2)),
+            max(0, round(ey - fw_f * 0.48)),
+            min(width, round(cx + fw_f / 2)),
+            min(height, round(ey + fw_f * 0.55)),
+        )
     fx0, fy0, fx1, fy1 = face
     fw, fh = max(4, fx1 - fx0), max(4, fy1 - fy0)
 
@@ -252,17 +269,63 @@ def face_from_geometry(sprite: Image.Image, tone: str | None) -> FaceGeometry:
     )
 
 
+def _eye_whites(rgba: np.ndarray, opaque: np.ndarray) -> tuple[tuple[float, float], ...] | None:
+    """The centres of two eye whites side by side high in a figure, if they show."""
+    import cv2
+    import numpy as np
+
+    height, width = opaque.shape
+    rows = np.nonzero(opaque.any(axis=1))[0]
+    if len(rows) == 0:
+        return None
+    white = (rgba[..., :3].sum(axis=2) > 690) & opaque
+    white[int(rows.min() + (rows.max() - rows.min()) * 0.55) :] = False
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(
+        white.astype(np.uint8), connectivity=8
+    )
+    least = height * width * 0.0004
+    blobs = [
+        (int(stats[i][4]), float(centroids[i][0]), float(centroids[i][1]), int(stats[i][3]))
+        for i in range(1, count)
+        if least <= stats[i][4] <= height * width * 0.025
+    ]
+    blobs.sort(reverse=True)
+    for n, a in enumerate(blobs[:6]):
+        for b in blobs[n + 1 : 6]:
+            gap = abs(a[1] - b[1])
+            if abs(a[2] - b[2]) <= max(a[3], b[3]) and width * 0.06 < gap < width * 0.4:
+                left, right = sorted((a, b), key=lambda e: e[1])
+                if 0.5 <= left[0] / right[0] <= 2.0:
+                    return (left[1], left[2]), (right[1], right[2])
+    return None
+
+
 def face_of(name: str, sprite: Image.Image, tone: str | None) -> FaceGeometry:
     """The face of person picture `name` (RGBA, cropped to it): read from its pixels,
     else from its proportions, so every drawn person can talk. Kept per picture and size."""
     key = (name, sprite.size, tone)
     found = _FACES.get(key)
     if found is None:
-        found = find_face(sprite, tone) or face_from_geometry(sprite, tone)
+        found = find_face(sprite, tone)
+        if found is None or not _sane(found):
+            found = face_from_geometry(sprite, tone)
         if len(_FACES) > 512:
             _FACES.clear()
         _FACES[key] = found
     return found
+
+
+def _sane(face: FaceGeometry) -> bool:
+    """Whether features read from pixels sit as a face's do: the eyes inside the head
+    above the mouth, the mouth in the head's lower half (not a pipe or a red scarf)."""
+    fx0, fy0, fx1, fy1 = face.face
+    mouth = face.mouth
+    if not (fx0 <= mouth[0] < mouth[2] <= fx1 and (fy0 + fy1) / 2 <= mouth[1] < mouth[3] <= fy1):
+        return False
+    return all(
+        fx0 <= eye[0] < eye[2] <= fx1 and fy0 <= eye[1] < eye[3] <= mouth[1]
+        for eye in (face.left_eye, face.right_eye)
+    )
 
 
 _FACES: dict[tuple[str, tuple[int, int], str | None], FaceGeometry] = {}
