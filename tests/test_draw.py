@@ -425,3 +425,22 @@ def test_every_person_picture_has_a_face_to_talk_with() -> None:
     sprite = sprite.crop(sprite.getbbox())
     face = face_from_geometry(sprite, "medium")
     assert face.face[3] < sprite.height * 0.55
+
+
+def test_words_the_table_does_not_know_are_looked_up_in_cldr_names() -> None:
+    """After the curated table, CLDR's emoji names: an English noun and Indian scripts."""
+    from aifilm.draw.words import HINDI, NOUNS
+
+    assert "tractor" not in NOUNS and "ऊँट" not in HINDI and "मोर" not in HINDI
+    hindi = find_things("रेगिस्तान में एक प्यासा ऊँट था, और पेड़ पर मोर नाच रहा था।")
+    assert [(m.word, m.asset) for m in hindi] == [
+        ("ऊँट", "camel"),
+        ("पेड़", "deciduous-tree"),  # the curated Hindi table still comes first
+        ("मोर", "peacock"),
+    ]
+    english = find_things("The farmer drove his old tractor slowly.")
+    assert [(m.word, m.asset) for m in english] == [("tractor", "tractor")]
+    assert lookup("மயில்") == "peacock"  # Tamil
+    assert lookup("pot") == "amphora" and lookup("rose") is None  # the table decides these
+    for asset in {lookup(w) for w in ("tractor", "ऊँट", "மயில்")}:
+        assert asset is not None and assets.has(asset)
