@@ -26,8 +26,33 @@ TARGET = Path(__file__).resolve().parents[1] / "src/aifilm/draw/cldr"
 LANGUAGES = ("en", "hi", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
 # English words too general to name a picture on their own.
 _VAGUE = frozenset(
-    "face person people man woman hand body animal nature object symbol sign place "
-    "weather food drink plant travel time other small big good bad day".split()
+    [
+        "face",
+        "person",
+        "people",
+        "man",
+        "woman",
+        "hand",
+        "body",
+        "animal",
+        "nature",
+        "object",
+        "symbol",
+        "sign",
+        "place",
+        "weather",
+        "food",
+        "drink",
+        "plant",
+        "travel",
+        "time",
+        "other",
+        "small",
+        "big",
+        "good",
+        "bad",
+        "day",
+    ]
 )
 
 
