@@ -444,3 +444,34 @@ def test_words_the_table_does_not_know_are_looked_up_in_cldr_names() -> None:
     assert lookup("pot") == "amphora" and lookup("rose") is None  # the table decides these
     for asset in {lookup(w) for w in ("tractor", "ऊँट", "மயில்")}:
         assert asset is not None and assets.has(asset)
+
+
+def test_a_character_with_its_own_picture_stands_in_the_scene_as_that_picture(
+    tmp_path: Path,
+) -> None:
+    """A cut-out (transparent background) stands as it is; a photo comes framed."""
+    from PIL import ImageDraw
+
+    cut = Image.new("RGBA", (200, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(cut).ellipse((20, 20, 180, 280), fill=(230, 20, 30, 255))
+    cut.save(tmp_path / "hare.png")
+    Image.new("RGB", (300, 300), (20, 40, 230)).save(tmp_path / "king.jpg")
+    hare = figure_for(
+        "Hare", species="rabbit", sex="male", age="adult", role=None, look=None, color=None,
+        language="en", image=tmp_path / "hare.png",
+    )  # fmt: skip
+    king = figure_for(
+        "King", species="human", sex="male", age="adult", role="king", look=None, color=None,
+        language="en", image=tmp_path / "king.jpg",
+    )  # fmt: skip
+    drawing = draw_scene((640, 360), words="The hare met the king.", figures=(hare, king))
+    rgb = np.asarray(drawing.picture).astype(np.int16)
+    placed = {p.name: p for p in drawing.placed if p.layer == "figure"}
+    assert placed["Hare"].asset == "image:hare.png" and placed["King"].asset == "image:king.jpg"
+    for who, colour in (("Hare", (230, 20, 30)), ("King", (20, 40, 230))):
+        x0, y0, x1, y1 = placed[who].box
+        share = (np.abs(rgb[y0:y1, x0:x1] - colour).max(axis=2) < 30).mean()
+        assert share > 0.4, (who, share)  # the character's own picture, not an emoji
+    x0, y0, x1, y1 = placed["King"].box
+    assert (np.abs(rgb[y0 + 1, x0:x1] - (250, 246, 236)).max(axis=1) < 8).mean() > 0.5  # frame
+    assert not drawing.faces and not drawing.bouncers  # no emoji face to move on a photo
