@@ -226,7 +226,7 @@ class _Colours:
 
 
 def _colours(face: Face, pixels: np.ndarray, mouth: Box) -> _Colours:
-    """The face's colours: from its `face.json`, else read from the picture."""
+    """The face's colours: from its `Visual.faces`, else read from the picture."""
     import numpy as np
 
     if face.skin and face.lips:
