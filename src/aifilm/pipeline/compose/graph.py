@@ -311,15 +311,14 @@ def layered_with_overlays(
     out_h: int,
     first_input: int,
     first_frame: int,
-) -> tuple[list[str], int]:
+) -> list[str]:
     """Chains for a layered still with overlays (talking mouths, hopping animals).
 
     Every frame is built: the background repeated; each layer repeated, with the
     overlays that lie on it laid on in its own pixels, then laid on the background
     where `layer_place` puts it that frame; an overlay that `replaces` a named layer
     is laid there instead of it; then the camera moves (`per_frame_motion`). Inputs:
-    the layers in front from `first_input`, then the overlays. Returns the chains and
-    how many inputs they read after `first_input`.
+    the layers in front from `first_input`, then the overlays.
     """
     moving = clip.camera in MOVING
     src = source_size(out_w, out_h, clip.camera)
@@ -373,7 +372,7 @@ def layered_with_overlays(
     tail = [per_frame_motion(clip.camera, frames, *src, out_w, out_h)] if moving else []
     tail += [f"trim=end_frame={frames}", "format=yuv420p"]
     chains.append(f"[{base}]" + ",".join(tail) + f"[c{index}]")
-    return chains, len(layers) - 1 + len(clip.overlays)
+    return chains
 
 
 def video_chain(index: int, frames: int, fps: int, out_w: int, out_h: int) -> str:
@@ -489,10 +488,9 @@ def build_graph(
         ):
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.layers[0].path)]
             first = len(local) + overlay_inputs.count("-i")
-            chains, _ = layered_with_overlays(
+            graph.filters += layered_with_overlays(
                 k, clip, span.frames, fps, width, height, first, span.first
             )
-            graph.filters += chains
             overlay_inputs += _layer_inputs(clip.layers[1:], fps)
             overlay_inputs += _overlay_inputs(clip.overlays)
             graph.overlays += len(clip.overlays)
