@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from abc import abstractmethod
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -136,7 +136,7 @@ class StockPhotos(DirectedVisuals):
         except StockError as exc:
             still = self.render(request, out_dir)
             note = f"{self.provider}: {exc}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
+            return replace(still, note=note), None  # keeps its faces and layers
         credit = {
             "shot": direction.shot,
             "provider": self.provider,

@@ -14,6 +14,7 @@ import base64
 import os
 import random
 import time
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ class OpenAIImages(DirectedVisuals):
         except _Failed as exc:
             still = self.render(request, out_dir)
             note = f"{self.name}: {exc}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
+            return replace(still, note=note), None  # keeps its faces and layers
         return Visual(path, "still", request.width, request.height), None
 
     def _generate(self, prompt: str, size: str) -> bytes:
