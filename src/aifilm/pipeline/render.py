@@ -434,7 +434,7 @@ def _pictures(scenes: list[dict[str, Any] | None], n: int) -> dict[str, Any]:
                 "name": p["name"],
                 "word": p["word"],
                 "who": p["who"],
-                "license": scene["licence"]["license"],
+                "license": p.get("license", scene["licence"]["license"]),
             }
             for p in scene["pictures"]
         ],

@@ -246,7 +246,15 @@ def _scene_facts(drawing: Drawing) -> dict[str, Any]:
         "setting": drawing.setting,
         "words": [{"word": m.word, "picture": m.asset} for m in drawing.matched],
         "pictures": [
-            {"name": p.asset, "layer": p.layer, "box": list(p.box), "word": p.word, "who": p.name}
+            {
+                "name": p.asset,
+                "layer": p.layer,
+                "box": list(p.box),
+                "word": p.word,
+                "who": p.name,
+                # a character's own picture is the creator's, not shipped art
+                "license": "your own picture" if p.asset.startswith("image:") else art.license,
+            }
             for p in drawing.placed
         ],
         "licence": {"source": art.source, "license": art.license, "attribution": art.attribution},
