@@ -475,3 +475,44 @@ def test_a_character_with_its_own_picture_stands_in_the_scene_as_that_picture(
     x0, y0, x1, y1 = placed["King"].box
     assert (np.abs(rgb[y0 + 1, x0:x1] - (250, 246, 236)).max(axis=1) < 8).mean() > 0.5  # frame
     assert not drawing.faces and not drawing.bouncers  # no emoji face to move on a photo
+
+
+def test_the_graph_moves_layers_only_under_a_moving_camera() -> None:
+    """A layered still under a pan opens its planes as inputs and lays each on every
+    keyframe at its depth; under a static camera the flattened still alone is shown; a
+    picture not in the still's own size keeps today's move."""
+    from aifilm.pipeline.compose.graph import ClipSource, build_graph
+    from aifilm.pipeline.compose.motion import source_size
+    from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
+    from aifilm.pipeline.visuals.base import Layer
+
+    w, h = source_size(640, 360, "pan-right")
+    layers = (
+        Layer(Path("/l0.png"), 0, 0, w, h),
+        Layer(Path("/l1.png"), 300, 200, 100, 80, 0.35),
+        Layer(Path("/l2.png"), 100, 150, 200, 200, 0.7),
+    )
+
+    def graph(camera: str, size: tuple[int, int] = (w, h)) -> tuple[str, list[str]]:
+        shot = TimedShot("1", 0, 0, 0.0, 3.0, VisualSpec("generated"), camera, "cut", 0.0)
+        clip = ClipSource(Path("/still.png"), "still", *size, camera, (), layers)
+        from aifilm.pipeline.compose.transitions import plan_spans
+
+        built = build_graph(
+            [clip], plan_spans(Timeline(640, 360, 12, 3.0, [shot])), fps=12, width=640, height=360
+        )
+        return built.text, built.inputs
+
+    text, inputs = graph("pan-right")
+    assert [inputs[i + 1] for i, a in enumerate(inputs) if a == "-i"] == [
+        "/l0.png",
+        "/l1.png",
+        "/l2.png",
+    ]
+    assert text.count("overlay=") == 2 and "eval=frame" in text
+    assert text.index("overlay=") < text.index("framerate=")  # on keyframes, before the blend
+    assert "100+floor(-67.2*" in text and "300+floor(-33.6*" in text  # 0.7, 0.35 of 96 px
+    text, inputs = graph("static", (640, 360))
+    assert "overlay=" not in text and inputs.count("-i") == 1 and "/still.png" in inputs
+    text, inputs = graph("pan-right", (640, 360))  # not the still's size: no layers
+    assert "overlay=" not in text and "/still.png" in inputs
