@@ -275,7 +275,10 @@ def layered_chains(
     split = motion_split(clip.camera, frames, *src, out_w, out_h, fps)
     if split is None or not split.progress:
         return None
-    parts = [f"scale={COLOUR}", "setsar=1", "format=yuv444p", *split.head]
+    parts = [f"scale={COLOUR}", "setsar=1"]
+    if not split.head[0].startswith("format="):  # a pan's head converts already
+        parts.append("format=yuv444p")
+    parts += split.head
     chains = [f"[{index}:v]" + ",".join(parts) + f"[s{index}]"]
     base = f"s{index}"
     for j, layer in enumerate(clip.layers[1:]):
