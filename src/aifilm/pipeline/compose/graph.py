@@ -277,17 +277,20 @@ def layered_chains(
     split = motion_split(clip.camera, frames, *src, out_w, out_h, fps)
     if split is None or not split.progress:
         return None
+    # A pan's keyframes are whole-pixel crops in 4:4:4 already; a zoom's go through
+    # `perspective`, half again as dear in 4:4:4, so its layers step by 2 px in 4:2:0.
+    chroma = "444" if split.head[0].startswith("format=yuv444p") else "420"
     parts = [f"scale={COLOUR}", "setsar=1"]
-    if not split.head[0].startswith("format="):  # a pan's head converts already
-        parts.append("format=yuv444p")
+    if chroma == "420":
+        parts.append("format=yuv420p")
     parts += split.head
     chains = [f"[{index}:v]" + ",".join(parts) + f"[s{index}]"]
     base = f"s{index}"
     for j, layer in enumerate(clip.layers[1:]):
         label = f"l{index}_{j}"
-        chains.append(layer_chain(first_input + j, label))
+        chains.append(layer_chain(first_input + j, label, chroma=chroma))
         x, y = layer_place(clip.camera, split.progress, layer.box, layer.depth, src, (out_w, out_h))
-        chains.append(_lay(base, label, x, y, f"s{index}_{j + 1}"))
+        chains.append(_lay(base, label, x, y, f"s{index}_{j + 1}", chroma))
         base = f"s{index}_{j + 1}"
     tail = [*split.tail]
     if tail[-1] != "format=yuv420p":
