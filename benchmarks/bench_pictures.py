@@ -2,6 +2,8 @@
 
     python benchmarks/bench_pictures.py                 # every example + benchmarks/scripts/
     python benchmarks/bench_pictures.py --time          # also the 60 s example, cold and cached
+    python benchmarks/bench_pictures.py --time --only thirsty-crow --voice espeak
+                                                        # the same voice for old and new code
     PYTHONPATH=/path/to/old/src python benchmarks/bench_pictures.py --label before
 
 For each film, rendered with the default backends:
@@ -127,8 +129,12 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def time_example(project_file: Path) -> dict[str, Any]:
-    """Cold (empty cache) and cached render of one film, and what the cache holds after."""
+def time_example(project_file: Path, voice: str | None = None) -> dict[str, Any]:
+    """Cold (empty cache) and cached render of one film, and what the cache holds after.
+
+    `voice` names the voice backend for both renders (the default one changed over
+    time, and it costs more than the pictures do).
+    """
     from aifilm.pipeline.render import render
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,12 +142,12 @@ def time_example(project_file: Path) -> dict[str, Any]:
         from aifilm.pipeline.cache import Cache
 
         started = time.perf_counter()
-        first = render(project_file, Path(tmp) / "a", cache=Cache(cache))
+        first = render(project_file, Path(tmp) / "a", cache=Cache(cache), voice=voice)
         cold = time.perf_counter() - started
         visuals_bytes = _size(cache / "visuals") if (cache / "visuals").exists() else 0
         cache_bytes = _size(cache)
         started = time.perf_counter()
-        again = render(project_file, Path(tmp) / "b", cache=Cache(cache))
+        again = render(project_file, Path(tmp) / "b", cache=Cache(cache), voice=voice)
         warm = time.perf_counter() - started
     return {
         "film": project_file.parent.name,
@@ -149,6 +155,7 @@ def time_example(project_file: Path) -> dict[str, Any]:
         # CPU seconds (Python and its FFmpeg children): steadier than wall time on a
         # machine shared with other work.
         "cold_cpu_s": first.report["cpu_seconds"],
+        "stages_s": {s["name"]: s["seconds"] for s in first.report["stages"]},
         "cached_s": round(warm, 1),
         "cached_cpu_s": again.report["cpu_seconds"],
         "cached_misses": again.report["cache"]["misses"],
@@ -162,6 +169,7 @@ def main() -> None:
     parser.add_argument("--label", default="after")
     parser.add_argument("--time", action="store_true", help="also time the 60 s example")
     parser.add_argument("--only", nargs="*", help="film names to measure")
+    parser.add_argument("--voice", help="voice backend for the timed renders (e.g. espeak)")
     args = parser.parse_args()
     films = sorted((ROOT / "examples").glob("*/project.yaml"))
     films += sorted((HERE / "scripts").glob("*.yaml"))
@@ -173,7 +181,8 @@ def main() -> None:
             rows.append(measure(film, Path(tmp) / "cache"))
             print(json.dumps(rows[-1]), file=sys.stderr)
         shutil.rmtree(Path(tmp) / "cache", ignore_errors=True)
-    timing = time_example(ROOT / "examples/thirsty-crow/project.yaml") if args.time else None
+    example = ROOT / "examples/thirsty-crow/project.yaml"
+    timing = time_example(example, args.voice) if args.time else None
     total = sum(r["seconds"] for r in rows)
     summary = {
         "label": args.label,

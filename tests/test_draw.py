@@ -17,7 +17,7 @@ from aifilm.draw import assets
 from aifilm.draw.figures import figure_for
 from aifilm.draw.scene import draw_scene
 from aifilm.draw.words import find_things, lookup
-from aifilm.pipeline.visuals.stills import read_face, read_faces, read_hops, read_scene
+from aifilm.pipeline.visuals.stills import read_hops, read_scene
 
 CROW = np.array((0x50, 0x35, 0x81))  # the Fluent blackbird's body
 
@@ -189,15 +189,15 @@ def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Pat
         assert {"lion", "sun"} <= {p["name"] for p in scenes[1]["pictures"]}
         assert scenes[1]["setting"] == "desert"
         # Both people are drawn with faces, and each one's mouth moves on their own line.
-        face = read_face(state.visuals[2].path)
+        face = state.visuals[2].face_of("Asha")
         assert face is not None and face.character == "Asha"
-        assert {f.character for f in read_faces(state.visuals[2].path)} == {"Asha", "Ravi"}
+        assert {f.character for f in state.visuals[2].faces} == {"Asha", "Ravi"}
         lipsync = next(r for r in pipe.context.reports if r.name == "lipsync")
         assert lipsync.items == 3 and not lipsync.notes  # Asha, Ravi, and the crow
         first, second = talk_shot.lines
         still = np.asarray(Image.open(state.visuals[2].path).convert("RGB")).astype(np.int16)
         for line, who in ((first, "Asha"), (second, "Ravi")):
-            other = next(f for f in read_faces(state.visuals[2].path) if f.character != who)
+            other = next(f for f in state.visuals[2].faces if f.character != who)
             mid = frames[int((line.start + line.clip.duration / 2) * fps)].astype(np.int16)
             x0, y0, x1, y1 = other.mouth
             # The one not speaking keeps the still's closed mouth.
@@ -333,3 +333,186 @@ def test_vertical_subtitles_stay_above_and_left_of_the_shorts_player_ui(tmp_path
     drawing = draw_scene((540, 960), words="a crow and a pot", figures=(crow,))
     for placed in drawing.placed:
         assert placed.box[3] <= 960 * 0.7 and placed.box[2] <= 540 * 0.95, placed
+
+
+PARALLAX = """\
+title: Parallax
+duration: auto
+output: {resolution: 320x180, fps: 12, subtitles: {burn: false}}
+characters:
+  - {name: Kaka, look: a little black crow}
+scenes:
+  - title: By the pot
+    shots:
+      - narration: Kaka the crow looked into the pot.
+        camera: pan-right
+      - camera: pan-left
+        dialogue:
+          - Kaka: Water, water! Where is all the water?
+"""
+
+
+def _shift(a: np.ndarray, b: np.ndarray) -> float:
+    """How far (x, pixels) the picture `b` lies from `a`, by phase correlation."""
+    import cv2
+
+    (dx, _), _ = cv2.phaseCorrelate(
+        a.astype(np.float32).mean(axis=2), b.astype(np.float32).mean(axis=2)
+    )
+    return float(dx)
+
+
+def _crow_x(rgb: np.ndarray) -> float:
+    mask = np.abs(rgb.astype(np.int16) - CROW).max(axis=2) < 28
+    assert mask.sum() > 50, "no crow in the frame"
+    return float(np.nonzero(mask)[1].mean())
+
+
+@pytest.mark.slow
+def test_the_camera_passes_the_characters_faster_than_the_backdrop(tmp_path: Path) -> None:
+    """Parallax: under a pan the crow (in front) moves further than the hills behind it,
+    both in a plain shot and in one where the crow talks (hops) while the camera pans."""
+    path = tmp_path / "project.yaml"
+    path.write_text(PARALLAX, encoding="utf-8")
+    pipe = Pipeline(Project.load(path))
+    try:
+        state = pipe.run()
+        assert state.timeline is not None and state.film is not None
+        assert all(len(v.layers) >= 3 for v in state.visuals)  # backdrop, props, figures
+        assert state.film_facts["moving_shots"] == 2
+        with av.open(str(state.film)) as container:
+            frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+        fps = state.timeline.fps
+        for shot, way in zip(state.timeline.shots, (-1, 1), strict=True):
+            first = frames[int(shot.start * fps) + 8]
+            last = frames[int(shot.end * fps) - 8]
+            hills = slice(int(180 * 0.28), int(180 * 0.45))  # above the crow's head
+            behind = _shift(first[hills], last[hills])
+            front = _crow_x(last) - _crow_x(first)
+            assert way * behind > 3, (shot.id, behind)  # the backdrop moves with the pan
+            # and the crow, in front, moves the same way by clearly more
+            assert way * front > way * behind + 4, (shot.id, front, behind)
+    finally:
+        pipe.close()
+
+
+def test_every_person_picture_has_a_face_to_talk_with() -> None:
+    """Every person asset a speaking character can be drawn as has face boxes: read from
+    its pixels, else from its proportions (seated figures, beards, visors)."""
+    from aifilm.draw.faces import face_from_geometry, face_of, find_face
+    from aifilm.draw.figures import TONES
+
+    people = [n for n in sorted(assets.names()) if n.endswith(tuple(f"-{t}" for t in TONES))]
+    assert len(people) >= 300
+    by_geometry = 0
+    for name in people:
+        tone = next(t for t in sorted(TONES, key=len, reverse=True) if name.endswith(f"-{t}"))
+        sprite = assets.raster(name, 240)
+        sprite = sprite.crop(sprite.getbbox())
+        face = face_of(name, sprite, tone)
+        alpha = np.asarray(sprite.getchannel("A"))
+        fx0, fy0, fx1, fy1 = face.face
+        mx0, my0, mx1, my1 = face.mouth
+        assert 0 <= fx0 <= mx0 < mx1 <= fx1 <= sprite.width, name
+        assert 0 <= fy0 <= my0 < my1 <= fy1 <= sprite.height, name
+        assert (alpha[my0:my1, mx0:mx1] > 200).mean() > 0.9, name  # the mouth is on the figure
+        for eye in (face.left_eye, face.right_eye):
+            assert fx0 <= eye[0] < eye[2] <= fx1 and fy0 <= eye[1] < eye[3] <= my0, name
+        by_geometry += face != find_face(sprite, tone)
+    assert by_geometry > 0  # the ones the pixels alone do not give (54 of 335 at 300 px)
+    # A geometry face of a seated figure sits in its head, the top of the figure.
+    sprite = assets.raster("man-in-lotus-position-medium", 240)
+    sprite = sprite.crop(sprite.getbbox())
+    face = face_from_geometry(sprite, "medium")
+    assert face.face[3] < sprite.height * 0.55
+
+
+def test_words_the_table_does_not_know_are_looked_up_in_cldr_names() -> None:
+    """After the curated table, CLDR's emoji names: an English noun and Indian scripts."""
+    from aifilm.draw.words import HINDI, NOUNS
+
+    assert "tractor" not in NOUNS and "ऊँट" not in HINDI and "मोर" not in HINDI
+    hindi = find_things("रेगिस्तान में एक प्यासा ऊँट था, और पेड़ पर मोर नाच रहा था।")
+    assert [(m.word, m.asset) for m in hindi] == [
+        ("ऊँट", "camel"),
+        ("पेड़", "deciduous-tree"),  # the curated Hindi table still comes first
+        ("मोर", "peacock"),
+    ]
+    english = find_things("The farmer drove his old tractor slowly.")
+    assert [(m.word, m.asset) for m in english] == [("tractor", "tractor")]
+    assert lookup("மயில்") == "peacock"  # Tamil
+    assert lookup("pot") == "amphora" and lookup("rose") is None  # the table decides these
+    for asset in {lookup(w) for w in ("tractor", "ऊँट", "மயில்")}:
+        assert asset is not None and assets.has(asset)
+
+
+def test_a_character_with_its_own_picture_stands_in_the_scene_as_that_picture(
+    tmp_path: Path,
+) -> None:
+    """A cut-out (transparent background) stands as it is; a photo comes framed."""
+    from PIL import ImageDraw
+
+    cut = Image.new("RGBA", (200, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(cut).ellipse((20, 20, 180, 280), fill=(230, 20, 30, 255))
+    cut.save(tmp_path / "hare.png")
+    Image.new("RGB", (300, 300), (20, 40, 230)).save(tmp_path / "king.jpg")
+    hare = figure_for(
+        "Hare", species="rabbit", sex="male", age="adult", role=None, look=None, color=None,
+        language="en", image=tmp_path / "hare.png",
+    )  # fmt: skip
+    king = figure_for(
+        "King", species="human", sex="male", age="adult", role="king", look=None, color=None,
+        language="en", image=tmp_path / "king.jpg",
+    )  # fmt: skip
+    drawing = draw_scene((640, 360), words="The hare met the king.", figures=(hare, king))
+    rgb = np.asarray(drawing.picture).astype(np.int16)
+    placed = {p.name: p for p in drawing.placed if p.layer == "figure"}
+    assert placed["Hare"].asset == "image:hare.png" and placed["King"].asset == "image:king.jpg"
+    for who, colour in (("Hare", (230, 20, 30)), ("King", (20, 40, 230))):
+        x0, y0, x1, y1 = placed[who].box
+        share = (np.abs(rgb[y0:y1, x0:x1] - colour).max(axis=2) < 30).mean()
+        assert share > 0.4, (who, share)  # the character's own picture, not an emoji
+    x0, y0, x1, y1 = placed["King"].box
+    assert (np.abs(rgb[y0 + 1, x0:x1] - (250, 246, 236)).max(axis=1) < 8).mean() > 0.5  # frame
+    assert not drawing.faces and not drawing.bouncers  # no emoji face to move on a photo
+
+
+def test_the_graph_moves_layers_only_under_a_moving_camera() -> None:
+    """A layered still under a pan opens its planes as inputs and lays each on every
+    keyframe at its depth; under a static camera the flattened still alone is shown; a
+    picture not in the still's own size keeps today's move."""
+    from aifilm.pipeline.compose.graph import ClipSource, build_graph
+    from aifilm.pipeline.compose.motion import source_size
+    from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
+    from aifilm.pipeline.visuals.base import Layer
+
+    w, h = source_size(640, 360, "pan-right")
+    layers = (
+        Layer(Path("/l0.png"), 0, 0, w, h),
+        Layer(Path("/l1.png"), 300, 200, 100, 80, 0.35),
+        Layer(Path("/l2.png"), 100, 150, 200, 200, 0.7),
+    )
+
+    def graph(camera: str, size: tuple[int, int] = (w, h)) -> tuple[str, list[str]]:
+        shot = TimedShot("1", 0, 0, 0.0, 3.0, VisualSpec("generated"), camera, "cut", 0.0)
+        clip = ClipSource(Path("/still.png"), "still", *size, camera, (), layers)
+        from aifilm.pipeline.compose.transitions import plan_spans
+
+        built = build_graph(
+            [clip], plan_spans(Timeline(640, 360, 12, 3.0, [shot])), fps=12, width=640, height=360
+        )
+        return built.text, built.inputs
+
+    text, inputs = graph("pan-right")
+    assert [inputs[i + 1] for i, a in enumerate(inputs) if a == "-i"] == [
+        "/l0.png",
+        "/l1.png",
+        "/l2.png",
+    ]
+    assert text.count("overlay=") == 2 and "eval=frame" in text
+    assert text.index("overlay=") < text.index("framerate=")  # on keyframes, before the blend
+    assert "100+floor(-67.2*" in text and "300+floor(-33.6*" in text  # 0.7, 0.35 of 96 px
+    text, inputs = graph("static", (640, 360))
+    assert "overlay=" not in text and inputs.count("-i") == 1 and "/still.png" in inputs
+    text, inputs = graph("pan-right", (640, 360))  # not the still's size: no layers
+    assert "overlay=" not in text and "/still.png" in inputs

@@ -18,7 +18,6 @@ from aifilm.pipeline.compose.transitions import ClipSpan
 from aifilm.pipeline.lipsync.faces import fitted_box
 from aifilm.pipeline.lipsync.visemes import REST, blink_frames, viseme_of, visemes_of
 from aifilm.pipeline.visuals.podcast import read_layout
-from aifilm.pipeline.visuals.stills import read_face
 
 FPS = 12
 W, H = 320, 180
@@ -191,7 +190,7 @@ def test_portrait_mouth_moves_only_while_its_character_speaks_and_in_time(
         report = next(r for r in pipe.context.reports if r.name == "lipsync")
         # Ann is shown; Bob stands beside her in the illustrated scene and talks too.
         assert report.backend == "visemes" and report.items == 2 and not report.notes
-        face = read_face(state.visuals[0].path)
+        face = state.visuals[0].face_of("Ann")
         assert face is not None and face.character == "Ann"
         frames = _frames(state.film)
         mouth = frames[:, slice(face.mouth[1], face.mouth[3]), slice(face.mouth[0], face.mouth[2])]
@@ -294,7 +293,8 @@ def test_podcast_active_speakers_mouth_moves_and_the_others_does_not(tmp_path: P
         places = read_layout(state.visuals[0].path)
         assert places is not None and [p.name for p in places] == ["Ann", "Bob"]
         ann, bob = places
-        assert ann.active and not bob.active and ann.face and bob.face
+        ann_face, bob_face = state.visuals[0].face_of("Ann"), state.visuals[0].face_of("Bob")
+        assert ann.active and not bob.active and ann_face and bob_face
         line = shot.lines[0]
         span = slice(int(line.start * FPS) + 1, min(int(line.end * FPS), int(shot.end * FPS) - 3))
 
@@ -304,8 +304,8 @@ def test_podcast_active_speakers_mouth_moves_and_the_others_does_not(tmp_path: P
             result: np.ndarray = np.abs(region - before).max(axis=(1, 2, 3))
             return result
 
-        assert (change(ann.face.mouth) > 40).mean() > 0.5
-        assert change(bob.face.mouth).max() <= 20
+        assert (change(ann_face.mouth) > 40).mean() > 0.5
+        assert change(bob_face.mouth).max() <= 20
         assert len(state.overlays[0]) == 2  # Bob still blinks
     finally:
         pipe.close()

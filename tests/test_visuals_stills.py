@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from PIL import Image, ImageDraw
 from aifilm.errors import AssetError, UserError
 from aifilm.pipeline.timeline import VisualSpec
 from aifilm.pipeline.visuals.base import Visual, VisualRequest
-from aifilm.pipeline.visuals.stills import FACE_FILE, Stills, read_face
+from aifilm.pipeline.visuals.stills import Stills
 
 
 def _render(
@@ -91,7 +90,7 @@ def test_same_request_same_bytes(tmp_path: Path, photo: Path) -> None:
         a = _render(spec, tmp_path / f"a{index}")
         b = _render(spec, tmp_path / f"b{index}")
         assert a.path.read_bytes() == b.path.read_bytes()
-    assert (tmp_path / "a3" / FACE_FILE).read_bytes() == (tmp_path / "b3" / FACE_FILE).read_bytes()
+        assert a.faces == b.faces
 
 
 def test_color_has_visible_shading(tmp_path: Path) -> None:
@@ -226,9 +225,9 @@ def test_missing_and_broken_files_raise_asset_error(tmp_path: Path) -> None:
 
 def test_generated_portrait_has_a_face_and_a_mouth(tmp_path: Path) -> None:
     visual = _render(_character("Asha"), tmp_path / "asha", (1280, 720))
-    face = read_face(visual.path)
+    face = visual.face_of("Asha")
     assert face is not None and face.character == "Asha"
-    assert json.loads((tmp_path / "asha" / FACE_FILE).read_text())["mouth"] == list(face.mouth)
+    assert not (tmp_path / "asha" / "face.json").exists()  # on the Visual, not beside it
     px = _pixels(visual)
     skin = np.array([int(face.skin[i : i + 2], 16) for i in (1, 3, 5)])
     fx0, fy0, fx1, fy1 = face.face

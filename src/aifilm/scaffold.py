@@ -54,7 +54,7 @@ Mira looked up and counted the stars, one by one, until she fell asleep.
 
 def create_project(folder: Path, *, title: str | None = None) -> Path:
     """Write project.yaml, script.txt, character portraits and the schema; return the spec."""
-    from aifilm.pipeline.visuals.stills import FACE_FILE, Stills, read_face
+    from aifilm.pipeline.visuals.stills import Stills
     from aifilm.spec.schema import project_schema
 
     if folder.exists() and not folder.is_dir():
@@ -75,14 +75,13 @@ def create_project(folder: Path, *, title: str | None = None) -> Path:
         visual = stills.render(
             VisualRequest(spec=spec, width=768, height=768, duration=1.0, fps=30), images
         )
-        # The portrait's face.json says where its mouth is, but only for a still the stills
+        # The portrait's faces say where its mouth is, but only for a still the stills
         # backend made itself; as the character's own picture, lip-sync reads `mouth:` from
         # the spec instead (the face detector does not see cartoon faces).
-        face = read_face(visual.path)
+        face = visual.face_of(name)
         if face is None:
-            raise InternalError(f"the portrait of {name} came without its face.json")
+            raise InternalError(f"the portrait of {name} came without its face")
         mouths[f"{name.lower()}_mouth"] = "[" + ", ".join(str(v) for v in face.mouth) + "]"
-        (images / FACE_FILE).unlink()
         visual.path.rename(images / f"{name.lower()}.png")
     (folder / "script.txt").write_text(SCRIPT_TXT, encoding="utf-8")
     spec_path = folder / "project.yaml"

@@ -72,13 +72,23 @@ def svg(name: str) -> bytes:
             f"no shipped picture named '{name}'",
             hint="see src/aifilm/draw/assets/manifest.json for the names",
         )
-    return resources.files(_PACKAGE).joinpath(f"assets/{entry['file']}").read_bytes()
+    return _read(entry["file"])
+
+
+@functools.cache
+def _read(file: str) -> bytes:
+    """A shipped file's bytes, read once per process (the art does not change under it)."""
+    return resources.files(_PACKAGE).joinpath(f"assets/{file}").read_bytes()
+
+
+@functools.cache
+def _digest(name: str) -> str:
+    return hashlib.sha256(svg(name)).hexdigest()
 
 
 def raster(name: str, height: int, *, flip: bool = False) -> Image.Image:
     """The picture `name` drawn `height` pixels tall (RGBA), optionally mirrored."""
-    data = svg(name)
-    picture = _raster(hashlib.sha256(data).hexdigest(), max(4, int(height)), name)
+    picture = _raster(_digest(name), max(4, int(height)), name)
     if flip:
         from PIL import ImageOps
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from aifilm.draw.words import lookup
 
@@ -114,6 +115,7 @@ class Figure:
     animal: bool
     tone: str | None  # skin tone of a person
     color: str | None  # the character's colour (a halo and name tag)
+    image: Path | None = None  # the character's own picture, shown instead of `asset`
 
 
 def _digest(*parts: str) -> int:
@@ -151,10 +153,15 @@ def figure_for(
     look: str | None,
     color: str | None,
     language: str,
+    image: Path | None = None,
 ) -> Figure:
-    """The figure of a character from who they are (an `aifilm.cast.Identity`'s fields)."""
+    """The figure of a character from who they are (an `aifilm.cast.Identity`'s fields).
+
+    With `image` (the character's own picture), scenes show that picture instead.
+    """
     if species and species != "human":
         asset = lookup(species) or UNKNOWN_ANIMAL
-        return Figure(name, asset, True, None, color)
+        return Figure(name, asset, True, None, color, image)
     tone = skin_tone(name, language)
-    return Figure(name, f"{person_base(name, sex, age, role, look)}-{tone}", False, tone, color)
+    base = person_base(name, sex, age, role, look)
+    return Figure(name, f"{base}-{tone}", False, tone, color, image)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aifilm.draw import assets
-from aifilm.draw.faces import FaceGeometry, find_face
+from aifilm.draw.faces import FaceGeometry, face_of
 from aifilm.draw.figures import Figure
 from aifilm.draw.looks import DEVOTIONAL_ALLOWED, DEVOTIONAL_PROPS, PODCAST_PROPS, draw_verse
 from aifilm.draw.scenery import SETTINGS, Setting, horizon_y, paint_backdrop, pick_setting
@@ -96,12 +96,36 @@ class Bouncer:
 BOUNCE = 0.1  # how high an animal hops on a stressed syllable, in its own heights
 
 
+PROP_DEPTH = 0.35  # props move this much faster than the backdrop under the camera
+FIGURE_DEPTH = 0.7  # and the characters in front this much
+
+
+@dataclass(frozen=True)
+class Plane:
+    """One plane of a drawn scene (RGBA, cropped to what it holds) and where it goes.
+
+    `depth` says how much faster than the backdrop it passes the camera; a `name`d
+    plane is one animal alone (it hops while it speaks, so it can be swapped out).
+    """
+
+    picture: Image.Image
+    at: tuple[int, int]
+    depth: float
+    name: str | None = None
+
+
 @dataclass
 class Drawing:
-    """A drawn scene and what is in it (for the render report, lip-sync and tests)."""
+    """A drawn scene and what is in it (for the render report, lip-sync and tests).
+
+    `picture` is the whole scene; `background` and `planes` are the same scene in
+    planes, back to front, for the camera to pass at different depths (parallax).
+    """
 
     picture: Image.Image
     setting: str
+    background: Image.Image | None = None
+    planes: list[Plane] = field(default_factory=list)
     placed: list[Placed] = field(default_factory=list)
     matched: list[Match] = field(default_factory=list)
     faces: dict[str, FaceGeometry] = field(default_factory=dict)  # by character, in pixels
@@ -118,6 +142,37 @@ def _seed(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(repr(parts).encode("utf-8")).digest()[:8], "big")
 
 
+def over(canvas: Image.Image, picture: Image.Image, left: int, top: int) -> None:
+    """Lay RGBA `picture` over RGBA `canvas` at (left, top), clipped to the canvas.
+
+    `alpha_composite` (not `paste`) so a transparent canvas keeps true alpha at edges.
+    """
+    x0, y0 = max(0, left), max(0, top)
+    x1 = min(canvas.width, left + picture.width)
+    y1 = min(canvas.height, top + picture.height)
+    if x1 <= x0 or y1 <= y0:
+        return
+    part = picture.crop((x0 - left, y0 - top, x1 - left, y1 - top))
+    canvas.alpha_composite(part.convert("RGBA"), (x0, y0))
+
+
+def _shadow(
+    canvas: Image.Image, centre_x: float, base_y: float, width: float, height: float
+) -> None:
+    """A soft dark ellipse on the ground where something stands."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    w = width * 0.9
+    h = max(3.0, height * 0.09)
+    pad = round(h * 2)
+    mask = Image.new("L", (round(w) + 2 * pad, round(h) + 2 * pad), 0)
+    ImageDraw.Draw(mask).ellipse((pad, pad, pad + w, pad + h), fill=110)
+    mask = mask.filter(ImageFilter.GaussianBlur(h * 0.45))
+    shade = Image.new("RGBA", mask.size, (20, 24, 20, 255))
+    shade.putalpha(mask)
+    over(canvas, shade, round(centre_x - w / 2) - pad, round(base_y - h / 2) - pad)
+
+
 def _paste(
     canvas: Image.Image,
     name: str,
@@ -131,28 +186,25 @@ def _paste(
     faces: dict[str, FaceGeometry] | None = None,
     who: str | None = None,
     bouncers: dict[str, Bouncer] | None = None,
+    under: Image.Image | None = None,
+    apart: list[Plane] | None = None,
+    sprite: Image.Image | None = None,
 ) -> Box:
-    """Draw asset `name` standing on (centre_x, base_y), with a soft ground shadow.
+    """Draw asset `name` (or a ready `sprite`) standing on (centre_x, base_y), with a
+    soft ground shadow, on the RGBA plane `canvas`.
 
-    With `faces` and `who`, a person's face found in the picture is recorded there.
+    With `faces` and `who`, a person's face found in the picture is recorded there. An
+    animal that can hop (`bouncers`) is recorded with the scene under it (`under`, the
+    whole picture so far) and, with `apart`, drawn on a plane of its own.
     """
-    from PIL import Image, ImageDraw, ImageFilter
-
-    sprite = assets.raster(name, height, flip=flip)
-    bbox = sprite.getbbox() or (0, 0, sprite.width, sprite.height)
-    sprite = sprite.crop(bbox)
+    if sprite is None:
+        sprite = assets.raster(name, height, flip=flip)
+        bbox = sprite.getbbox() or (0, 0, sprite.width, sprite.height)
+        sprite = sprite.crop(bbox)
     left = round(centre_x - sprite.width / 2)
     top = round(base_y - sprite.height)
     if shadow:
-        w = sprite.width * 0.9
-        h = max(3.0, sprite.height * 0.09)
-        pad = round(h * 2)
-        mask = Image.new("L", (round(w) + 2 * pad, round(h) + 2 * pad), 0)
-        ImageDraw.Draw(mask).ellipse((pad, pad, pad + w, pad + h), fill=110)
-        mask = mask.filter(ImageFilter.GaussianBlur(h * 0.45))
-        canvas.paste(
-            (20, 24, 20), (round(centre_x - w / 2) - pad, round(base_y - h / 2) - pad), mask
-        )
+        _shadow(canvas, centre_x, base_y, sprite.width, sprite.height)
     if bouncers is not None and who is not None:
         lift = round(sprite.height * BOUNCE) + 2
         box = (
@@ -161,11 +213,17 @@ def _paste(
             min(canvas.width, left + sprite.width + 2),
             min(canvas.height, top + sprite.height + 2),
         )
-        plate = canvas.crop(box).convert("RGB")
+        below = under.copy() if under is not None else canvas.copy()
+        if under is not None:
+            below.alpha_composite(canvas)
+        plate = below.crop(box).convert("RGB")
         bouncers[who] = Bouncer(box, plate, sprite.copy(), (left - box[0], top - box[1]))
-    canvas.paste(sprite, (left, top), sprite)
-    if faces is not None and who is not None and tone is not None:
-        found = find_face(sprite, tone)
+    if apart is not None and bouncers is not None and who is not None:
+        apart.append(Plane(sprite.copy(), (left, top), FIGURE_DEPTH, who))
+    else:
+        over(canvas, sprite, left, top)
+    if faces is not None and who is not None:
+        found = face_of(name, sprite, tone) if tone is not None else None
         if found is not None:
             faces[who] = found.moved(left, top)
     return (left, top, left + sprite.width, top + sprite.height)
@@ -205,8 +263,13 @@ def draw_scene(
     width, height = size
     rng = random.Random(_seed("scene", seed, heading, words))
     setting = _setting_for(heading, words, keywords, genre)
+    from PIL import Image
+
     picture = paint_backdrop(setting, size, rng.randrange(1 << 30), tint).convert("RGBA")
     drawing = Drawing(picture=picture, setting=setting.name)
+    props = Image.new("RGBA", size, (0, 0, 0, 0))
+    people = Image.new("RGBA", size, (0, 0, 0, 0))
+    apart: list[Plane] = []
     horizon = horizon_y(size, setting)
     right, ground, unit = _clear_zone(size)
     taken = {f.asset for f in figures}
@@ -263,8 +326,10 @@ def draw_scene(
     slots = _prop_slots(len(figures), len(ground_props), right, width)
     for match, x in zip(ground_props, slots, strict=False):
         h = round(unit * (0.22 if figures else 0.3) * (1.35 if height > width * 1.2 else 1.0))
-        box = _paste(picture, match.asset, h, x, prop_base)
+        box = _paste(props, match.asset, h, x, prop_base)
         drawing.placed.append(Placed(match.asset, box, "prop", match.word or None))
+    under = picture.copy()
+    under.alpha_composite(props)
 
     # Characters in front; the speaker last (on top) and a little larger.
     order = sorted(range(len(figures)), key=lambda i: figures[i].name == speaker)
@@ -278,29 +343,43 @@ def draw_scene(
             big *= 1.1
         x = xs[i]
         if figure.color:
-            _spot(picture, figure.color, x, ground, unit * big * 0.55)
+            _spot(people, figure.color, x, ground, unit * big * 0.55)
         # An animal turns towards the middle of the picture (to the others, the props).
         flip = figure.animal and _faces_right(figure.asset) != (x < right / 2)
         flip = flip and figure.asset not in FACING_FRONT
+        own = own_picture(figure, round(unit * big)) if figure.image is not None else None
         box = _paste(
-            picture,
+            people,
             figure.asset,
             round(unit * big),
             x,
             ground,
             flip=flip,
             tone=figure.tone,
-            faces=drawing.faces,
+            faces=drawing.faces if own is None else None,
             who=figure.name,
-            bouncers=drawing.bouncers if figure.animal else None,
+            bouncers=drawing.bouncers if figure.animal and own is None else None,
+            under=under,
+            apart=apart,
+            sprite=own,
         )
-        drawing.placed.append(Placed(figure.asset, box, "figure", name=figure.name))
+        asset = figure.asset if own is None else f"image:{figure.image.name}"  # type: ignore[union-attr]
+        drawing.placed.append(Placed(asset, box, "figure", name=figure.name))
     if verse:
         margin = width * 0.06
         draw_verse(
             picture, verse, language, (margin, height * 0.06, right - margin, horizon * 0.92)
         )
-    drawing.picture = picture.convert("RGB")
+    drawing.background = picture.convert("RGB")
+    for plane, depth in ((props, PROP_DEPTH), (people, FIGURE_DEPTH)):
+        bbox = plane.getbbox()
+        if bbox is not None:
+            drawing.planes.append(Plane(plane.crop(bbox), (bbox[0], bbox[1]), depth))
+    drawing.planes += apart
+    whole = picture.copy()
+    for item in drawing.planes:
+        over(whole, item.picture, *item.at)
+    drawing.picture = whole.convert("RGB")
     return drawing
 
 
@@ -346,4 +425,42 @@ def _spot(picture: Image.Image, color: str, x: float, y: float, radius: float) -
     mask = Image.new("L", (round(radius * 2) + 2 * pad, round(h * 2) + 2 * pad), 0)
     ImageDraw.Draw(mask).ellipse((pad, pad, pad + radius * 2, pad + h * 2), fill=150)
     mask = mask.filter(ImageFilter.GaussianBlur(h * 0.3))
-    picture.paste(rgb, (round(x - radius) - pad, round(y - h) - pad), mask)
+    disc = Image.new("RGBA", mask.size, (*rgb, 255))
+    disc.putalpha(mask)
+    over(picture, disc, round(x - radius) - pad, round(y - h) - pad)
+
+
+def own_picture(figure: Figure, height: int) -> Image.Image:
+    """A character's own `image:` as it stands in a scene, `height` pixels tall (RGBA).
+
+    A picture with a transparent background is a cut-out and stands as it is; any other
+    is a framed portrait: fitted to a 4:5 card with a light border and rounded corners.
+    The same picture gives the same figure in every shot.
+    """
+    from PIL import Image, ImageDraw, ImageOps
+
+    assert figure.image is not None
+    with Image.open(figure.image) as im:
+        im = ImageOps.exif_transpose(im)
+        rgba = im.convert("RGBA")
+    alpha = rgba.getchannel("A")
+    lowest = alpha.getextrema()[0]
+    if isinstance(lowest, int | float) and lowest < 128:  # a cut-out: stands on its own outline
+        rgba = rgba.crop(rgba.getbbox() or (0, 0, rgba.width, rgba.height))
+        scale = height / max(1, rgba.height)
+        size = (max(1, round(rgba.width * scale)), max(1, height))
+        return rgba.resize(size, Image.Resampling.LANCZOS)
+    border = max(2, round(height * 0.035))
+    inner = (max(1, round(height * 0.8) - 2 * border), max(1, height - 2 * border))
+    photo = ImageOps.fit(rgba.convert("RGB"), inner, Image.Resampling.LANCZOS)
+    card = Image.new("RGBA", (inner[0] + 2 * border, height), (0, 0, 0, 0))
+    radius = border * 2
+    ImageDraw.Draw(card).rounded_rectangle(
+        (0, 0, card.width - 1, card.height - 1), radius=radius, fill=(250, 246, 236, 255)
+    )
+    mask = Image.new("L", inner, 0)
+    ImageDraw.Draw(mask).rounded_rectangle(
+        (0, 0, inner[0] - 1, inner[1] - 1), radius=max(1, radius - border), fill=255
+    )
+    card.paste(photo, (border, border), mask)
+    return card

@@ -3,14 +3,18 @@
 Plain emoji keyword matching is wrong for story nouns (a "pot" would be a honey pot,
 a "palace" a guard), so the table is written by hand for the words stories, explainers
 and devotional films use. English words are matched in their singular and plural
-forms; Hindi words (the examples' language besides English) as written. A user's
-`keywords:` on a shot are looked up the same way, first.
+forms; Hindi words (the examples' language besides English) as written. Words neither
+table knows are looked up in CLDR's emoji names (English and ten Indian languages). A
+user's `keywords:` on a shot are looked up the same way, first.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 # word -> asset name (a file in assets/fluent/, without ".svg")
 # fmt: off
@@ -176,7 +180,9 @@ HINDI: dict[str, str] = {
 
 # Words that say where a shot is rather than what is in it pick its backdrop
 # (aifilm.draw.scenery); they are also props when named.
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+# `\w` alone splits Indian scripts at their vowel signs (marks, not letters): बारिश
+# would be ब, र, श. The Indic blocks (less the danda punctuation) count as letters.
+WORD = re.compile(r"[\w\u0900-\u0963\u0966-\u0dff'-]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -200,16 +206,37 @@ def _singular(word: str) -> list[str]:
     return forms
 
 
+@functools.cache
+def _cldr() -> dict[str, str]:
+    """CLDR's one-word emoji names (English and ten Indian languages) -> shipped picture.
+
+    A subset of the Unicode CLDR annotations (`aifilm/draw/cldr/words.json`, Unicode
+    licence, made by `tools/cldr_subset.py`); consulted after the curated tables.
+    """
+    text = resources.files("aifilm.draw").joinpath("cldr/words.json").read_text("utf-8")
+    merged: dict[str, str] = {}
+    for table in json.loads(text)["words"].values():
+        for word, asset in table.items():
+            merged.setdefault(word, asset)
+    return merged
+
+
 def lookup(word: str) -> str | None:
-    """The asset a single word names, or None."""
+    """The asset a single word names, or None: the curated tables first, then CLDR's
+    emoji names (a camel, a tractor; ऊँट, மயில்)."""
     word = word.strip().casefold().strip("'-")
     if not word:
         return None
     if word in HINDI:
         return HINDI[word]
-    for form in _singular(word):
+    forms = _singular(word)
+    for form in forms:
         if form in NOUNS:
             return NOUNS[form]
+    names = _cldr()
+    for form in forms:
+        if form in names:
+            return names[form]
     return None
 
 
@@ -217,7 +244,7 @@ def find_things(text: str, *, limit: int | None = None) -> list[Match]:
     """The pictures `text` names, in the order first named, each asset once."""
     seen: set[str] = set()
     found: list[Match] = []
-    for token in _WORD.findall(text):
+    for token in WORD.findall(text):
         asset = lookup(token)
         if asset and asset not in seen:
             seen.add(asset)

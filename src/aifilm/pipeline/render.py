@@ -426,13 +426,16 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _pictures(visuals: list[Any] | None, n: int) -> dict[str, Any]:
-    """An illustrated shot's words matched and pictures used (its `scene.json`), if any."""
+def _scenes(visuals: list[Any] | None) -> list[dict[str, Any] | None]:
+    """Each shot's `scene.json` (what an illustrated still shows), read once for the report."""
     from aifilm.pipeline.visuals.stills import read_scene
 
-    if not visuals or n >= len(visuals):
-        return {}
-    scene = read_scene(visuals[n].path)
+    return [read_scene(visual.path) for visual in visuals or []]
+
+
+def _pictures(scenes: list[dict[str, Any] | None], n: int) -> dict[str, Any]:
+    """An illustrated shot's words matched and pictures used, if any."""
+    scene = scenes[n] if n < len(scenes) else None
     if scene is None:
         return {}
     return {
@@ -443,20 +446,17 @@ def _pictures(visuals: list[Any] | None, n: int) -> dict[str, Any]:
                 "name": p["name"],
                 "word": p["word"],
                 "who": p["who"],
-                "license": scene["licence"]["license"],
+                "license": p.get("license", scene["licence"]["license"]),
             }
             for p in scene["pictures"]
         ],
     }
 
 
-def _art(visuals: list[Any] | None) -> list[dict[str, str]]:
+def _art(scenes: list[dict[str, Any] | None]) -> list[dict[str, str]]:
     """The licences of the shipped art the film shows, with the credit a description can use."""
-    from aifilm.pipeline.visuals.stills import read_scene
-
     seen: dict[str, dict[str, str]] = {}
-    for visual in visuals or []:
-        scene = read_scene(visual.path)
+    for scene in scenes:
         if scene is not None:
             seen.setdefault(scene["licence"]["source"], dict(scene["licence"]))
     if seen:
@@ -473,6 +473,7 @@ def _report(
     ctx = pipe.context
     timeline = ctx.state.timeline
     assert timeline is not None
+    scenes = _scenes(ctx.state.visuals)
     cpu_now = os.times()
     cpu = (cpu_now.user - cpu_started.user) + (cpu_now.system - cpu_started.system)
     cpu += (cpu_now.children_user - cpu_started.children_user) + (
@@ -527,7 +528,7 @@ def _report(
                     "transition": s.transition,
                     "lines": len(s.lines),
                     "source": s.source,
-                    **_pictures(ctx.state.visuals, n),
+                    **_pictures(scenes, n),
                 }
                 for n, s in enumerate(timeline.shots)
             ],
@@ -539,7 +540,7 @@ def _report(
         "provider_cost_usd": round(
             sum(float(c.get("cost_usd") or 0) for c in ctx.state.credits), 4
         ),
-        "art": (art := _art(ctx.state.visuals)),
+        "art": (art := _art(scenes)),
         # One line per art source, ready to paste into a video description.
         "credits": "\n".join(f"Pictures: {a['attribution']} ({a['url']})" for a in art),
         "audio": ctx.state.audio_facts,

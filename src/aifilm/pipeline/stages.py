@@ -296,14 +296,7 @@ class VisualsStage(FanOutStage):
                     visual, credit = backend.render_directed(request, direction, folder)
                 else:
                     visual = backend.render(request, folder)
-                return {
-                    "credit": credit,
-                    "file": visual.path.relative_to(folder).as_posix(),
-                    "kind": visual.kind,
-                    "width": visual.width,
-                    "height": visual.height,
-                    "note": visual.note,
-                }
+                return {"credit": credit, **visual.to_meta(folder)}
 
             label = f"shot {shot.id}"
             pieces[digest] = Piece("visuals", digest, make, label, shot.id, shot.source, "visuals")
@@ -338,13 +331,7 @@ class VisualsStage(FanOutStage):
                 meta = entry.meta
                 if meta.get("credit"):
                     credits[piece.key] = meta["credit"]
-                made[piece.key] = Visual(
-                    entry.file(meta["file"]),
-                    meta["kind"],
-                    int(meta["width"]),
-                    int(meta["height"]),
-                    meta.get("note"),
-                )
+                made[piece.key] = Visual.from_meta(meta, entry.path)
             visuals = [made[digest] for _, _, digest, _ in jobs]
             notes = [
                 f"shot {shot.id}: {visual.note}"

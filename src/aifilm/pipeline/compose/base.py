@@ -22,13 +22,16 @@ class Overlay:
     `path` is anything FFmpeg reads as video (a clip, or an `.ffconcat` list of images
     with durations); frames may carry alpha. (`x`, `y`) is where its top-left corner
     goes in the still's pixels, so it follows the zoom or pan; `start` is the film time
-    of its first frame. It shows until it ends or the shot does.
+    of its first frame. It shows until it ends or the shot does. On a layered still it
+    is laid on the layer under it and moves with that layer; one that `replaces` a
+    named layer (an animal hopping) is drawn instead of it, at that layer's depth.
     """
 
     path: Path
     x: int
     y: int
     start: float = 0.0
+    replaces: str | None = None  # the named layer (`Layer.name`) it stands in for
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,15 @@ class FFmpegComposer(ComposeBackend):
                 )
                 laid = ()
             clips.append(
-                ClipSource(visual.path, visual.kind, visual.width, visual.height, shot.camera, laid)
+                ClipSource(
+                    visual.path,
+                    visual.kind,
+                    visual.width,
+                    visual.height,
+                    shot.camera,
+                    laid,
+                    visual.layers if visual.kind == "still" else (),
+                )
             )
         if not request.audio.is_file():
             raise AssetError(f"audio mix {request.audio} does not exist", path=request.audio)

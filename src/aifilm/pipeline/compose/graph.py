@@ -31,12 +31,15 @@ from pathlib import Path
 from aifilm.pipeline.compose.base import Overlay
 from aifilm.pipeline.compose.motion import (
     MOVING,
+    layer_place,
     motion_filter,
+    motion_split,
     pixel_format,
     source_size,
     window,
 )
 from aifilm.pipeline.compose.transitions import ClipSpan
+from aifilm.pipeline.visuals.base import Layer
 
 COLOUR = "out_color_matrix=bt709:out_range=tv"
 
@@ -84,6 +87,12 @@ class ClipSource:
     height: int
     camera: str
     overlays: tuple[Overlay, ...] = ()  # laid on the still before the camera moves
+    layers: tuple[Layer, ...] = ()  # the still in planes (background first), for parallax
+
+    def layered(self, out_w: int, out_h: int) -> bool:
+        """Whether its layers can be used: there are some, in the still's own pixels."""
+        src = source_size(out_w, out_h, self.camera)
+        return len(self.layers) >= 2 and (self.width, self.height) == src
 
 
 @dataclass
@@ -96,6 +105,7 @@ class Graph:
     moving_shots: int = 0
     transitions: int = 0
     overlays: int = 0
+    layers: int = 0  # layers in front of a background, moved at their own depth
 
     @property
     def input_count(self) -> int:
@@ -238,6 +248,139 @@ def still_with_overlays(
     return chains
 
 
+def layer_chain(
+    input_index: int, label: str, frames: int = 0, fps: int = 30, chroma: str = "444"
+) -> str:
+    """Filters for a layer's RGBA picture: BT.709 with alpha; looped to `frames` if given."""
+    parts = [f"scale={COLOUR}", f"format=yuva{chroma}p"]
+    if frames:
+        parts += [f"loop=loop={frames - 1}:size=1", f"settb=1/{fps}", "setpts=N"]
+    return f"[{input_index}:v]" + ",".join(parts) + f"[{label}]"
+
+
+def _lay(base: str, top: str, x: str, y: str, out: str, chroma: str = "444") -> str:
+    return f"[{base}][{top}]overlay=x='{x}':y='{y}':format=yuv{chroma}:eval=frame[{out}]"
+
+
+def layered_chains(
+    index: int, clip: ClipSource, frames: int, fps: int, out_w: int, out_h: int, first_input: int
+) -> list[str] | None:
+    """Chains for a layered still under a moving camera: parallax at keyframe cost.
+
+    The background (input `index`, the clip's first layer) is repeated once per motion
+    keyframe as `motion_split` does; each layer in front (inputs from `first_input`) is
+    laid on every keyframe where `layer_place` puts it, before the camera's crop or
+    zoom and the blend, so the layers pass at their own speeds and move sub-pixel.
+    None where the camera has no keyframes (nothing to pass).
+    """
+    src = source_size(out_w, out_h, clip.camera)
+    split = motion_split(clip.camera, frames, *src, out_w, out_h, fps)
+    if split is None or not split.progress:
+        return None
+    # A pan's keyframes are whole-pixel crops in 4:4:4 already; a zoom's go through
+    # `perspective`, half again as dear in 4:4:4, so its layers step by 2 px in 4:2:0.
+    chroma = "444" if split.head[0].startswith("format=yuv444p") else "420"
+    parts = [f"scale={COLOUR}", "setsar=1"]
+    if chroma == "420":
+        parts.append("format=yuv420p")
+    parts += split.head
+    chains = [f"[{index}:v]" + ",".join(parts) + f"[s{index}]"]
+    base = f"s{index}"
+    for j, layer in enumerate(clip.layers[1:]):
+        label = f"l{index}_{j}"
+        chains.append(layer_chain(first_input + j, label, chroma=chroma))
+        x, y = layer_place(clip.camera, split.progress, layer.box, layer.depth, src, (out_w, out_h))
+        chains.append(_lay(base, label, x, y, f"s{index}_{j + 1}", chroma))
+        base = f"s{index}_{j + 1}"
+    tail = [*split.tail]
+    if tail[-1] != "format=yuv420p":
+        tail.append("format=yuv420p")
+    chains.append(f"[{base}]" + ",".join(tail) + f"[c{index}]")
+    return chains
+
+
+def _layer_under(layers: Sequence[Layer], overlay: Overlay) -> int | None:
+    """The frontmost unnamed layer (index into `layers`, not the background) under an
+    overlay's top-left corner: the one it is laid on and moves with."""
+    for n in range(len(layers) - 1, 0, -1):
+        layer = layers[n]
+        x0, y0, x1, y1 = layer.box
+        if layer.name is None and x0 <= overlay.x + 2 < x1 and y0 <= overlay.y + 2 < y1:
+            return n
+    return None
+
+
+def layered_with_overlays(
+    index: int,
+    clip: ClipSource,
+    frames: int,
+    fps: int,
+    out_w: int,
+    out_h: int,
+    first_input: int,
+    first_frame: int,
+) -> list[str]:
+    """Chains for a layered still with overlays (talking mouths, hopping animals).
+
+    Every frame is built: the background repeated; each layer repeated, with the
+    overlays that lie on it laid on in its own pixels, then laid on the background
+    where `layer_place` puts it that frame; an overlay that `replaces` a named layer
+    is laid there instead of it; then the camera moves (`per_frame_motion`). Inputs:
+    the layers in front from `first_input`, then the overlays.
+    """
+    moving = clip.camera in MOVING
+    src = source_size(out_w, out_h, clip.camera)
+    last = max(1, frames - 1)
+    progress = f"min(n,{last})/{last}" if moving else ""
+    # 4:2:0 throughout: every frame goes through `perspective`, which costs half again
+    # as much in 4:4:4; the layers then step by 2 px, smoothed by the perspective's blend
+    parts = [f"scale={COLOUR}", "setsar=1", "format=yuv420p"]
+    parts += [f"loop=loop={frames - 1}:size=1", f"settb=1/{fps}", "setpts=N"]
+    chains = [f"[{index}:v]" + ",".join(parts) + f"[b{index}]"]
+    layers = clip.layers
+    overlay_input = first_input + len(layers) - 1
+    on: dict[int | None, list[tuple[int, Overlay]]] = {}
+    for k, overlay in enumerate(clip.overlays):
+        if overlay.replaces is None:
+            on.setdefault(_layer_under(layers, overlay), []).append((k, overlay))
+    replaced = {o.replaces: k for k, o in enumerate(clip.overlays) if o.replaces is not None}
+
+    def laid(base: str, label: str, k: int, overlay: Overlay, dx: int, dy: int) -> str:
+        start = max(0, round(overlay.start * fps) - first_frame)
+        chains.append(overlay_chain(overlay_input + k, f"o{index}_{k}", fps, start))
+        chains.append(
+            f"[{base}][o{index}_{k}]overlay=x={overlay.x - dx}:y={overlay.y - dy}"
+            f":eof_action=pass:repeatlast=0:format=yuv420[{label}]"
+        )
+        return label
+
+    base = f"b{index}"
+    for k, overlay in on.get(None, []):
+        base = laid(base, f"b{index}_o{k}", k, overlay, 0, 0)
+    for n, layer in enumerate(layers[1:], start=1):
+        box = layer.box
+        if layer.name is not None and layer.name in replaced:
+            k = replaced[layer.name]
+            overlay = clip.overlays[k]
+            start = max(0, round(overlay.start * fps) - first_frame)
+            top = f"o{index}_{k}"
+            chains.append(overlay_chain(overlay_input + k, top, fps, start))
+            w, h = box[2] - box[0], box[3] - box[1]
+            box = (overlay.x, overlay.y, overlay.x + w, overlay.y + h)
+        else:
+            top = f"l{index}_{n}"
+            chains.append(layer_chain(first_input + n - 1, top, frames, fps, "420"))
+            for k, overlay in on.get(n, []):
+                top = laid(top, f"l{index}_{n}_o{k}", k, overlay, layer.x, layer.y)
+        x, y = layer_place(clip.camera, progress, box, layer.depth, src, (out_w, out_h))
+        chains.append(_lay(base, top, x, y, f"b{index}_{n}", "420"))
+        base = f"b{index}_{n}"
+    tail = [per_frame_motion(clip.camera, frames, *src, out_w, out_h)] if moving else []
+    tail.append(f"trim=end_frame={frames}")
+    chains.append(f"[{base}]" + ",".join(tail) + f"[c{index}]")
+    return chains
+
+
 def video_chain(index: int, frames: int, fps: int, out_w: int, out_h: int) -> str:
     """Filters for a video clip: frame rate, fill the frame, exactly `frames` frames."""
     parts = [
@@ -342,21 +485,60 @@ def build_graph(
     overlay_inputs: list[str] = []
     for i, k in local.items():
         clip, span = clips[i], spans[i]
+        moving = clip.camera in MOVING
         if clip.kind == "video":
             graph.inputs += ["-stream_loop", "-1", "-i", str(clip.path)]
             graph.filters.append(video_chain(k, span.frames, fps, width, height))
+        elif clip.layered(width, height) and (
+            (clip.overlays and moving) or any(o.replaces for o in clip.overlays)
+        ):
+            graph.inputs += ["-framerate", str(fps), "-i", str(clip.layers[0].path)]
+            first = len(local) + overlay_inputs.count("-i")
+            graph.filters += layered_with_overlays(
+                k, clip, span.frames, fps, width, height, first, span.first
+            )
+            overlay_inputs += _layer_inputs(clip.layers[1:], fps)
+            overlay_inputs += _overlay_inputs(clip.overlays)
+            graph.overlays += len(clip.overlays)
+            graph.moving_shots += moving
+            graph.layers += len(clip.layers) - 1
         elif clip.overlays:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
             first = len(local) + overlay_inputs.count("-i")
+            plain = tuple(o for o in clip.overlays if o.replaces is None)
             graph.filters += still_with_overlays(
-                k, clip, span.frames, fps, width, height, first, span.first
+                k,
+                ClipSource(clip.path, clip.kind, clip.width, clip.height, clip.camera, plain),
+                span.frames,
+                fps,
+                width,
+                height,
+                first,
+                span.first,
             )
-            for overlay in clip.overlays:
-                if overlay.path.suffix == ".ffconcat":
-                    overlay_inputs += ["-f", "concat", "-safe", "0"]
-                overlay_inputs += ["-i", str(overlay.path)]
-            graph.overlays += len(clip.overlays)
-            graph.moving_shots += clip.camera in MOVING
+            overlay_inputs += _overlay_inputs(plain)
+            graph.overlays += len(plain)
+            graph.moving_shots += moving
+        elif (
+            clip.layered(width, height)
+            and moving
+            and (
+                parallax := layered_chains(
+                    k,
+                    clip,
+                    span.frames,
+                    fps,
+                    width,
+                    height,
+                    len(local) + overlay_inputs.count("-i"),
+                )
+            )
+        ):
+            graph.inputs += ["-framerate", str(fps), "-i", str(clip.layers[0].path)]
+            graph.filters += parallax
+            overlay_inputs += _layer_inputs(clip.layers[1:], fps)
+            graph.moving_shots += 1
+            graph.layers += len(clip.layers) - 1
         else:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
             graph.filters.append(still_chain(k, clip, span.frames, fps, width, height))
@@ -397,6 +579,22 @@ def build_graph(
     tail.append("format=yuv420p")
     graph.filters.append(f"[{joined}]" + ",".join(tail) + f"[{graph.output}]")
     return graph
+
+
+def _overlay_inputs(overlays: Sequence[Overlay]) -> list[str]:
+    args: list[str] = []
+    for overlay in overlays:
+        if overlay.path.suffix == ".ffconcat":
+            args += ["-f", "concat", "-safe", "0"]
+        args += ["-i", str(overlay.path)]
+    return args
+
+
+def _layer_inputs(layers: Sequence[Layer], fps: int) -> list[str]:
+    args: list[str] = []
+    for layer in layers:
+        args += ["-framerate", str(fps), "-i", str(layer.path)]
+    return args
 
 
 def _split_parts(

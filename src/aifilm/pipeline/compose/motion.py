@@ -116,7 +116,7 @@ def zoom_every(frames: int, src_w: int, src_h: int, out_w: int, out_h: int) -> i
 
 def _zoom(
     camera: str, frames: int, fps: int, src_w: int, src_h: int, out_w: int, out_h: int
-) -> str:
+) -> Split:
     last = max(1, frames - 1)
     every = zoom_every(frames, src_w, src_h, out_w, out_h)
     keys = math.ceil(last / every)  # keyframes 0..keys, the last one on the last frame
@@ -138,38 +138,47 @@ def _zoom(
         "x3": right, "y3": bottom,
     }  # fmt: skip
     args = ":".join(f"{k}='{v}'" for k, v in corners.items())
-    parts = [
+    head = [
         f"loop=loop={keys}:size=1",
         f"settb=1/{fps}",
         f"setpts='min(N*{every},{last})'",
+    ]
+    tail = [
         f"perspective={args}:interpolation=linear:eval=frame",
         f"crop={out_w}:{out_h}:0:0",
     ]
-    parts.append(_blend(frames, fps) if every > 1 else f"trim=end_frame={frames}")
-    return ",".join(parts)
+    tail.append(_blend(frames, fps) if every > 1 else f"trim=end_frame={frames}")
+    return Split(head, tail, f"min(n*{every},{last})/{last}")
 
 
-def _pan(camera: str, frames: int, fps: int, src_w: int, src_h: int, out_w: int, out_h: int) -> str:
+def _pan(
+    camera: str, frames: int, fps: int, src_w: int, src_h: int, out_w: int, out_h: int
+) -> Split:
     last = max(1, frames - 1)
     dx, dy = _travel(camera, src_w, src_h, out_w, out_h)
     horizontal = camera in ("pan-left", "pan-right")
     travel = dx if horizontal else dy
     if travel == 0:
-        return f"loop=loop={frames - 1}:size=1,settb=1/{fps},setpts=N,crop={out_w}:{out_h}"
+        loop = [f"loop=loop={frames - 1}:size=1", f"settb=1/{fps}", "setpts=N"]
+        return Split(loop, [f"crop={out_w}:{out_h}"], "")
     # keyframe k is the window k pixels along, shown at frame k*last/travel: in a
     # timebase of 1/(fps*travel) its timestamp is exactly k*last
     k = f"round(t*{fps * travel}/{last})"
     pos = k if camera in ("pan-right", "pan-down") else f"{travel}-{k}"
     x, y = (pos, str(dy // 2)) if horizontal else (str(dx // 2), pos)
-    return ",".join([
+    head = [
         "format=yuv444p",  # whole-pixel chroma steps too; 4:2:0 again after the blend
         f"loop=loop={travel}:size=1",
         f"settb=1/{fps * travel}",
         f"setpts=N*{last}",
+    ]
+    tail = [
         f"crop={out_w}:{out_h}:'{x}':'{y}':exact=1",
         _blend(frames, fps),
         "format=yuv420p",
-    ])  # fmt: skip
+    ]
+    # keyframe k is the window k pixels along: progress k / travel
+    return Split(head, tail, f"n/{travel}")
 
 
 def pixel_format(camera: str) -> str:
@@ -186,8 +195,70 @@ def motion_filter(
     repeats the still itself (only as many times as it has keyframes) and ends with
     `frames` frames at timebase 1/`fps`, timestamps 0, 1, 2, ...
     """
+    split = motion_split(camera, frames, src_w, src_h, out_w, out_h, fps)
+    return ",".join(split.head + split.tail) if split is not None else ""
+
+
+@dataclass(frozen=True)
+class Split:
+    """A motion chain cut where the still is repeated but not yet moved.
+
+    Filters put between `head` and `tail` work on the whole still, once per keyframe;
+    `progress` is the expression (in the keyframe count `n`) of how far through the
+    shot a keyframe is, 0 to 1 ("" where the camera does not move).
+    """
+
+    head: list[str]
+    tail: list[str]
+    progress: str
+
+
+def motion_split(
+    camera: str, frames: int, src_w: int, src_h: int, out_w: int, out_h: int, fps: int = 30
+) -> Split | None:
+    """`motion_filter`'s chain in two, so layers can be laid on each keyframe (parallax)."""
     if camera not in MOVING:
-        return ""
+        return None
     if camera in ("zoom-in", "zoom-out"):
         return _zoom(camera, frames, fps, src_w, src_h, out_w, out_h)
     return _pan(camera, frames, fps, src_w, src_h, out_w, out_h)
+
+
+def layer_place(
+    camera: str,
+    progress: str,
+    box: tuple[int, int, int, int],
+    depth: float,
+    src: tuple[int, int],
+    out: tuple[int, int],
+) -> tuple[str, str]:
+    """Where a layer's top-left goes in the still at `progress` (expressions), for parallax.
+
+    A layer `depth` in front of the background moves `1 + depth` times as fast as it
+    under the camera, and sits where the still shows it half-way through the shot. The
+    camera moves the whole still, so here a layer only drifts by the extra: against a
+    pan by `depth` times the window's travel from its middle; in a zoom outwards from
+    the centre by the magnification's `depth`-th power (a push in brings near things
+    past the camera sooner).
+    """
+    x0, y0, x1, y1 = box
+    src_w, src_h = src
+    if camera not in MOVING or not progress or depth == 0:
+        return str(x0), str(y0)
+    if camera in ("zoom-in", "zoom-out"):
+        fw, _ = _full(src_w, src_h, *out)
+        zoom = max(1.0, fw / out[0])
+        q = progress if camera == "zoom-in" else f"(1-{progress})"
+        grow = f"pow({_num(zoom)},{_num(depth)}*({q}-0.5))"
+        cx, cy = src_w / 2, src_h / 2
+        mx, my = (x0 + x1) / 2 - cx, (y0 + y1) / 2 - cy
+        x = f"floor({_num(cx + x0 - (x0 + x1) / 2)}+{_num(mx)}*{grow}+0.5)"
+        y = f"floor({_num(cy + y0 - (y0 + y1) / 2)}+{_num(my)}*{grow}+0.5)"
+        return x, y
+    dx, dy = _travel(camera, src_w, src_h, *out)
+    sign = 1 if camera in ("pan-right", "pan-down") else -1
+    travel = dx if camera in ("pan-left", "pan-right") else dy
+    shift = f"floor({_num(-sign * depth * travel)}*({progress}-0.5)+0.5)"
+    if camera in ("pan-left", "pan-right"):
+        return f"{x0}+{shift}", str(y0)
+    return str(x0), f"{y0}+{shift}"

@@ -31,7 +31,7 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive), in the 
 class Face:
     """One character's face in a still: where its mouth (and eyes) are, and its colours.
 
-    `source` says how it was found: "portrait" (a generated portrait's `face.json`),
+    `source` says how it was found: "portrait" (a drawn picture's `Visual.faces`),
     "layout" (a podcast panel's portrait), "spec" (the character's `mouth:` box) or
     "detected" (the face detector). Colours are ``#rrggbb``; None: read from the picture.
     """

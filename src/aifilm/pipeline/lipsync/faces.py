@@ -2,8 +2,9 @@
 
 In order of trust:
 
-1. a generated portrait's ``face.json`` (`aifilm.pipeline.visuals.stills.read_face`);
-2. a podcast layout's ``layout.json``: each panel's portrait face, already placed;
+1. the faces a drawn still carries (`Visual.faces`: a portrait's, every person's in an
+   illustrated scene, each drawn host's in a podcast layout, already placed);
+2. a podcast layout's ``layout.json``: where each panel with a picture of its own is;
 3. the character's ``mouth: [x0, y0, x1, y1]`` in the spec, in its image's pixels,
    carried through the same fitting the stills backend does;
 4. OpenCV's Haar cascades (shipped inside ``opencv-python-headless``): the largest
@@ -193,7 +194,7 @@ def _load(still: Path) -> np.ndarray:
 
 def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[Face], list[str]]:
     """The faces that can talk in a shot's still, and a note for each one not found."""
-    from aifilm.pipeline.visuals.stills import read_faces, read_hops
+    from aifilm.pipeline.visuals.stills import read_hops
 
     if visual.kind != "still":
         return [], []
@@ -206,7 +207,7 @@ def find_faces(shot: TimedShot, visual: Visual, project: Project) -> tuple[list[
         return hopping, []
     character = project.character(spec.character)
     name = character.name if character else spec.character
-    drawn = read_faces(visual.path)
+    drawn = visual.faces
     if drawn:
         # A portrait has one face; an illustrated scene one per person in it.
         return [
@@ -251,8 +252,8 @@ def _podcast_faces(
         if place.index >= len(hosts):
             continue
         who = hosts[place.index].character  # None: the narrator
-        if place.face is not None:
-            boxes = place.face
+        boxes = visual.face_of(place.name) if place.image is None else None
+        if boxes is not None:
             faces.append(
                 Face(
                     who,

@@ -42,8 +42,14 @@ def hop(request: LipSyncRequest, where: Hop, out_dir: Path) -> LipSync:
     if not any(heights):
         return LipSync("none", note="nothing said")
     out_dir.mkdir(parents=True, exist_ok=True)
+    # On a still drawn in layers the animal is a layer of its own: its hop frames hold
+    # only the animal (clear around it) and stand in for that layer, so the scene behind
+    # can move at its own depth.
+    alone = any(layer.name == where.character for layer in request.visual.layers)
     with Image.open(where.plate) as im:
         plate = im.convert("RGB")
+    if alone:
+        plate = Image.new("RGBA", plate.size, (0, 0, 0, 0))
     with Image.open(where.sprite) as im:
         sprite = im.convert("RGBA")
     lift = sprite.height * BOUNCE
@@ -59,7 +65,10 @@ def hop(request: LipSyncRequest, where: Hop, out_dir: Path) -> LipSync:
             shown = sprite.resize(size) if stretch != 1.0 else sprite
             x = where.at[0]
             y = where.at[1] + sprite.height - shown.height - round(lift * level / LEVELS)
-            frame.paste(shown, (x, y), shown)
+            if alone:
+                frame.alpha_composite(shown, (x, max(0, y)))
+            else:
+                frame.paste(shown, (x, y), shown)
             frame.save(out_dir / names[level], "PNG", compress_level=1)
         if runs and runs[-1][0] == names[level]:
             runs[-1] = (runs[-1][0], runs[-1][1] + 1)
@@ -70,5 +79,11 @@ def hop(request: LipSyncRequest, where: Hop, out_dir: Path) -> LipSync:
         lines += [f"file {name}", f"duration {count / request.fps:.6f}"]
     lines.append(f"file {runs[-1][0]}")
     (out_dir / HOP_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    overlay = Overlay(out_dir / HOP_FILE, where.box[0], where.box[1], request.start)
+    overlay = Overlay(
+        out_dir / HOP_FILE,
+        where.box[0],
+        where.box[1],
+        request.start,
+        replaces=where.character if alone else None,
+    )
     return LipSync("overlay", overlay=overlay)

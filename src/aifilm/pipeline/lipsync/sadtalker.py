@@ -16,7 +16,7 @@ The networks are ported in `aifilm.pipeline.lipsync.sadtalker_nets` (the checkpo
 load into them strictly), the glue in `aifilm.pipeline.lipsync.sadtalker_motion`. Per
 face and shot, as SadTalker's ``inference.py`` in its ``crop`` mode:
 
-1. a square around the face box (from the face detector, a portrait's ``face.json`` or
+1. a square around the face box (from the face detector, a drawn picture's ``Visual.faces`` or
    the spec's mouth box) is cut from the still and resized to 256x256;
 2. ``face_3drecon`` gives its 3DMM coefficients: expression, angles, translation;
 3. the face's speech (its lines placed on the shot's time, silence between) becomes

@@ -226,7 +226,7 @@ class _Colours:
 
 
 def _colours(face: Face, pixels: np.ndarray, mouth: Box) -> _Colours:
-    """The face's colours: from its `face.json`, else read from the picture."""
+    """The face's colours: from its `Visual.faces`, else read from the picture."""
     import numpy as np
 
     if face.skin and face.lips:
@@ -398,6 +398,7 @@ class VisemeLipSync(LipSyncBackend):
         if all(s == REST for s in shapes) and not any(shut):
             return LipSync("none", note="nothing said and no blinks")
         alpha = _feather(patch.size, max(2, min(patch.size) // 8))
+        alpha = _within_layer(request, plan.box, alpha)
         names: dict[tuple[str, bool], str] = {}
         runs: list[tuple[str, int]] = []
         for shape, closed in zip(shapes, shut, strict=True):
@@ -418,6 +419,21 @@ class VisemeLipSync(LipSyncBackend):
         (out_dir / LIST_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
         overlay = Overlay(out_dir / LIST_FILE, plan.box[0], plan.box[1], request.start)
         return LipSync("overlay", overlay=overlay)
+
+
+def _within_layer(request: LipSyncRequest, box: Box, alpha: Image.Image) -> Image.Image:
+    """On a still drawn in layers, the patch moves with the layer the face is on: keep it
+    to that layer's own pixels, so no background rides along at the layer's depth."""
+    from PIL import Image, ImageChops
+
+    for layer in reversed(request.visual.layers[1:]):
+        x0, y0, x1, y1 = layer.box
+        if layer.name is None and x0 <= box[0] + 2 < x1 and y0 <= box[1] + 2 < y1:
+            with Image.open(layer.path) as im:
+                shape = im.convert("RGBA").getchannel("A")
+            local = (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0)
+            return ImageChops.multiply(alpha, shape.crop(local))
+    return alpha
 
 
 def embedded_mouths(request: LipSyncRequest, out_dir: Path, why: str) -> LipSync:

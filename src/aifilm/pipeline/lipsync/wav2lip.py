@@ -1,7 +1,7 @@
 """Wav2Lip lip-sync: a neural network redraws the lower face to match the speech.
 
 Per face and shot, as Rudrabha/Wav2Lip's ``inference.py`` does for a still image: the
-face box (from the face detector, a portrait's ``face.json``, or estimated from the
+face box (from the face detector, a drawn picture's ``Visual.faces``, or estimated from the
 spec's mouth box) is padded (by default 10 px below, to take in the chin), cut from the
 still and resized to 96x96; the network gets that face with its lower half blacked out
 plus the whole face as the reference (6 channels, BGR as it was trained), and the 16 mel

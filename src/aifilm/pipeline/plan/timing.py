@@ -169,6 +169,7 @@ def illustrated(
                 look=identity.look,
                 color=character.color if character else None,
                 language=project.language,
+                image=project.resolve(character.image) if character and character.image else None,
             )
         )
     speaker = next((ln.speaker for ln in shot.lines if ln.speaker), None)

@@ -10,6 +10,7 @@ a refused key, an exhausted quota, a server down) get the offline still with a n
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import threading
@@ -213,7 +214,7 @@ class StockPhotos(StockLibrary):
         except StockError as exc:
             still = self.render(request, out_dir)
             note = f"{self.provider}: {exc}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
+            return dataclasses.replace(still, note=note), None  # keeps its faces and layers
         credit = {
             "shot": direction.shot,
             "provider": self.provider,

@@ -15,6 +15,7 @@ import os
 import random
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ class OpenAIImages(DirectedVisuals):
         except _Failed as exc:
             still = self.render(request, out_dir)
             note = f"{self.name}: {exc}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
+            return replace(still, note=note), None  # keeps its faces and layers
         credit = {
             "shot": direction.shot,
             "kind": "generated",

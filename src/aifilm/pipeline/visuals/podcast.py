@@ -6,8 +6,9 @@ portrait) with a name label. The active speaker's panel grows a little and gets 
 glowing border in its accent colour (style "glow"), or only the border ("border");
 the other panels are dimmed. With no one active (narration), every panel is shown
 evenly. One still is drawn per layout state; the composer crossfades between them.
-Where each panel and its portrait's face landed is written beside the still
-(``layout.json``, `PanelPlace`), so the lip-sync stage can make every host talk.
+Where each panel landed is written beside the still (``layout.json``, `PanelPlace`),
+and each drawn host's face comes back with the still (`Visual.faces`, by panel name),
+so the lip-sync stage can make every host talk.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ import json
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aifilm.pipeline.timeline import Panel, VisualSpec
 
 if TYPE_CHECKING:
     from PIL import Image
 
+    from aifilm.draw.faces import FaceBoxes
     from aifilm.draw.figures import Figure
-    from aifilm.pipeline.visuals.stills import FaceBoxes
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
@@ -37,11 +38,11 @@ LAYOUT_FILE = "layout.json"
 
 @dataclass(frozen=True)
 class PanelPlace:
-    """Where one host's panel was drawn in a layout still, and its portrait's face there.
+    """Where one host's panel was drawn in a layout still.
 
     `box` is in the still's pixels; `level` is the brightness the panel was drawn at;
-    `image` the picture file it shows (None: a generated portrait, whose `face` boxes
-    and colours are already moved, scaled and dimmed to the still).
+    `image` the picture file it shows (None: a drawn host, whose face is on the
+    `Visual`, already moved and dimmed to the still).
     """
 
     index: int
@@ -50,7 +51,6 @@ class PanelPlace:
     active: bool
     level: float
     image: str | None = None
-    face: FaceBoxes | None = None
 
 
 def write_layout(places: list[PanelPlace], size: tuple[int, int], folder: Path) -> None:
@@ -62,20 +62,15 @@ def write_layout(places: list[PanelPlace], size: tuple[int, int], folder: Path) 
 
 def read_layout(still: Path) -> list[PanelPlace] | None:
     """The panels written beside a podcast layout still, if it has them."""
-    from aifilm.pipeline.visuals.stills import FaceBoxes
-
     try:
         data = json.loads((still.parent / LAYOUT_FILE).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
     places = []
     for item in data["panels"]:
-        face: dict[str, Any] | None = item.pop("face", None)
-        if face is not None:
-            for key in ("face", "mouth", "left_eye", "right_eye"):
-                face[key] = tuple(face[key])
+        item.pop("face", None)  # written by aifilm before faces moved onto the Visual
         item["box"] = tuple(item["box"])
-        places.append(PanelPlace(**item, face=FaceBoxes(**face) if face else None))
+        places.append(PanelPlace(**item))
     return places
 
 
@@ -193,8 +188,8 @@ def host_card(
     from PIL import Image
 
     from aifilm.draw import assets
-    from aifilm.draw.faces import find_face
-    from aifilm.pipeline.visuals.stills import FaceBoxes, parse_color
+    from aifilm.draw.faces import face_of
+    from aifilm.pipeline.visuals.stills import parse_color
 
     width, height = size
     colour = np.array(parse_color(figure.color or accent), np.float32)
@@ -208,22 +203,9 @@ def host_card(
     left = (width - sprite.width) // 2
     top_y = round(height * 0.12)
     picture.alpha_composite(sprite, (left, top_y))
-    found = None if figure.animal else find_face(sprite, figure.tone)
     face = None
-    if found is not None:
-        at = found.moved(left, top_y)
-        face = FaceBoxes(
-            width=width,
-            height=height,
-            face=at.face,
-            mouth=at.mouth,
-            left_eye=at.left_eye,
-            right_eye=at.right_eye,
-            skin=at.skin,
-            lips=at.lips,
-            mouth_line=at.mouth_line,
-            character=name,
-        )
+    if not figure.animal:
+        face = face_of(figure.asset, sprite, figure.tone).moved(left, top_y).boxes(name, size)
     return picture.convert("RGB"), face
 
 
@@ -269,10 +251,12 @@ def podcast_layout(
     size: tuple[int, int],
     language: str = "en",
     places: list[PanelPlace] | None = None,
+    faces: list[FaceBoxes] | None = None,
 ) -> Image.Image:
     """The full-frame layout still for one state: `spec.panels`, `spec.active` lit.
 
-    With `places`, appends where each panel (and its portrait's face) was drawn.
+    With `places`, appends where each panel was drawn; with `faces`, each drawn host's
+    face (named by the panel) in the still's pixels.
     """
     from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
@@ -306,8 +290,9 @@ def podcast_layout(
             picture = ImageEnhance.Brightness(picture).enhance(level)
         if places is not None:
             image = str(panel.image) if panel.image is not None else None
-            moved = _placed(face, box, level, size) if face is not None else None
-            places.append(PanelPlace(i, panel.name, box, active, level, image, moved))
+            places.append(PanelPlace(i, panel.name, box, active, level, image))
+        if faces is not None and face is not None:
+            faces.append(_placed(face, box, level, size))
         if active:
             glow = Image.new("L", size, 0)
             spread = border * (2 if spec.style == "glow" else 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import math
 import mimetypes
@@ -172,7 +173,7 @@ class RemoteVisuals(WebApiBackend, DirectedVisuals):
             else:  # an answer of the wrong shape deep in a provider's JSON
                 text = f"the answer was not in {self.provider}'s format ({type(exc).__name__})"
             note = f"{self.name}: {text}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
+            return dataclasses.replace(still, note=note), None  # keeps its faces and layers
         digest = hashlib.sha256(data).hexdigest()[:16]
         credit = {
             "shot": direction.shot,

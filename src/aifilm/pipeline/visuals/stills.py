@@ -15,16 +15,17 @@ By the shot's `VisualSpec.kind`:
   (`aifilm.pipeline.visuals.podcast`).
 
 Output is a PNG of exactly the requested size, the same bytes for the same request.
-A portrait also leaves ``face.json`` beside the PNG (see `FaceBoxes`), and a podcast
-layout ``layout.json`` (its panels and their faces), so a lip-sync stage knows where
-the faces and mouths are.
+A portrait's or a drawn scene's faces come back on the `Visual` (`Visual.faces`), so a
+lip-sync stage knows where the mouths are; a drawn scene also comes in planes
+(`Visual.layers`: its backdrop, then its props and characters) that the composer moves
+at different depths. A podcast layout leaves ``layout.json`` (its panels) beside it.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -36,7 +37,7 @@ from aifilm.draw.paint import parse_color as parse_color
 from aifilm.draw.portrait import portrait as portrait
 from aifilm.draw.text import fit_text, font_for, font_path, text_script, wrap_text
 from aifilm.errors import AssetError, UserError
-from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
+from aifilm.pipeline.visuals.base import Layer, Visual, VisualRequest, VisualsBackend
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,40 +47,12 @@ if TYPE_CHECKING:
     from aifilm.pipeline.timeline import VisualSpec
 
 STILL_FILE = "still.png"
-FACE_FILE = "face.json"
 SCENE_FILE = "scene.json"  # an illustrated still's words matched and pictures used
-FACES_FILE = "faces.json"  # an illustrated still's people: every face that can talk
 HOPS_FILE = "hops.json"  # its animals: where each can hop (plates and sprites beside it)
 MAX_PIXELS = 200_000_000  # biggest picture accepted; a PNG that size decodes to ~600 MB (RGB)
 _CONTAIN_RATIO = 1.4  # aspect ratios further apart than this are shown whole over a blur
 _MATTE_RATIO = 2.0  # up to this (a square picture in 16:9 or 9:16): trimmed a little, matted
 _BACKDROP = (18, 18, 22)  # what transparent parts of a picture are laid on
-
-
-def read_faces(still: Path) -> list[FaceBoxes]:
-    """Every face of an illustrated still (`faces.json` beside it), else `read_face`'s."""
-    try:
-        items = json.loads((still.parent / FACES_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        one = read_face(still)
-        return [one] if one is not None else []
-    faces = []
-    for data in items:
-        for key in ("face", "mouth", "left_eye", "right_eye"):
-            data[key] = tuple(data[key])
-        faces.append(FaceBoxes(**data))
-    return faces
-
-
-def read_face(still: Path) -> FaceBoxes | None:
-    """The `FaceBoxes` written beside a still, if it is a generated portrait."""
-    try:
-        data = json.loads((still.parent / FACE_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-    for key in ("face", "mouth", "left_eye", "right_eye"):
-        data[key] = tuple(data[key])
-    return FaceBoxes(**data)
 
 
 class Stills(VisualsBackend):
@@ -91,16 +64,18 @@ class Stills(VisualsBackend):
     )
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
     weights_license: ClassVar[str | None] = "no model weights; Noto fonts under SIL OFL-1.1"
-    version: ClassVar[str] = "3"  # 2: podcast layouts write layout.json; 3: illustrated scenes
+    # 2: podcast layouts write layout.json; 3: illustrated scenes; 4: faces on the
+    # Visual, scenes in planes (parallax)
+    version: ClassVar[str] = "4"
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
         """Write the shot's still into `out_dir` and describe it."""
         spec = request.spec
         size = (max(1, request.width), max(1, request.height))
         note = None
-        face: FaceBoxes | None = None
+        faces: list[FaceBoxes] = []
+        drawing: Drawing | None = None
         scene_facts: dict[str, Any] | None = None
-        people: list[FaceBoxes] = []
         bouncers: dict[str, Bouncer] = {}
         if spec.kind == "image":
             if spec.image is None:
@@ -127,27 +102,12 @@ class Stills(VisualsBackend):
                 drawing = illustrate(spec, size, request.language)
                 picture = drawing.picture
                 scene_facts = _scene_facts(drawing)
-                people = [
-                    FaceBoxes(
-                        width=size[0],
-                        height=size[1],
-                        face=found.face,
-                        mouth=found.mouth,
-                        left_eye=found.left_eye,
-                        right_eye=found.right_eye,
-                        skin=found.skin,
-                        lips=found.lips,
-                        mouth_line=found.mouth_line,
-                        character=who,
-                    )
-                    for who, found in drawing.faces.items()
-                ]
-                # face.json keeps the shown person (as portraits do); faces.json has all,
-                # so each person's mouth moves on their own lines.
-                face = next((f for f in people if f.character == spec.character), None)
+                # Every person drawn can talk: each one's mouth moves on their own lines.
+                faces = [found.boxes(who, size) for who, found in drawing.faces.items()]
                 bouncers = drawing.bouncers
             elif spec.character:
                 picture, face = portrait(spec.character, spec.seed, size)
+                faces = [face]
             else:
                 picture = generated_still(
                     spec.seed, caption or request.title or "", size, request.language
@@ -156,7 +116,7 @@ class Stills(VisualsBackend):
             from aifilm.pipeline.visuals.podcast import PanelPlace, podcast_layout
 
             places: list[PanelPlace] = []
-            picture = podcast_layout(spec, size, request.language, places)
+            picture = podcast_layout(spec, size, request.language, places, faces)
         else:
             raise UserError(
                 f"the stills backend cannot make a '{spec.kind}' shot",
@@ -166,15 +126,9 @@ class Stills(VisualsBackend):
         path = out_dir / STILL_FILE
         # compress_level 1: a third of level 6's time for ~15% more bytes; decoded once anyway.
         picture.save(path, "PNG", compress_level=1)
-        if face is not None:
-            (out_dir / FACE_FILE).write_text(json.dumps(asdict(face), indent=1), encoding="utf-8")
         if bouncers:
             _write_hops(bouncers, out_dir)
-        if people:
-            (out_dir / FACES_FILE).write_text(
-                json.dumps([asdict(f) for f in people], indent=1, ensure_ascii=False),
-                encoding="utf-8",
-            )
+        layers = _write_layers(drawing, out_dir) if drawing is not None else ()
         if scene_facts is not None:
             (out_dir / SCENE_FILE).write_text(
                 json.dumps(scene_facts, indent=1, ensure_ascii=False), encoding="utf-8"
@@ -183,7 +137,30 @@ class Stills(VisualsBackend):
             from aifilm.pipeline.visuals.podcast import write_layout
 
             write_layout(places, size, out_dir)
-        return Visual(path=path, kind="still", width=size[0], height=size[1], note=note)
+        return Visual(
+            path=path,
+            kind="still",
+            width=size[0],
+            height=size[1],
+            note=note,
+            faces=tuple(faces),
+            layers=layers,
+        )
+
+
+def _write_layers(drawing: Drawing, folder: Path) -> tuple[Layer, ...]:
+    """A drawn scene's planes as PNGs in `folder`: the backdrop, then what stands on it."""
+    if drawing.background is None or not drawing.planes:
+        return ()
+    drawing.background.save(folder / "layer-0.png", "PNG", compress_level=1)
+    width, height = drawing.background.size
+    layers = [Layer(folder / "layer-0.png", 0, 0, width, height)]
+    for n, plane in enumerate(drawing.planes, start=1):
+        path = folder / f"layer-{n}.png"
+        plane.picture.save(path, "PNG", compress_level=1)
+        w, h = plane.picture.size
+        layers.append(Layer(path, plane.at[0], plane.at[1], w, h, plane.depth, plane.name))
+    return tuple(layers)
 
 
 def illustrate(spec: VisualSpec, size: tuple[int, int], language: str = "en") -> Drawing:
@@ -269,7 +246,15 @@ def _scene_facts(drawing: Drawing) -> dict[str, Any]:
         "setting": drawing.setting,
         "words": [{"word": m.word, "picture": m.asset} for m in drawing.matched],
         "pictures": [
-            {"name": p.asset, "layer": p.layer, "box": list(p.box), "word": p.word, "who": p.name}
+            {
+                "name": p.asset,
+                "layer": p.layer,
+                "box": list(p.box),
+                "word": p.word,
+                "who": p.name,
+                # a character's own picture is the creator's, not shipped art
+                "license": "your own picture" if p.asset.startswith("image:") else art.license,
+            }
             for p in drawing.placed
         ],
         "licence": {"source": art.source, "license": art.license, "attribution": art.attribution},

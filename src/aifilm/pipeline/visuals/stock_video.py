@@ -12,7 +12,7 @@ the offline still with a note.
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -103,7 +103,7 @@ class StockVideos(StockLibrary):
         except StockError as exc:
             still = self.render(request, out_dir)
             note = f"{self.provider}: {exc}; used the offline picture"
-            return Visual(still.path, still.kind, still.width, still.height, note), None
+            return replace(still, note=note), None  # keeps its faces and layers
         fields = asdict(video)
         fields.pop("renditions")
         credit = {
