@@ -12,11 +12,11 @@ import pytest
 pytest.importorskip("fastapi", reason="the server extra is not installed")
 
 from playwright.sync_api import Browser, Page, sync_playwright
+from tests.server.conftest import serve
+from tests.studio.harness import DESKTOP, launch
 
 from aifilm.server.config import ServerSettings
 from aifilm.server.state import ServerState
-from tests.server.conftest import serve
-from tests.studio.harness import DESKTOP, launch
 
 
 class Outbox:
@@ -91,7 +91,9 @@ def page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda msg: errors.append(msg.text) if msg.type == "error" and "401" not in msg.text else None,
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "401" not in msg.text else None
+        ),
     )
     yield page
     context.close()

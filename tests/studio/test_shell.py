@@ -6,7 +6,6 @@ import gzip
 
 import httpx
 from playwright.sync_api import Page
-
 from tests.studio.harness import assert_accessible, screenshots, wait_ready
 
 

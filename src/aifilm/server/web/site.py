@@ -38,6 +38,7 @@ TYPES = {
     ".json": "application/json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
+    ".jpg": "image/jpeg",
     ".mp4": "video/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
@@ -90,9 +91,7 @@ def routes() -> list[dict[str, Any]]:
 
 @cache
 def _patterns() -> list[re.Pattern[str]]:
-    return [
-        re.compile("^" + re.sub(r":[a-z_]+", r"[^/]+", r["path"]) + "/?$") for r in routes()
-    ]
+    return [re.compile("^" + re.sub(r":[a-z_]+", r"[^/]+", r["path"]) + "/?$") for r in routes()]
 
 
 def is_page(path: str) -> bool:
@@ -104,7 +103,9 @@ def is_page(path: str) -> bool:
 def languages() -> list[str]:
     """The languages the site speaks: one JSON file each in static/i18n/."""
     folder = static_root().joinpath("i18n")
-    return sorted(n.name.removesuffix(".json") for n in folder.iterdir() if n.name.endswith(".json"))
+    return sorted(
+        n.name.removesuffix(".json") for n in folder.iterdir() if n.name.endswith(".json")
+    )
 
 
 @cache

@@ -76,7 +76,10 @@ def _mailer(state: ServerState) -> Any:
 def send_verification(state: ServerState, settings: ServerSettings, user: User) -> None:
     """Email `user` a link that proves they own their address."""
     token = make_token(
-        settings, "verify", {"sub": str(user.id), "email": user.email}, timedelta(hours=VERIFY_HOURS)
+        settings,
+        "verify",
+        {"sub": str(user.id), "email": user.email},
+        timedelta(hours=VERIFY_HOURS),
     )
     link = f"{settings.public_url.rstrip('/')}/verify?token={token}"
     body = (

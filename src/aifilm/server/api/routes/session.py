@@ -84,7 +84,9 @@ def login(
     set_session_cookies(response, settings, tokens.access_token, tokens.refresh_token)
     user_id = decode_access_token(tokens.access_token, settings.secret_key)
     user = session.get(User, user_id)
-    return SessionInfo(user=UserPublic.model_validate(user), csrf_token=_csrf(request, response, settings))
+    return SessionInfo(
+        user=UserPublic.model_validate(user), csrf_token=_csrf(request, response, settings)
+    )
 
 
 @router.post("/register", status_code=201, response_model=SessionInfo)
@@ -103,7 +105,9 @@ def register(
     session.commit()
     account.send_verification(state, settings, user)
     set_session_cookies(response, settings, tokens.access_token, tokens.refresh_token)
-    return SessionInfo(user=UserPublic.model_validate(user), csrf_token=_csrf(request, response, settings))
+    return SessionInfo(
+        user=UserPublic.model_validate(user), csrf_token=_csrf(request, response, settings)
+    )
 
 
 @router.post("/logout", status_code=204)

@@ -20,7 +20,7 @@ export default async function render({ root, t, lang, user }) {
     h("div", { class: "grid two" },
       h("section", { class: "card", "aria-labelledby": "demo-h" },
         h("h2", { id: "demo-h" }, t("landing.demo")),
-        h("video", { controls: true, preload: "metadata", src: "/static/demo/demo.mp4", poster: "/static/demo/demo.png", "aria-describedby": "demo-c" },
+        h("video", { controls: true, preload: "none", src: "/static/demo/demo.mp4", poster: "/static/demo/demo.jpg", "aria-describedby": "demo-c" },
           h("track", { kind: "subtitles", src: "/static/demo/demo.vtt", srclang: "en", label: "English", default: true })),
         h("p", { id: "demo-c", class: "muted" }, t("landing.demo_caption"))),
       h("section", { class: "card", "aria-labelledby": "how-h" },
