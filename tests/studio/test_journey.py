@@ -52,7 +52,7 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     assert_accessible(page)
 
     # A script with a problem: the server's error shows at the script's own line.
-    page.get_by_role("link", name="New project").click()
+    page.get_by_role("navigation").get_by_role("link", name="New project").click()
     wait_ready(page, "new")
     page.locator("#title").fill(HOSTILE_TITLE)
     page.locator("#script").fill(BAD_SCRIPT)
@@ -74,13 +74,13 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     assert page.evaluate("window.__pwned") is None
 
     # The plan before spending: shots, length, cost; the cost follows the length.
-    expect(page.locator("#cost")).to_have_text("Cost: 1 credits", timeout=60_000)
+    expect(page.locator("#cost")).to_have_text("Cost: 1 credit", timeout=60_000)
     assert page.locator("#plan tbody tr").count() == 3
     page.locator("#length").fill("70")
     expect(page.locator("#cost")).to_have_text("Cost: 2 credits")
     page.locator("#length").fill("10")
-    expect(page.locator("#cost")).to_have_text("Cost: 1 credits")
-    expect(page.locator("#render")).to_have_text("Render for 1 credits")
+    expect(page.locator("#cost")).to_have_text("Cost: 1 credit")
+    expect(page.locator("#render")).to_have_text("Render for 1 credit")
     assert_accessible(page)
 
     # Render, and follow it live over the event stream.
@@ -131,7 +131,7 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     screenshots(page, "project-finished", "project")
 
     # The dashboard lists it, finished; then delete it from its page.
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("navigation").get_by_role("link", name="Dashboard").click()
     wait_ready(page, "dashboard")
     row = page.locator("tbody tr", has_text="Rain")
     expect(row).to_contain_text("finished")

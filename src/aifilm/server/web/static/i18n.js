@@ -6,7 +6,9 @@ export const languages = JSON.parse(document.getElementById("languages").textCon
 export const lang = document.documentElement.lang || "en";
 
 export function t(key, vars = {}) {
-  const text = strings[key] ?? key;
+  // "key_one" (when present) is the singular: "1 credit", not "1 credits".
+  const one = vars.n === 1 || vars.n === "1" ? strings[`${key}_one`] : undefined;
+  const text = one ?? strings[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
