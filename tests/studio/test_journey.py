@@ -8,14 +8,16 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
+from tests.studio.harness import assert_accessible, screenshots, wait_ready
 
 from aifilm.media.probe import probe
-from tests.studio.harness import assert_accessible, screenshots, wait_ready
 
 HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Asha'
 HOSTILE_TITLE = '</script><script>window.__pwned=2</script>"Rain" & <b>Sun</b>'
 BAD_SCRIPT = "It was a hot day.\n\nMaya: Look at the sky!\n\nRavi: ሰላም ነው ወንድሜ እንዴት ነህ\n"
-GOOD_SCRIPT = "It was a hot day in the village.\n\nMaya: Look at the sky!\n\nRavi: Rain is coming.\n"
+GOOD_SCRIPT = (
+    "It was a hot day in the village.\n\nMaya: Look at the sky!\n\nRavi: Rain is coming.\n"
+)
 RENDER_TIMEOUT_MS = 300_000
 
 
@@ -32,7 +34,7 @@ def sign_up(page: Page, url: str, email: str, name: str = HOSTILE_NAME) -> None:
 def test_sign_up_write_plan_render_watch_play_download_delete(
     studio: tuple, page: Page, tmp_path: Path
 ) -> None:
-    url, state, outbox = studio
+    url, _state, outbox = studio
     sign_up(page, url, "asha@example.com")
     # The name is shown as the characters typed, never run as markup.
     expect(page.locator("h1")).to_have_text(f"Hello, {HOSTILE_NAME}")
@@ -42,7 +44,9 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["aifilm_session"]["httpOnly"] and cookies["aifilm_refresh"]["httpOnly"]
     assert "aifilm_session" not in page.evaluate("document.cookie")
-    assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    assert (
+        page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    )
     expect(page.locator("[data-testid=balance]")).to_have_text("3")  # the free plan's credits
 
     # The emailed link verifies the address.
@@ -102,10 +106,13 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     assert 9.5 <= duration <= 10.5
     page.evaluate("document.getElementById('film').muted = true")
     page.evaluate("document.getElementById('film').play()")
-    page.wait_for_function("() => document.getElementById('film').currentTime > 0.2", timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('film').currentTime > 0.2", timeout=30_000
+    )
     cues = page.evaluate(
         "new Promise(r => { const t = document.getElementById('film').textTracks[0];"
-        " t.mode = 'hidden'; setTimeout(() => r(Array.from(t.cues || []).map(c => c.text)), 500); })"
+        " t.mode = 'hidden';"
+        " setTimeout(() => r(Array.from(t.cues || []).map(c => c.text)), 500); })"
     )
     assert any("Look at the sky" in cue for cue in cues), cues
 
@@ -144,5 +151,7 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     page.locator("#delete").click()
     wait_ready(page, "dashboard")
     expect(page.locator("main")).to_contain_text("No projects yet.")
-    with httpx.Client(base_url=url, cookies={c["name"]: c["value"] for c in page.context.cookies()}) as client:
+    with httpx.Client(
+        base_url=url, cookies={c["name"]: c["value"] for c in page.context.cookies()}
+    ) as client:
         assert client.get("/api/projects").json()["total"] == 0

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
-
-from aifilm.server.app import create_app
 from tests.server.conftest import TINY_SPEC, png_bytes
 from tests.studio.harness import assert_accessible, screenshots, wait_ready
 from tests.studio.test_journey import sign_up
+
+from aifilm.server.app import create_app
 
 PASSWORD = "correct horse battery"
 
@@ -109,10 +109,15 @@ def test_bearer_clients_need_no_csrf_token(studio: tuple) -> None:
             "/api/users/login", json={"email": "b@example.com", "password": PASSWORD}
         ).json()
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-        assert client.post("/api/projects", json={"spec": TINY_SPEC}, headers=auth).status_code == 201
+        assert (
+            client.post("/api/projects", json={"spec": TINY_SPEC}, headers=auth).status_code == 201
+        )
         key = client.post("/api/users/me/api-keys", json={"name": "ci"}, headers=auth).json()["key"]
         by_key = {"Authorization": f"Bearer {key}"}
-        assert client.post("/api/projects", json={"spec": TINY_SPEC}, headers=by_key).status_code == 201
+        assert (
+            client.post("/api/projects", json={"spec": TINY_SPEC}, headers=by_key).status_code
+            == 201
+        )
 
 
 def test_an_expired_access_cookie_is_renewed_from_the_refresh_cookie(studio: tuple) -> None:
@@ -144,7 +149,9 @@ def test_hostile_names_and_file_names_show_as_text(studio: tuple, page: Page) ->
     page.locator("#create").click()
     wait_ready(page, "project", timeout=60_000)
     expect(page.locator("h1")).to_have_text("<i>Plain</i>")
-    expect(page.locator("#plan")).to_contain_text(f"{hostile_character}: I am here.", timeout=60_000)
+    expect(page.locator("#plan")).to_contain_text(
+        f"{hostile_character}: I am here.", timeout=60_000
+    )
     expect(page.locator("#voices label").first).to_have_text(f"Voice for {hostile_character}")
     hostile_file = '"><img src=x onerror=window.__pwned=4>.png'
     page.locator("#files").set_input_files(
