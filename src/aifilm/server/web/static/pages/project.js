@@ -174,7 +174,7 @@ export default async function render({ root, t, lang, params, navigate, setTitle
         h("dt", {}, t("project.estimate")), h("dd", {}, t("common.seconds", { n: Math.round(planned.estimated_render_seconds) })),
         h("dt", {}, t("project.cost")), h("dd", {}, String(planned.credits))),
       planned.warnings.map((w) => notice(w, "info")),
-      h("div", { class: "table-wrap" }, h("table", {},
+      h("div", { class: "table-wrap", tabindex: 0 }, h("table", {},
         h("caption", { class: "sr" }, t("project.plan")),
         h("thead", {}, h("tr", {}, ["shot_col", "start_col", "length_col", "lines_col"].map((c) => h("th", { scope: "col" }, t(`project.${c}`))))),
         h("tbody", {}, planned.shots.map((s) => h("tr", {},
