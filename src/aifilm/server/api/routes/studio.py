@@ -4,6 +4,8 @@ and its cost before spending, voice and music previews, setting voices and music
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -137,12 +139,14 @@ class PlanBody(BaseModel):
 def plan(body: PlanBody, user: CurrentUser, settings: SettingsDep) -> dict[str, Any]:
     """What a render of this project.yaml will make and cost, before spending: shots and
     timings, the estimated render time, and the credits the job will be charged."""
-    from aifilm.errors import SpecError
+    from aifilm.errors import AifilmError
 
     try:
-        summary = plan_spec(body.spec, body.length_seconds, settings.max_spec_bytes)
-    except SpecError as error:
-        raise Problem(422, error.message, title="Invalid project") from None
+        summary = plan_spec(
+            body.spec, body.length_seconds, settings.max_spec_bytes, settings.allowed_backends
+        )
+    except AifilmError as error:
+        raise Problem(422, str(error), title="Cannot plan this project") from None
     summary["balance"] = user.credit_balance
     return summary
 
@@ -172,12 +176,22 @@ async def catalogue(user: CurrentUser) -> Catalogue:
     )
 
 
+def _preview(make: Callable[..., Path], *args: Any) -> Path:
+    """A preview file; a backend that cannot make it (a language it lacks) is a 422."""
+    from aifilm.errors import AifilmError
+
+    try:
+        return make(*args)
+    except AifilmError as error:
+        raise Problem(422, f"no preview: {error}", title="No preview") from None
+
+
 @router.get("/voices/{preset}/preview", response_class=FileResponse)
 async def voice_sample(
     preset: str, user: CurrentUser, settings: SettingsDep, language: str = "en"
 ) -> FileResponse:
     """A WAV of the server's voice speaking a sample line with this preset."""
-    path = await run_in_threadpool(voice_preview, settings.cache_dir, preset, language)
+    path = await run_in_threadpool(_preview, voice_preview, settings.cache_dir, preset, language)
     return FileResponse(
         path, media_type="audio/wav", headers={"Cache-Control": "private, max-age=86400"}
     )
@@ -186,7 +200,7 @@ async def voice_sample(
 @router.get("/music/{genre}/preview", response_class=FileResponse)
 async def music_sample(genre: str, user: CurrentUser, settings: SettingsDep) -> FileResponse:
     """A WAV of a few seconds of this music genre."""
-    path = await run_in_threadpool(music_preview, settings.cache_dir, genre)
+    path = await run_in_threadpool(_preview, music_preview, settings.cache_dir, genre)
     return FileResponse(
         path, media_type="audio/wav", headers={"Cache-Control": "private, max-age=86400"}
     )
