@@ -162,7 +162,7 @@ class Catalogue(BaseModel):
 
 
 @router.get("/catalogue", response_model=Catalogue)
-async def catalogue(user: CurrentUser) -> Catalogue:
+async def catalogue(user: CurrentUser, settings: SettingsDep) -> Catalogue:
     """Voice presets, music genres and languages (with descriptions), the render's stages,
     and whether this server can draft a script from a topic."""
     from aifilm.pipeline.stages import STAGE_NAMES  # the pipeline loads on first use only
@@ -172,7 +172,7 @@ async def catalogue(user: CurrentUser) -> Catalogue:
         genres=[{"id": g.id, "family": g.family, "description": g.description} for g in GENRES],
         languages=list(LANGUAGE_CODES),
         stages=list(STAGE_NAMES),
-        writer=False,
+        writer=bool(settings.writer_llm),
     )
 
 
@@ -242,3 +242,46 @@ def project_jobs(project_id: str, user: CurrentUser, session: SessionDep) -> lis
         select(Job).where(Job.project_id == project.id).order_by(Job.created_at.desc()).limit(20)
     )
     return [job_public(session, job) for job in rows]
+
+
+class WriteBody(BaseModel):
+    topic: str = Field(min_length=3, max_length=500)
+    style: Literal["story", "explainer", "podcast", "devotional", "short"] = "explainer"
+    minutes: float = Field(1.0, ge=MIN_DURATION_S / 60, le=5.0)
+    language: str = Field("en", max_length=10)
+
+
+@router.post("/write", response_model=Validation)
+def write(body: WriteBody, user: CurrentUser, settings: SettingsDep) -> Validation:
+    """Draft a project.yaml about a topic with the server's writer (`writer_llm`); the
+    answer is checked like any other project text, and nothing is saved."""
+    import tempfile
+
+    from aifilm.errors import AifilmError
+    from aifilm.pipeline.choice import language_model
+    from aifilm.pipeline.registry import registry
+    from aifilm.settings import Settings
+    from aifilm.write.writer import write_film
+
+    if not settings.writer_llm:
+        raise Problem(
+            409, "this server has no writer configured (writer_llm); write a script instead"
+        )
+    if body.language not in LANGUAGE_CODES:
+        raise Problem(422, f"unknown language {body.language!r}: use one of {LANGUAGE_CODES}")
+    try:
+        # Its key, base URL and model come from the environment, as for `aifilm write`.
+        backend = language_model(registry, Settings(), argument=settings.writer_llm)
+        with tempfile.TemporaryDirectory(prefix="aifilm-write-") as tmp:
+            result = write_film(
+                body.topic,
+                backend=backend,  # type: ignore[arg-type]
+                out=Path(tmp) / "film",
+                minutes=body.minutes,
+                style=body.style,
+                language=body.language,
+            )
+            spec = result.project_path.read_text(encoding="utf-8")
+    except AifilmError as error:
+        raise Problem(502, f"the writer could not draft this film: {error}") from None
+    return validate(ValidateBody(text=spec, format="yaml"), user, settings)
