@@ -76,7 +76,7 @@ async def pricing() -> Pricing:
 
 
 class ValidateBody(BaseModel):
-    text: str = Field(max_length=1_000_000)
+    text: str = Field(description="The script or project.yaml (at most max_spec_bytes).")
     format: Literal["yaml", "plain", "fountain"] = "yaml"
     title: str | None = Field(None, max_length=100)
 
@@ -131,7 +131,7 @@ async def templates() -> list[TemplatePublic]:
 
 
 class PlanBody(BaseModel):
-    spec: str = Field(max_length=1_000_000)
+    spec: str = Field(description="The project.yaml text (at most max_spec_bytes).")
     length_seconds: float | None = Field(None, ge=MIN_DURATION_S, le=MAX_DURATION_S)
 
 
