@@ -116,17 +116,17 @@ def transfer(
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        total = {"bytes": 0}
+        finished: list[int] = []
         cdp.on(
             "Network.loadingFinished",
-            lambda e: total.__setitem__("bytes", total["bytes"] + int(e["encodedDataLength"])),
+            lambda e, seen=finished: seen.append(int(e["encodedDataLength"])),
         )
         target = f"/projects/{project}" if path == "/project" else path
         module = {"/": "landing", "/project": "project"}.get(path, path.strip("/").split("/")[0])
         page.goto(url + target)
         page.wait_for_selector(f".page-{module}[data-ready='1']", timeout=60_000)
         page.wait_for_load_state("networkidle")
-        out[path] = total["bytes"]
+        out[path] = sum(finished)
         context.close()
     return out
 
@@ -277,7 +277,7 @@ def main() -> None:
         try:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
-                context, page = sign_in(browser, url, "bench@example.com")
+                context, _page = sign_in(browser, url, "bench@example.com")
                 cookies = context.cookies()
                 jar = {c["name"]: c["value"] for c in cookies}
                 csrf = {"X-CSRF-Token": jar["aifilm_csrf"]}
@@ -313,13 +313,16 @@ def main() -> None:
     print("| page | first load, compressed |\n|---|---|")
     for path, size in sizes.items():
         print(f"| `{path}` | {size / 1024:.1f} KB |")
+    cold, warm = result["dashboard_cold_ms"], result["dashboard_warm_ms"]
     print(
-        f"\ndashboard usable: cold {result['dashboard_cold_ms']} ms, warm {result['dashboard_warm_ms']} ms "
+        f"\ndashboard usable: cold {cold} ms, warm {warm} ms "
         f"(reference /healthz {result['reference_healthz_ms']} ms)"
     )
+    page_cpu = watching["page_stream_cpu_s_per_min"]
+    poll_cpu = watching["polling_1s_cpu_s_per_min"]
     print(
-        f"server CPU per minute watching a render: page {watching['page_stream_cpu_s_per_min']} s, "
-        f"polling {watching['polling_1s_cpu_s_per_min']} s (ratio {watching['ratio_page_to_polling']}); "
+        f"server CPU per minute watching a render: page {page_cpu} s, polling {poll_cpu} s "
+        f"(ratio {watching['ratio_page_to_polling']}); "
         f"load average before {result['load_average_before']}"
     )
 
