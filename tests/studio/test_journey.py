@@ -161,6 +161,7 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     row = page.locator("tbody tr", has_text="Rain")
     expect(row).to_contain_text("finished")
     expect(page.locator("[data-testid=balance]")).to_have_text("1")
+    expect(page.locator("main")).not_to_contain_text("not verified")  # the link worked
     assert_accessible(page)
     screenshots(page, "dashboard", "dashboard")
     row.get_by_role("link").click()

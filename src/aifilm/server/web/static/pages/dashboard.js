@@ -6,8 +6,11 @@ export function statusBadge(t, status) {
   return h("span", { class: `status ${status}` }, t(`status.${status}`));
 }
 
-export default async function render({ root, t, lang, user }) {
-  const [balance, projects] = await Promise.all([get("/credits/balance"), get("/projects?limit=10")]);
+export default async function render({ root, t, lang, setUser }) {
+  // The account afresh (not the session's copy from page load): the email may just have
+  // been verified in this tab.
+  const [user, balance, projects] = await Promise.all([get("/users/me"), get("/credits/balance"), get("/projects?limit=10")]);
+  setUser(user);
   append(root, h("h1", {}, t("dashboard.hello", { name: user.full_name || user.email })));
   if (!user.email_verified_at) {
     const resend = h("button", { type: "button", class: "secondary" }, t("verify.resend"));
