@@ -75,6 +75,7 @@ def screenshots(page: Page, name: str | None, module: str) -> list[Path]:
     if name is None or os.environ.get("AIFILM_STUDIO_SHOTS", "1") == "0":
         return []
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.getElementById('toast').hidden = true")  # a passing message
     written = []
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
