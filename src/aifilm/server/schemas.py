@@ -119,6 +119,7 @@ class UserPublic(UserBase):
     credit_balance: int
     is_active: bool
     created_at: datetime
+    email_verified_at: datetime | None = None
 
 
 class Login(Input):
