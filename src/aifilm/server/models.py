@@ -78,6 +78,9 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None]
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Set by an admin's suspension (is_active is then False): when and why, for the console.
+    suspended_at: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
 
     projects: Mapped[list[Project]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -352,7 +355,12 @@ class PaymentEvent(Base):
     type: Mapped[str | None] = mapped_column(String(100))
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Money received, for revenue analytics: set on a paid pack checkout and a paid invoice
+    # (a subscription's checkout is not counted: its first invoice is).
+    amount: Mapped[int | None] = mapped_column(BigInteger)  # the currency's smallest unit
+    currency: Mapped[str | None] = mapped_column(String(3))
+    product: Mapped[str | None] = mapped_column(String(20))  # standard, pack-25, ...
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class YoutubeQuota(Base):

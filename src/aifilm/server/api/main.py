@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aifilm.server.api.routes import admin, credits, crm, jobs, payments, projects, users, youtube
+from aifilm.server.api.routes import (
+    admin,
+    admin_content,
+    analytics,
+    credits,
+    crm,
+    jobs,
+    payments,
+    projects,
+    sessions,
+    users,
+    youtube,
+)
 
 api_router = APIRouter(prefix="/api")
 # Most requests first: the router tries each route in turn, and clients mostly poll jobs.
-for module in (jobs, projects, users, credits, youtube, payments, admin, crm):
+for module in (
+    jobs,
+    projects,
+    users,
+    sessions,
+    credits,
+    youtube,
+    payments,
+    admin,
+    admin_content,
+    analytics,
+    crm,
+):
     api_router.include_router(module.router)
