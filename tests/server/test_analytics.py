@@ -147,8 +147,8 @@ def test_the_numbers_of_a_known_month(history: tuple[Api, dict[str, uuid.UUID]])
     assert overview["users_active_by_plan"]["standard"] == 1
 
     # the next day holds what ended at midnight
-    next_day = admin.get("/api/analytics/projects", params={"start": "2026-10-04",
-                                                            "end": "2026-10-04"}).json()  # fmt: skip
+    oct4 = {"start": "2026-10-04", "end": "2026-10-04"}
+    next_day = admin.get("/api/analytics/projects", params=oct4).json()
     assert next_day["points"][0]["films_rendered"] == 1
     assert next_day["points"][0]["minutes_rendered"] == 10.0
     assert next_day["points"][0]["credits_spent"] == 7
@@ -159,9 +159,9 @@ def test_csv_export(history: tuple[Api, dict[str, uuid.UUID]]) -> None:
     r = admin.get("/api/analytics/projects", params={**OCT, "format": "csv"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
-    assert 'filename="aifilm-projects-2026-10-01-2026-10-03.csv"' in r.headers[
-        "content-disposition"
-    ]
+    assert (
+        'filename="aifilm-projects-2026-10-01-2026-10-03.csv"' in r.headers["content-disposition"]
+    )
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [row["period"] for row in rows] == ["2026-10-01", "2026-10-02", "2026-10-03"]
     assert rows[0]["films_failed"] == "1" and rows[1]["minutes_rendered"] == "2.0"

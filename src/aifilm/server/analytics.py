@@ -320,13 +320,14 @@ def credit_usage(session: Session, user_id: Any, span: DateRange) -> list[dict[s
         "day",
     )
     last_ids = [row[4] for row in grouped.values()]
-    balance_after = dict(
-        session.execute(
+    balance_after = {
+        int(row[0]): int(row[1])
+        for row in session.execute(
             select(CreditTransaction.id, CreditTransaction.balance_after).where(
                 CreditTransaction.id.in_(last_ids)
             )
-        ).tuples()
-    )
+        )
+    }
     balance = int(
         session.scalar(
             select(CreditTransaction.balance_after)

@@ -91,6 +91,8 @@ class RefreshToken(Base):
     """One refresh token (stored hashed); using it revokes it and issues the next."""
 
     __tablename__ = "refresh_tokens"
+    # Sign-ins and refreshes are activity: analytics count distinct users per day from it.
+    __table_args__ = (Index("ix_analytics_refresh_tokens_activity", "created_at", "user_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -168,7 +170,13 @@ class Job(Base):
     """A render. The table is the queue's source of truth; workers hold it by a lease."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_queue", "status", "priority", "created_at"),)
+    __table_args__ = (
+        Index("ix_jobs_queue", "status", "priority", "created_at"),
+        # Analytics read these without touching the table (index-only scans): who started a
+        # render when (activity), and what ended when (films, minutes, failures).
+        Index("ix_analytics_jobs_activity", "created_at", "user_id"),
+        Index("ix_analytics_jobs_ended", "completed_at", "status", "length_seconds"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -232,6 +240,8 @@ class CreditTransaction(Base):
     """Append-only ledger: never updated, never deleted (except with the user)."""
 
     __tablename__ = "credit_transactions"
+    # Credits spent and bought per day: a range of one type, summed from the index alone.
+    __table_args__ = (Index("ix_analytics_ledger", "type", "created_at", "amount"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(

@@ -21,6 +21,10 @@ depends_on = None
 # (name, table, columns): what benchmarks/bench_analytics.py measured the analytics with.
 INDEXES = [
     ("ix_payment_events_processed_at", "payment_events", ["processed_at"]),
+    ("ix_analytics_refresh_tokens_activity", "refresh_tokens", ["created_at", "user_id"]),
+    ("ix_analytics_jobs_activity", "jobs", ["created_at", "user_id"]),
+    ("ix_analytics_jobs_ended", "jobs", ["completed_at", "status", "length_seconds"]),
+    ("ix_analytics_ledger", "credit_transactions", ["type", "created_at", "amount"]),
 ]
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, or_, select
@@ -81,7 +81,7 @@ def remove_project(
     return Response(status_code=204)
 
 
-def _admin_jobs(where: list[object]) -> object:
+def _admin_jobs(where: list[Any]) -> Any:
     return (
         select(
             *Job.__table__.c,
@@ -90,7 +90,7 @@ def _admin_jobs(where: list[object]) -> object:
         )
         .join(User, User.id == Job.user_id)
         .join(Project, Project.id == Job.project_id)
-        .where(*where)  # type: ignore[arg-type]
+        .where(*where)
     )
 
 
@@ -106,7 +106,7 @@ def list_jobs(
     ] = None,
 ) -> Page[AdminJob]:
     """Every render, newest first; `status=failed` lists the failures with their errors."""
-    where: list[object] = []
+    where: list[Any] = []
     if status:
         where.append(Job.status == status)
     if user_id:
@@ -121,9 +121,9 @@ def list_jobs(
             )
         )
     base = _admin_jobs(where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0  # type: ignore[attr-defined]
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
-        base.order_by(Job.created_at.desc(), Job.id).offset(page.offset).limit(page.limit)  # type: ignore[attr-defined]
+        base.order_by(Job.created_at.desc(), Job.id).offset(page.offset).limit(page.limit)
     )
     return Page(
         items=[AdminJob.model_validate(dict(r._mapping)) for r in rows],
@@ -172,5 +172,5 @@ def cancel_job(job_id: str, admin: AdminUser, session: SessionDep) -> AdminJob:
         raise NotFound("job")
     jobs.cancel(session, job, by="an admin")
     session.commit()
-    row = session.execute(_admin_jobs([Job.id == job.id])).one()  # type: ignore[call-overload]
+    row = session.execute(_admin_jobs([Job.id == job.id])).one()
     return AdminJob.model_validate(dict(row._mapping))

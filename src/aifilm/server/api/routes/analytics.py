@@ -191,7 +191,7 @@ def users(
     points = analytics.users_series(session, span, period)
     if format == "csv":
         return csv_file("users", span, points, list(UsersPoint.model_fields))
-    return UsersSeries(start=span.start, end=span.end, period=period, points=points)  # type: ignore[arg-type]
+    return UsersSeries(start=span.start, end=span.end, period=period, points=points)
 
 
 @router.get("/projects", response_model=ProjectsSeries, responses=CSV_RESPONSE)
@@ -206,7 +206,7 @@ def projects(
     points = analytics.projects_series(session, span, period)
     if format == "csv":
         return csv_file("projects", span, points, list(ProjectsPoint.model_fields))
-    return ProjectsSeries(start=span.start, end=span.end, period=period, points=points)  # type: ignore[arg-type]
+    return ProjectsSeries(start=span.start, end=span.end, period=period, points=points)
 
 
 @router.get("/revenue", response_model=RevenueSeries, responses=CSV_RESPONSE)
@@ -225,6 +225,6 @@ def revenue(
         start=span.start,
         end=span.end,
         period=period,
-        points=points,  # type: ignore[arg-type]
-        by_product=analytics.revenue_by_product(session, span),  # type: ignore[arg-type]
+        points=points,
+        by_product=analytics.revenue_by_product(session, span),
     )

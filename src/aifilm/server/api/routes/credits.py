@@ -97,5 +97,5 @@ def usage(
         start=span.start,
         end=span.end,
         spent=sum(p["spent"] for p in points),
-        points=points,  # type: ignore[arg-type]
+        points=points,
     )
