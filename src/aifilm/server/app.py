@@ -22,6 +22,7 @@ from aifilm.server.middleware import RequestContext
 from aifilm.server.openapi import install_openapi
 from aifilm.server.state import ServerState
 from aifilm.server.storage import Storage
+from aifilm.server.web.site import install_site
 
 
 def create_app(
@@ -87,4 +88,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(api_router)
     install_openapi(app)
+    install_site(app)  # last: its catch-all page route comes after every API route
     return app

@@ -121,7 +121,7 @@ class BodyLimit:
         from aifilm.server.deps import authenticate, bearer_token
 
         try:
-            token = await bearer_token(request.headers.get("authorization"))
+            token = await bearer_token(request, request.headers.get("authorization"))
             async with self.state.async_engine.connect() as conn:
                 await authenticate(request, self.state, conn, token)
         except Problem as exc:

@@ -28,6 +28,7 @@ from aifilm.server.models import ApiKey, User, utcnow
 from aifilm.server.security import API_KEY_PREFIX, decode_access_token, token_hash
 from aifilm.server.state import ServerState
 from aifilm.server.storage import Storage
+from aifilm.server.web.cookies import SESSION_COOKIE, check_csrf
 
 
 async def get_state(request: Request) -> ServerState:
@@ -80,9 +81,16 @@ AsyncReaderDep = Annotated[AsyncConnection, Depends(get_async_reader)]
 StorageDep = Annotated[Storage, Depends(get_storage)]
 
 
-async def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
-    """The token in `Authorization: Bearer <token>`."""
+async def bearer_token(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> str:
+    """The token in `Authorization: Bearer <token>`, else the browser's session cookie (an
+    access token; a state-changing request must then pass the CSRF check)."""
     if not authorization:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and not cookie.startswith(API_KEY_PREFIX):
+            check_csrf(request)
+            return cookie
         raise Unauthorized("send 'Authorization: Bearer <access token or API key>'")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -25,9 +25,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aifilm.server.errors import problem_response
 from aifilm.server.security import API_KEY_PREFIX, decode_access_token
 from aifilm.server.state import ServerState
+from aifilm.server.web.cookies import SESSION_COOKIE
 
 log = logging.getLogger("aifilm.server.access")
-AUTH_PATHS = ("/api/users/login", "/api/users/register", "/api/users/refresh")
+AUTH_PATHS = (
+    "/api/users/login",
+    "/api/users/register",
+    "/api/users/refresh",
+    "/api/session/login",
+    "/api/session/register",
+    "/api/users/password-reset",
+    "/api/users/password-reset/confirm",
+)
 UNLIMITED_PATHS = ("/api/payments/webhooks/stripe",)  # Stripe's deliveries are signed
 
 
@@ -92,6 +101,8 @@ def client_of(request: Request, state: ServerState) -> tuple[str, bool]:
     the request then succeeds); else its address."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
+    if not scheme and request.cookies.get(SESSION_COOKIE):  # the studio's browser session
+        scheme, token = "bearer", request.cookies[SESSION_COOKIE]
     if scheme.lower() == "bearer" and token:
         if token.startswith(API_KEY_PREFIX):
             return "k:" + hashlib.sha256(token.encode()).hexdigest()[:24], False

@@ -77,6 +77,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None]
+    email_verified_at: Mapped[datetime | None]  # set by the emailed link (routes/account.py)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     # Set by an admin's suspension (is_active is then False): when and why, for the console.
     suspended_at: Mapped[datetime | None]

@@ -120,6 +120,7 @@ class UserPublic(UserBase):
     credit_balance: int
     is_active: bool
     created_at: datetime
+    email_verified_at: datetime | None = None
 
 
 class Login(Input):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from aifilm.server.api.routes import (
+    account,
     admin,
     admin_content,
     analytics,
@@ -13,7 +14,9 @@ from aifilm.server.api.routes import (
     jobs,
     payments,
     projects,
+    session,
     sessions,
+    studio,
     users,
     youtube,
 )
@@ -24,7 +27,10 @@ for module in (
     jobs,
     projects,
     users,
+    account,
+    session,
     sessions,
+    studio,
     credits,
     youtube,
     payments,

@@ -1,8 +1,8 @@
 """admin console and analytics: suspension fields, money on payment events, indexes that
 keep the analytics queries fast on a large ledger
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 18:40:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import aifilm.server.models
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
