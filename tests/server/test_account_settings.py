@@ -116,3 +116,4 @@ def test_ledger_filters(idle_client: TestClient) -> None:
     far = {"start": "9999-12-31", "end": "9999-12-31"}
     assert ann.get("/api/credits/transactions", params=far).json()["total"] == 0
     assert ann.get("/api/credits/transactions", params={"type": "gift"}).status_code == 422
+    assert ann.get("/api/credits/transactions", params={"end": "0"}).status_code == 422

@@ -187,7 +187,8 @@ def test_ranges_default_and_are_checked(idle_client: TestClient) -> None:
         ({"start": "2020-01-01", "end": "2026-01-01"}, "at most 1100 days"),
         ({"start": "0001-01-01"}, "outside the dates"),
         ({"end": "9999-12-31"}, "outside the dates"),
-        ({"start": "yesterday"}, "date"),
+        ({"start": "yesterday"}, "YYYY-MM-DD"),
+        ({"start": "0"}, "YYYY-MM-DD"),
         ({"period": "week"}, "period"),
         ({"format": "xlsx"}, "format"),
     ):

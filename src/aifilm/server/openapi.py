@@ -88,6 +88,8 @@ BY_TAG: dict[str, set[int]] = {
     "youtube": {400, 402, 404, 409, 502, 503},
     "admin": {409},
     "crm": {404, 409},  # an unknown user, project or purchase; CRM sync off, event not failed
+    # the browser's cookie session: no CSRF header (403), a wrong password, a taken email
+    "session": {401, 403, 409},
 }
 BY_OPERATION: dict[tuple[str, str], set[int]] = {
     ("post", "/api/users/register"): {409},

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date as date_
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -67,6 +69,18 @@ class Input(BaseModel):
         if where is not None:
             raise ValueError(f"{where or 'the body'} holds a NUL character (\\u0000); remove it")
         return data
+
+
+def _calendar_day(value: Any) -> Any:
+    # pydantic would read a number ("0" too) as seconds since 1970; a day is written out.
+    if not isinstance(value, date_) and not (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    ):
+        raise ValueError(f"give a date as YYYY-MM-DD, e.g. 2026-12-24, not {value!r}")
+    return value
+
+
+Day = Annotated[date_, BeforeValidator(_calendar_day)]
 
 
 class Page(BaseModel, Generic[T]):

@@ -25,6 +25,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aifilm.server.errors import NotFound
 from aifilm.server.web.cookies import CSRF_COOKIE, new_csrf_token, set_csrf_cookie
@@ -175,6 +176,10 @@ def page(path: str, request: Request) -> Response:
     """A page of the site (the shell); a 404 shell for addresses that are no page."""
     full = "/" + path
     if full.startswith(NOT_PAGES) or full == "/api":
+        from aifilm.server.openapi import allowed_methods
+
+        if allowed_methods(request.app, full):  # an API route, but not for GET: a 405
+            raise StarletteHTTPException(405)
         raise NotFound("resource")
     return shell(request, 200 if is_page(full) else 404)
 

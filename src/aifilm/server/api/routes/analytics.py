@@ -21,6 +21,7 @@ from aifilm.server import analytics
 from aifilm.server.analytics import DateRange, Period
 from aifilm.server.deps import AdminUser, ReaderDep
 from aifilm.server.errors import Problem
+from aifilm.server.schemas import Day
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -39,10 +40,10 @@ Format = Literal["json", "csv"]
 
 async def date_range(
     start: Annotated[
-        date | None, Query(description="First UTC day (default: 29 days before `end`).")
+        Day | None, Query(description="First UTC day (default: 29 days before `end`).")
     ] = None,
     end: Annotated[
-        date | None, Query(description="Last UTC day, included (default: today).")
+        Day | None, Query(description="Last UTC day, included (default: today).")
     ] = None,
 ) -> DateRange:
     """The requested range, or a 422 naming what is wrong with it."""

@@ -13,7 +13,7 @@ from aifilm.server.analytics import DateRange, credit_usage
 from aifilm.server.deps import CurrentUser, Paging, ReaderDep, SessionDep
 from aifilm.server.models import CreditTransaction, Subscription
 from aifilm.server.plans import PLANS
-from aifilm.server.schemas import Balance, Page, TransactionPublic, Usage
+from aifilm.server.schemas import Balance, Day, Page, TransactionPublic, Usage
 
 router = APIRouter(prefix="/credits", tags=["credits"])
 
@@ -47,8 +47,8 @@ def transactions(
     session: SessionDep,
     page: Paging,
     type: Annotated[list[LedgerType] | None, Query(description="Only these kinds.")] = None,
-    start: Annotated[date | None, Query(description="From this UTC day.")] = None,
-    end: Annotated[date | None, Query(description="Up to this UTC day, included.")] = None,
+    start: Annotated[Day | None, Query(description="From this UTC day.")] = None,
+    end: Annotated[Day | None, Query(description="Up to this UTC day, included.")] = None,
 ) -> Page[TransactionPublic]:
     """The ledger, newest first, optionally of some kinds of entry and some days only."""
     where = [CreditTransaction.user_id == user.id]
