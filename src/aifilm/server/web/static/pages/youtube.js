@@ -2,7 +2,7 @@
 // publish a finished film with its metadata, schedule, playlist and thumbnail and follow
 // the upload, turn auto-publish on per project, and the past uploads.
 import { h, append, replace, notice, field, toast, when } from "../dom.js";
-import { get, post, put, del, explain, ApiError } from "../api.js";
+import { get, post, put, del, explain } from "../api.js";
 
 const FINAL = ["published", "failed"];
 
@@ -12,11 +12,12 @@ export default async function render({ root, t, lang, query, alive }) {
   if (back === "connected") append(root, notice(t("youtube.connected_now", { channel: query.get("channel") || "" }), "ok"));
   if (back === "error") append(root, notice(t("youtube.connect_failed", { message: query.get("message") || "" })));
 
-  let connection = null;
-  try {
-    connection = await get("/youtube/connection");
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  const status = await get("/youtube/status");
+  const connection = status.connection;
+  if (!status.plan_allows) {
+    append(root, notice(t("youtube.needs_plan"), "info"), h("a", { class: "btn", href: "/credits", "data-link": "" }, t("nav.credits")));
+    await drawUploads(root, t, lang);
+    return;
   }
   const connectOut = h("div", { role: "status", "aria-live": "polite" });
   const connect = h("button", { type: "button", id: "connect" }, connection ? t("youtube.reconnect") : t("youtube.connect"));
