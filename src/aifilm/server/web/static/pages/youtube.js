@@ -101,6 +101,7 @@ export default async function render({ root, t, lang, query, alive }) {
     try {
       if (auto.checked) await put(`/youtube/autopublish/${projectId}`, options());
       else await del(`/youtube/autopublish/${projectId}`);
+      replace(publishOut);
       toast(auto.checked ? t("youtube.auto_on") : t("youtube.auto_off"));
     } catch (error) {
       auto.checked = !auto.checked;
@@ -129,9 +130,9 @@ export default async function render({ root, t, lang, query, alive }) {
   field(t("youtube.tags"), tags, t("youtube.tags_hint")),
   h("div", { class: "row" }, field(t("youtube.privacy"), privacy), field(t("youtube.schedule"), schedule, t("youtube.schedule_hint"))),
   h("div", { class: "row" }, field(t("youtube.playlist"), playlist), playlistList,
-    h("div", { class: "field" }, h("label", { for: "yt-create-playlist" }, createPlaylist, " ", t("youtube.create_playlist")))),
+    h("div", { class: "check" }, createPlaylist, h("label", { for: "yt-create-playlist" }, t("youtube.create_playlist")))),
   field(t("youtube.thumbnail"), thumbnail),
-  h("div", { class: "field" }, h("label", { for: "yt-auto" }, auto, " ", t("youtube.auto"))),
+  h("div", { class: "check" }, auto, h("label", { for: "yt-auto" }, t("youtube.auto"))),
   submit, publishOut);
   append(root, form);
   await filmChanged();
@@ -164,7 +165,7 @@ async function drawUploads(box, t, lang) {
   const page = await get("/youtube/uploads?limit=20");
   const section = h("section", { "aria-labelledby": "yt-past", id: "yt-uploads" },
     h("h2", { id: "yt-past" }, t("youtube.past")),
-    page.items.length ? h("div", { class: "table-wrap" }, h("table", {},
+    page.items.length ? h("div", { class: "table-wrap" }, h("table", { class: "wide" },
       h("thead", {}, h("tr", {}, ["when", "title", "status", "video"].map((c) => h("th", { scope: "col" }, t(`youtube.col_${c}`))))),
       h("tbody", {}, page.items.map((u) => h("tr", {},
         h("td", {}, when(u.created_at, lang)),
