@@ -87,7 +87,7 @@ def browser() -> Iterator[Browser]:
 # The API's refusals that pages show to the user as notices (a wrong password, a file the
 # server's checks refuse); Chromium logs each as an error. Anything else fails the test:
 # a missing file (404), a CSP violation, a script error.
-SHOWN_REFUSALS = re.compile(r"status of (401|403|409|413|415|422|429) ")
+SHOWN_REFUSALS = re.compile(r"status of (400|401|403|409|413|415|422|429) ")
 
 
 def _unexpected(msg: Any) -> bool:

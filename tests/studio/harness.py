@@ -31,6 +31,7 @@ FLAGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+MAX_SHOT_HEIGHT = 2400  # the top of a long page is enough, and keeps the repository small
 
 
 def launch(playwright: Playwright) -> Browser:
@@ -68,10 +69,10 @@ def assert_accessible(page: Page) -> None:
     assert not bad, f"accessibility violations on {page.url}:\n{detail}"
 
 
-def screenshots(page: Page, name: str, module: str) -> list[Path]:
+def screenshots(page: Page, name: str | None, module: str) -> list[Path]:
     """Full-page screenshots at desktop and phone width: docs/studio/<name>-desktop.png and
     <name>-phone.png. Set AIFILM_STUDIO_SHOTS=0 to skip writing them."""
-    if os.environ.get("AIFILM_STUDIO_SHOTS", "1") == "0":
+    if name is None or os.environ.get("AIFILM_STUDIO_SHOTS", "1") == "0":
         return []
     SHOTS.mkdir(parents=True, exist_ok=True)
     written = []
@@ -80,7 +81,11 @@ def screenshots(page: Page, name: str, module: str) -> list[Path]:
         page.wait_for_timeout(150)
         wait_ready(page, module)
         path = SHOTS / f"{name}-{label}.png"
-        page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+        height = min(MAX_SHOT_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
+        page.screenshot(
+            path=str(path), full_page=True, clip=clip, animations="disabled", caret="hide"
+        )
         written.append(path)
     page.set_viewport_size(DESKTOP)
     return written

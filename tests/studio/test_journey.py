@@ -24,10 +24,10 @@ RENDER_TIMEOUT_MS = 300_000
 def sign_up(page: Page, url: str, email: str, name: str = HOSTILE_NAME) -> None:
     page.goto(url + "/signup")
     wait_ready(page, "signup")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign up").click()
+    page.locator("input[name=name]").fill(name)  # by name: the labels may be in Hindi
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.locator("form button[type=submit]").click()
     wait_ready(page, "dashboard")
 
 

@@ -33,7 +33,7 @@ function link(label, href) {
 function table(rows) {
   const cells = (row) => row.replace(/^\||\|$/g, "").split("|").map((c) => c.trim());
   const [head, , ...body] = rows;
-  return h("div", { class: "table-wrap" }, h("table", {},
+  return h("div", { class: "table-wrap", tabindex: 0 }, h("table", {},
     h("thead", {}, h("tr", {}, cells(head).map((c) => h("th", { scope: "col" }, inline(c))))),
     h("tbody", {}, body.map((r) => h("tr", {}, cells(r).map((c) => h("td", {}, inline(c))))))));
 }
@@ -55,7 +55,7 @@ export function markdown(text) {
     }
     const heading = /^(#{1,4})\s+(.*)$/.exec(line);
     if (heading) {
-      const level = Math.min(4, heading[1].length + 1); // the page's own title is the h1
+      const level = Math.max(2, heading[1].length); // the page's own title is the h1
       const id = heading[2].toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "");
       out.push(h(`h${level}`, { id }, inline(heading[2])));
       i += 1;

@@ -45,7 +45,7 @@ export default async function render({ root, t, lang, user }) {
   if (!projects.items.length) {
     append(recent, h("p", {}, t("dashboard.none")), h("a", { class: "btn", href: "/new", "data-link": "" }, t("nav.new")));
   } else {
-    append(recent, h("div", { class: "table-wrap" }, h("table", {},
+    append(recent, h("div", { class: "table-wrap", tabindex: 0 }, h("table", {},
       h("thead", {}, h("tr", {},
         h("th", { scope: "col" }, t("dashboard.col_title")),
         h("th", { scope: "col" }, t("dashboard.col_status")),

@@ -1,0 +1,117 @@
+"""The endpoints the studio's pages call: validation at the script's own lines, templates,
+the plan and its cost, voices and music, previews, and the help pages' copies of docs/."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.server.conftest import Api
+
+from aifilm.server.app import create_app
+from aifilm.server.config import ServerSettings
+from aifilm.server.db import upgrade
+from aifilm.server.studio_templates import TEMPLATES
+
+ROOT = Path(__file__).parents[2]
+HELP = ROOT / "src" / "aifilm" / "server" / "web" / "static" / "help"
+
+
+@pytest.fixture
+def api(studio_settings: Callable[..., ServerSettings]) -> Iterator[Api]:
+    settings = studio_settings(worker="none")
+    upgrade(settings.db_url)
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, "studio@example.com")
+
+
+def test_validate_reports_yaml_issues_at_line_and_column(api: Api) -> None:
+    text = "title: T\nduration: 20s\nscenes:\n  - shots:\n      - narration: Hi.\n        zoom: 3\n"
+    answer = api.post("/api/studio/validate", json={"text": text, "format": "yaml"}).json()
+    assert not answer["ok"]
+    (issue,) = answer["issues"]
+    assert (issue["line"], issue["column"]) == (6, 9) and "zoom" in issue["message"]
+
+
+def test_validate_reports_script_issues_at_the_scripts_own_line(api: Api) -> None:
+    script = "Hello there.\n\nMaya: Hi!\n\nRavi: ሰላም ነው ወንድሜ እንዴት ነህ\n"
+    answer = api.post(
+        "/api/studio/validate", json={"text": script, "format": "plain", "title": "T"}
+    ).json()
+    assert [i["line"] for i in answer["issues"]] == [5]
+    good = api.post(
+        "/api/studio/validate",
+        json={"text": "Hello.\n\nMaya: Hi!\n", "format": "fountain", "title": 'A "B" <c>'},
+    ).json()
+    assert good["ok"] and good["title"] == 'A "B" <c>'
+    assert api.post("/api/projects", json={"spec": good["spec"]}).status_code == 201
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.key)
+def test_every_template_is_a_valid_project(api: Api, template: object) -> None:
+    spec = template.spec  # type: ignore[attr-defined]
+    answer = api.post("/api/studio/validate", json={"text": spec, "format": "yaml"}).json()
+    assert answer["ok"], answer
+
+
+def test_plan_shows_shots_and_charges_by_length(api: Api) -> None:
+    spec = "title: P\nscript: |\n  Hello there.\n\n  Maya: Hi!\n"
+    plan = api.post("/api/studio/plan", json={"spec": spec}).json()
+    assert plan["length_seconds"] == 10.0 and plan["credits"] == 1  # auto: the plan, >= 10 s
+    assert len(plan["shots"]) == 2 and plan["cast"][0]["name"] == "Maya"
+    longer = api.post("/api/studio/plan", json={"spec": spec, "length_seconds": 125}).json()
+    assert longer["credits"] == 3 and longer["duration_seconds"] == pytest.approx(125, abs=1)
+    bad = api.post("/api/studio/plan", json={"spec": "title: [", "length_seconds": 20})
+    assert bad.status_code == 422
+
+
+def test_choices_set_voices_and_music_in_the_spec(api: Api) -> None:
+    project = api.project("title: C\nscript: |\n  Hello.\n\n  Maya: Hi!\n")
+    answer = api.post(
+        f"/api/studio/projects/{project['id']}/choices",
+        json={"voices": {"Maya": "child", "narrator": "mature"}, "music_genre": "folk"},
+    )
+    assert answer.status_code == 200, answer.text
+    spec = answer.json()["spec"]
+    assert "- name: Maya\n    voice: child" in spec and "music:\n  genre: folk" in spec
+    assert "narrator:\n  voice: mature" in spec and "script: |" in spec
+    wrong = api.post(
+        f"/api/studio/projects/{project['id']}/choices", json={"voices": {"Maya": "x"}}
+    )
+    assert wrong.status_code == 422
+
+
+def test_catalogue_and_music_preview(api: Api) -> None:
+    catalogue = api.get("/api/studio/catalogue").json()
+    assert {"adult-female", "child"} <= {v["id"] for v in catalogue["voices"]}
+    assert "folk" in {g["id"] for g in catalogue["genres"]}
+    assert catalogue["stages"][0] == "voice" and catalogue["stages"][-1] == "compose"
+    sound = api.get("/api/studio/music/folk/preview")
+    assert sound.status_code == 200 and sound.headers["content-type"] == "audio/wav"
+    path = Path(api.client.app.state.aifilm.settings.cache_dir) / "sample.wav"  # type: ignore[attr-defined]
+    path.write_bytes(sound.content)
+    with wave.open(str(path)) as w:
+        assert w.getnframes() / w.getframerate() == pytest.approx(6.0, abs=0.05)
+    assert api.get("/api/studio/music/nope/preview").status_code == 422
+    assert api.get("/api/studio/voices/nope/preview").status_code == 422
+
+
+def test_pricing_is_public_and_from_the_plan_table(api: Api) -> None:
+    from aifilm.server.plans import PLANS
+
+    answer = api.client.get("/api/studio/pricing")  # no token
+    assert answer.status_code == 200
+    plans = {p["name"]: p for p in answer.json()["plans"]}
+    assert set(plans) == set(PLANS)
+    assert plans["pro"]["monthly_credits"] == PLANS["pro"].monthly_credits
+    assert plans["pro"]["usd_cents"] == 4900 and plans["creator"]["usd_cents"] == 0
+
+
+@pytest.mark.parametrize("guide", sorted(p.name for p in HELP.glob("*.md") if p.name != "faq.md"))
+def test_help_guides_are_copies_of_the_docs(guide: str) -> None:
+    assert (HELP / guide).read_text() == (ROOT / "docs" / guide).read_text(), (
+        f"docs/{guide} changed: copy it to {HELP / guide}"
+    )
