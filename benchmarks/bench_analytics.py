@@ -9,7 +9,7 @@ refunds) and monthly grants, expiries and pack purchases up to `--ledger` rows i
 400,000 sign-ins and session refreshes, and the payments behind the purchases and paid
 plans. Then it calls each `/api/analytics/...` endpoint in process (FastAPI's TestClient, as
 an admin) over the last 30 days and the last 365 days, `--repeat` times each, and reports
-the median, first without the indexes of migration 0006 and then with them. The reference
+the median, first without the indexes of migration 0007 and then with them. The reference
 in the same run is `GET /api/admin/users` (an existing page of 20 users). Prints a Markdown
 table; JSON in benchmarks/results/analytics.json.
 """
@@ -163,7 +163,7 @@ def counts(url: str) -> dict[str, int]:
 
 
 def analytics_indexes() -> list[Any]:
-    """The indexes migration 0006 adds for the analytics (named `ix_analytics_*`)."""
+    """The indexes migration 0007 adds for the analytics (named `ix_analytics_*`)."""
     return [
         index
         for table in Base.metadata.tables.values()
@@ -173,7 +173,7 @@ def analytics_indexes() -> list[Any]:
 
 
 def set_indexes(url: str, present: bool) -> None:
-    """Drop or create the analytics indexes of migration 0006, then refresh statistics."""
+    """Drop or create the analytics indexes of migration 0007, then refresh statistics."""
     from sqlalchemy.dialects import postgresql
     from sqlalchemy.schema import CreateIndex
 
@@ -275,7 +275,7 @@ def main() -> None:
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"seeded in {seeded:.1f} s: {rows}")
     print(f"load: {load}\n")
-    print("| request | no 0006 indexes (ms) | with them (ms) | x reference |")
+    print("| request | without the 0007 indexes (ms) | with them (ms) | x reference |")
     print("|---|---:|---:|---:|")
     ref = with_["GET /api/admin/users (reference)"]
     for key in with_:

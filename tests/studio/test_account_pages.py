@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 from tests.server.conftest import TINY_SPEC, serve
 from tests.server.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, running, sign
-from tests.studio.harness import assert_accessible, screenshots, wait_ready
+from tests.studio.harness import DESKTOP, PHONE, assert_accessible, screenshots, wait_ready
 from tests.studio.test_journey import sign_up
 
 from aifilm.server import credits
@@ -45,6 +45,17 @@ def billing_studio(
         with serve(settings) as (url, state):
             state.settings.public_url = url
             yield url, state, stripe
+
+
+def fits_a_phone(page: Page) -> None:
+    """At 360 px the page passes axe and is no wider than the screen (wide tables scroll
+    inside their own box)."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(150)
+    assert_accessible(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide at phone width"
+    page.set_viewport_size(DESKTOP)
 
 
 def _login(email: str) -> dict[str, str]:
@@ -103,6 +114,7 @@ def test_buy_a_pack_and_come_back_to_the_new_balance(
     expect(page.locator("#ledger tbody tr")).to_contain_text("+25")
     expect(page.locator("main")).to_contain_text("Invoices")
     page.locator("#ledger-type").select_option("")
+    fits_a_phone(page)
     screenshots(page, "credits", "credits")
 
 
@@ -209,6 +221,7 @@ def test_connect_youtube_and_publish_a_film(
         stored = s.get(Project, project_id)
         assert stored is not None and stored.youtube_autopublish is not None
         assert stored.youtube_autopublish["privacy"] == "unlisted"
+    fits_a_phone(page)
     screenshots(page, "youtube", "youtube")
 
 
@@ -238,6 +251,7 @@ def test_settings_sessions_api_key_once_and_delete(studio: tuple, page: Page) ->
     assert r.status_code == 200 and r.json()["email"] == "set@example.com"
     expect(page.locator("#api-keys")).to_contain_text(f"ci {HOSTILE}")
     assert_accessible(page)
+    fits_a_phone(page)
     screenshots(page, "settings", "settings")
     page.reload()
     wait_ready(page, "settings")
@@ -289,6 +303,7 @@ def test_admin_console_for_admins_only(studio: tuple, page: Page, browser: Any) 
     expect(page.locator("[data-stat=minutes]")).to_have_text("1.5")
     expect(page.locator("#chart-films svg rect")).to_have_count(30)
     assert_accessible(page)
+    fits_a_phone(page)
     screenshots(page, "admin-analytics", "admin")
     href = page.get_by_role("link", name="CSV: films").get_attribute("href")
     assert href is not None
@@ -314,6 +329,7 @@ def test_admin_console_for_admins_only(studio: tuple, page: Page, browser: Any) 
     r = httpx.post(f"{url}/api/users/login", json=_login("creator@example.com"))
     assert r.status_code == 403
     assert_accessible(page)
+    fits_a_phone(page)
     screenshots(page, "admin-users", "admin")
 
     page.locator("[data-tab=jobs]").click()

@@ -6,9 +6,15 @@
 import { h } from "./dom.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640;
 const H = 220;
-const PAD = { left: 44, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 48, right: 48, top: 12, bottom: 28 };
+
+/** The drawing's width in its own units: about the pixels it gets, so text stays ~11 px
+ * (a phone gets a narrow drawing, a full-width desktop chart a wide one). */
+function widthFor(wide) {
+  if (window.innerWidth < 720) return 360;
+  return wide ? 960 : 560;
+}
 
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(NS, tag);
@@ -36,7 +42,8 @@ function niceMax(max) {
  * the label (a date), `bars` {key, label, color} drawn as bars, `line` (optional) the same
  * for a line over them on its own scale. `format(n)` writes a value.
  */
-export function barChart({ id, title, points, x, bars, line = null, format = String, summary, tableLabel = "Numbers" }) {
+export function barChart({ id, title, points, x, bars, line = null, format = String, summary, tableLabel = "Numbers", wide = false }) {
+  const W = widthFor(wide);
   const values = points.map((p) => Number(p[bars.key]) || 0);
   const top = niceMax(Math.max(0, ...values));
   const lineValues = line ? points.map((p) => Number(p[line.key]) || 0) : [];
@@ -50,7 +57,8 @@ export function barChart({ id, title, points, x, bars, line = null, format = Str
   const grid = [0, 0.5, 1].map((f) =>
     svg("g", {},
       svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y(top * f, top), y2: y(top * f, top), stroke: "#d5dbe1" }),
-      text(PAD.left - 6, y(top * f, top) + 4, format(top * f), { "text-anchor": "end" })));
+      text(PAD.left - 6, y(top * f, top) + 4, format(top * f), { "text-anchor": "end" }),
+      line ? text(W - PAD.right + 6, y(top * f, top) + 4, format(lineTop * f), { fill: line.color || "#c2410c" }) : null));
   const rects = points.map((p, i) => {
     const v = values[i];
     const rect = svg("rect", {
@@ -83,7 +91,6 @@ export function barChart({ id, title, points, x, bars, line = null, format = Str
     role: "img",
     "aria-label": label,
     class: "chart",
-    preserveAspectRatio: "none",
   }, ...grid, ...rects, path, ...labels.filter(Boolean));
 
   const headers = [x, bars.label, line ? line.label : null].filter(Boolean);

@@ -70,6 +70,7 @@ export default async function render({ root, t, lang, alive }) {
       line: { key: "balance", label: t("credits.balance_line") },
       summary: t("credits.usage_summary", { n: usage.spent, days: usage.points.length }),
       tableLabel: t("common.numbers"),
+      wide: true,
     })));
 
   // --- buy --------------------------------------------------------------------------
