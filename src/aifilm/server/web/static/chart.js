@@ -107,5 +107,5 @@ export function barChart({ id, title, points, x, bars, line = null, format = Str
     h("figcaption", {}, title),
     chart,
     legend,
-    h("details", {}, h("summary", {}, tableLabel), h("div", { class: "table-wrap" }, table)));
+    h("details", {}, h("summary", {}, tableLabel), h("div", { class: "table-wrap", tabindex: "0" }, table)));
 }

@@ -91,7 +91,7 @@ async function analytics({ t, lang }) {
         barChart({ id: "chart-revenue", title: t("admin.chart_revenue"), points: usd, x: "period",
           bars: { key: "revenue", label: t("admin.revenue") }, format: (v) => money(v, (usd[0] || {}).currency, lang), tableLabel: t("common.numbers") })),
       h("h3", {}, t("admin.by_plan")),
-      r.by_product.length ? h("div", { class: "table-wrap" }, h("table", { id: "revenue-by-plan", class: "wide" },
+      r.by_product.length ? h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "revenue-by-plan", class: "wide" },
         h("thead", {}, h("tr", {}, ["product", "payments", "revenue"].map((c) => h("th", { scope: "col" }, t(`admin.col_${c}`))))),
         h("tbody", {}, r.by_product.map((x) => h("tr", {}, h("td", {}, x.product), h("td", {}, String(x.payments)), h("td", {}, money(x.revenue, x.currency, lang)))))))
         : h("p", {}, t("admin.no_revenue")),
@@ -123,7 +123,7 @@ async function users({ t, lang, user: me }) {
     if (status.value) params.set("status", status.value);
     const page = await get(`/admin/users?${params}`);
     replace(list, h("p", { class: "muted" }, t("admin.found", { n: page.total })),
-      h("div", { class: "table-wrap" }, h("table", { id: "users", class: "wide" },
+      h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "users", class: "wide" },
         h("thead", {}, h("tr", {}, ["email", "plan", "credits", "state", "joined"].map((c) => h("th", { scope: "col" }, t(`admin.col_${c}`))))),
         h("tbody", {}, page.items.map((u) => h("tr", {},
           h("td", {}, h("button", { type: "button", class: "linklike", on: { click: () => open(u.id) } }, u.email)),
@@ -203,7 +203,7 @@ async function projects({ t, lang }) {
     if (search.value.trim()) params.set("q", search.value.trim());
     if (moderation.value) params.set("moderation", moderation.value);
     const page = await get(`/admin/projects?${params}`);
-    replace(list, h("p", { class: "muted" }, t("admin.found", { n: page.total })), h("div", { class: "table-wrap" }, h("table", { id: "projects", class: "wide" },
+    replace(list, h("p", { class: "muted" }, t("admin.found", { n: page.total })), h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "projects", class: "wide" },
       h("thead", {}, h("tr", {}, ["title", "status", "moderation", "created", "actions"].map((c) => h("th", { scope: "col" }, t(`admin.col_${c}`))))),
       h("tbody", {}, page.items.map((p) => {
         const block = h("button", { type: "button", class: "secondary" }, p.moderation === "blocked" ? t("admin.allow") : t("admin.block"));
@@ -249,7 +249,7 @@ async function jobs({ t, lang }) {
     const params = new URLSearchParams({ limit: "50" });
     if (status.value) params.set("status", status.value);
     const page = await get(`/admin/jobs?${params}`);
-    replace(list, page.items.length ? h("div", { class: "table-wrap" }, h("table", { id: "jobs", class: "wide" },
+    replace(list, page.items.length ? h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "jobs", class: "wide" },
       h("thead", {}, h("tr", {}, ["when", "user", "title", "status", "error"].map((c) => h("th", { scope: "col" }, t(`admin.col_${c}`))))),
       h("tbody", {}, page.items.map((j) => h("tr", {},
         h("td", {}, when(j.created_at, lang)), h("td", {}, j.user_email), h("td", {}, j.project_title),

@@ -135,7 +135,7 @@ export default async function render({ root, t, lang, alive }) {
     prev.addEventListener("click", () => { offset = Math.max(0, offset - PAGE); drawLedger(); });
     next.addEventListener("click", () => { offset += PAGE; drawLedger(); });
     replace(ledgerOut,
-      page.items.length ? h("div", { class: "table-wrap" }, h("table", { id: "ledger", class: "wide" },
+      page.items.length ? h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "ledger", class: "wide" },
         h("caption", { class: "sr" }, t("credits.ledger")),
         h("thead", {}, h("tr", {}, ["when", "type", "amount", "after", "what"].map((c) => h("th", { scope: "col" }, t(`credits.col_${c}`))))),
         h("tbody", {}, rows))) : h("p", {}, t("credits.no_entries")),
@@ -156,7 +156,7 @@ export default async function render({ root, t, lang, alive }) {
   append(root, h("section", { "aria-labelledby": "cr-inv" }, h("h2", { id: "cr-inv" }, t("credits.invoices")), invoicesOut));
   try {
     const invoices = await get("/payments/invoices?limit=10");
-    replace(invoicesOut, invoices.items.length ? h("div", { class: "table-wrap" }, h("table", { class: "wide" },
+    replace(invoicesOut, invoices.items.length ? h("div", { class: "table-wrap", tabindex: "0" }, h("table", { class: "wide" },
       h("thead", {}, h("tr", {}, ["date", "number", "amount", "status", "link"].map((c) => h("th", { scope: "col" }, t(`credits.inv_${c}`))))),
       h("tbody", {}, invoices.items.map((i) => h("tr", {},
         h("td", {}, when(i.created, lang)),

@@ -60,7 +60,7 @@ export default async function render({ root, t, lang, user, setUser, navigate })
   });
   async function drawSessions() {
     const sessions = await get("/users/me/sessions");
-    replace(sessionsOut, h("div", { class: "table-wrap" }, h("table", { id: "sessions", class: "wide" },
+    replace(sessionsOut, h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "sessions", class: "wide" },
       h("thead", {}, h("tr", {}, ["signed_in", "active", "expires", "actions"].map((c) => h("th", { scope: "col" }, t(`settings.col_${c}`))))),
       h("tbody", {}, sessions.map((s) => {
         const end = s.current ? h("span", { class: "status succeeded" }, t("settings.this_session"))
@@ -81,7 +81,7 @@ export default async function render({ root, t, lang, user, setUser, navigate })
   const keysOut = h("div");
   async function drawKeys() {
     const keys = await get("/users/me/api-keys");
-    replace(keysOut, keys.length ? h("div", { class: "table-wrap" }, h("table", { id: "api-keys", class: "wide" },
+    replace(keysOut, keys.length ? h("div", { class: "table-wrap", tabindex: "0" }, h("table", { id: "api-keys", class: "wide" },
       h("thead", {}, h("tr", {}, ["name", "prefix", "created", "used", "actions"].map((c) => h("th", { scope: "col" }, t(`settings.key_${c}`))))),
       h("tbody", {}, keys.map((k) => h("tr", {},
         h("td", {}, k.name), h("td", {}, h("code", {}, `${k.prefix}…`)), h("td", {}, when(k.created_at, lang)),

@@ -165,7 +165,7 @@ async function drawUploads(box, t, lang) {
   const page = await get("/youtube/uploads?limit=20");
   const section = h("section", { "aria-labelledby": "yt-past", id: "yt-uploads" },
     h("h2", { id: "yt-past" }, t("youtube.past")),
-    page.items.length ? h("div", { class: "table-wrap" }, h("table", { class: "wide" },
+    page.items.length ? h("div", { class: "table-wrap", tabindex: "0" }, h("table", { class: "wide" },
       h("thead", {}, h("tr", {}, ["when", "title", "status", "video"].map((c) => h("th", { scope: "col" }, t(`youtube.col_${c}`))))),
       h("tbody", {}, page.items.map((u) => h("tr", {},
         h("td", {}, when(u.created_at, lang)),
