@@ -137,12 +137,30 @@ def test_sign_up_write_plan_render_watch_play_download_delete(
     assert_accessible(page)
     screenshots(page, "project-finished", "project")
 
+    # Edit the script and render again: the new film says the new words.
+    page.locator("details summary").click()
+    edited = page.locator("#script").input_value().replace("Rain is coming.", "Snow is coming.")
+    page.locator("#script").fill(edited)
+    expect(page.locator("#script-status")).to_have_text("The script is valid.")
+    page.locator("#save").click()
+    expect(page.locator("#plan")).to_contain_text("Snow is coming.")
+    expect(page.locator("#render")).to_have_text("Render for 1 credit")
+    page.locator("#render").click()
+    expect(page.locator("#job .stages")).to_be_visible(timeout=30_000)
+    expect(page.locator("#job[data-final]")).to_have_attribute(
+        "data-final", "completed", timeout=RENDER_TIMEOUT_MS
+    )
+    with page.expect_download() as info:
+        page.locator("#job .downloads a[download$='.srt']").click()
+    info.value.save_as(srt)
+    assert "Snow is coming." in srt.read_text(encoding="utf-8")
+
     # The dashboard lists it, finished; then delete it from its page.
     page.get_by_role("navigation").get_by_role("link", name="Dashboard").click()
     wait_ready(page, "dashboard")
     row = page.locator("tbody tr", has_text="Rain")
     expect(row).to_contain_text("finished")
-    expect(page.locator("[data-testid=balance]")).to_have_text("2")
+    expect(page.locator("[data-testid=balance]")).to_have_text("1")
     assert_accessible(page)
     screenshots(page, "dashboard", "dashboard")
     row.get_by_role("link").click()

@@ -106,6 +106,11 @@ class ServerSettings(BaseSettings):
         "licence for; others are refused to paying plans.",
     )
     admin_emails: list[str] = Field(default_factory=list, description="Registered as admins.")
+    writer_llm: str | None = Field(
+        None,
+        description="The llm backend (openai, anthropic, gemini) the studio's 'from a topic' "
+        "drafts scripts with, on the server's key (e.g. OPENAI_API_KEY); none: no writer.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Where users reach the server (checkout returns)."
     )

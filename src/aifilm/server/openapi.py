@@ -88,8 +88,11 @@ BY_TAG: dict[str, set[int]] = {
     "youtube": {400, 402, 404, 409, 502, 503},
     "admin": {409},
     "crm": {404, 409},  # an unknown user, project or purchase; CRM sync off, event not failed
-    # the browser's cookie session: no CSRF header (403), a wrong password, a taken email
+    # The browser session: a wrong password, no CSRF header or a disabled account, a taken
+    # email (web/cookies.py).
     "session": {401, 403, 409},
+    # The studio: a backend not offered, a job in progress, no writer or a failing one.
+    "studio": {403, 409, 502},
 }
 BY_OPERATION: dict[tuple[str, str], set[int]] = {
     ("post", "/api/users/register"): {409},

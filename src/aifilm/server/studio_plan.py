@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from aifilm.server.plans import credits_for
+from aifilm.server.policy import AllowedSetting, refuse_unoffered
 from aifilm.server.projectspec import check_spec
 from aifilm.spec.models import MAX_DURATION_S, MIN_DURATION_S
 
@@ -23,14 +24,18 @@ def job_length(planned: float, asked: float | None, spec_duration: float | None)
     return float(min(MAX_DURATION_S, max(MIN_DURATION_S, math.ceil(planned))))
 
 
-def plan_spec(spec: str, length: float | None, max_spec_bytes: int) -> dict[str, Any]:
-    """The plan of project.yaml text (a 422 problem when it is not valid)."""
+def plan_spec(
+    spec: str, length: float | None, max_spec_bytes: int, allowed: AllowedSetting
+) -> dict[str, Any]:
+    """The plan of project.yaml text (a 422 problem when it is not valid, or names a
+    backend this server does not offer)."""
     from aifilm.pipeline.plan.summary import plan_project
     from aifilm.pipeline.registry import registry
     from aifilm.pipeline.voice.base import VoiceBackend
     from aifilm.spec.loader import load_project_yaml
 
     facts = check_spec(spec, max_spec_bytes)
+    refuse_unoffered(facts.choices, allowed)
     with tempfile.TemporaryDirectory(prefix="aifilm-plan-") as tmp:
         base = Path(tmp)
         for name in facts.files:  # stand-ins: planning reads no pictures

@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aifilm.server.errors import NotFound
+from aifilm.server.openapi import allowed_methods
 from aifilm.server.web.cookies import CSRF_COOKIE, new_csrf_token, set_csrf_cookie
 from aifilm.server.web.headers import SecurityHeaders
 
@@ -156,7 +157,7 @@ def shell(request: Request, status: int = 200) -> HTMLResponse:
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/static/{name:path}")
+@router.api_route("/static/{name:path}", methods=["GET", "HEAD"])
 def static(name: str, request: Request) -> Response:
     """A file of the site; gzipped when the browser accepts it."""
     found = static_file(name)
@@ -176,9 +177,9 @@ def page(path: str, request: Request) -> Response:
     """A page of the site (the shell); a 404 shell for addresses that are no page."""
     full = "/" + path
     if full.startswith(NOT_PAGES) or full == "/api":
-        from aifilm.server.openapi import allowed_methods
-
-        if allowed_methods(request.app, full):  # an API route, but not for GET: a 405
+        # This route catches every GET, so an API path that exists for other methods only
+        # lands here: answer the 405 the API would have (its handler names the methods).
+        if allowed_methods(request.app, full):
             raise StarletteHTTPException(405)
         raise NotFound("resource")
     return shell(request, 200 if is_page(full) else 404)

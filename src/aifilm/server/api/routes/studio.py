@@ -4,6 +4,8 @@ and its cost before spending, voice and music previews, setting voices and music
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -74,7 +76,7 @@ async def pricing() -> Pricing:
 
 
 class ValidateBody(BaseModel):
-    text: str = Field(max_length=1_000_000)
+    text: str = Field(description="The script or project.yaml (at most max_spec_bytes).")
     format: Literal["yaml", "plain", "fountain"] = "yaml"
     title: str | None = Field(None, max_length=100)
 
@@ -129,7 +131,7 @@ async def templates() -> list[TemplatePublic]:
 
 
 class PlanBody(BaseModel):
-    spec: str = Field(max_length=1_000_000)
+    spec: str = Field(description="The project.yaml text (at most max_spec_bytes).")
     length_seconds: float | None = Field(None, ge=MIN_DURATION_S, le=MAX_DURATION_S)
 
 
@@ -137,12 +139,14 @@ class PlanBody(BaseModel):
 def plan(body: PlanBody, user: CurrentUser, settings: SettingsDep) -> dict[str, Any]:
     """What a render of this project.yaml will make and cost, before spending: shots and
     timings, the estimated render time, and the credits the job will be charged."""
-    from aifilm.errors import SpecError
+    from aifilm.errors import AifilmError
 
     try:
-        summary = plan_spec(body.spec, body.length_seconds, settings.max_spec_bytes)
-    except SpecError as error:
-        raise Problem(422, error.message, title="Invalid project") from None
+        summary = plan_spec(
+            body.spec, body.length_seconds, settings.max_spec_bytes, settings.allowed_backends
+        )
+    except AifilmError as error:
+        raise Problem(422, str(error), title="Cannot plan this project") from None
     summary["balance"] = user.credit_balance
     return summary
 
@@ -158,7 +162,7 @@ class Catalogue(BaseModel):
 
 
 @router.get("/catalogue", response_model=Catalogue)
-async def catalogue(user: CurrentUser) -> Catalogue:
+async def catalogue(user: CurrentUser, settings: SettingsDep) -> Catalogue:
     """Voice presets, music genres and languages (with descriptions), the render's stages,
     and whether this server can draft a script from a topic."""
     from aifilm.pipeline.stages import STAGE_NAMES  # the pipeline loads on first use only
@@ -168,8 +172,18 @@ async def catalogue(user: CurrentUser) -> Catalogue:
         genres=[{"id": g.id, "family": g.family, "description": g.description} for g in GENRES],
         languages=list(LANGUAGE_CODES),
         stages=list(STAGE_NAMES),
-        writer=False,
+        writer=bool(settings.writer_llm),
     )
+
+
+def _preview(make: Callable[..., Path], *args: Any) -> Path:
+    """A preview file; a backend that cannot make it (a language it lacks) is a 422."""
+    from aifilm.errors import AifilmError
+
+    try:
+        return make(*args)
+    except AifilmError as error:
+        raise Problem(422, f"no preview: {error}", title="No preview") from None
 
 
 @router.get("/voices/{preset}/preview", response_class=FileResponse)
@@ -177,7 +191,7 @@ async def voice_sample(
     preset: str, user: CurrentUser, settings: SettingsDep, language: str = "en"
 ) -> FileResponse:
     """A WAV of the server's voice speaking a sample line with this preset."""
-    path = await run_in_threadpool(voice_preview, settings.cache_dir, preset, language)
+    path = await run_in_threadpool(_preview, voice_preview, settings.cache_dir, preset, language)
     return FileResponse(
         path, media_type="audio/wav", headers={"Cache-Control": "private, max-age=86400"}
     )
@@ -186,7 +200,7 @@ async def voice_sample(
 @router.get("/music/{genre}/preview", response_class=FileResponse)
 async def music_sample(genre: str, user: CurrentUser, settings: SettingsDep) -> FileResponse:
     """A WAV of a few seconds of this music genre."""
-    path = await run_in_threadpool(music_preview, settings.cache_dir, genre)
+    path = await run_in_threadpool(_preview, music_preview, settings.cache_dir, genre)
     return FileResponse(
         path, media_type="audio/wav", headers={"Cache-Control": "private, max-age=86400"}
     )
@@ -228,3 +242,46 @@ def project_jobs(project_id: str, user: CurrentUser, session: SessionDep) -> lis
         select(Job).where(Job.project_id == project.id).order_by(Job.created_at.desc()).limit(20)
     )
     return [job_public(session, job) for job in rows]
+
+
+class WriteBody(BaseModel):
+    topic: str = Field(min_length=3, max_length=500)
+    style: Literal["story", "explainer", "podcast", "devotional", "short"] = "explainer"
+    minutes: float = Field(1.0, ge=MIN_DURATION_S / 60, le=5.0)
+    language: str = Field("en", max_length=10)
+
+
+@router.post("/write", response_model=Validation)
+def write(body: WriteBody, user: CurrentUser, settings: SettingsDep) -> Validation:
+    """Draft a project.yaml about a topic with the server's writer (`writer_llm`); the
+    answer is checked like any other project text, and nothing is saved."""
+    import tempfile
+
+    from aifilm.errors import AifilmError
+    from aifilm.pipeline.choice import language_model
+    from aifilm.pipeline.registry import registry
+    from aifilm.settings import Settings
+    from aifilm.write.writer import write_film
+
+    if not settings.writer_llm:
+        raise Problem(
+            409, "this server has no writer configured (writer_llm); write a script instead"
+        )
+    if body.language not in LANGUAGE_CODES:
+        raise Problem(422, f"unknown language {body.language!r}: use one of {LANGUAGE_CODES}")
+    try:
+        # Its key, base URL and model come from the environment, as for `aifilm write`.
+        backend = language_model(registry, Settings(), argument=settings.writer_llm)
+        with tempfile.TemporaryDirectory(prefix="aifilm-write-") as tmp:
+            result = write_film(
+                body.topic,
+                backend=backend,  # type: ignore[arg-type]
+                out=Path(tmp) / "film",
+                minutes=body.minutes,
+                style=body.style,
+                language=body.language,
+            )
+            spec = result.project_path.read_text(encoding="utf-8")
+    except AifilmError as error:
+        raise Problem(502, f"the writer could not draft this film: {error}") from None
+    return validate(ValidateBody(text=spec, format="yaml"), user, settings)

@@ -50,8 +50,29 @@ export default async function render({ root, t, query, navigate }) {
 
   function topicPanel() {
     if (!catalogue.writer) return h("div", { class: "card" }, notice(t("new.no_writer"), "info"));
-    const topic = h("input", { name: "topic", maxlength: 300 });
-    return h("form", { class: "card" }, field(t("new.topic"), topic, t("new.topic_hint")), h("button", { type: "submit" }, t("new.write")));
+    const topic = h("input", { name: "topic", id: "topic", maxlength: 500, required: true, minlength: 3 });
+    const style = h("select", { name: "style", id: "style" },
+      ["story", "explainer", "podcast", "devotional", "short"].map((s) => h("option", { value: s }, t(`new.style_${s}`))));
+    const minutes = h("input", { type: "number", name: "minutes", id: "minutes", min: 0.5, max: 5, step: 0.5, value: "1" });
+    const out = h("div", { role: "status", "aria-live": "polite" });
+    const submit = h("button", { type: "submit" }, t("new.write"));
+    const form = h("form", { class: "card" },
+      field(t("new.topic"), topic, t("new.topic_hint")), field(t("new.style"), style), field(t("new.minutes"), minutes), out, submit);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      replace(out, h("p", { class: "loading" }, t("new.writing")));
+      try {
+        const answer = await post("/studio/write", { topic: topic.value, style: style.value, minutes: Number(minutes.value) });
+        script.set(answer.spec || "", "yaml");
+        await select("script");
+      } catch (error) {
+        replace(out, notice(explain(error)));
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
   }
 
   async function select(name) {

@@ -38,7 +38,7 @@ export default async function render({ root, t, lang, params, navigate, setTitle
     h("summary", {}, t("project.edit")), script.element, saveErrors, save);
 
   // --- uploads ----------------------------------------------------------------------
-  const missing = h("div");
+  const missing = h("div", { id: "missing" });
   const assetList = h("ul", { class: "plain-list", "aria-label": t("project.uploads") });
   const fileInput = h("input", { type: "file", id: "files", multiple: true, accept: "image/*,audio/*", class: "sr" });
   const drop = h("div", { class: "drop", id: "drop" },
@@ -74,6 +74,7 @@ export default async function render({ root, t, lang, params, navigate, setTitle
     project = await get(`/projects/${id}`);
     drawMissing();
     await drawAssets();
+    renderButton.disabled = !planned || project.missing_assets.length > 0;
   }
   fileInput.addEventListener("change", () => sendFiles([...fileInput.files]));
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
@@ -271,6 +272,8 @@ export default async function render({ root, t, lang, params, navigate, setTitle
     stream.addEventListener("progress", (e) => {
       const status = JSON.parse(e.data);
       current = { ...current, ...status };
+      const shown = { queued: "queued", running: "processing" }[status.status];
+      if (shown) replace(badge, statusBadge(t, shown));
       for (const stage of catalogue.stages) {
         if (stage === status.current_step) break;
         if (status.current_step) done.add(stage);
