@@ -259,7 +259,7 @@ def fail(session: Session, claim: Claim, error: str) -> Job | None:
     return job
 
 
-def cancel(session: Session, job: Job) -> Job:
+def cancel(session: Session, job: Job, by: str = "the user") -> Job:
     """Cancel a queued or running job and refund it; a running worker stops at its next step."""
     session.refresh(job, with_for_update=True)
     if job.status in FINAL:
@@ -267,7 +267,7 @@ def cancel(session: Session, job: Job) -> Job:
     job.status, job.completed_at = "cancelled", utcnow()
     job.lease_expires_at = None
     _project_status(session, job, "draft")
-    log(session, job.id, "info", "cancelled by the user")
+    log(session, job.id, "info", f"cancelled by {by}")
     credits.refund(session, job, "refund: job cancelled")
     return job
 

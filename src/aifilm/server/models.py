@@ -79,6 +79,9 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     email_verified_at: Mapped[datetime | None]  # set by the emailed link (routes/account.py)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Set by an admin's suspension (is_active is then False): when and why, for the console.
+    suspended_at: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
 
     projects: Mapped[list[Project]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -89,6 +92,8 @@ class RefreshToken(Base):
     """One refresh token (stored hashed); using it revokes it and issues the next."""
 
     __tablename__ = "refresh_tokens"
+    # Sign-ins and refreshes are activity: analytics count distinct users per day from it.
+    __table_args__ = (Index("ix_analytics_refresh_tokens_activity", "created_at", "user_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -166,7 +171,13 @@ class Job(Base):
     """A render. The table is the queue's source of truth; workers hold it by a lease."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_queue", "status", "priority", "created_at"),)
+    __table_args__ = (
+        Index("ix_jobs_queue", "status", "priority", "created_at"),
+        # Analytics read these without touching the table (index-only scans): who started a
+        # render when (activity), and what ended when (films, minutes, failures).
+        Index("ix_analytics_jobs_activity", "created_at", "user_id"),
+        Index("ix_analytics_jobs_ended", "completed_at", "status", "length_seconds"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -230,6 +241,8 @@ class CreditTransaction(Base):
     """Append-only ledger: never updated, never deleted (except with the user)."""
 
     __tablename__ = "credit_transactions"
+    # Credits spent and bought per day: a range of one type, summed from the index alone.
+    __table_args__ = (Index("ix_analytics_ledger", "type", "created_at", "amount"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -353,7 +366,12 @@ class PaymentEvent(Base):
     type: Mapped[str | None] = mapped_column(String(100))
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Money received, for revenue analytics: set on a paid pack checkout and a paid invoice
+    # (a subscription's checkout is not counted: its first invoice is).
+    amount: Mapped[int | None] = mapped_column(BigInteger)  # the currency's smallest unit
+    currency: Mapped[str | None] = mapped_column(String(3))
+    product: Mapped[str | None] = mapped_column(String(20))  # standard, pack-25, ...
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class YoutubeQuota(Base):

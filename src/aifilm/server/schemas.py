@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import date as date_
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -66,6 +69,18 @@ class Input(BaseModel):
         if where is not None:
             raise ValueError(f"{where or 'the body'} holds a NUL character (\\u0000); remove it")
         return data
+
+
+def _calendar_day(value: Any) -> Any:
+    # pydantic would read a number ("0" too) as seconds since 1970; a day is written out.
+    if not isinstance(value, date_) and not (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    ):
+        raise ValueError(f"give a date as YYYY-MM-DD, e.g. 2026-12-24, not {value!r}")
+    return value
+
+
+Day = Annotated[date_, BeforeValidator(_calendar_day)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -240,6 +255,23 @@ class TransactionPublic(BaseModel):
     created_at: datetime
 
 
+class UsagePoint(BaseModel):
+    date: date_
+    spent: int = Field(description="Credits charged for renders, less their refunds.")
+    added: int = Field(description="Credits granted, bought or added by an admin.")
+    expired: int = Field(description="Monthly credits expired, or removed by an admin.")
+    balance: int = Field(description="The balance at the day's end.")
+
+
+class Usage(BaseModel):
+    """The credits chart: one point per UTC day, oldest first."""
+
+    start: date_
+    end: date_
+    spent: int = Field(description="Credits spent over the whole span.")
+    points: list[UsagePoint]
+
+
 MAX_ADJUSTMENT = 1_000_000  # credits one adjustment may move (balances are 32-bit)
 
 
@@ -263,7 +295,60 @@ class AdminUserUpdate(Input):
 
     role: Role | None = None
     plan: PlanName | None = None
-    is_active: StrictBool | None = None
+    is_active: StrictBool | None = Field(
+        None, description="false suspends the account (as POST .../suspend), true restores it."
+    )
+
+
+class AdminUserPublic(UserPublic):
+    """A user as the admin console shows it."""
+
+    last_login_at: datetime | None
+    suspended_at: datetime | None
+    suspension_reason: str | None
+
+
+class AdminUserDetail(AdminUserPublic):
+    """A user with what they own and their latest ledger entries."""
+
+    projects: int
+    jobs: int
+    failed_jobs: int
+    transactions: list[TransactionPublic]
+
+
+class Suspend(Input):
+    reason: str = Field(min_length=3, max_length=500, description="Shown to other admins.")
+
+
+class AdminJob(BaseModel):
+    """A render as the admin console lists it: whose, which project, how it ended."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    user_email: str
+    project_id: uuid.UUID
+    project_title: str
+    status: str
+    progress: float
+    current_step: str | None
+    length_seconds: float
+    credits_charged: int
+    refunded: bool
+    error_message: str | None
+    attempts: int
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class FailureGroup(BaseModel):
+    """Failed renders that ended with the same error."""
+
+    error: str
+    count: int
+    last_at: datetime
 
 
 # jobs

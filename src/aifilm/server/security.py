@@ -53,16 +53,31 @@ def new_api_key() -> str:
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def create_access_token(user_id: uuid.UUID, secret: str, minutes: int) -> tuple[str, int]:
-    """A signed access token for `user_id` and its lifetime in seconds."""
+def create_access_token(
+    user_id: uuid.UUID, secret: str, minutes: int, session_id: uuid.UUID | None = None
+) -> tuple[str, int]:
+    """A signed access token for `user_id` and its lifetime in seconds; `session_id` (the
+    refresh-token family it came with) lets the sessions list mark "this session"."""
     now = datetime.now(timezone.utc)
-    payload = {
+    payload: dict[str, Any] = {
         "sub": str(user_id),
         "iat": now,
         "exp": now + timedelta(minutes=minutes),
         "type": "access",
     }
+    if session_id is not None:
+        payload["sid"] = str(session_id)
     return jwt.encode(payload, secret, algorithm=ALGORITHM), minutes * 60
+
+
+def access_token_session(token: str, secret: str) -> uuid.UUID | None:
+    """The session (refresh-token family) a valid access token was issued with, else None
+    (an API key, an older token, a bad signature)."""
+    try:
+        payload: dict[str, Any] = jwt.decode(token, secret, algorithms=[ALGORITHM])
+        return uuid.UUID(str(payload["sid"])) if payload.get("type") == "access" else None
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+        return None
 
 
 def decode_access_token(token: str, secret: str) -> uuid.UUID | None:

@@ -164,12 +164,35 @@ def process(
                 row.user_id = user.id
                 outcome.result = APPLY[type_](session, user, prepared, event_id, outcome)
             row.payload = {**row.payload, "result": outcome.result}
+            paid = money_received(type_, prepared)
+            if paid is not None:
+                row.amount, row.currency, row.product = paid
     except IntegrityError:
         return Outcome(event_id, type_, "duplicate")
     for mail in outcome.mails:
         send_quietly(mailer, mail)
     log.info("stripe event %s (%s): %s", event_id, type_, outcome.result)
     return outcome
+
+
+def money_received(type_: str, prepared: _Prepared) -> tuple[int, str, str] | None:
+    """(amount in cents, currency, product) an event reports paid, for revenue analytics;
+    None for an event that moved no money. A subscription's checkout is not counted: its
+    first invoice (invoice.paid) is, like every renewal."""
+    obj = prepared.obj
+    if type_ in CHECKOUT_PAID:
+        if obj.get("mode") != "payment" or obj.get("payment_status") != "paid":
+            return None
+        amount = obj.get("amount_total")
+        product = str((obj.get("metadata") or {}).get("aifilm_product") or "unknown")
+    elif type_ == "invoice.paid":
+        amount = obj.get("amount_paid")
+        product = prepared.product.key if prepared.product is not None else "unknown"
+    else:
+        return None
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        return None
+    return amount, str(obj.get("currency") or "usd")[:3].lower(), product[:20]
 
 
 def _seen(session: Session, event_id: str) -> bool:

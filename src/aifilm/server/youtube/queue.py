@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aifilm.publish.youtube.errors import MetadataError
 from aifilm.publish.youtube.metadata import footer_for
 from aifilm.server.assets import input_assets
-from aifilm.server.errors import Conflict, NotFound, Problem
+from aifilm.server.errors import Conflict, Forbidden, NotFound, Problem
 from aifilm.server.lease import lock_if_held, lock_next_free
 from aifilm.server.models import Asset, Job, Project, User, YoutubeConnection, YoutubeUpload, utcnow
 from aifilm.server.plans import PLANS
@@ -92,7 +92,11 @@ def film_asset(session: Session, job: Job) -> Asset:
 def checked_request(
     session: Session, project: Project, options: UploadOptions, title: str
 ) -> dict[str, Any]:
-    """The upload's request as stored, after the checks YouTube would make (422 if not)."""
+    """The upload's request as stored, after the checks YouTube would make (422 if not);
+    a project an admin blocked is not published (403)."""
+    if project.moderation == "blocked":
+        note = f": {project.moderation_note}" if project.moderation_note else ""
+        raise Forbidden(f"an admin blocked this project{note}; it cannot be published")
     metadata = options.metadata(title)
     try:
         metadata.check(footer=footer_for("0" * 64, metadata.description))

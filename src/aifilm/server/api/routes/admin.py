@@ -1,75 +1,140 @@
-"""Administration: users, credit adjustments, plans, project moderation."""
+"""Administration of accounts: search, details, plans, credit adjustments, suspension.
+Projects and renders are in `admin_content.py`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, or_, select
 
-from aifilm.server import credits
+from aifilm.server import credits, moderation
 from aifilm.server.deps import AdminUser, Paging, SessionDep, parse_id
 from aifilm.server.errors import NotFound
-from aifilm.server.models import Project, User
+from aifilm.server.models import CreditTransaction, Job, Project, User
 from aifilm.server.schemas import (
+    AdminUserDetail,
+    AdminUserPublic,
     AdminUserUpdate,
     CreditAdjust,
-    Moderate,
     Page,
     PlanChange,
-    ProjectSummary,
+    PlanName,
+    Role,
+    Suspend,
     TransactionPublic,
-    UserPublic,
 )
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-@router.get("/users", response_model=Page[UserPublic])
+@router.get("/users", response_model=Page[AdminUserPublic])
 def list_users(
     admin: AdminUser,
     session: SessionDep,
     page: Paging,
     q: Annotated[str | None, Query(max_length=255, description="Part of email or name")] = None,
-) -> Page[UserPublic]:
-    """All users, newest first; `q` searches email and name."""
+    plan: Annotated[PlanName | None, Query()] = None,
+    role: Annotated[Role | None, Query()] = None,
+    status: Annotated[Literal["active", "suspended"] | None, Query()] = None,
+) -> Page[AdminUserPublic]:
+    """All users, newest first; `q` searches email and name, the others filter."""
     where = []
     if q:
         like = f"%{q.lower()}%"
         where.append(or_(func.lower(User.email).like(like), func.lower(User.full_name).like(like)))
+    if plan:
+        where.append(User.plan == plan)
+    if role:
+        where.append(User.role == role)
+    if status:
+        where.append(User.is_active.is_(status == "active"))
     total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0
     rows = session.scalars(
         select(User)
         .where(*where)
-        .order_by(User.created_at.desc())
+        .order_by(User.created_at.desc(), User.id)
         .offset(page.offset)
         .limit(page.limit)
     )
     return Page(
-        items=[UserPublic.model_validate(u) for u in rows],
+        items=[AdminUserPublic.model_validate(u) for u in rows],
         total=total,
         offset=page.offset,
         limit=page.limit,
     )
 
 
-@router.patch("/users/{user_id}", response_model=UserPublic)
+@router.get("/users/{user_id}", response_model=AdminUserDetail)
+def read_user(user_id: str, admin: AdminUser, session: SessionDep) -> AdminUserDetail:
+    """One user: the account, how many projects and renders it has, its last 20 ledger
+    entries."""
+    user = session.get(User, parse_id(user_id, "user"))
+    if user is None:
+        raise NotFound("user")
+    jobs_total, jobs_failed = session.execute(
+        select(func.count(), func.count().filter(Job.status == "failed")).where(
+            Job.user_id == user.id
+        )
+    ).one()
+    projects = session.scalar(select(func.count()).where(Project.user_id == user.id)) or 0
+    ledger = session.scalars(
+        select(CreditTransaction)
+        .where(CreditTransaction.user_id == user.id)
+        .order_by(CreditTransaction.id.desc())
+        .limit(20)
+    )
+    return AdminUserDetail.model_validate(
+        {
+            **AdminUserPublic.model_validate(user).model_dump(),
+            "projects": projects,
+            "jobs": int(jobs_total),
+            "failed_jobs": int(jobs_failed),
+            "transactions": [TransactionPublic.model_validate(t) for t in ledger],
+        }
+    )
+
+
+@router.patch("/users/{user_id}", response_model=AdminUserPublic)
 def update_user(user_id: str, body: AdminUserUpdate, admin: AdminUser, session: SessionDep) -> User:
     """Change a user's role, plan (granting its monthly credits) or active flag."""
     uid = parse_id(user_id, "user")
+    admin_id = admin.id
     session.commit()
     with session.begin():
+        if body.is_active is False:
+            moderation.suspend(session, uid, "suspended by an admin", admin_id)
+        elif body.is_active is True:
+            moderation.unsuspend(session, uid)
         user = credits.lock_user(session, uid)
         if body.role is not None:
             user.role = body.role
-        if body.is_active is not None:
-            user.is_active = body.is_active
         if body.plan is not None and body.plan != user.plan:
             credits.start_plan(session, user, body.plan)
     return user
 
 
-@router.post("/users/{user_id}/plan", response_model=UserPublic)
+@router.post("/users/{user_id}/suspend", response_model=AdminUserPublic)
+def suspend_user(user_id: str, body: Suspend, admin: AdminUser, session: SessionDep) -> User:
+    """Suspend an account: it cannot sign in or use its API keys, its sessions end, its
+    queued and running renders are cancelled and refunded. The reason is kept."""
+    uid = parse_id(user_id, "user")
+    admin_id = admin.id
+    session.commit()
+    with session.begin():
+        return moderation.suspend(session, uid, body.reason, admin_id)
+
+
+@router.post("/users/{user_id}/unsuspend", response_model=AdminUserPublic)
+def unsuspend_user(user_id: str, admin: AdminUser, session: SessionDep) -> User:
+    """Restore a suspended account (it signs in again; its old sessions stay ended)."""
+    uid = parse_id(user_id, "user")
+    session.commit()
+    with session.begin():
+        return moderation.unsuspend(session, uid)
+
+
+@router.post("/users/{user_id}/plan", response_model=AdminUserPublic)
 def change_plan(user_id: str, body: PlanChange, admin: AdminUser, session: SessionDep) -> User:
     """Move a user to a plan from today (until payments arrive, plans are set here)."""
     uid = parse_id(user_id, "user")
@@ -91,45 +156,3 @@ def adjust_credits(body: CreditAdjust, admin: AdminUser, session: SessionDep) ->
             session, user, "adjustment", body.amount, body.reason, actor_id=admin_id
         )
         return TransactionPublic.model_validate(entry)
-
-
-@router.get("/projects", response_model=Page[ProjectSummary])
-def list_projects(
-    admin: AdminUser,
-    session: SessionDep,
-    page: Paging,
-    moderation: Annotated[str | None, Query()] = None,
-    user_id: Annotated[str | None, Query()] = None,
-) -> Page[ProjectSummary]:
-    """Every user's projects, newest first."""
-    where = []
-    if moderation:
-        where.append(Project.moderation == moderation)
-    if user_id:
-        where.append(Project.user_id == parse_id(user_id, "user"))
-    total = session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
-    rows = session.scalars(
-        select(Project)
-        .where(*where)
-        .order_by(Project.created_at.desc())
-        .offset(page.offset)
-        .limit(page.limit)
-    )
-    return Page(
-        items=[ProjectSummary.model_validate(p) for p in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
-
-
-@router.post("/projects/{project_id}/moderate", response_model=ProjectSummary)
-def moderate(project_id: str, body: Moderate, admin: AdminUser, session: SessionDep) -> Project:
-    """Block a project from rendering (or allow it again), with a note."""
-    project = session.get(Project, parse_id(project_id, "project"))
-    if project is None:
-        raise NotFound("project")
-    project.moderation = body.moderation
-    project.moderation_note = body.note
-    session.commit()
-    return project

@@ -52,15 +52,16 @@ def issue_tokens(
     session: Session, user: User, settings: ServerSettings, family: uuid.UUID | None = None
 ) -> Tokens:
     """A new access token and a refresh token in `family` (a new family: a new sign-in)."""
+    family = family or uuid.uuid4()
     access, seconds = create_access_token(
-        user.id, settings.secret_key, settings.access_token_minutes
+        user.id, settings.secret_key, settings.access_token_minutes, family
     )
     refresh = new_refresh_token()
     session.add(
         RefreshToken(
             user_id=user.id,
             token_hash=token_hash(refresh),
-            family=family or uuid.uuid4(),
+            family=family,
             expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
         )
     )

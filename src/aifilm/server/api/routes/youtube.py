@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +27,7 @@ from aifilm.server.deps import (
 )
 from aifilm.server.errors import NotFound, Problem
 from aifilm.server.models import Project, YoutubeUpload
+from aifilm.server.plans import PLANS
 from aifilm.server.schemas import Page
 from aifilm.server.sse import Snapshot, event_stream, snapshots, stream_slot
 from aifilm.server.youtube import oauth, queue, videos
@@ -127,6 +129,24 @@ def read_connection(user: CurrentUser, session: SessionDep) -> Any:
     if connection is None:
         raise NotFound("YouTube connection")
     return connection
+
+
+class YoutubeStatus(BaseModel):
+    """What the studio's YouTube page needs first: whether the plan may publish, and the
+    channel if one is connected (null, not a 404, when none is)."""
+
+    plan_allows: bool
+    connection: ConnectionPublic | None
+
+
+@router.get("/status", response_model=YoutubeStatus)
+def read_status(user: CurrentUser, session: SessionDep) -> YoutubeStatus:
+    """Whether this account can publish, and its connected channel (or null)."""
+    connection = queue.connection_of(session, user.id)
+    return YoutubeStatus(
+        plan_allows=PLANS[user.plan].youtube,
+        connection=ConnectionPublic.model_validate(connection) if connection else None,
+    )
 
 
 @router.delete("/connection", response_model=Disconnected)

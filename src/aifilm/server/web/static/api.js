@@ -93,3 +93,4 @@ export function explain(error) {
   }
   return String(error && error.message ? error.message : error);
 }
+export const put = (path, body) => api("PUT", path, body);
