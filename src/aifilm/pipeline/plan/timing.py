@@ -3,7 +3,9 @@
 Each shot lasts lead-in + its lines (with short gaps between turns) + tail. The
 lead-in and tail are at least half the transition plus a margin, so no
 transition ever covers speech. When the script is shorter than the target, the
-spare time becomes longer holds, spread in proportion to each shot's length;
+spare time becomes longer holds, spread in proportion to each shot's length (every
+shot stretched by one factor, taken on a 1 % grid so an edited line usually keeps it:
+the film lands up to 1 % under its target, and only the edited shot is re-timed);
 when it is longer, holds shrink to their minimum and, if that is not enough,
 the film runs long with a warning that gives the numbers.
 """
@@ -266,7 +268,8 @@ def plan_timeline(
             # edited line usually leaves it, and so every other shot's length, as it was:
             # the film lands up to FIT_STEP under its target instead of on it exactly, and
             # a re-render re-encodes only the edited shot (see compose/segments.py).
-            stretch = math.floor(target / natural_total / FIT_STEP + 1e-9) * FIT_STEP
+            grid = math.log1p(FIT_STEP)
+            stretch = math.exp(math.floor(math.log(target / natural_total) / grid + 1e-9) * grid)
             lengths = [lay.natural(a, b) for lay, (a, b) in zip(layouts, comfortable, strict=True)]
             extra = [n * (stretch - 1.0) for n in lengths]
             spoken_s = sum(lay.spoken for lay in layouts)
