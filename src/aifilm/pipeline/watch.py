@@ -78,7 +78,10 @@ def watch_renders(
     """
     stop = stop or threading.Event()
     renders = 0
+    files: list[Path] = []
     while not stop.is_set():
+        # taken before the render, so a save made while it runs starts the next one
+        before = snapshot(files)
         try:
             on_result(render_once())
         except AifilmError as error:
@@ -87,9 +90,9 @@ def watch_renders(
         if max_renders is not None and renders >= max_renders:
             break
         files = list(dict.fromkeys(watched()))
+        before = {path: before.get(path, snapshot([path])[path]) for path in files}
         if on_wait is not None:
             on_wait(files)
-        before = snapshot(files)
         while not stop.wait(interval):
             now = snapshot(files)
             if now == before:

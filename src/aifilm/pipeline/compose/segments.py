@@ -116,4 +116,8 @@ def concurrency(
         threads = max(1, cores // jobs)
         if jobs * (encoder_cost(width, height, threads) + biggest) <= budget:
             return jobs, threads
-    return 1, cores
+    # one at a time, with as many threads as fit (each thread holds frames of its own)
+    threads = cores
+    while threads > 1 and encoder_cost(width, height, threads) + biggest > budget:
+        threads -= 1
+    return 1, threads
