@@ -105,19 +105,19 @@ def concurrency(
 ) -> tuple[int, int]:
     """(encodes at once, threads each) for segments whose pictures cost `costs` bytes.
 
-    One encode per core when that many fit in `budget` together (each with one thread:
-    x264 and the filter graph then keep every core busy without threading overhead);
-    fewer, with the cores shared among them, when memory is short (a 1080p film).
+    As many cores busy as fit in `budget` together, preferring more encodes with fewer
+    threads (x264 and the filter graph then keep every core busy without threading
+    overhead); a 1080p film on two cores gets one encode with two threads.
     """
     if not costs:
         return 1, cores
     biggest = max(costs)
-    for jobs in range(min(cores, len(costs)), 1, -1):
-        threads = max(1, cores // jobs)
-        if jobs * (encoder_cost(width, height, threads) + biggest) <= budget:
-            return jobs, threads
-    # one at a time, with as many threads as fit (each thread holds frames of its own)
-    threads = cores
-    while threads > 1 and encoder_cost(width, height, threads) + biggest > budget:
-        threads -= 1
-    return 1, threads
+    best = (1, 1)
+    for jobs in range(1, min(cores, len(costs)) + 1):
+        threads = cores // jobs
+        while threads > 1 and jobs * (encoder_cost(width, height, threads) + biggest) > budget:
+            threads -= 1
+        fits = jobs * (encoder_cost(width, height, threads) + biggest) <= budget
+        if fits and jobs * threads >= best[0] * best[1]:
+            best = (jobs, threads)
+    return best
