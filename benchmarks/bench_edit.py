@@ -160,12 +160,15 @@ def main() -> None:
         "uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "films": {"60 s 720p": film_runs(args.work, 60, "720p", edits=True)},
     }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # so far, in case of a stop
     if not args.skip_compose:
         command = [sys.executable, str(HERE / "bench_compose.py"), "--work", str(args.work / "c")]
         if args.skip_moviepy:
             command.append("--skip-moviepy")
         subprocess.run(command, check=True)
         results["compose_comparison"] = json.loads((HERE / "results" / "compose.json").read_text())
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     if args.long:
         results["films"]["5 min 1080p"] = film_runs(args.work, 300, "1080p", edits=False)
     results["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout

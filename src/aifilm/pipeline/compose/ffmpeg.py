@@ -331,13 +331,13 @@ def encode_segments(
         entry = cache.fetch("segment", keys[n], make)
         return entry.file(entry.meta["file"])
 
-    files: dict[int, Path] = {}
+    made: dict[str, Path] = {}
     # the longest first, so the last to finish is a short one
     order = sorted(todo, key=lambda n: -jobs[n].frames)
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:
         for n, path in zip(order, pool.map(fetch, order), strict=True):
-            files[n] = path
-    paths = [files[n] if n in files else fetch(n) for n in range(len(jobs))]
+            made[keys[n]] = path
+    paths = [made[keys[n]] if keys[n] in made else fetch(n) for n in range(len(jobs))]
     run = {
         "encoded": len(todo),
         "reused": len(jobs) - len(todo),
