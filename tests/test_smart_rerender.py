@@ -6,7 +6,12 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
+import queue
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +250,38 @@ def test_watch_reports_a_broken_save_and_keeps_going(tmp_path: Path, broken: str
         max_renders=1,
     )
     assert renders == 1 and len(errors) == 1 and "project.yaml" in str(errors[0])
+
+
+def test_cli_watch_renders_on_save_and_says_what_was_redone(tmp_path: Path) -> None:
+    path = _project(tmp_path / "c", LINES)
+    env = {**os.environ, "AIFILM_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "300"}
+    command = [sys.executable, "-m", "aifilm", "render", str(path), "--watch", "--preview"]
+    command += ["--voice", "espeak", "-o", str(tmp_path / "out")]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def next_render() -> str:
+        while True:
+            line = lines.get(timeout=120)
+            if "redone:" in line:
+                return line
+
+    try:
+        first = next_render()
+        assert "harbour-preview.mp4" in first and "film segments 4/4" in first
+        time.sleep(0.2)
+        path.write_text(path.read_text().replace("one by one", "two by two"))
+        second = next_render()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(20)
+    assert "voice 1/4" in second and "reused:" in second, second
