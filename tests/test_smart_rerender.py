@@ -171,7 +171,7 @@ def test_cut_subtitles_show_on_exactly_the_same_frames() -> None:
         "Dialogue: 0,0:00:02.00,0:00:04.00,Default,,0,0,0,,three\n"
     )
 
-    def shown(text: str, frames: int, fps: int) -> list[set[str]]:
+    def shown(text: str, frames: int, fps: int, rule: str) -> list[set[str]]:
         cues = []
         for line in text.splitlines():
             if line.startswith("Dialogue:"):
@@ -181,15 +181,20 @@ def test_cut_subtitles_show_on_exactly_the_same_frames() -> None:
                 h, m, s = parts[2].split(":")
                 end = round((int(h) * 3600 + int(m) * 60 + float(s)) * 1000)
                 cues.append((start, end, parts[9]))
+        if rule == "nearest":  # the frames nearest the cue's start and end
+            return [
+                {c for a, b, c in cues if round(a * fps / 1000) <= n < round(b * fps / 1000)}
+                for n in range(frames)
+            ]
         # libass: a cue shows while start <= t < end, t in whole (truncated) milliseconds
         return [{c for a, b, c in cues if a <= n * 1000 // fps < b} for n in range(frames)]
 
     for fps in (24, 25, 30, 60):
-        film = shown(script, 5 * fps, fps)
+        film = shown(script, 5 * fps, fps, "nearest")
         for first in (0, 7, fps, 2 * fps + 1, 3 * fps):
             frames = 40
             cut = cut_ass(script, first, frames, fps)
-            assert shown(cut, frames, fps) == film[first : first + frames], (fps, first)
+            assert shown(cut, frames, fps, "libass") == film[first : first + frames], (fps, first)
     assert "three" not in cut_ass(script, 0, 25, 25)  # a cue that starts later is left out
 
 

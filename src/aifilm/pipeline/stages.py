@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -623,8 +623,15 @@ class SubtitlesStage(Stage):
                     ctx.state.subtitles[f"vtt:{language}"] = vtt
             if options.burn:
                 burn = ctx.project.burn_language
+                # on whole frames: a shot that only moves burns its cues on the same frames
+                # of its own segment, so the segment comes from the cache (ass_cut.py)
+                fps = timeline.fps
+                on_frames = [
+                    replace(c, start=round(c.start * fps) / fps, end=round(c.end * fps) / fps)
+                    for c in cues[burn]
+                ]
                 write_ass(
-                    cues[burn],
+                    on_frames,
                     ctx.workdir / "subtitles.ass",
                     width=timeline.width,
                     height=timeline.height,

@@ -4,11 +4,12 @@ A segment's picture must not depend on where the segment sits in the film, or mo
 shot (an earlier line got longer) would change every later segment's cache key. So each
 segment burns an ASS script holding only the cues it shows, shifted to its own clock.
 
-libass shows a cue on a frame when `start <= t < end`, `t` being the frame's time in
-whole milliseconds (truncated) and cue times in centiseconds; 1/fps is not a whole number
-of centiseconds, so shifting times naively could move a cue's first or last frame. The
-cut works out each cue's first and last film frame, then picks the centisecond times in
-the segment's clock that show it on exactly those frames (any fps up to 100).
+A cue shows from the frame nearest its start to the frame before the one nearest its end
+(the subtitles stage puts cue times on whole frames, so centisecond rounding never moves
+them; a shot that only moves keeps its cues on the same frames of its segment). libass
+shows a cue on a frame when `start <= t < end`, `t` being the frame's time in whole
+milliseconds (truncated), so the cut picks the centisecond times in the segment's clock
+that show each cue on exactly those frames (any fps up to 100).
 Time-relative override tags (`\\fad`, `\\t`, `\\move`, karaoke) would restart at a
 segment's start for a cue cut in two; aifilm's own scripts use none.
 """
@@ -42,12 +43,9 @@ def _frame_ms(n: int, fps: int) -> int:
     return n * 1000 // fps
 
 
-def _first_frame_at(ms: int, fps: int) -> int:
-    """The first frame whose (truncated) millisecond time is at least `ms`."""
-    n = max(0, math.ceil(ms * fps / 1000) - 1)
-    while _frame_ms(n, fps) < ms:
-        n += 1
-    return n
+def _nearest_frame(ms: int, fps: int) -> int:
+    """The frame nearest to film time `ms` (halves round up)."""
+    return math.floor(ms * fps / 1000 + 0.5)
 
 
 def _time_for_frame(n: int, fps: int) -> int:
@@ -78,8 +76,8 @@ def cut_ass(text: str, first: int, frames: int, fps: int) -> str:
         start_i, end_i = fields.index("start"), fields.index("end")
         start_ms = _centiseconds(values[start_i]) * 10
         end_ms = _centiseconds(values[end_i]) * 10
-        shown_from = _first_frame_at(start_ms, fps) - first
-        shown_until = _first_frame_at(end_ms, fps) - first  # the first frame it is gone
+        shown_from = _nearest_frame(start_ms, fps) - first
+        shown_until = _nearest_frame(end_ms, fps) - first  # the first frame it is gone
         shown_from, shown_until = max(0, shown_from), min(frames, shown_until)
         if shown_from >= shown_until:
             continue
