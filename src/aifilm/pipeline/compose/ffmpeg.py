@@ -1,10 +1,13 @@
-"""The default composer: the film as one FFmpeg filter graph, no Python per frame.
+"""The default composer: FFmpeg filter graphs, no Python per frame, in cached segments.
 
 Stills are decoded once and repeated with `loop`; camera motion is sub-pixel
 (whole-pixel keyframes blended by `framerate`, see `motion.py`); transitions are
 `xfade` centred on shot boundaries (`transitions.py`), joined with the shots' bodies
-by one `concat`; subtitles are burned with libass. A film whose pictures would not fit
-in `memory_budget` is composed in segments joined without re-encoding (`segments.py`).
+by `concat`; subtitles are burned with libass. The film is one segment per shot
+(`segments.py`), each described by a picklable `job.SegmentJob` and cached under its
+content key, so a re-render encodes only the segments whose picture changed; the
+missing ones are encoded concurrently, then all are joined by stream copy while the
+audio is encoded and muxed in.
 
 The output follows YouTube's recommended upload settings: H.264 High, yuv420p, CFR,
 closed GOP of half the frame rate with 2 B-frames, AAC-LC 48 kHz stereo, faststart,
@@ -20,6 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -104,16 +108,27 @@ def encoder_args(quality: str, fps: int, threads: int, *, audio: bool = True) ->
     return args
 
 
+@dataclass
+class SegmentPlan:
+    """A film cut into segment jobs: what `FFmpegComposer.plan_segments` returns."""
+
+    jobs: list[SegmentJob]
+    graphs: list[Graph]
+    costs: list[int]  # estimated bytes of each segment's pictures
+    notes: list[str]  # what the viewer will see differently from the request
+    watermark: bool
+
+
 class FFmpegComposer(ComposeBackend):
-    """Timeline, stills or clips, the audio mix and subtitles into an MP4, in one FFmpeg run."""
+    """Timeline, stills or clips, the audio mix and subtitles into an MP4, in cached segments."""
 
     name: ClassVar[str] = "ffmpeg"
-    description: ClassVar[str] = "one FFmpeg filter graph: sub-pixel Ken Burns, xfade, libass"
+    description: ClassVar[str] = "FFmpeg filter graphs: sub-pixel Ken Burns, xfade, libass"
     license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
     weights_license: ClassVar[str | None] = "none: no model weights"
     programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
-    version: ClassVar[str] = "2"  # 2: bodies + transitions in one concat; segments
-    # bytes one FFmpeg run may hold (encoder and pictures); longer films go in segments
+    version: ClassVar[str] = "3"  # 3: a cached segment per shot, encoded concurrently
+    # bytes the FFmpeg runs of one composition may hold together (encoders and pictures)
     memory_budget: int = MEMORY_BUDGET
 
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
@@ -124,6 +139,75 @@ class FFmpegComposer(ComposeBackend):
         self, request: CompositionRequest, out: Path, progress: Progress | None = None
     ) -> Composition:
         """Render the film to `out`; nothing is left at `out` if anything fails."""
+        timeline = request.timeline
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cores = _cores()
+        with tempfile.TemporaryDirectory(prefix="aifilm-compose-") as work_dir:
+            work = Path(work_dir)
+            plan = self.plan_segments(request, work)
+            jobs, graphs, notes = plan.jobs, plan.graphs, plan.notes
+            width, height = timeline.width, timeline.height
+            cache = request.segment_cache or Cache(work / "segments", enabled=False)
+            partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
+            started = time.perf_counter()
+            try:
+                files, run = encode_segments(
+                    jobs, plan.costs, cache, width=width, height=height, cores=cores,
+                    budget=self.memory_budget, progress=progress,
+                )  # fmt: skip
+                join_segments(files, request.audio, timeline.duration, partial, work)
+                os.replace(partial, out)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    partial.unlink()
+            if progress is not None:
+                progress(1.0)
+            seconds = time.perf_counter() - started
+        preset, crf = QUALITY[request.quality]
+        facts: dict[str, Any] = {
+            "ffmpeg_version": ffmpeg_version(),
+            "graph_filters": sum(g.filter_count for g in graphs),
+            "graph_chars": sum(len(g.text) for g in graphs),
+            "inputs": sum(g.input_count for g in graphs) + 1,
+            "segments": len(graphs),
+            "segments_encoded": run["encoded"],
+            "segments_reused": run["reused"],
+            "frames_encoded": run["frames_encoded"],
+            "concurrent_encodes": run["jobs"],
+            "moving_shots": sum(g.moving_shots for g in graphs),
+            "overlays": sum(g.overlays for g in graphs),
+            "transitions": sum(g.transitions for g in graphs),
+            "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
+            "zooms: perspective when the edge has moved ~1 px), stills at "
+            f"{motion.MARGIN}x for zooms and pans",
+            "video": {
+                "codec": "libx264",
+                "profile": "high",
+                "preset": preset,
+                "crf": crf,
+                "gop": max(1, round(timeline.fps / 2)),
+                "bframes": 2,
+                "fps": timeline.fps,
+                "size": f"{timeline.width}x{timeline.height}",
+            },
+            "audio": {"codec": "aac", "bitrate": "192k", "sample_rate": 48000, "channels": 2},
+            "threads": run["threads"],
+            "seconds": round(seconds, 3),
+            "subtitles": request.subtitles_ass is not None,
+            "watermark": plan.watermark,
+        }
+        if notes:
+            facts["notes"] = notes
+        return Composition(out, timeline.duration, facts)
+
+    def plan_segments(self, request: CompositionRequest, work: Path) -> SegmentPlan:
+        """The film's segments as `SegmentJob`s, checked against the request; no encoding.
+
+        Files the jobs read besides the request's (each segment's cut of the subtitles,
+        the watermark's text) are written to `work`, which must outlive the encodes (a
+        shared folder, when segments are encoded on other machines).
+        """
         timeline = request.timeline
         shots = timeline.shots
         if len(request.visuals) != len(shots):
@@ -174,120 +258,64 @@ class FFmpegComposer(ComposeBackend):
                 f"subtitles {request.subtitles_ass} do not exist", path=request.subtitles_ass
             )
 
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        cores = _cores()
-        with tempfile.TemporaryDirectory(prefix="aifilm-compose-") as work_dir:
-            work = Path(work_dir)
-            ass_text = None
-            if request.subtitles_ass is not None:
-                ass_text = request.subtitles_ass.read_text(encoding="utf-8")
-            watermark = None
-            marks: list[str] = []
-            if request.watermark:
-                font = _font_for_watermark(request.fonts_dir)
-                if font is None:
-                    notes.append("watermark skipped: no fonts_dir with a font to draw it")
-                else:
-                    textfile = work / "watermark.txt"
-                    textfile.write_text(request.watermark, encoding="utf-8")
-                    watermark = watermark_filter(textfile, font, timeline.height)
-                    marks = [str(textfile), str(font)]
-            spans = plan_spans(timeline)
-            width, height, fps = timeline.width, timeline.height, timeline.fps
-            budget = picture_budget(self.memory_budget, width, height, threads=1)
-            segments = split_segments(plan_pieces(spans), clips, width, height, budget)
-            jobs: list[SegmentJob] = []
-            graphs: list[Graph] = []
-            for n, pieces in enumerate(segments):
-                frames = sum(p.frames for p in pieces)
-                reads = list(marks)
-                subtitles = None
-                if ass_text is not None:
-                    cut = cut_ass(ass_text, pieces[0].first, frames, fps)
-                    if "\nDialogue:" in cut:  # a segment with no cue burns nothing
-                        local = work / f"segment{n:04d}.ass"
-                        local.write_text(cut, encoding="utf-8")
-                        subtitles = ass_filter(local, request.fonts_dir)
-                        reads.append(str(local))
-                        if request.fonts_dir is not None:
-                            reads.append(str(request.fonts_dir))
-                graph = build_graph(
-                    clips,
-                    spans,
+        ass_text = None
+        if request.subtitles_ass is not None:
+            ass_text = request.subtitles_ass.read_text(encoding="utf-8")
+        watermark = None
+        marks: list[str] = []
+        if request.watermark:
+            font = _font_for_watermark(request.fonts_dir)
+            if font is None:
+                notes.append("watermark skipped: no fonts_dir with a font to draw it")
+            else:
+                textfile = work / "watermark.txt"
+                textfile.write_text(request.watermark, encoding="utf-8")
+                watermark = watermark_filter(textfile, font, timeline.height)
+                marks = [str(textfile), str(font)]
+        spans = plan_spans(timeline)
+        width, height, fps = timeline.width, timeline.height, timeline.fps
+        budget = picture_budget(self.memory_budget, width, height, threads=1)
+        segments = split_segments(plan_pieces(spans), clips, width, height, budget)
+        jobs: list[SegmentJob] = []
+        graphs: list[Graph] = []
+        for n, pieces in enumerate(segments):
+            frames = sum(p.frames for p in pieces)
+            reads = list(marks)
+            subtitles = None
+            if ass_text is not None:
+                cut = cut_ass(ass_text, pieces[0].first, frames, fps)
+                if "\nDialogue:" in cut:  # a segment with no cue burns nothing
+                    local = work / f"segment{n:04d}.ass"
+                    local.write_text(cut, encoding="utf-8")
+                    subtitles = ass_filter(local, request.fonts_dir)
+                    reads.append(str(local))
+                    if request.fonts_dir is not None:
+                        reads.append(str(request.fonts_dir))
+            graph = build_graph(
+                clips,
+                spans,
+                fps=fps,
+                width=width,
+                height=height,
+                subtitles=subtitles,
+                watermark=watermark,
+                pieces=pieces,
+                film_times=False,
+            )
+            graphs.append(graph)
+            jobs.append(
+                SegmentJob(
+                    inputs=tuple(graph.inputs),
+                    graph=graph.text,
+                    output=graph.output,
+                    encoder=tuple(encoder_args(request.quality, fps, 1, audio=False)),
+                    frames=frames,
                     fps=fps,
-                    width=width,
-                    height=height,
-                    subtitles=subtitles,
-                    watermark=watermark,
-                    pieces=pieces,
-                    film_times=False,
+                    reads=tuple(reads),
                 )
-                graphs.append(graph)
-                jobs.append(
-                    SegmentJob(
-                        inputs=tuple(graph.inputs),
-                        graph=graph.text,
-                        output=graph.output,
-                        encoder=tuple(encoder_args(request.quality, fps, 1, audio=False)),
-                        frames=frames,
-                        fps=fps,
-                        reads=tuple(reads),
-                    )
-                )
-            costs = [segment_cost(pieces, clips, width, height) for pieces in segments]
-            cache = request.segment_cache or Cache(work / "segments", enabled=False)
-            partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
-            started = time.perf_counter()
-            try:
-                files, run = encode_segments(
-                    jobs, costs, cache, width=width, height=height, cores=cores,
-                    budget=self.memory_budget, progress=progress,
-                )  # fmt: skip
-                join_segments(files, request.audio, timeline.duration, partial, work)
-                os.replace(partial, out)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    partial.unlink()
-            if progress is not None:
-                progress(1.0)
-            seconds = time.perf_counter() - started
-        preset, crf = QUALITY[request.quality]
-        facts: dict[str, Any] = {
-            "ffmpeg_version": ffmpeg_version(),
-            "graph_filters": sum(g.filter_count for g in graphs),
-            "graph_chars": sum(len(g.text) for g in graphs),
-            "inputs": sum(g.input_count for g in graphs) + 1,
-            "segments": len(graphs),
-            "segments_encoded": run["encoded"],
-            "segments_reused": run["reused"],
-            "frames_encoded": run["frames_encoded"],
-            "concurrent_encodes": run["jobs"],
-            "moving_shots": sum(g.moving_shots for g in graphs),
-            "overlays": sum(g.overlays for g in graphs),
-            "transitions": sum(g.transitions for g in graphs),
-            "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
-            "zooms: perspective when the edge has moved ~1 px), stills at "
-            f"{motion.MARGIN}x for zooms and pans",
-            "video": {
-                "codec": "libx264",
-                "profile": "high",
-                "preset": preset,
-                "crf": crf,
-                "gop": max(1, round(timeline.fps / 2)),
-                "bframes": 2,
-                "fps": timeline.fps,
-                "size": f"{timeline.width}x{timeline.height}",
-            },
-            "audio": {"codec": "aac", "bitrate": "192k", "sample_rate": 48000, "channels": 2},
-            "threads": run["threads"],
-            "seconds": round(seconds, 3),
-            "subtitles": request.subtitles_ass is not None,
-            "watermark": watermark is not None,
-        }
-        if notes:
-            facts["notes"] = notes
-        return Composition(out, timeline.duration, facts)
+            )
+        costs = [segment_cost(pieces, clips, width, height) for pieces in segments]
+        return SegmentPlan(jobs, graphs, costs, notes, watermark is not None)
 
 
 def encode_segments(
