@@ -19,7 +19,13 @@ from aifilm.media.probe import probe
 from aifilm.media.wav import write_wav
 from aifilm.pipeline.compose.base import Composition, CompositionRequest
 from aifilm.pipeline.compose.ffmpeg import FFmpegComposer, encoder_args
-from aifilm.pipeline.compose.graph import ClipSource, build_graph, escape_value, plan_pieces
+from aifilm.pipeline.compose.graph import (
+    ClipSource,
+    ass_filter,
+    build_graph,
+    escape_value,
+    plan_pieces,
+)
 from aifilm.pipeline.compose.motion import (
     motion_filter,
     pixel_format,
@@ -146,6 +152,22 @@ def _compose(
     transitions: list[str],
     **extra: object,
 ) -> Composition:
+    request = _request(composer, tmp_path, cameras, transitions, **extra)
+    seen: list[float] = []
+    out = tmp_path / "film.mp4"
+    result = composer.compose(request, out, progress=seen.append)
+    assert result.path == out and seen[-1] == 1.0
+    assert all(a <= b for a, b in itertools.pairwise(seen))
+    return result
+
+
+def _request(
+    composer: FFmpegComposer,
+    tmp_path: Path,
+    cameras: list[str],
+    transitions: list[str],
+    **extra: object,
+) -> CompositionRequest:
     shots, visuals = [], []
     for i, (camera, transition) in enumerate(zip(cameras, transitions, strict=False)):
         sw, sh = composer.source_size(W, H, camera)
@@ -158,15 +180,9 @@ def _compose(
         shots.append(_shot(i, i * 1.5, 1.5, camera, transition))
         visuals.append(Visual(path, "still", sw, sh))
     timeline = Timeline(W, H, FPS, 1.5 * len(shots), shots)
-    request = CompositionRequest(
+    return CompositionRequest(
         timeline, visuals, _tone(tmp_path / "mix.wav", timeline.duration), **extra
     )  # type: ignore[arg-type]
-    seen: list[float] = []
-    out = tmp_path / "film.mp4"
-    result = composer.compose(request, out, progress=seen.append)
-    assert result.path == out and seen[-1] == 1.0
-    assert all(a <= b for a, b in itertools.pairwise(seen))
-    return result
 
 
 CAMERAS = ["static", "zoom-in", "pan-left", "static"]
@@ -339,7 +355,7 @@ def test_subtitles_burn_in_only_while_a_cue_shows(tmp_path: Path) -> None:
     assert np.abs(plain[6][top_right] - burned[6][top_right]).mean() > 1.0  # watermark
 
 
-def test_segments_partition_the_film_within_the_budget() -> None:
+def test_segments_are_shots_with_their_outgoing_transition() -> None:
     timeline = _timeline(["crossfade", "cut", "fade", "cut"])
     spans = plan_spans(timeline)
     clips = [ClipSource(Path(f"/s{i}.png"), "still", W, H, "static") for i in range(4)]
@@ -349,39 +365,72 @@ def test_segments_partition_the_film_within_the_budget() -> None:
         itertools.accumulate([0] + [p.frames for p in pieces[:-1]])
     )
     one_clip = clip_cost(clips[0], W, H)
-    assert split_segments(pieces, clips, W, H, budget=10 * one_clip) == [pieces]
-    two = split_segments(pieces, clips, W, H, budget=2 * one_clip)
-    assert [p for seg in two for p in seg] == pieces and len(two) > 1
-    for seg in two:  # a transition opens two clips: never more than the budget allows
-        assert len({c for p in seg for c, _ in p.parts()}) <= 2
-    graph = build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=two[1])
-    assert graph.input_count == len({c for p in two[1] for c, _ in p.parts()})
+    shots = split_segments(pieces, clips, W, H, budget=10 * one_clip)
+    # a segment per shot: its body, then the transition out of it (which shows the
+    # next shot's first frames), so an edit to shot 3 touches segments 2 and 3 only
+    assert [[(p.clip, p.transition) for p in seg] for seg in shots] == [
+        [(0, None), (1, "fade")],
+        [(1, None)],
+        [(2, None), (3, "fadeblack")],
+        [(3, None)],
+    ]
+    tight = split_segments(pieces, clips, W, H, budget=one_clip)
+    assert [p for seg in tight for p in seg] == pieces and len(tight) == len(pieces)
+    graph = build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=shots[0])
+    assert graph.input_count == 2  # shot 1, and shot 2 for the crossfade's second half
 
 
-def test_a_film_composed_in_segments_matches_the_whole(tmp_path: Path) -> None:
+def _reference(request: CompositionRequest, out: Path) -> Path:
+    """The same film as ONE filter graph in one FFmpeg run (how it was made before segments)."""
+    timeline = request.timeline
+    clips = [
+        ClipSource(v.path, v.kind, v.width, v.height, s.camera)
+        for v, s in zip(request.visuals, timeline.shots, strict=True)
+    ]
+    subtitles = None
+    if request.subtitles_ass is not None:
+        subtitles = ass_filter(request.subtitles_ass, request.fonts_dir)
+    graph = build_graph(
+        clips, plan_spans(timeline), fps=FPS, width=W, height=H, subtitles=subtitles
+    )
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *graph.inputs,
+        "-filter_complex", graph.text, "-map", f"[{graph.output}]",
+        *encoder_args(request.quality, FPS, 2, audio=False), str(out),
+    ]  # fmt: skip
+    subprocess.run(command, check=True)
+    return out
+
+
+def test_a_film_composed_in_segments_matches_one_graph(tmp_path: Path) -> None:
     fonts = _fonts(tmp_path)
     ass = _ass(tmp_path / "subs.ass")
     extra = {"subtitles_ass": ass, "fonts_dir": fonts}
-    (tmp_path / "whole").mkdir()
-    (tmp_path / "segmented").mkdir()
-    whole = _compose(FFmpegComposer(), tmp_path / "whole", CAMERAS, TRANSITIONS, **extra)
+    (tmp_path / "shots").mkdir()
+    (tmp_path / "pieces").mkdir()
+    per_shot = _compose(FFmpegComposer(), tmp_path / "shots", CAMERAS, TRANSITIONS, **extra)
     composer = FFmpegComposer()
     composer.memory_budget = 1  # every piece its own segment
-    segmented = _compose(composer, tmp_path / "segmented", CAMERAS, TRANSITIONS, **extra)
-    assert whole.facts["segments"] == 1 and segmented.facts["segments"] == 6
-    info = probe(segmented.path)
-    video, audio = info.first("video"), info.first("audio")
-    assert video and audio and video.fps == FPS and audio.codec == "aac"
-    assert abs(info.duration - 6.0) <= 1 / FPS and info.faststart is True
-    a, b = _frames(whole.path), _frames(segmented.path)
-    assert len(a) == len(b) == 72
-    worst = max(float(np.abs(x - y).mean()) for x, y in zip(a, b, strict=True))
-    assert worst < 2.0, worst  # the same pictures, motion, transitions and subtitles
-    with av.open(str(segmented.path)) as container:
-        stream = container.streams.video[0]
-        pts = sorted(p.pts for p in container.demux(stream) if p.pts is not None)
-    steps = {round(float((q - p) * stream.time_base) * FPS, 3) for p, q in itertools.pairwise(pts)}
-    assert steps == {1.0}  # constant frame rate across the joins
+    per_piece = _compose(composer, tmp_path / "pieces", CAMERAS, TRANSITIONS, **extra)
+    assert per_shot.facts["segments"] == 4 and per_piece.facts["segments"] == 6
+    request = _request(FFmpegComposer(), tmp_path / "pieces", CAMERAS, TRANSITIONS, **extra)
+    whole = _frames(_reference(request, tmp_path / "one-graph.mp4"))
+    for film in (per_shot.path, per_piece.path):
+        info = probe(film)
+        video, audio = info.first("video"), info.first("audio")
+        assert video and audio and video.fps == FPS and audio.codec == "aac"
+        assert abs(info.duration - 6.0) <= 1 / FPS and info.faststart is True
+        frames = _frames(film)
+        assert len(frames) == len(whole) == 72
+        worst = max(float(np.abs(x - y).mean()) for x, y in zip(whole, frames, strict=True))
+        assert worst < 2.0, worst  # the same pictures, motion, transitions and subtitles
+        with av.open(str(film)) as container:
+            stream = container.streams.video[0]
+            pts = sorted(p.pts for p in container.demux(stream) if p.pts is not None)
+        steps = {
+            round(float((q - p) * stream.time_base) * FPS, 3) for p, q in itertools.pairwise(pts)
+        }
+        assert steps == {1.0}  # constant frame rate across the joins
 
 
 def test_failed_compose_leaves_nothing(tmp_path: Path) -> None:

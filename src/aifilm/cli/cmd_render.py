@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from aifilm.cli import backend_options
-from aifilm.cli.console import console, emit_json, escape, out
+from aifilm.cli.console import console, emit_json, escape, out, show_error
 from aifilm.pipeline.render import render
 from aifilm.progress import progress_display
 from aifilm.settings import Settings
@@ -73,8 +73,21 @@ def register(app: typer.Typer) -> None:
             "-j",
             help="Make voices, pictures and lip-sync in N processes (default: threads).",
         ),
+        watch: bool = typer.Option(
+            False,
+            "--watch",
+            help="Render again on every save of the project or script (Ctrl-C stops), "
+            "saying what was redone; with --preview, at preview quality.",
+        ),
     ) -> None:
         """Render a film: MP4, SRT and VTT subtitles, thumbnail and render-report.json."""
+        if watch and (remote is not None or episodes):
+            from aifilm.errors import UserError
+
+            raise UserError(
+                "--watch re-renders one film on this machine: not with --remote or --episodes",
+                hint="drop --watch, or render one part with --scenes",
+            )
         if remote is not None and (scenes or episodes or pace or workers):
             from aifilm.errors import UserError
 
@@ -90,6 +103,14 @@ def register(app: typer.Typer) -> None:
             return
         from aifilm.pipeline.parts import cut
 
+        if watch:
+            _watch(path, out_dir, as_json, language=language, mode=mode, scenes=scenes,
+                   pace=pace, voice=voice, no_cache=no_cache, kwargs=dict(
+                       voice=voice, music=music, visuals=visuals, compose=compose,
+                       lipsync=lipsync, translate=translate, preview=preview,
+                       audio_only=audio_only, audio_format=audio_format,
+                       workers=workers))  # fmt: skip
+            return
         # A long script: some of its scenes (--scenes), or all of it as episodes (--episodes).
         films = cut(
             load_project(path, language=language, mode=mode),
@@ -156,3 +177,63 @@ def register(app: typer.Typer) -> None:
         for chapter in result.report.get("chapters", []):
             out.print(f"  chapter {chapter['start']:7.2f} s  {escape(chapter['title'])}")
         out.print(f"  report: {escape(str(result.report_path))}")
+
+
+def _watch(
+    path: Path,
+    out_dir: Path | None,
+    as_json: bool,
+    *,
+    language: str | None,
+    mode: str | None,
+    scenes: str | None,
+    pace: float | None,
+    voice: str | None,
+    no_cache: bool,
+    kwargs: dict[str, Any],
+) -> None:
+    """Render now and on every save of the file, printing what each render redid."""
+    from aifilm.errors import AifilmError
+    from aifilm.pipeline.parts import cut
+    from aifilm.pipeline.watch import redone_summary, watch_renders
+
+    sources: list[Path] = [path]
+    settings = Settings(no_cache=True) if no_cache else Settings()
+
+    def render_once() -> Any:
+        project = cut(
+            load_project(path, language=language, mode=mode), scenes=scenes, pace=pace,
+            voice=voice,
+        )[0][1]  # fmt: skip
+        if project.source is not None:
+            sources[1:] = [Path(project.source)]
+        if as_json:
+            return render(
+                project, out_dir, settings=settings,
+                on_progress=lambda e: emit_json(e.to_dict()), **kwargs,
+            )  # fmt: skip
+        with progress_display(console) as show:
+            return render(project, out_dir, settings=settings, on_progress=show, **kwargs)
+
+    def on_result(result: Any) -> None:
+        summary = redone_summary(result.report)
+        if as_json:
+            emit_json({"event": "result", "video": str(result.video), "redone": summary,
+                       "composer": result.report.get("composer"),
+                       "stages": result.report.get("stages")})  # fmt: skip
+            return
+        out.print(f"[green]✓[/] {escape(str(result.video))}  [dim]{escape(summary)}[/]")
+
+    def on_error(error: AifilmError) -> None:
+        show_error(error, as_json=as_json)
+
+    def on_wait(files: list[Path]) -> None:
+        if not as_json:
+            names = ", ".join(escape(str(f)) for f in files)
+            console.print(f"[dim]watching {names}: save to render again, Ctrl-C to stop[/]")
+
+    try:
+        watch_renders(render_once, lambda: sources, on_result=on_result, on_error=on_error,
+                      on_wait=on_wait)  # fmt: skip
+    except KeyboardInterrupt:
+        console.print("[dim]stopped watching[/]")

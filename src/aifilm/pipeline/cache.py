@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class Cache:
         )
         self.hits = 0
         self.misses = 0
+        self._count = threading.Lock()  # fetch may run in several threads (segment encodes)
 
     def _dir(self, stage: str, key: str) -> Path:
         return self.root / stage / key[:2] / key
@@ -109,9 +111,11 @@ class Cache:
         """
         found = self.lookup(stage, key)
         if found is not None:
-            self.hits += 1
+            with self._count:
+                self.hits += 1
             return found
-        self.misses += 1
+        with self._count:
+            self.misses += 1
         final = self._dir(stage, key)
         final.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=final.parent))

@@ -14,8 +14,9 @@ not change costs a lookup, and an interrupted render resumes where it stopped.
 
 from __future__ import annotations
 
+import math
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -40,7 +41,7 @@ from aifilm.pipeline.stage_base import (
     Stage,
 )
 from aifilm.pipeline.stage_base import needs_timeline as _timeline
-from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, WordTiming
+from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.visuals.directed import DirectedVisuals
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
@@ -189,6 +190,16 @@ def _track_meta(track: MusicTrack, folder: Path) -> dict[str, Any]:
     }
 
 
+def music_seconds(timeline: Timeline) -> float:
+    """How long the music is made: the film's target, else its length rounded up to a second.
+
+    The mix trims it to the film, so an edit that moves the film's end by a few frames
+    keeps the music from the cache (a film longer than its target gets longer music).
+    """
+    target = float(timeline.target or 0.0)
+    return max(target, float(math.ceil(timeline.duration - 1e-6)))
+
+
 class MusicStage(Stage):
     """Play the project's genre, or fit its music file, to the film's length."""
 
@@ -204,7 +215,7 @@ class MusicStage(Stage):
             if music is None:
                 report.notes.append("no music in the project")
                 return
-            duration = _timeline(ctx).duration
+            duration = music_seconds(_timeline(ctx))
             if music.genre:
                 request = MusicRequest(
                     genre=music.genre, duration=duration, seed=music.seed, tempo=music.tempo
@@ -651,8 +662,15 @@ class SubtitlesStage(Stage):
                     ctx.state.subtitles[f"vtt:{language}"] = vtt
             if options.burn:
                 burn = ctx.project.burn_language
+                # on whole frames: a shot that only moves burns its cues on the same frames
+                # of its own segment, so the segment comes from the cache (ass_cut.py)
+                fps = timeline.fps
+                on_frames = [
+                    replace(c, start=round(c.start * fps) / fps, end=round(c.end * fps) / fps)
+                    for c in cues[burn]
+                ]
                 write_ass(
-                    cues[burn],
+                    on_frames,
                     ctx.workdir / "subtitles.ass",
                     width=timeline.width,
                     height=timeline.height,
@@ -729,7 +747,7 @@ class MixStage(Stage):
 
 
 class ComposeStage(Stage):
-    """Encode the film in one FFmpeg run, and make its thumbnail."""
+    """Encode the film (its segments, from the cache where unchanged), and make its thumbnail."""
 
     name = "compose"
     reads = (
@@ -780,6 +798,7 @@ class ComposeStage(Stage):
                 fonts_dir=fonts_dir(ctx.fonts_base),
                 quality=ctx.quality,
                 overlays=ctx.state.overlays,
+                segment_cache=ctx.cache,  # an edit re-encodes only the segments it changed
             )
 
             def make(folder: Path) -> dict[str, Any]:
@@ -799,7 +818,22 @@ class ComposeStage(Stage):
             if ctx.project.output.subtitles.tracks and ctx.state.subtitle_tracks:
                 ctx.state.film = _with_subtitle_tracks(ctx, ctx.state.film, digest)
 
-            thumb_key = cache_key("thumbnail", digest, ctx.project.title, "1")
+            # what the thumbnail shows: the shots' pictures and the title, not the film's
+            # sound or timing, so an edited line does not redo it
+            picked = [
+                (s.visual.kind, s.visual.illustrate, len(s.visual.figures), bool(s.visual.words))
+                for s in timeline.shots
+            ]
+            thumb_key = cache_key(
+                "thumbnail",
+                ctx.state.visual_keys,
+                picked,
+                ctx.project.title,
+                ctx.project.language,
+                timeline.width,
+                timeline.height,
+                "2",
+            )
             with _blame(ctx, "thumbnail"):
                 thumb = ctx.cache.fetch(
                     "thumbnail",

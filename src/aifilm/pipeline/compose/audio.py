@@ -27,6 +27,7 @@ from aifilm.pipeline.timeline import Timeline
 
 _BLOCK = 1 << 16  # samples written per step
 _TAPS = 16  # half-width of the resampling kernel, in input samples
+_MAX_PHASES = 4096  # rate ratios with more distinct kernels compute them per sample
 
 
 def resample(x: npt.NDArray[np.float32], src: int, dst: int) -> npt.NDArray[np.float32]:
@@ -39,16 +40,33 @@ def resample(x: npt.NDArray[np.float32], src: int, dst: int) -> npt.NDArray[np.f
     offsets = np.arange(-_TAPS + 1, _TAPS + 1)
     out = np.empty(n_out, np.float32)
     step = 8192
+    g = math.gcd(src, dst)
+    up, down = dst // g, src // g
+    if up <= _MAX_PHASES:
+        # Output sample j sits `((j*down) % up) / up` past an input sample: only `up`
+        # distinct kernels, computed once (24 -> 48 kHz: 2), instead of one per sample.
+        kernels = _kernel((np.arange(up) / up)[:, None] - offsets[None, :], cutoff)
+        for first in range(0, n_out, step):
+            num = np.arange(first, min(n_out, first + step), dtype=np.int64) * down
+            idx = (num // up)[:, None] + offsets[None, :]
+            out[first : first + num.size] = np.einsum(
+                "ij,ij->i", padded[idx + _TAPS], kernels[num % up]
+            )
+        return out
     for first in range(0, n_out, step):
         j = np.arange(first, min(n_out, first + step))
         t = j * (src / dst)
         base = np.floor(t).astype(np.int64)
         idx = base[:, None] + offsets[None, :]  # input samples around t
-        d = t[:, None] - idx
-        kernel = cutoff * np.sinc(cutoff * d) * (0.5 + 0.5 * np.cos(np.pi * d / _TAPS))
-        kernel /= kernel.sum(axis=1, keepdims=True)
-        out[j] = (padded[idx + _TAPS] * kernel).sum(axis=1)
+        out[j] = (padded[idx + _TAPS] * _kernel(t[:, None] - idx, cutoff)).sum(axis=1)
     return out
+
+
+def _kernel(d: npt.NDArray[np.float64], cutoff: float) -> npt.NDArray[np.float32]:
+    """Hann-windowed sinc weights at distances `d` (rows normalised to sum 1)."""
+    kernel = cutoff * np.sinc(cutoff * d) * (0.5 + 0.5 * np.cos(np.pi * d / _TAPS))
+    kernel /= kernel.sum(axis=1, keepdims=True)
+    return kernel.astype(np.float32)
 
 
 def _load_mono(path: Path, rate: int) -> npt.NDArray[np.float32]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from aifilm.pipeline.backend import Backend
+from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.timeline import Timeline
 from aifilm.pipeline.visuals.base import Visual
 
@@ -41,6 +42,8 @@ class CompositionRequest:
     `visuals` are in timeline shot order. `audio` is the final mix (stereo WAV,
     exactly the film's length). `subtitles_ass` is burned in when given. `overlays`,
     when given, holds each shot's overlays (in shot order; `()` for none).
+    `segment_cache`, when given, keeps encoded segments between renders, so a render
+    after an edit encodes only the segments whose picture changed.
     """
 
     timeline: Timeline
@@ -51,6 +54,7 @@ class CompositionRequest:
     quality: str = "standard"  # draft | standard | high
     watermark: str | None = None
     overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot, or empty
+    segment_cache: Cache | None = None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
-"""The default composer: the film as one FFmpeg filter graph, no Python per frame.
+"""The default composer: FFmpeg filter graphs, no Python per frame, in cached segments.
 
 Stills are decoded once and repeated with `loop`; camera motion is sub-pixel
 (whole-pixel keyframes blended by `framerate`, see `motion.py`); transitions are
 `xfade` centred on shot boundaries (`transitions.py`), joined with the shots' bodies
-by one `concat`; subtitles are burned with libass. A film whose pictures would not fit
-in `memory_budget` is composed in segments joined without re-encoding (`segments.py`).
+by `concat`; subtitles are burned with libass. The film is one segment per shot
+(`segments.py`), each described by a picklable `job.SegmentJob` and cached under its
+content key, so a re-render encodes only the segments whose picture changed; the
+missing ones are encoded concurrently, then all are joined by stream copy while the
+audio is encoded and muxed in.
 
 The output follows YouTube's recommended upload settings: H.264 High, yuv420p, CFR,
 closed GOP of half the frame rate with 2 B-frames, AAC-LC 48 kHz stereo, faststart,
@@ -16,14 +19,20 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from aifilm.errors import AifilmError, AssetError, StageError, UnsupportedError
 from aifilm.media.ffmpeg import ffmpeg_version, run_ffmpeg
 from aifilm.media.fonts import font_file, plain_name
+from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.compose import motion
+from aifilm.pipeline.compose.ass_cut import cut_ass
 from aifilm.pipeline.compose.base import (
     ComposeBackend,
     Composition,
@@ -33,13 +42,19 @@ from aifilm.pipeline.compose.base import (
 from aifilm.pipeline.compose.graph import (
     ClipSource,
     Graph,
-    Piece,
     ass_filter,
     build_graph,
     plan_pieces,
     watermark_filter,
 )
-from aifilm.pipeline.compose.segments import MEMORY_BUDGET, picture_budget, split_segments
+from aifilm.pipeline.compose.job import SegmentJob, encode_segment
+from aifilm.pipeline.compose.segments import (
+    MEMORY_BUDGET,
+    concurrency,
+    picture_budget,
+    segment_cost,
+    split_segments,
+)
 from aifilm.pipeline.compose.transitions import XFADE, plan_spans
 
 # quality -> (x264 preset, crf)
@@ -50,9 +65,6 @@ QUALITY: dict[str, tuple[str, int]] = {
 }
 
 AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
-
-# a longer graph goes through a file: one argument may hold at most 128 KiB on Linux
-_INLINE_GRAPH_LIMIT = 100_000
 
 
 def _cores() -> int:
@@ -102,16 +114,27 @@ def encoder_args(quality: str, fps: int, threads: int, *, audio: bool = True) ->
     return args
 
 
+@dataclass
+class SegmentPlan:
+    """A film cut into segment jobs: what `FFmpegComposer.plan_segments` returns."""
+
+    jobs: list[SegmentJob]
+    graphs: list[Graph]
+    costs: list[int]  # estimated bytes of each segment's pictures
+    notes: list[str]  # what the viewer will see differently from the request
+    watermark: bool
+
+
 class FFmpegComposer(ComposeBackend):
-    """Timeline, stills or clips, the audio mix and subtitles into an MP4, in one FFmpeg run."""
+    """Timeline, stills or clips, the audio mix and subtitles into an MP4, in cached segments."""
 
     name: ClassVar[str] = "ffmpeg"
-    description: ClassVar[str] = "one FFmpeg filter graph: sub-pixel Ken Burns, xfade, libass"
+    description: ClassVar[str] = "FFmpeg filter graphs: sub-pixel Ken Burns, xfade, libass"
     license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
     weights_license: ClassVar[str | None] = "none: no model weights"
     programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
-    version: ClassVar[str] = "2"  # 2: bodies + transitions in one concat; segments
-    # bytes one FFmpeg run may hold (encoder and pictures); longer films go in segments
+    version: ClassVar[str] = "3"  # 3: a cached segment per shot, encoded concurrently
+    # bytes the FFmpeg runs of one composition may hold together (encoders and pictures)
     memory_budget: int = MEMORY_BUDGET
 
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
@@ -122,6 +145,75 @@ class FFmpegComposer(ComposeBackend):
         self, request: CompositionRequest, out: Path, progress: Progress | None = None
     ) -> Composition:
         """Render the film to `out`; nothing is left at `out` if anything fails."""
+        timeline = request.timeline
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cores = _cores()
+        with tempfile.TemporaryDirectory(prefix="aifilm-compose-") as work_dir:
+            work = Path(work_dir)
+            plan = self.plan_segments(request, work)
+            jobs, graphs, notes = plan.jobs, plan.graphs, plan.notes
+            width, height = timeline.width, timeline.height
+            cache = request.segment_cache or Cache(work / "segments", enabled=False)
+            partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
+            started = time.perf_counter()
+            try:
+                files, run = encode_segments(
+                    jobs, plan.costs, cache, width=width, height=height, cores=cores,
+                    budget=self.memory_budget, progress=progress,
+                )  # fmt: skip
+                join_segments(files, request.audio, timeline.duration, partial, work)
+                os.replace(partial, out)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    partial.unlink()
+            if progress is not None:
+                progress(1.0)
+            seconds = time.perf_counter() - started
+        preset, crf = QUALITY[request.quality]
+        facts: dict[str, Any] = {
+            "ffmpeg_version": ffmpeg_version(),
+            "graph_filters": sum(g.filter_count for g in graphs),
+            "graph_chars": sum(len(g.text) for g in graphs),
+            "inputs": sum(g.input_count for g in graphs) + 1,
+            "segments": len(graphs),
+            "segments_encoded": run["encoded"],
+            "segments_reused": run["reused"],
+            "frames_encoded": run["frames_encoded"],
+            "concurrent_encodes": run["jobs"],
+            "moving_shots": sum(g.moving_shots for g in graphs),
+            "overlays": sum(g.overlays for g in graphs),
+            "transitions": sum(g.transitions for g in graphs),
+            "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
+            "zooms: perspective when the edge has moved ~1 px), stills at "
+            f"{motion.MARGIN}x for zooms and pans",
+            "video": {
+                "codec": "libx264",
+                "profile": "high",
+                "preset": preset,
+                "crf": crf,
+                "gop": max(1, round(timeline.fps / 2)),
+                "bframes": 2,
+                "fps": timeline.fps,
+                "size": f"{timeline.width}x{timeline.height}",
+            },
+            "audio": {"codec": "aac", "bitrate": "192k", "sample_rate": 48000, "channels": 2},
+            "threads": run["threads"],
+            "seconds": round(seconds, 3),
+            "subtitles": request.subtitles_ass is not None,
+            "watermark": plan.watermark,
+        }
+        if notes:
+            facts["notes"] = notes
+        return Composition(out, timeline.duration, facts)
+
+    def plan_segments(self, request: CompositionRequest, work: Path) -> SegmentPlan:
+        """The film's segments as `SegmentJob`s, checked against the request; no encoding.
+
+        Files the jobs read besides the request's (each segment's cut of the subtitles,
+        the watermark's text) are written to `work`, which must outlive the encodes (a
+        shared folder, when segments are encoded on other machines).
+        """
         timeline = request.timeline
         shots = timeline.shots
         if len(request.visuals) != len(shots):
@@ -180,170 +272,138 @@ class FFmpegComposer(ComposeBackend):
                 f"subtitles {request.subtitles_ass} do not exist", path=request.subtitles_ass
             )
 
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        threads = _cores()
-        with tempfile.TemporaryDirectory(prefix="aifilm-compose-") as work_dir:
-            work = Path(work_dir)
-            subtitles = None
-            if request.subtitles_ass is not None:
-                subtitles = ass_filter(request.subtitles_ass, request.fonts_dir)
-            watermark = None
-            if request.watermark:
-                font = _font_for_watermark(request.fonts_dir)
-                if font is None:
-                    notes.append("watermark skipped: no fonts_dir with a font to draw it")
-                else:
-                    textfile = work / "watermark.txt"
-                    textfile.write_text(request.watermark, encoding="utf-8")
-                    watermark = watermark_filter(textfile, font, timeline.height)
-            spans = plan_spans(timeline)
-            width, height = timeline.width, timeline.height
-            budget = picture_budget(self.memory_budget, width, height)
-            segments = split_segments(plan_pieces(spans), clips, width, height, budget)
-            graphs = [
-                build_graph(
-                    clips,
-                    spans,
-                    fps=timeline.fps,
-                    width=timeline.width,
-                    height=timeline.height,
-                    subtitles=subtitles,
-                    watermark=watermark,
-                    pieces=pieces,
-                )
-                for pieces in segments
-            ]
-            partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
-            started = time.perf_counter()
-            try:
-                if len(graphs) == 1:
-                    self._run_whole(graphs[0], request, partial, work, threads, progress)
-                else:
-                    self._run_segments(graphs, segments, request, partial, work, threads, progress)
-                os.replace(partial, out)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    partial.unlink()
-            seconds = time.perf_counter() - started
-        preset, crf = QUALITY[request.quality]
-        facts: dict[str, Any] = {
-            "ffmpeg_version": ffmpeg_version(),
-            "graph_filters": sum(g.filter_count for g in graphs),
-            "graph_chars": sum(len(g.text) for g in graphs),
-            "inputs": sum(g.input_count for g in graphs) + 1,
-            "segments": len(graphs),
-            "moving_shots": sum(g.moving_shots for g in graphs),
-            "overlays": sum(g.overlays for g in graphs),
-            "transitions": sum(g.transitions for g in graphs),
-            "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
-            "zooms: perspective when the edge has moved ~1 px), stills at "
-            f"{motion.MARGIN}x for zooms and pans",
-            "video": {
-                "codec": "libx264",
-                "profile": "high",
-                "preset": preset,
-                "crf": crf,
-                "gop": max(1, round(timeline.fps / 2)),
-                "bframes": 2,
-                "fps": timeline.fps,
-                "size": f"{timeline.width}x{timeline.height}",
-            },
-            "audio": {"codec": "aac", "bitrate": "192k", "sample_rate": 48000, "channels": 2},
-            "threads": threads,
-            "seconds": round(seconds, 3),
-            "subtitles": request.subtitles_ass is not None,
-            "watermark": watermark is not None,
-        }
-        if notes:
-            facts["notes"] = notes
-        return Composition(out, timeline.duration, facts)
-
-    def _run_whole(
-        self,
-        graph: Graph,
-        request: CompositionRequest,
-        partial: Path,
-        work: Path,
-        threads: int,
-        progress: Progress | None,
-    ) -> None:
-        """The film in one FFmpeg run: the graph, the audio, the encode, the MP4."""
-        timeline = request.timeline
-        args: list[str | Path] = [
-            *graph.inputs,
-            "-i", str(request.audio),
-            *_graph_args(graph, work / "graph.txt"),
-            "-filter_complex_threads", str(threads),
-            "-map", f"[{graph.output}]", "-map", f"{graph.input_count}:a:0",
-            *encoder_args(request.quality, timeline.fps, threads),
-            "-t", f"{timeline.duration:.6f}",
-            "-movflags", "+faststart",
-            "-f", "mp4", str(partial),
-        ]  # fmt: skip
-        run_ffmpeg(args, duration=timeline.duration, progress=progress, what="compose")
-
-    def _run_segments(
-        self,
-        graphs: list[Graph],
-        segments: list[list[Piece]],
-        request: CompositionRequest,
-        partial: Path,
-        work: Path,
-        threads: int,
-        progress: Progress | None,
-    ) -> None:
-        """Each segment encoded to MPEG-TS, then joined by stream copy with the audio."""
-        timeline = request.timeline
-        fps = timeline.fps
-        total = sum(p.frames for seg in segments for p in seg)
-        video_args = encoder_args(request.quality, fps, threads, audio=False)
-        listing = []
-        done = 0
-        for n, (graph, pieces) in enumerate(zip(graphs, segments, strict=True)):
+        ass_text = None
+        if request.subtitles_ass is not None:
+            ass_text = request.subtitles_ass.read_text(encoding="utf-8")
+        watermark = None
+        marks: list[str] = []
+        if request.watermark:
+            font = _font_for_watermark(request.fonts_dir)
+            if font is None:
+                notes.append("watermark skipped: no fonts_dir with a font to draw it")
+            else:
+                textfile = work / "watermark.txt"
+                textfile.write_text(request.watermark, encoding="utf-8")
+                watermark = watermark_filter(textfile, font, timeline.height)
+                marks = [str(textfile), str(font)]
+        spans = plan_spans(timeline)
+        width, height, fps = timeline.width, timeline.height, timeline.fps
+        budget = picture_budget(self.memory_budget, width, height, threads=1)
+        segments = split_segments(plan_pieces(spans), clips, width, height, budget)
+        jobs: list[SegmentJob] = []
+        graphs: list[Graph] = []
+        for n, pieces in enumerate(segments):
             frames = sum(p.frames for p in pieces)
-            segment = work / f"segment{n:04d}.ts"
-
-            def report(fraction: float, done: int = done, frames: int = frames) -> None:
-                if progress is not None:  # the join takes about 2% of the time
-                    progress(0.98 * (done + fraction * frames) / total)
-
-            args: list[str | Path] = [
-                *graph.inputs,
-                *_graph_args(graph, work / f"graph{n:04d}.txt"),
-                "-filter_complex_threads", str(threads),
-                "-map", f"[{graph.output}]",
-                *video_args,
-                "-frames:v", str(frames),
-                "-f", "mpegts", str(segment),
-            ]  # fmt: skip
-            run_ffmpeg(
-                args,
-                duration=frames / fps,
-                progress=report if progress is not None else None,
-                what=f"compose (segment {n + 1} of {len(graphs)})",
+            reads = list(marks)
+            subtitles = None
+            if ass_text is not None:
+                cut = cut_ass(ass_text, pieces[0].first, frames, fps)
+                if "\nDialogue:" in cut:  # a segment with no cue burns nothing
+                    local = work / f"segment{n:04d}.ass"
+                    local.write_text(cut, encoding="utf-8")
+                    subtitles = ass_filter(local, request.fonts_dir)
+                    reads.append(str(local))
+                    if request.fonts_dir is not None:
+                        reads.append(str(request.fonts_dir))
+            graph = build_graph(
+                clips,
+                spans,
+                fps=fps,
+                width=width,
+                height=height,
+                subtitles=subtitles,
+                watermark=watermark,
+                pieces=pieces,
+                film_times=False,
             )
-            listing.append(f"file '{segment.name}'")
-            done += frames
-        concat = work / "segments.ffconcat"
-        concat.write_text("ffconcat version 1.0\n" + "\n".join(listing) + "\n", encoding="utf-8")
-        args = [
-            "-f", "concat", "-safe", "0", "-i", str(concat),
-            "-i", str(request.audio),
-            "-map", "0:v:0", "-map", "1:a:0",
-            "-c:v", "copy", *AUDIO_ARGS,
-            "-t", f"{timeline.duration:.6f}",
-            "-movflags", "+faststart",
-            "-f", "mp4", str(partial),
-        ]  # fmt: skip
-        run_ffmpeg(args, what="compose (joining segments)")
-        if progress is not None:
-            progress(1.0)
+            graphs.append(graph)
+            jobs.append(
+                SegmentJob(
+                    inputs=tuple(graph.inputs),
+                    graph=graph.text,
+                    output=graph.output,
+                    encoder=tuple(encoder_args(request.quality, fps, 1, audio=False)),
+                    frames=frames,
+                    fps=fps,
+                    reads=tuple(reads),
+                )
+            )
+        costs = [segment_cost(pieces, clips, width, height) for pieces in segments]
+        return SegmentPlan(jobs, graphs, costs, notes, watermark is not None)
 
 
-def _graph_args(graph: Graph, script: Path) -> list[str]:
-    """`-filter_complex` inline, or through a file when longer than one argument may be."""
-    if len(graph.text) > _INLINE_GRAPH_LIMIT:
-        script.write_text(graph.text, encoding="utf-8")
-        return ["-/filter_complex", str(script)]
-    return ["-filter_complex", graph.text]
+def encode_segments(
+    jobs: Sequence[SegmentJob],
+    costs: Sequence[int],
+    cache: Cache,
+    *,
+    width: int,
+    height: int,
+    cores: int,
+    budget: int = MEMORY_BUDGET,
+    progress: Progress | None = None,
+) -> tuple[list[Path], dict[str, int]]:
+    """Each job's segment file, from `cache` or encoded (several at once); and counts.
+
+    Only the segments missing from the cache are encoded, as many at once as
+    `segments.concurrency` allows for the cores and `budget` bytes.
+    """
+    keys = [job.key() for job in jobs]
+    missing = {k for k in keys if cache.lookup("segment", k) is None}
+    todo = [n for n, k in enumerate(keys) if k in missing]
+    todo = list({keys[n]: n for n in reversed(todo)}.values())  # one encode per key
+    n_jobs, threads = concurrency([costs[n] for n in todo], width, height, cores, budget)
+    total = sum(jobs[n].frames for n in todo) or 1
+    done: dict[int, float] = {}
+    lock = threading.Lock()
+
+    def fetch(n: int) -> Path:
+        job = jobs[n]
+
+        def report(fraction: float) -> None:
+            if progress is not None:
+                with lock:
+                    done[n] = fraction * job.frames
+                    progress(0.98 * sum(done.values()) / total)
+
+        def make(folder: Path) -> dict[str, Any]:
+            encode_segment(job, folder / "segment.ts", threads=threads, progress=report)
+            return {"file": "segment.ts", "frames": job.frames, "fps": job.fps}
+
+        entry = cache.fetch("segment", keys[n], make)
+        return entry.file(entry.meta["file"])
+
+    made: dict[str, Path] = {}
+    # the longest first, so the last to finish is a short one
+    order = sorted(todo, key=lambda n: -jobs[n].frames)
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        for n, path in zip(order, pool.map(fetch, order), strict=True):
+            made[keys[n]] = path
+    paths = [made[keys[n]] if keys[n] in made else fetch(n) for n in range(len(jobs))]
+    run = {
+        "encoded": len(todo),
+        "reused": len(jobs) - len(todo),
+        "frames_encoded": sum(jobs[n].frames for n in todo),
+        "jobs": n_jobs if todo else 0,
+        "threads": threads,
+    }
+    return paths, run
+
+
+def join_segments(
+    segments: Sequence[Path], audio: Path, duration: float, out: Path, work: Path
+) -> None:
+    """The segments joined by stream copy, with `audio` encoded to AAC: an MP4, faststart."""
+    concat = work / "segments.ffconcat"
+    listing = ["file '" + str(p.resolve()).replace("'", "'\\''") + "'" for p in segments]
+    concat.write_text("ffconcat version 1.0\n" + "\n".join(listing) + "\n", encoding="utf-8")
+    args: list[str | Path] = [
+        "-f", "concat", "-safe", "0", "-i", str(concat),
+        "-i", str(audio),
+        "-map", "0:v:0", "-map", "1:a:0",
+        "-c:v", "copy", *AUDIO_ARGS,
+        "-t", f"{duration:.6f}",
+        "-movflags", "+faststart",
+        "-f", "mp4", str(out),
+    ]  # fmt: skip
+    run_ffmpeg(args, what="compose (joining segments)")

@@ -464,12 +464,14 @@ def build_graph(
     subtitles: str | None = None,
     watermark: str | None = None,
     pieces: Sequence[Piece] | None = None,
+    film_times: bool = True,
 ) -> Graph:
     """The graph of the whole film, or of a run of its `pieces` (a segment).
 
     Only the clips the pieces read are opened, so a segment holds only its own
     pictures in memory. `subtitles`/`watermark` are ready filter strings; a segment's
-    subtitles are timed from its first film frame, and its frames count from 0.
+    subtitles are timed from the film's first frame (`film_times`) or, when they were
+    cut for it (`ass_cut.cut_ass`), from its own; its frames count from 0.
     """
     if len(clips) != len(spans) or not clips:
         raise ValueError(f"{len(clips)} clips for {len(spans)} shots")
@@ -568,7 +570,7 @@ def build_graph(
         )
     tail = []
     start = pieces[0].first
-    if subtitles and start:
+    if subtitles and start and film_times:
         # libass draws by the frame's time: give the segment's frames their film times
         tail += [f"settb=1/{fps}", f"setpts=N+{start}", subtitles, "setpts=N"]
     elif subtitles:

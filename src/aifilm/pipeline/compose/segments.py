@@ -1,12 +1,20 @@
-"""Long films are composed in segments so FFmpeg's memory stays flat as shots are added.
+"""The film in segments: one per shot, each encoded on its own and cached by its content.
 
-FFmpeg opens and decodes every input of a filter graph when it starts, so one graph for
-the whole film holds every shot's decoded picture (and its converted copy) for the
-whole encode: a 5-minute 1080p film of 30 photos peaked at 1.8 GB. A segment is a run
-of the film's pieces (`graph.Piece`) whose pictures fit in `MEMORY_BUDGET` beside the
-encoder's buffers; each is encoded on its own to MPEG-TS and the segments are joined
-without re-encoding (`concat` demuxer, stream copy) while the audio is muxed in. A film
-that fits in one segment (a typical 1-minute 720p film) is composed in one FFmpeg run.
+Two goals decide where segments start:
+
+- *Smart re-render*: a segment is a shot's body followed by its outgoing transition
+  (`graph.Piece`s), so editing a shot changes only its own segment and, when a
+  transition leads into it, the segment before (that transition shows the shot's first
+  frames). Every segment is a closed GOP encoded with the same settings and timebase,
+  cached under a key made from everything that decides its picture (`job.SegmentJob`),
+  and the segments are joined by stream copy.
+- *Flat memory*: FFmpeg decodes every input of a filter graph when it starts, so one
+  graph for a whole film held every shot's picture (a 5-minute 1080p film of 30 photos
+  peaked at 1.8 GB). A shot's segment opens at most two pictures (its own and the next
+  shot's head); a segment that would still pass `MEMORY_BUDGET` is cut between pieces.
+
+Segments are encoded concurrently, as many at once as there are cores and as fit in
+`MEMORY_BUDGET` together (`concurrency`).
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ from collections.abc import Sequence
 from aifilm.pipeline.compose.graph import ClipSource, Piece
 from aifilm.pipeline.compose.motion import MOVING, source_size
 
-# what one FFmpeg run may hold in all: the encoder's buffers and the pictures it opened
+# what the FFmpeg runs of one composition may hold in all: encoders' buffers and pictures
 MEMORY_BUDGET = 450 * 2**20
-# x264 (veryfast, 2 threads: lookahead, reference and thread frames) per pixel of the
-# frame: measured 266 MB at 1080p
-ENCODER_BYTES_PER_PIXEL = 128
+# x264 (veryfast: lookahead, reference and thread frames) per pixel of the frame, for
+# one encoder thread and for each further one: measured 235 MB at 1080p with 1 thread,
+# 280 MB with 2 (126 and 145 MB at 720p), FFmpeg itself included
+ENCODER_BYTES_PER_PIXEL = 112
+ENCODER_BYTES_PER_PIXEL_PER_THREAD = 22
 
 # bytes held per pixel of (input picture + converted source): the decoded RGB input,
 # its converted copy and frame pools; measured 58 MB for a 1920x1080 photo under a
@@ -41,9 +51,15 @@ def clip_cost(clip: ClipSource, width: int, height: int) -> int:
     return cost
 
 
-def picture_budget(total: int, width: int, height: int) -> int:
-    """What is left of `total` bytes for a run's pictures once the encoder has its share."""
-    return max(0, total - width * height * ENCODER_BYTES_PER_PIXEL)
+def encoder_cost(width: int, height: int, threads: int) -> int:
+    """Estimated bytes x264 holds while encoding `width` x `height` with `threads` threads."""
+    per_pixel = ENCODER_BYTES_PER_PIXEL + ENCODER_BYTES_PER_PIXEL_PER_THREAD * (threads - 1)
+    return width * height * per_pixel
+
+
+def picture_budget(total: int, width: int, height: int, threads: int = 2) -> int:
+    """What is left of `total` bytes for a run's pictures once its encoder has its share."""
+    return max(0, total - encoder_cost(width, height, threads))
 
 
 def split_segments(
@@ -53,7 +69,11 @@ def split_segments(
     height: int,
     budget: int = MEMORY_BUDGET,
 ) -> list[list[Piece]]:
-    """Consecutive runs of `pieces` whose clips' costs fit in `budget` (at least one each)."""
+    """`pieces` cut into segments: one per shot body (with the transitions after it).
+
+    A segment is also cut between pieces when the clips it opens would pass `budget`
+    bytes (a transition opens two; every segment holds at least one piece).
+    """
     costs = [clip_cost(clip, width, height) for clip in clips]
     segments: list[list[Piece]] = []
     current: list[Piece] = []
@@ -61,7 +81,8 @@ def split_segments(
     for piece in pieces:
         clips_read = {clip for clip, _ in piece.parts()}
         grown = opened | clips_read
-        if current and sum(costs[c] for c in grown) > budget:
+        new_shot = piece.transition is None  # a body starts its shot's segment
+        if current and (new_shot or sum(costs[c] for c in grown) > budget):
             segments.append(current)
             current, grown = [], clips_read
         current.append(piece)
@@ -69,3 +90,34 @@ def split_segments(
     if current:
         segments.append(current)
     return segments
+
+
+def segment_cost(
+    pieces: Sequence[Piece], clips: Sequence[ClipSource], width: int, height: int
+) -> int:
+    """Estimated bytes the pictures of one segment hold while it is encoded."""
+    opened = {clip for piece in pieces for clip, _ in piece.parts()}
+    return sum(clip_cost(clips[c], width, height) for c in opened)
+
+
+def concurrency(
+    costs: Sequence[int], width: int, height: int, cores: int, budget: int = MEMORY_BUDGET
+) -> tuple[int, int]:
+    """(encodes at once, threads each) for segments whose pictures cost `costs` bytes.
+
+    As many cores busy as fit in `budget` together, preferring more encodes with fewer
+    threads (x264 and the filter graph then keep every core busy without threading
+    overhead); a 1080p film on two cores gets one encode with two threads.
+    """
+    if not costs:
+        return 1, cores
+    biggest = max(costs)
+    best = (1, 1)
+    for jobs in range(1, min(cores, len(costs)) + 1):
+        threads = cores // jobs
+        while threads > 1 and jobs * (encoder_cost(width, height, threads) + biggest) > budget:
+            threads -= 1
+        fits = jobs * (encoder_cost(width, height, threads) + biggest) <= budget
+        if fits and jobs * threads >= best[0] * best[1]:
+            best = (jobs, threads)
+    return best

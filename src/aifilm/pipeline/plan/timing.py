@@ -3,13 +3,16 @@
 Each shot lasts lead-in + its lines (with short gaps between turns) + tail. The
 lead-in and tail are at least half the transition plus a margin, so no
 transition ever covers speech. When the script is shorter than the target, the
-spare time becomes longer holds, spread in proportion to each shot's length;
+spare time becomes longer holds, spread in proportion to each shot's length (every
+shot stretched by one factor, taken on a 1 % grid so an edited line usually keeps it:
+the film lands up to 1 % under its target, and only the edited shot is re-timed);
 when it is longer, holds shrink to their minimum and, if that is not enough,
 the film runs long with a warning that gives the numbers.
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,6 +41,7 @@ LEAD_MARGIN_S = 0.25  # speech starts this long after an incoming transition end
 TAIL_MARGIN_S = 0.45  # and ends this long before the outgoing one starts
 SILENT_SHOT_S = 2.5  # a shot with nothing said (title card, picture)
 FIT_TOLERANCE = 0.05
+FIT_STEP = 0.01  # shots are stretched (or their holds shrunk) in steps of 1 %
 _PLANNED = Path("planned-line.wav")  # lines laid out from estimates have no audio yet
 
 
@@ -261,9 +265,14 @@ def plan_timeline(
     extra = [0.0] * len(layouts)
     if target is not None:
         if natural_total <= target:
-            spare = target - natural_total
+            # Every shot is stretched by one factor, taken on a grid (FIT_STEP) so that an
+            # edited line usually leaves it, and so every other shot's length, as it was:
+            # the film lands up to FIT_STEP under its target instead of on it exactly, and
+            # a re-render re-encodes only the edited shot (see compose/segments.py).
+            grid = math.log1p(FIT_STEP)
+            stretch = math.exp(math.floor(math.log(target / natural_total) / grid + 1e-9) * grid)
             lengths = [lay.natural(a, b) for lay, (a, b) in zip(layouts, comfortable, strict=True)]
-            extra = [spare * n / sum(lengths) for n in lengths]
+            extra = [n * (stretch - 1.0) for n in lengths]
             spoken_s = sum(lay.spoken for lay in layouts)
             if spoken_s < 0.4 * target:
                 warnings.append(
@@ -274,6 +283,7 @@ def plan_timeline(
         elif minimum_total <= target:
             # Shrink the holds between their comfortable and minimum lengths to fit exactly.
             share = (natural_total - target) / max(natural_total - minimum_total, 1e-9)
+            share = min(1.0, math.ceil(share / FIT_STEP - 1e-9) * FIT_STEP)  # on a grid: as above
             pads = [
                 (a - (a - lay.lead_min) * share, b - (b - lay.tail_min) * share)
                 for lay, (a, b) in zip(layouts, comfortable, strict=True)
@@ -299,13 +309,15 @@ def plan_timeline(
     cast = infer_cast(project)
     previous_camera = ""
     timed: list[TimedShot] = []
-    clock = 0.0
+    clock = 0  # in frames: each shot is rounded to whole frames on its own, so a change
+    # to one shot's length moves the later shots without changing theirs
     for i, (lay, (lead, tail)) in enumerate(zip(layouts, pads, strict=True)):
         scene = project.scenes[lay.scene_index]
         length = lay.natural(lead, tail) + extra[i]
-        start = round(clock * fps) / fps
-        end = round((clock + length) * fps) / fps
-        clock += length
+        frames = max(1, round(length * fps))
+        start = clock / fps
+        end = (clock + frames) / fps
+        clock += frames
         # Spare time goes a third before the speech and two thirds after it.
         body = lay.spoken
         free = max(0.0, (end - start) - body - lead - tail)
