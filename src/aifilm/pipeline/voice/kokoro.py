@@ -42,7 +42,7 @@ from aifilm.media.wav import write_wav
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, WordTiming
 from aifilm.pipeline.voice import kokoro_g2p
-from aifilm.pipeline.voice.align import estimate_word_timings
+from aifilm.pipeline.voice.align import estimate_word_timings, words_from_sounds
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend, VoiceInfo
 from aifilm.pipeline.voice.espeak import LANGUAGE_VOICES, EspeakVoice, rescale
 from aifilm.pipeline.voice.kokoro_model import MAX_TOKENS, SAMPLE_RATE, blend, load_model
@@ -372,7 +372,7 @@ class KokoroVoice(VoiceBackend):
                     tokens.extend(ids)
             if word.phonemes and word.mark and word.mark in model.vocab:
                 tokens.append(model.vocab[word.mark])
-            if word.phonemes and w + 1 < len(words):
+            if word.phonemes and w + 1 < len(words) and (word.space or word.mark):
                 tokens.append(model.vocab[" "])
         if not any(w.phonemes for w in words) or not unit_spans:
             raise UnsupportedError(f"Kokoro found nothing to say in: {request.text!r}")
@@ -432,16 +432,11 @@ class KokoroVoice(VoiceBackend):
         for w, first_token, end_token, _ in unit_spans:
             start, _end = bounds.get(w, (first_token, end_token))
             bounds[w] = (start, end_token)
-        timings = []
-        last = 0.0
-        for w, word in enumerate(words):
-            if w in bounds:
-                start = max(last, seconds(bounds[w][0]))
-                last = max(start, seconds(bounds[w][1]))
-                timings.append(WordTiming(text[word.start : word.end], start, last))
-            else:  # a mark or symbol between words: no time of its own
-                timings.append(WordTiming(text[word.start : word.end], last, last))
-        return tuple(timings)
+        sounds = [
+            (seconds(bounds[w][0]), seconds(bounds[w][1])) if w in bounds else None
+            for w in range(len(words))
+        ]
+        return words_from_sounds(text, [(w.start, w.end) for w in words], sounds)
 
 
 _LEAD_IN_S = 0.08  # speech starts at most this long before its first phoneme's frames
