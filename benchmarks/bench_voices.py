@@ -216,9 +216,10 @@ def _voice_child(project: str, cache: str) -> None:
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     speech = sum(clip.duration for clip in pipe.state.speech.values())
-    print(
-        json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "speech_s": speech})
-    )
+    data = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "speech_s": speech}
+    data["peak_mb"] = usage.ru_maxrss / 1024
+    data["lines"] = len(pipe.state.speech)
+    print(json.dumps(data))
 
 
 def _bench_render() -> Any:
@@ -229,29 +230,39 @@ def _bench_render() -> Any:
     return module
 
 
-def speed(work: Path) -> dict[str, Any]:
+def speed(work: Path, reference: Path | None = None) -> dict[str, Any]:
     """Voice time of the 60 s example film (33 s of narration), cold: fresh process, empty
-    cache, so the wall time includes loading the model. Also per minute of speech."""
+    cache, so the wall time includes loading the model. Also per minute of speech, the
+    CPU seconds (which the machine's load does not change) and the process's peak memory.
+    With `reference` (another checkout's src/), Kokoro as that code speaks it too."""
     project = _bench_render().write_project(work / "film", seconds=60, resolution="1280x720")
     out: dict[str, Any] = {}
-    for voice in ("kokoro", "espeak"):
+    runs = [("kokoro", "kokoro", None), ("espeak", "espeak", None)]
+    if reference is not None:
+        runs.insert(1, ("kokoro (reference)", "kokoro", reference))
+    for label, voice, src in runs:
         cache = work / f"voice-cache-{voice}"
         shutil.rmtree(cache, ignore_errors=True)
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         command = [sys.executable, __file__, "--voice-child", str(project), str(cache)]
         env = {**os.environ, "BENCH_VOICE": voice}
+        if src is not None:
+            env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
         data = json.loads(done.stdout.strip().splitlines()[-1])
         per_minute = 60 / max(1e-9, data["speech_s"])
-        out[voice] = {
+        out[label] = {
+            "lines": data["lines"],
             "speech_s": round(data["speech_s"], 1),
             "wall_s": round(data["wall_s"], 1),
             "cpu_s": round(data["cpu_s"], 1),
+            "peak_mb": round(data["peak_mb"], 1),
             "wall_per_speech_minute_s": round(data["wall_s"] * per_minute, 1),
             "cpu_per_speech_minute_s": round(data["cpu_s"] * per_minute, 1),
             "load_before": load,
+            "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         }
-        print(voice, out[voice], flush=True)
+        print(label, out[label], flush=True)
     return out
 
 
@@ -302,6 +313,9 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=0, help="At most this many a language.")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-voices")
     parser.add_argument("--voice-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reference", type=Path, help="speed: also Kokoro from this src/ (the code before)"
+    )
     args = parser.parse_args()
     if args.voice_child:
         _voice_child(*args.voice_child)
@@ -310,21 +324,29 @@ def main() -> None:
     if args.what == "report":
         print(report(results))
         return
-    results["machine"] = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
+    machine = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
+    update: dict[str, Any] = {}
     if args.what == "intelligibility":
         if args.sentences:
             for language in SENTENCES:
                 SENTENCES[language] = SENTENCES[language][: args.sentences]
-        rows = intelligibility(
+        update["intelligibility"] = intelligibility(
             args.languages.split(","), args.presets.split(","), args.engines.split(",")
         )
-        results.setdefault("intelligibility", {}).update(rows)
     elif args.what == "timings":
-        results["timings"] = timings(args.presets.split(","))
+        update["timings"] = timings(args.presets.split(","))
     elif args.what == "speed":
-        results["speed"] = speed(args.work)
+        update["speed"] = speed(args.work, args.reference)
     elif args.what == "film":
-        results["film"] = film(args.work)
+        update["film"] = film(args.work)
+    # Read again: another run of this benchmark may have written meanwhile.
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["machine"] = machine
+    for section, value in update.items():
+        if section == "intelligibility":
+            results.setdefault(section, {}).update(value)
+        else:
+            results[section] = value
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 

