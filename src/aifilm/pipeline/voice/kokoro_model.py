@@ -19,10 +19,13 @@ the npm package ``kokoro-js`` 1.2.1 (Apache-2.0) and stored as float16 in
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import importlib.resources
 import json
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -164,11 +167,42 @@ class KokoroModel:
             },
             self.run_options,
         )
-        return np.asarray(audio, np.float32).reshape(-1), np.asarray(frames).reshape(-1)
+        samples = np.asarray(audio, np.float32).reshape(-1)
+        del audio
+        trim_heap()
+        return samples, np.asarray(frames).reshape(-1)
 
 
 _models: dict[int, KokoroModel] = {}
 _model_lock = threading.Lock()
+
+
+def _release_model_bytes(session: Any) -> None:
+    """Drop onnxruntime's Python reference to the serialized model (92 MB).
+
+    InferenceSession keeps the bytes it was built from only to rebuild itself when a GPU
+    provider fails; a CPU session never does, and the parsed model is all it runs.
+    """
+    if getattr(session, "_model_bytes", None) is not None:
+        session._model_bytes = None
+
+
+def trim_heap() -> None:
+    """Give freed heap memory back to the system (glibc keeps it otherwise; no-op elsewhere).
+
+    Parsing the model and each run's buffers leave tens of MB free but still resident.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = False
+        if sys.platform.startswith("linux"):
+            with contextlib.suppress(OSError, AttributeError):
+                _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
 
 
 def default_threads() -> int:
@@ -203,6 +237,8 @@ def load_model(threads: int = 0) -> KokoroModel:
                 sess_options=options,
                 providers=["CPUExecutionProvider"],
             )
+            _release_model_bytes(session)
+            trim_heap()
             # Each run's working memory (about 30 MB a second of audio) goes back after the
             # run: kept, the arena grew to the largest line's and more with every new size.
             run_options = onnxruntime.RunOptions()
