@@ -72,15 +72,11 @@ def output_field(name: str) -> bytes:
     return _field(7, _field(12, _field(1, name.encode())))
 
 
-def with_output(model: bytes, name: str) -> bytes:
-    """The ONNX model with the existing tensor `name` also as a graph output."""
-    return model + output_field(name)
-
 
 def model_bytes(extra: bytes = b"") -> bytes:
     """The Kokoro-82M int8 ONNX model, joined from its four PyPI parts and checked.
 
-    `extra` is appended after the check (a graph output, `with_output`): the model is
+    `extra` is appended after the check (a graph output, `output_field`): the model is
     joined once, so loading holds one copy of it besides the parts, not three.
     """
     blobs = []
