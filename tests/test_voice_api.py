@@ -22,6 +22,7 @@ from aifilm.pipeline.voice.align import (
     split_words,
     voiced_regions,
     words_from_characters,
+    words_from_sounds,
 )
 from aifilm.pipeline.voice.base import SpeechRequest
 from aifilm.pipeline.voice.elevenlabs import ElevenLabsVoice
@@ -143,6 +144,20 @@ def test_estimate_word_timings_more_words_than_bursts_and_silence() -> None:
     silent = estimate_word_timings(np.zeros(rate), rate, "a b")  # spread over the clip
     assert [(w.start, w.end) for w in silent] == [(0.0, 0.5), (0.5, 1.0)]
     assert estimate_word_timings(audio, rate, "  ") == ()
+
+
+def test_words_from_sounds_keep_order_and_give_marks_no_time() -> None:
+    """The loop Kokoro and Piper share: engine times in, monotonic word timings out."""
+    text = "Go — now, friend"
+    spans = split_words(text)
+    sounds = [(0.10, 0.40), None, (0.35, 0.70), (0.90, 0.80)]  # overlap, and an end < start
+    words = words_from_sounds(text, spans, sounds)
+    assert [(w.text, w.start, w.end) for w in words] == [
+        ("Go", 0.10, 0.40),
+        ("—", 0.40, 0.40),
+        ("now,", 0.40, 0.70),
+        ("friend", 0.90, 0.90),
+    ]
 
 
 def test_split_words_splits_cjk_characters() -> None:

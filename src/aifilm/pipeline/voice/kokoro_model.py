@@ -19,10 +19,13 @@ the npm package ``kokoro-js`` 1.2.1 (Apache-2.0) and stored as float16 in
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import importlib.resources
 import json
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -61,31 +64,41 @@ def _field(number: int, payload: bytes) -> bytes:
     return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
-def with_output(model: bytes, name: str) -> bytes:
-    """The ONNX model with the existing tensor `name` also as a graph output.
+def output_field(name: str) -> bytes:
+    """What, appended to an ONNX model, makes its existing tensor `name` a graph output.
 
     ModelProto.graph is field 7, GraphProto.output field 12, ValueInfoProto.name field 1.
     """
-    return model + _field(7, _field(12, _field(1, name.encode())))
+    return _field(7, _field(12, _field(1, name.encode())))
 
 
-def model_bytes() -> bytes:
-    """The Kokoro-82M int8 ONNX model, joined from its four PyPI parts and checked."""
+
+def model_bytes(extra: bytes = b"") -> bytes:
+    """The Kokoro-82M int8 ONNX model, joined from its four PyPI parts and checked.
+
+    `extra` is appended after the check (a graph output, `output_field`): the model is
+    joined once, so loading holds one copy of it besides the parts, not three.
+    """
     blobs = []
+    digest = hashlib.sha256()
     for part in MODEL_PARTS:
         try:
-            blobs.append((importlib.resources.files(part) / "part.bin").read_bytes())
+            blob = (importlib.resources.files(part) / "part.bin").read_bytes()
         except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
             raise MissingDependencyError(
                 f"the Kokoro model part {part.replace('_', '-')} is not installed ({exc})",
                 hint=INSTALL_HINT,
             ) from None
-    model = b"".join(blobs)
-    if hashlib.sha256(model).hexdigest() != MODEL_SHA256:
+        digest.update(blob)
+        blobs.append(blob)
+    if digest.hexdigest() != MODEL_SHA256:
         raise MissingDependencyError(
             "the Kokoro model parts do not join into the expected model (SHA-256 differs)",
             hint=INSTALL_HINT,
         )
+    blobs.append(extra)
+    model = b"".join(blobs)
+    blobs.clear()
     return model
 
 
@@ -135,6 +148,7 @@ class KokoroModel:
 
     session: Any
     vocab: dict[str, int]
+    run_options: Any = None
 
     def run(
         self, tokens: list[int], style: Floats, speed: float
@@ -147,12 +161,44 @@ class KokoroModel:
                 "style": np.asarray(style, dtype=np.float32).reshape(1, 256),
                 "speed": np.array([speed], dtype=np.float32),
             },
+            self.run_options,
         )
-        return np.asarray(audio, np.float32).reshape(-1), np.asarray(frames).reshape(-1)
+        samples = np.asarray(audio, np.float32).reshape(-1)
+        del audio
+        trim_heap()
+        return samples, np.asarray(frames).reshape(-1)
 
 
 _models: dict[int, KokoroModel] = {}
 _model_lock = threading.Lock()
+
+
+def _release_model_bytes(session: Any) -> None:
+    """Drop onnxruntime's Python reference to the serialized model (92 MB).
+
+    InferenceSession keeps the bytes it was built from only to rebuild itself when a GPU
+    provider fails; a CPU session never does, and the parsed model is all it runs.
+    """
+    if getattr(session, "_model_bytes", None) is not None:
+        session._model_bytes = None
+
+
+def trim_heap() -> None:
+    """Give freed heap memory back to the system (glibc keeps it otherwise; no-op elsewhere).
+
+    Parsing the model and each run's buffers leave tens of MB free but still resident.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = False
+        if sys.platform.startswith("linux"):
+            with contextlib.suppress(OSError, AttributeError):
+                _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
 
 
 def default_threads() -> int:
@@ -183,10 +229,16 @@ def load_model(threads: int = 0) -> KokoroModel:
             # Idle threads must not spin: the voice stage runs one line per core at once.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = onnxruntime.InferenceSession(
-                with_output(model_bytes(), DURATIONS),
+                model_bytes(output_field(DURATIONS)),
                 sess_options=options,
                 providers=["CPUExecutionProvider"],
             )
-            model = KokoroModel(session, vocabulary())
+            _release_model_bytes(session)
+            trim_heap()
+            # Each run's working memory (about 30 MB a second of audio) goes back after the
+            # run: kept, the arena grew to the largest line's and more with every new size.
+            run_options = onnxruntime.RunOptions()
+            run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+            model = KokoroModel(session, vocabulary(), run_options)
             _models[threads] = model
         return model

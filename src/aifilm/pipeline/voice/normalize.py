@@ -6,7 +6,9 @@ phonemes are made: a currency sign before the amount ("$5.50" -> "5 dollars and 
 not "dollar five point five zero"), numeric dates (12/05/2024 -> "December 5, 2024" in
 English, "12 de mayo de 2024" in Spanish), French "3h30", English years after a
 preposition ("in 1990" -> "nineteen ninety") and titles espeak spells out ("M." ->
-"monsieur", "Sra." -> "señora", "डॉ." -> "डॉक्टर").
+"monsieur", "Sra." -> "señora", "डॉ." -> "डॉक्टर"). Mandarin digits are read by cn2an,
+as misaki does, after years become digit by digit ("2024年" -> "二零二四年"), clock times
+"3:30" -> "3点30分" and grouped thousands lose their commas ("15,000" is one number).
 
 `speakable` returns the new text and, for each of its characters, the index of the
 character of the original text it stands for, so word timings still name the words as
@@ -48,6 +50,8 @@ CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
            "₹": ("rupie", "paisa"), "R$": ("real", "centavos")},
     "hi": {"$": ("डॉलर", "सेंट"), "€": ("यूरो", "सेंट"), "£": ("पाउंड", "पेंस"),
            "₹": ("रुपये", "पैसे"), "R$": ("रियाल", "सेंटावो")},
+    "zh": {"$": ("美元", ""), "€": ("欧元", ""), "£": ("英镑", ""), "₹": ("卢比", ""),
+           "¥": ("元", ""), "￥": ("元", ""), "R$": ("雷亚尔", "")},
 }  # fmt: skip
 AND = {"en": "and", "es": "con", "fr": "et", "pt": "e", "it": "e", "hi": "और"}
 
@@ -95,8 +99,11 @@ def _sub(text: str, index: Index, pattern: re.Pattern[str], replace: Replace) ->
 
 
 def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
-    sep = {"en": ",", "hi": ","}.get(language, ".")  # thousands separator as written
+    sep = {"en": ",", "hi": ",", "zh": ","}.get(language, ".")  # thousands separator as written
     whole = whole.replace(sep, "").replace(" ", "").replace("\u202f", "")
+    if language == "zh":  # ¥5.50 -> 5.5元 (五点五元)
+        decimals = (part or "").rstrip("0")
+        return f"{whole}.{decimals}{units}" if decimals else f"{whole}{units}"
     if language == "en" and whole == "1":
         units = units.rstrip("s")
     spoken = f"{whole} {units}"
@@ -110,11 +117,12 @@ def _money(language: str, text: str, index: Index) -> tuple[str, Index]:
     if not table:
         return text, index
     signs = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
-    decimal = r"\." if language in ("en", "hi") else ","
-    group = r"," if language in ("en", "hi") else r"[.\s\u202f]"
+    decimal = r"\." if language in ("en", "hi", "zh") else ","
+    group = r"," if language in ("en", "hi", "zh") else r"[.\s\u202f]"
     number = rf"(\d{{1,3}}(?:{group}\d{{2,3}})+|\d+)(?:{decimal}(\d{{1,2}}))?"
-    before = re.compile(rf"(?<![\w$])({signs})\s?{number}(?!\d)")
-    after = re.compile(rf"(?<![\d.,]){number}\s?({signs})(?!\w)")
+    word = r"0-9A-Za-z_" if language == "zh" else r"\w"  # Han characters touch the sign
+    before = re.compile(rf"(?<![{word}$])({signs})\s?{number}(?!\d)")
+    after = re.compile(rf"(?<![\d.,]){number}\s?({signs})(?![{word}])")
 
     def lead(m: re.Match[str]) -> str:
         units, cents = table[m.group(1)]
@@ -168,8 +176,32 @@ def _english_year(year: str) -> str:
     return f"{head} oh {tail[1]}" if tail[0] == "0" else f"{head} {tail}"
 
 
+_DIGITS_ZH = "零一二三四五六七八九"
+_ZH_YEAR = re.compile(r"(?<!\d)(\d{4})(?=\s?年)")
+_ZH_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:：](\d{2})(?![\d:])")
+_ZH_GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
+
+
+def _mandarin(language: str, text: str, index: Index) -> tuple[str, Index]:
+    """Mandarin: years digit by digit (二零二四年), 3:30 as 3点30分, 15,000 as 15000;
+    cn2an then reads the numbers (the grouping comma would split them in two)."""
+    if language != "zh":
+        return text, index
+    text, index = _sub(text, index, _ZH_GROUPED, lambda m: m.group(0).replace(",", ""))
+    text, index = _sub(
+        text, index, _ZH_YEAR, lambda m: "".join(_DIGITS_ZH[int(d)] for d in m.group(1))
+    )
+
+    def clock(m: re.Match[str]) -> str:
+        minutes = int(m.group(2))
+        return f"{int(m.group(1))}点" + (f"{minutes}分" if minutes else "")
+
+    return _sub(text, index, _ZH_TIME, clock)
+
+
 _FRENCH_TIME = re.compile(r"\b(\d{1,2})\s?[h:]\s?(\d{2})\b")
 _ENGLISH_HOUR = re.compile(r"\b(\d{1,2}):00\b")
+_ENGLISH_OH = re.compile(r"\b(\d{1,2}):0([1-9])\b")
 
 
 def _times(language: str, text: str, index: Index) -> tuple[str, Index]:
@@ -181,8 +213,9 @@ def _times(language: str, text: str, index: Index) -> tuple[str, Index]:
             return f"{hour} {unit} {int(m.group(2))}" if m.group(2) != "00" else f"{hour} {unit}"
 
         return _sub(text, index, _FRENCH_TIME, heure)
-    if language == "en":
-        return _sub(text, index, _ENGLISH_HOUR, lambda m: f"{int(m.group(1))} o'clock")
+    if language == "en":  # 3:00 "three o'clock", 10:05 "ten oh five" (espeak: "ten zero five")
+        text, index = _sub(text, index, _ENGLISH_HOUR, lambda m: f"{int(m.group(1))} o'clock")
+        return _sub(text, index, _ENGLISH_OH, lambda m: f"{int(m.group(1))} oh {m.group(2)}")
     return text, index
 
 
@@ -215,6 +248,6 @@ def speakable(text: str, language: str) -> tuple[str, Index]:
     and for each of its characters the index of the original character it comes from."""
     code = language.lower().replace("_", "-").split("-")[0]
     index = list(range(len(text)))
-    for step in (_money, _dates, _times, _abbreviations):
+    for step in (_money, _dates, _times, _abbreviations, _mandarin):
         text, index = step(code, text, index)
     return text, index

@@ -52,7 +52,7 @@ from aifilm.errors import MissingDependencyError, UnsupportedError, UserError
 from aifilm.media.wav import write_wav
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, WordTiming
-from aifilm.pipeline.voice.align import estimate_word_timings, split_words
+from aifilm.pipeline.voice.align import estimate_word_timings, split_words, words_from_sounds
 from aifilm.pipeline.voice.base import (
     SpeechRequest,
     VoiceBackend,
@@ -500,18 +500,12 @@ class PiperVoice(VoiceBackend):
         wordy = [any(ch.isalnum() for ch in text[a:b]) for a, b in spans]
         if len(groups) != sum(wordy) or not groups:
             return ()
-        timings = []
         found = iter(groups)
-        last = 0.0
-        for (a, b), spoken in zip(spans, wordy, strict=True):
-            if spoken:  # a word and its sound
-                s0, s1 = next(found)
-                start = max(last, seconds(s0))
-                last = max(start, seconds(s1))
-                timings.append(WordTiming(text[a:b], start, last))
-            else:  # a dash or other mark between words: no time of its own
-                timings.append(WordTiming(text[a:b], last, last))
-        return tuple(timings)
+        sounds = []
+        for spoken in wordy:  # a word and its sound, or a dash or mark with none
+            s0, s1 = next(found) if spoken else (None, None)
+            sounds.append((seconds(s0), seconds(s1)) if s0 is not None else None)
+        return words_from_sounds(text, spans, sounds)
 
     def _speaker(self, preset: str, config: Any) -> int | None:
         """Speaker id for a preset in a multi-speaker voice, from the options."""
