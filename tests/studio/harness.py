@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,14 @@ from playwright.sync_api import Browser, Page, Playwright
 
 HERE = Path(__file__).parent
 AXE = HERE / "vendor" / "axe.min.js"
-SHOTS = HERE.parent.parent / "docs" / "studio"
+DOCS_SHOTS = HERE.parent.parent / "docs" / "studio"
+# Screenshots go to a scratch folder, so a test run leaves the checkout clean; set
+# AIFILM_STUDIO_SHOTS=docs to refresh the committed ones in docs/studio/.
+SHOTS = (
+    DOCS_SHOTS
+    if os.environ.get("AIFILM_STUDIO_SHOTS") == "docs"
+    else Path(tempfile.gettempdir()) / "aifilm-studio-shots"
+)
 CHROMIUM = os.environ.get("AIFILM_CHROMIUM", "/usr/bin/chromium")
 # The flags this machine's closed network needs (no background connections, no GPU).
 FLAGS = [
@@ -70,8 +78,8 @@ def assert_accessible(page: Page) -> None:
 
 
 def screenshots(page: Page, name: str | None, module: str) -> list[Path]:
-    """Full-page screenshots at desktop and phone width: docs/studio/<name>-desktop.png and
-    <name>-phone.png. Set AIFILM_STUDIO_SHOTS=0 to skip writing them."""
+    """Full-page screenshots at desktop and phone width: <name>-desktop.png and
+    <name>-phone.png in SHOTS (docs/studio/ with AIFILM_STUDIO_SHOTS=docs; 0 skips them)."""
     if name is None or os.environ.get("AIFILM_STUDIO_SHOTS", "1") == "0":
         return []
     SHOTS.mkdir(parents=True, exist_ok=True)
