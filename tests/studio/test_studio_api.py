@@ -115,3 +115,29 @@ def test_help_guides_are_copies_of_the_docs(guide: str) -> None:
     assert (HELP / guide).read_text() == (ROOT / "docs" / guide).read_text(), (
         f"docs/{guide} changed: copy it to {HELP / guide}"
     )
+
+
+def test_drafts_from_a_topic_are_capped_per_account_per_hour(
+    studio_settings: Callable[..., ServerSettings],
+    llm_server: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Drafts run on the operator's key and cost no credits: an account gets a few an hour,
+    then a 429 with Retry-After; another account still gets its own."""
+    from tests.fakes.llm_server import KEYS
+
+    monkeypatch.setenv("AIFILM_LLM_BASE_URL", llm_server.url + "/v1")  # type: ignore[attr-defined]
+    monkeypatch.setenv("OPENAI_API_KEY", KEYS["openai"])
+    settings = studio_settings(worker="none", writer_llm="openai", writer_drafts_per_hour=2)
+    upgrade(settings.db_url)
+    body = {"topic": "Why the sky is blue", "minutes": 1, "style": "explainer"}
+    with TestClient(create_app(settings)) as client:
+        first = Api(client, "drafter@example.com")
+        answers = [first.post("/api/studio/write", json=body) for _ in range(3)]
+        assert [r.status_code for r in answers] == [200, 200, 429], answers[-1].text
+        refused = answers[-1]
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(refused.headers["retry-after"]) <= 3601
+        assert "2 drafts this hour" in refused.json()["detail"]
+        other = Api(client, "other-drafter@example.com")
+        assert other.post("/api/studio/write", json=body).status_code == 200

@@ -136,6 +136,12 @@ class ServerSettings(BaseSettings):
         description="The llm backend (openai, anthropic, gemini) the studio's 'from a topic' "
         "drafts scripts with, on the server's key (e.g. OPENAI_API_KEY); none: no writer.",
     )
+    writer_drafts_per_hour: int = Field(
+        10,
+        ge=0,
+        description="Drafts from a topic one account may ask the writer for in an hour (they "
+        "run on the operator's key and cost no credits); 0: no limit.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Where users reach the server (checkout returns)."
     )

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from aifilm.server.api.routes.projects import own_project
 from aifilm.server.billing.catalog import PACK_PRODUCTS, PLAN_PRODUCTS
-from aifilm.server.deps import CurrentUser, SessionDep, SettingsDep
+from aifilm.server.deps import CurrentUser, SessionDep, SettingsDep, StateDep
 from aifilm.server.errors import Problem
 from aifilm.server.plans import PLANS
 from aifilm.server.projectspec import check_spec
@@ -252,9 +252,12 @@ class WriteBody(BaseModel):
 
 
 @router.post("/write", response_model=Validation)
-def write(body: WriteBody, user: CurrentUser, settings: SettingsDep) -> Validation:
+def write(
+    body: WriteBody, user: CurrentUser, settings: SettingsDep, state: StateDep
+) -> Validation:
     """Draft a project.yaml about a topic with the server's writer (`writer_llm`); the
-    answer is checked like any other project text, and nothing is saved."""
+    answer is checked like any other project text, and nothing is saved. Drafts run on the
+    operator's key and cost no credits, so each account gets `writer_drafts_per_hour`."""
     import tempfile
 
     from aifilm.errors import AifilmError
@@ -269,6 +272,16 @@ def write(body: WriteBody, user: CurrentUser, settings: SettingsDep) -> Validati
         )
     if body.language not in LANGUAGE_CODES:
         raise Problem(422, f"unknown language {body.language!r}: use one of {LANGUAGE_CODES}")
+    limit = settings.writer_drafts_per_hour
+    if limit:
+        allowed, retry = state.limiter.hit(f"write:{user.id}", limit, window=3600)
+        if not allowed:
+            raise Problem(
+                429,
+                f"this account has asked for {limit} drafts this hour; try again in "
+                f"{retry // 60 + 1} min, or write the script yourself",
+                headers={"Retry-After": str(retry)},
+            )
     try:
         # Its key, base URL and model come from the environment, as for `aifilm write`.
         backend = language_model(registry, Settings(), argument=settings.writer_llm)
