@@ -40,7 +40,9 @@ def test_a_tiny_film_renders_with_diffusion_image(sd_model: Path, tmp_path: Path
     result = aifilm.render(project, tmp_path / "out", visuals=visuals)
     video = probe(result.video).first("video")
     assert video is not None and (video.width, video.height) == (192, 108)
-    assert result.duration == pytest.approx(10, abs=0.15)
+    # On the target or up to 1 % under it (the stretch grid, plan/timing.py), give or take
+    # half a frame per shot (each shot is rounded to whole frames on its own): 12 fps here.
+    assert 10 * 0.99 - 3 * 0.5 / 12 <= result.duration <= 10 + 3 * 0.5 / 12
     notes = " ".join(
         n for stage in result.report["stages"] if stage["name"] == "visuals" for n in stage["notes"]
     )

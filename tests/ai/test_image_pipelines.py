@@ -126,5 +126,7 @@ def test_sdxl_gets_both_text_encoders_and_its_size_conditioning(
     )
     video = probe(result.video).first("video")
     assert video is not None and (video.width, video.height) == (192, 108)
-    assert result.duration == pytest.approx(10, abs=0.15)
+    # On the target or up to 1 % under it (the stretch grid, plan/timing.py), give or take
+    # half a frame per shot (each shot is rounded to whole frames on its own): 12 fps here.
+    assert 10 * 0.99 - 3 * 0.5 / 12 <= result.duration <= 10 + 3 * 0.5 / 12
     assert len(seen) == 4 and torch.equal(seen[2]["time_ids"].float(), expected)
