@@ -123,6 +123,8 @@ class SegmentPlan:
     costs: list[int]  # estimated bytes of each segment's pictures
     notes: list[str]  # what the viewer will see differently from the request
     watermark: bool
+    moving_shots: int = 0  # stills under a moving camera (a segment's graph also holds
+    # the next shot's head for its transition, so the graphs' own counts overlap)
 
 
 class FFmpegComposer(ComposeBackend):
@@ -181,7 +183,7 @@ class FFmpegComposer(ComposeBackend):
             "segments_reused": run["reused"],
             "frames_encoded": run["frames_encoded"],
             "concurrent_encodes": run["jobs"],
-            "moving_shots": sum(g.moving_shots for g in graphs),
+            "moving_shots": plan.moving_shots,
             "overlays": sum(g.overlays for g in graphs),
             "transitions": sum(g.transitions for g in graphs),
             "motion": "sub-pixel keyframes blended by framerate (pans: crop at 1:1 in 4:4:4; "
@@ -329,7 +331,8 @@ class FFmpegComposer(ComposeBackend):
                 )
             )
         costs = [segment_cost(pieces, clips, width, height) for pieces in segments]
-        return SegmentPlan(jobs, graphs, costs, notes, watermark is not None)
+        moving = sum(1 for c in clips if c.kind != "video" and c.camera in motion.MOVING)
+        return SegmentPlan(jobs, graphs, costs, notes, watermark is not None, moving)
 
 
 def encode_segments(
