@@ -129,7 +129,8 @@ def test_celery_workers_render_and_survive_a_killed_worker(
         assert _job_row(db_url, job["id"]).worker_id.startswith("celery-")
         film = tmp_path / "first.mp4"
         film.write_bytes(ann.get(f"/api/jobs/{job['id']}/files/tiny-film.mp4").content)
-        assert abs(probe(film).duration - 60.0) < 0.2
+        # the 60 s target, or up to 1 % under it (docs/spec.md), give or take a frame (12 fps)
+        assert 60.0 * 0.99 - 0.1 <= probe(film).duration <= 60.0 + 0.1
         assert ann.balance() == 2
 
         # 2. The next film: its worker is killed mid-render; a second worker completes it.
