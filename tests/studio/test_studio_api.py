@@ -141,3 +141,28 @@ def test_drafts_from_a_topic_are_capped_per_account_per_hour(
         assert "2 drafts this hour" in refused.json()["detail"]
         other = Api(client, "other-drafter@example.com")
         assert other.post("/api/studio/write", json=body).status_code == 200
+
+
+def test_the_landing_demo_film_is_rendered_by_the_server_once(
+    studio_settings: Callable[..., ServerSettings], tmp_path: Path
+) -> None:
+    """The repository ships the demo's script, not a film: the first request renders it
+    (a 10 s MP4 with sound, its poster and subtitles), later ones read it back."""
+    from aifilm.media.probe import probe
+
+    settings = studio_settings(worker="none")
+    upgrade(settings.db_url)
+    with TestClient(create_app(settings)) as client:
+        film = client.get("/static/demo/demo.mp4")
+        assert film.status_code == 200 and film.headers["content-type"] == "video/mp4"
+        (tmp_path / "demo.mp4").write_bytes(film.content)
+        info = probe(tmp_path / "demo.mp4")
+        assert info.first("video") is not None and info.first("audio") is not None
+        assert 9.8 <= info.duration <= 11.0  # its 10 s target (the script runs a little long)
+        vtt = client.get("/static/demo/demo.vtt").text
+        assert vtt.startswith("WEBVTT") and "made by\naifilm" in vtt
+        poster = client.get("/static/demo/demo.jpg")
+        assert poster.content[:3] == b"\xff\xd8\xff"  # a JPEG
+        made = list((settings.data_dir / "demo").iterdir())
+        assert len(made) == 1 and client.get("/static/demo/demo.mp4").content == film.content
+        assert client.get("/static/demo/project.yaml").status_code == 404

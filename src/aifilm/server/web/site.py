@@ -27,7 +27,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aifilm.server.errors import NotFound
+from aifilm.server.errors import NotFound, Problem
 from aifilm.server.openapi import allowed_methods
 from aifilm.server.web.cookies import CSRF_COOKIE, new_csrf_token, set_csrf_cookie
 from aifilm.server.web.headers import SecurityHeaders
@@ -155,6 +155,25 @@ def shell(request: Request, status: int = 200) -> HTMLResponse:
 
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.api_route("/static/demo/{name}", methods=["GET", "HEAD"])
+def demo(name: str, request: Request) -> Response:
+    """The landing page's demo film, its poster and subtitles (rendered on first request)."""
+    from fastapi.responses import FileResponse
+
+    from aifilm.errors import AifilmError
+    from aifilm.server.web.demo import DEMO_FILES, demo_file
+
+    if name not in DEMO_FILES:
+        raise NotFound("file")
+    try:
+        path = demo_file(request.app.state.aifilm.settings.data_dir, name)
+    except AifilmError as error:
+        raise Problem(503, f"the demo film could not be rendered here: {error}") from None
+    return FileResponse(
+        path, media_type=DEMO_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.api_route("/static/{name:path}", methods=["GET", "HEAD"])
