@@ -102,7 +102,6 @@ class Graph:
     inputs: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # one chain per entry, joined by ';'
     output: str = "vout"
-    moving_shots: int = 0
     transitions: int = 0
     overlays: int = 0
     layers: int = 0  # layers in front of a background, moved at their own depth
@@ -502,7 +501,6 @@ def build_graph(
             overlay_inputs += _layer_inputs(clip.layers[1:], fps)
             overlay_inputs += _overlay_inputs(clip.overlays)
             graph.overlays += len(clip.overlays)
-            graph.moving_shots += moving
             graph.layers += len(clip.layers) - 1
         elif clip.overlays:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
@@ -520,7 +518,6 @@ def build_graph(
             )
             overlay_inputs += _overlay_inputs(plain)
             graph.overlays += len(plain)
-            graph.moving_shots += moving
         elif (
             clip.layered(width, height)
             and moving
@@ -539,12 +536,10 @@ def build_graph(
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.layers[0].path)]
             graph.filters += parallax
             overlay_inputs += _layer_inputs(clip.layers[1:], fps)
-            graph.moving_shots += 1
             graph.layers += len(clip.layers) - 1
         else:
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
             graph.filters.append(still_chain(k, clip, span.frames, fps, width, height))
-            graph.moving_shots += clip.camera in MOVING
     graph.inputs += overlay_inputs
     labels = _split_parts(graph, clip_parts(spans), needed, local)
     joined_pieces = []
