@@ -51,6 +51,29 @@ def llm_server() -> Iterator[Any]:
     fake.close()
 
 
+@pytest.fixture(scope="module")
+def stock_server() -> Iterator[Any]:
+    """A fake Pexels and Pixabay API on 127.0.0.1 (tests/fakes/stock_server.py)."""
+    from tests.fakes.stock_server import FakeStockServer
+
+    fake = FakeStockServer()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def stock_api(stock_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The fake stock server, emptied, with the keys and addresses that send requests to it."""
+    from tests.fakes.stock_server import PEXELS_KEY, PIXABAY_KEY
+
+    stock_server.requests.clear()
+    stock_server.queue.clear()
+    for provider, key in (("PEXELS", PEXELS_KEY), ("PIXABAY", PIXABAY_KEY)):
+        monkeypatch.setenv(f"{provider}_API_KEY", key)
+        monkeypatch.setenv(f"{provider}_API_URL", stock_server.url)
+    return stock_server
+
+
 @pytest.fixture
 def write(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Write a text file under tmp_path and return its path."""

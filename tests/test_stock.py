@@ -5,12 +5,11 @@ or no results leave the offline picture with a note, never a crash."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.fakes.stock_server import PEXELS_KEY, PIXABAY_KEY, FakeStockServer
+from tests.fakes.stock_server import FakeStockServer
 
 from aifilm.pipeline.render import Pipeline
 from aifilm.settings import Settings
@@ -29,24 +28,6 @@ scenes:
 """
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeStockServer]:
-    fake = FakeStockServer()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def fake(server: FakeStockServer, monkeypatch: pytest.MonkeyPatch) -> FakeStockServer:
-    server.requests.clear()
-    server.queue.clear()
-    monkeypatch.setenv("PEXELS_API_KEY", PEXELS_KEY)
-    monkeypatch.setenv("PIXABAY_API_KEY", PIXABAY_KEY)
-    monkeypatch.setenv("PEXELS_API_URL", server.url)
-    monkeypatch.setenv("PIXABAY_API_URL", server.url)
-    return server
-
-
 def visuals(tmp_path: Path, backend: str) -> Pipeline:
     project = load_project_yaml(SPEC, base_dir=tmp_path)
     pipe = Pipeline(project, settings=Settings(cache_dir=tmp_path / "cache"), visuals=backend)
@@ -57,7 +38,7 @@ def visuals(tmp_path: Path, backend: str) -> Pipeline:
 
 @pytest.mark.parametrize("backend", ["pexels", "pixabay"])
 def test_shots_get_unrepeated_library_photos_with_credits(
-    backend: str, fake: FakeStockServer, tmp_path: Path
+    backend: str, stock_api: FakeStockServer, tmp_path: Path
 ) -> None:
     pipe = visuals(tmp_path, backend)
     state = pipe.state
@@ -67,12 +48,12 @@ def test_shots_get_unrepeated_library_photos_with_credits(
     for credit in state.credits:
         assert credit["provider"] == backend.capitalize() and credit["author"]
         assert credit["page_url"].startswith("https://") and "License" in credit["license"]
-    first = fake.searches()[0]  # shots are fetched in parallel: any order
+    first = stock_api.searches()[0]  # shots are fetched in parallel: any order
     if backend == "pexels":
         assert first.query["orientation"] == "portrait" and first.headers["authorization"]
     else:
         assert first.query["orientation"] == "vertical" and first.query["safesearch"] == "true"
-    asked = [set((r.query.get("query") or r.query["q"]).split()) for r in fake.searches()]
+    asked = [set((r.query.get("query") or r.query["q"]).split()) for r in stock_api.searches()]
     shot_one = {"dark", "monsoon", "clouds", "gather", "green", "valley"}
     assert any(terms and terms <= shot_one for terms in asked)
     assert len(asked) == 3  # one search per shot: the first two terms found unused photos
@@ -83,18 +64,18 @@ def test_shots_get_unrepeated_library_photos_with_credits(
     assert state.visuals[2].note is None and "stock" not in state.visuals[2].path.name
 
 
-def test_429_waits_as_retry_after_says(fake: FakeStockServer, tmp_path: Path) -> None:
-    fake.push(429, {"error": "Rate limit"}, retry_after="1")
+def test_429_waits_as_retry_after_says(stock_api: FakeStockServer, tmp_path: Path) -> None:
+    stock_api.push(429, {"error": "Rate limit"}, retry_after="1")
     state = visuals(tmp_path, "pexels").state
     assert len(state.credits) == 3
-    searches = fake.searches()
+    searches = stock_api.searches()
     assert len(searches) == 4  # the refused one asked again
     again = [b.at - a.at for a in searches for b in searches if b.at > a.at and a.query == b.query]
     assert len(again) == 1 and again[0] >= 0.95
 
 
 def test_a_refused_key_leaves_offline_pictures_with_a_note(
-    fake: FakeStockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stock_api: FakeStockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PIXABAY_API_KEY", "wrong")
     state = visuals(tmp_path, "pixabay").state
@@ -104,9 +85,11 @@ def test_a_refused_key_leaves_offline_pictures_with_a_note(
     assert all("wrong" not in n for n in notes)
 
 
-def test_an_exhausted_quota_leaves_offline_pictures(fake: FakeStockServer, tmp_path: Path) -> None:
+def test_an_exhausted_quota_leaves_offline_pictures(
+    stock_api: FakeStockServer, tmp_path: Path
+) -> None:
     for _ in range(12):
-        fake.push(429, {"error": "quota"}, retry_after="0")
+        stock_api.push(429, {"error": "quota"}, retry_after="0")
     project = load_project_yaml(SPEC, base_dir=tmp_path)
     backend = {"name": "pexels", "options": {"retries": 1}}
     pipe = Pipeline(project, settings=Settings(cache_dir=tmp_path / "c"), visuals=backend)
@@ -117,7 +100,7 @@ def test_an_exhausted_quota_leaves_offline_pictures(fake: FakeStockServer, tmp_p
 
 
 def test_a_re_render_after_an_edit_shows_no_photo_twice(
-    fake: FakeStockServer, tmp_path: Path
+    stock_api: FakeStockServer, tmp_path: Path
 ) -> None:
     first = visuals(tmp_path, "pexels").state.credits
     # The third spoken shot now says what the first said: the same search terms.

@@ -5,13 +5,12 @@ credits reach the report and the YouTube description; failures leave the offline
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from tests.fakes.stock_server import PEXELS_KEY, PIXABAY_KEY, FakeStockServer
+from tests.fakes.stock_server import FakeStockServer
 
 from aifilm.media.probe import probe
 from aifilm.pipeline.cache import Cache
@@ -33,24 +32,6 @@ scenes:
 """
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeStockServer]:
-    fake = FakeStockServer()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def fake(server: FakeStockServer, monkeypatch: pytest.MonkeyPatch) -> FakeStockServer:
-    server.requests.clear()
-    server.queue.clear()
-    monkeypatch.setenv("PEXELS_API_KEY", PEXELS_KEY)
-    monkeypatch.setenv("PIXABAY_API_KEY", PIXABAY_KEY)
-    monkeypatch.setenv("PEXELS_API_URL", server.url)
-    monkeypatch.setenv("PIXABAY_API_URL", server.url)
-    return server
-
-
 def visuals(tmp_path: Path, backend: object, spec: str = SPEC) -> Pipeline:
     project = load_project_yaml(spec, base_dir=tmp_path)
     pipe = Pipeline(project, settings=Settings(cache_dir=tmp_path / "cache"), visuals=backend)
@@ -61,7 +42,7 @@ def visuals(tmp_path: Path, backend: object, spec: str = SPEC) -> Pipeline:
 
 @pytest.mark.parametrize("backend", ["pexels-video", "pixabay-video"])
 def test_shots_play_unrepeated_clips_of_their_shape_and_length(
-    backend: str, fake: FakeStockServer, tmp_path: Path
+    backend: str, stock_api: FakeStockServer, tmp_path: Path
 ) -> None:
     pipe = visuals(tmp_path, backend)
     state = pipe.state
@@ -88,12 +69,12 @@ def test_shots_play_unrepeated_clips_of_their_shape_and_length(
     provider = "Pexels" if backend == "pexels-video" else "Pixabay"
     assert credit_lines(state.credits).startswith(f"Videos from {provider}: ")
     if backend == "pexels-video":
-        assert fake.searches()[0].query["orientation"] == "portrait"
+        assert stock_api.searches()[0].query["orientation"] == "portrait"
     else:
-        assert fake.searches()[0].query["video_type"] == "film"
+        assert stock_api.searches()[0].query["video_type"] == "film"
 
 
-def test_a_film_plays_the_clip_during_its_shot(fake: FakeStockServer, tmp_path: Path) -> None:
+def test_a_film_plays_the_clip_during_its_shot(stock_api: FakeStockServer, tmp_path: Path) -> None:
     spec = SPEC.replace("720x1280", "320x568").split("      - title")[0]
     project = load_project_yaml(spec, base_dir=tmp_path)
     result = render(
@@ -116,12 +97,12 @@ def test_a_film_plays_the_clip_during_its_shot(fake: FakeStockServer, tmp_path: 
 
 
 def test_429_is_retried_and_a_refused_key_leaves_the_offline_still(
-    fake: FakeStockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stock_api: FakeStockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.push(429, {"error": "Rate limit"}, retry_after="1")
-    fake.push(503, {"error": "down"})
+    stock_api.push(429, {"error": "Rate limit"}, retry_after="1")
+    stock_api.push(503, {"error": "down"})
     state = visuals(tmp_path / "a", "pexels-video").state
-    assert len(state.credits) == 3 and len(fake.searches()) == 5
+    assert len(state.credits) == 3 and len(stock_api.searches()) == 5
     monkeypatch.setenv("PIXABAY_API_KEY", "wrong")
     state = visuals(tmp_path / "b", "pixabay-video").state
     assert state.credits == []
@@ -130,9 +111,11 @@ def test_429_is_retried_and_a_refused_key_leaves_the_offline_still(
     assert all(v.kind == "still" for v in state.visuals)
 
 
-def test_a_malformed_answer_is_a_note_not_a_crash(fake: FakeStockServer, tmp_path: Path) -> None:
+def test_a_malformed_answer_is_a_note_not_a_crash(
+    stock_api: FakeStockServer, tmp_path: Path
+) -> None:
     for _ in range(9):
-        fake.push(200, {"videos": [{"id": 1, "oops": True}]})
+        stock_api.push(200, {"videos": [{"id": 1, "oops": True}]})
     state = visuals(tmp_path, "pexels-video").state
     notes = [v.note for v in state.visuals if v.note]
     assert notes and all("not Pexels' format" in n for n in notes)

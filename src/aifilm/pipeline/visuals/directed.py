@@ -128,6 +128,33 @@ class StockLibrary(DirectedVisuals):
         """What decides the picture: the library and how many results are weighed (no key)."""
         return {"backend": self.name, "version": self.version, "results": self.options.results}
 
+    def render_directed(
+        self, request: VisualRequest, direction: Direction, out_dir: Path
+    ) -> tuple[Visual, dict[str, Any] | None]:
+        """A library picture for a shot without one of its own, else the offline still."""
+        if request.spec.kind not in STOCK_KINDS:
+            return self.render(request, out_dir), None
+        try:
+            visual, found = self.fetch_directed(request, direction, out_dir)
+        except StockError as exc:
+            still = self.render(request, out_dir)
+            note = f"{self.provider}: {exc}; used the offline picture"
+            return dataclasses.replace(still, note=note), None  # keeps its faces and layers
+        credit = {
+            "shot": direction.shot,
+            "provider": self.provider,
+            "license": self.content_license,
+            "terms": ", ".join(direction.search),
+            **found,
+        }
+        return visual, credit
+
+    @abstractmethod
+    def fetch_directed(
+        self, request: VisualRequest, direction: Direction, out_dir: Path
+    ) -> tuple[Visual, dict[str, Any]]:
+        """The library's picture for the shot and its credit's fields (`StockError` if none)."""
+
     @property
     def url(self) -> str:
         chosen = self.options.base_url or os.environ.get(self.url_env) or self.default_url
@@ -202,27 +229,13 @@ class StockPhotos(StockLibrary):
     def search(self, terms: str, orientation: str) -> list[StockPhoto]:
         """Photos for the terms, best first (raise `StockError` when the library cannot)."""
 
-    def render_directed(
+    def fetch_directed(
         self, request: VisualRequest, direction: Direction, out_dir: Path
-    ) -> tuple[Visual, dict[str, Any] | None]:
-        """A library photo for a shot without a picture of its own, else the offline still."""
-        if request.spec.kind not in STOCK_KINDS:
-            return self.render(request, out_dir), None
-        try:
-            photo = self._pick(direction, request)
-            path = self._fetch(photo, request, out_dir)
-        except StockError as exc:
-            still = self.render(request, out_dir)
-            note = f"{self.provider}: {exc}; used the offline picture"
-            return dataclasses.replace(still, note=note), None  # keeps its faces and layers
-        credit = {
-            "shot": direction.shot,
-            "provider": self.provider,
-            "license": self.content_license,
-            "terms": ", ".join(direction.search),
-            **asdict(photo),
-        }
-        return Visual(path, "still", request.width, request.height), credit
+    ) -> tuple[Visual, dict[str, Any]]:
+        """A library photo for the shot and what its credit says of it."""
+        photo = self._pick(direction, request)
+        path = self._fetch(photo, request, out_dir)
+        return Visual(path, "still", request.width, request.height), asdict(photo)
 
     def _pick(self, direction: Direction, request: VisualRequest) -> StockPhoto:
         tried: list[str] = []

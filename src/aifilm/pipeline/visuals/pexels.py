@@ -8,22 +8,31 @@ the photographer anyway (the report's `stock` list), as Pexels asks.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from aifilm.pipeline.visuals.directed import StockError, StockPhoto, StockPhotos
 
 
-class PexelsPhotos(StockPhotos):
+class PexelsAccount:
+    """What Pexels' photo and video backends share: the key, the address, the licence."""
+
+    api_key_env: ClassVar[str | None] = "PEXELS_API_KEY"
+    provider: ClassVar[str] = "Pexels"
+    content_license: ClassVar[str] = "Pexels License (https://www.pexels.com/license/)"
+    terms: ClassVar[str | None] = content_license
+    url_env: ClassVar[str] = "PEXELS_API_URL"
+    default_url: ClassVar[str] = "https://api.pexels.com"
+    license: ClassVar[str] = "MIT"
+    weights_license: ClassVar[str | None] = (
+        "Pexels License: free to use commercially, attribution appreciated"
+    )
+
+
+class PexelsPhotos(PexelsAccount, StockPhotos):
     """Stock photos from Pexels."""
 
     name = "pexels"
     description = "Pexels stock photos, searched by the director's terms"
-    api_key_env = "PEXELS_API_KEY"
-    provider = "Pexels"
-    content_license = "Pexels License (https://www.pexels.com/license/)"
-    terms = content_license
-    url_env = "PEXELS_API_URL"
-    default_url = "https://api.pexels.com"
-    license = "MIT"
-    weights_license = "Pexels License: free to use commercially, attribution appreciated"
 
     def search(self, terms: str, orientation: str) -> list[StockPhoto]:
         """The photos Pexels finds for the terms."""

@@ -9,22 +9,15 @@ License (free commercial use, no attribution required); aifilm credits the autho
 from __future__ import annotations
 
 from aifilm.pipeline.visuals.directed import StockError
+from aifilm.pipeline.visuals.pexels import PexelsAccount
 from aifilm.pipeline.visuals.stock_video import Rendition, StockVideo, StockVideos
 
 
-class PexelsVideos(StockVideos):
+class PexelsVideos(PexelsAccount, StockVideos):
     """Stock video clips from Pexels."""
 
     name = "pexels-video"
     description = "Pexels stock video clips, searched by the director's terms"
-    api_key_env = "PEXELS_API_KEY"
-    provider = "Pexels"
-    content_license = "Pexels License (https://www.pexels.com/license/)"
-    terms = content_license
-    url_env = "PEXELS_API_URL"
-    default_url = "https://api.pexels.com"
-    license = "MIT"
-    weights_license = "Pexels License: free to use commercially, attribution appreciated"
 
     def search_videos(self, terms: str, orientation: str) -> list[StockVideo]:
         """The clips Pexels finds for the terms."""

@@ -8,24 +8,40 @@ commercial use without attribution; aifilm credits the author in the report anyw
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from aifilm.pipeline.visuals.directed import StockError, StockPhoto, StockPhotos
 
 _ORIENTATION = {"landscape": "horizontal", "portrait": "vertical", "square": "all"}
 
 
-class PixabayPhotos(StockPhotos):
+def author_page(hit: dict[str, object]) -> str:
+    """A Pixabay author's page, from a search hit's `user` and `user_id`."""
+    return f"https://pixabay.com/users/{hit['user']}-{hit['user_id']}/"
+
+
+class PixabayAccount:
+    """What Pixabay's photo and video backends share: the key, the address, the licence."""
+
+    api_key_env: ClassVar[str | None] = "PIXABAY_API_KEY"
+    provider: ClassVar[str] = "Pixabay"
+    content_license: ClassVar[str] = (
+        "Pixabay Content License (https://pixabay.com/service/license-summary/)"
+    )
+    terms: ClassVar[str | None] = content_license
+    url_env: ClassVar[str] = "PIXABAY_API_URL"
+    default_url: ClassVar[str] = "https://pixabay.com"
+    license: ClassVar[str] = "MIT"
+    weights_license: ClassVar[str | None] = (
+        "Pixabay Content License: free to use commercially, no attribution needed"
+    )
+
+
+class PixabayPhotos(PixabayAccount, StockPhotos):
     """Stock photos from Pixabay."""
 
     name = "pixabay"
     description = "Pixabay stock photos, searched by the director's terms"
-    api_key_env = "PIXABAY_API_KEY"
-    provider = "Pixabay"
-    content_license = "Pixabay Content License (https://pixabay.com/service/license-summary/)"
-    terms = content_license
-    url_env = "PIXABAY_API_URL"
-    default_url = "https://pixabay.com"
-    license = "MIT"
-    weights_license = "Pixabay Content License: free to use commercially, no attribution needed"
 
     def search(self, terms: str, orientation: str) -> list[StockPhoto]:
         """The photos Pixabay finds for the terms."""
@@ -50,7 +66,7 @@ class PixabayPhotos(StockPhotos):
                     width=int(h["imageWidth"]),
                     height=int(h["imageHeight"]),
                     author=h["user"],
-                    author_url=f"https://pixabay.com/users/{h['user']}-{h['user_id']}/",
+                    author_url=author_page(h),
                 )
                 for h in data.get("hits", [])
             ]

@@ -10,24 +10,17 @@ Clips are under the Pixabay Content License; aifilm credits the author anyway.
 from __future__ import annotations
 
 from aifilm.pipeline.visuals.directed import StockError
+from aifilm.pipeline.visuals.pixabay import PixabayAccount, author_page
 from aifilm.pipeline.visuals.stock_video import Rendition, StockVideo, StockVideos
 
 _RENDITIONS = ("large", "medium", "small", "tiny")
 
 
-class PixabayVideos(StockVideos):
+class PixabayVideos(PixabayAccount, StockVideos):
     """Stock video clips from Pixabay."""
 
     name = "pixabay-video"
     description = "Pixabay stock video clips, searched by the director's terms"
-    api_key_env = "PIXABAY_API_KEY"
-    provider = "Pixabay"
-    content_license = "Pixabay Content License (https://pixabay.com/service/license-summary/)"
-    terms = content_license
-    url_env = "PIXABAY_API_URL"
-    default_url = "https://pixabay.com"
-    license = "MIT"
-    weights_license = "Pixabay Content License: free to use commercially, no attribution needed"
 
     def search_videos(self, terms: str, orientation: str) -> list[StockVideo]:
         """The clips Pixabay finds for the terms."""
@@ -59,7 +52,7 @@ class PixabayVideos(StockVideos):
                         height=biggest.height if biggest else 0,
                         duration=float(h["duration"]),
                         author=h["user"],
-                        author_url=f"https://pixabay.com/users/{h['user']}-{h['user_id']}/",
+                        author_url=author_page(h),
                         renditions=files,
                     )
                 )

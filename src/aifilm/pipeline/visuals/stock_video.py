@@ -12,13 +12,13 @@ the offline still with a note.
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from aifilm.pipeline.direct.base import Direction
 from aifilm.pipeline.visuals.base import Visual, VisualRequest
-from aifilm.pipeline.visuals.directed import STOCK_KINDS, StockError, StockLibrary
+from aifilm.pipeline.visuals.directed import StockError, StockLibrary
 
 
 @dataclass(frozen=True)
@@ -83,40 +83,29 @@ class StockVideos(StockLibrary):
     def search_videos(self, terms: str, orientation: str) -> list[StockVideo]:
         """Clips for the terms, best first (raise `StockError` when the library cannot)."""
 
-    def render_directed(
+    def fetch_directed(
         self, request: VisualRequest, direction: Direction, out_dir: Path
-    ) -> tuple[Visual, dict[str, Any] | None]:
-        """A library clip for a shot without a picture of its own, else the offline still."""
+    ) -> tuple[Visual, dict[str, Any]]:
+        """A library clip for the shot, fitted to its length and frame, and its credit."""
         from aifilm.errors import ToolError
         from aifilm.pipeline.visuals.clips import fit_clip
 
-        if request.spec.kind not in STOCK_KINDS:
-            return self.render(request, out_dir), None
+        video, rendition = self._pick(direction, request)
+        data = self.get(rendition.url, {}, {}, raw=True)
+        assert isinstance(data, bytes)
         try:
-            video, rendition = self._pick(direction, request)
-            data = self.get(rendition.url, {}, {}, raw=True)
-            assert isinstance(data, bytes)
-            try:
-                path = fit_clip(data, request, out_dir, f"FFmpeg (fitting {self.provider} clip)")
-            except ToolError:
-                raise StockError(f"clip {video.id} is not a playable video") from None
-        except StockError as exc:
-            still = self.render(request, out_dir)
-            note = f"{self.provider}: {exc}; used the offline picture"
-            return replace(still, note=note), None  # keeps its faces and layers
+            path = fit_clip(data, request, out_dir, f"FFmpeg (fitting {self.provider} clip)")
+        except ToolError:
+            raise StockError(f"clip {video.id} is not a playable video") from None
         fields = asdict(video)
         fields.pop("renditions")
-        credit = {
-            "shot": direction.shot,
-            "provider": self.provider,
+        found = {
             "media": "video",
-            "license": self.content_license,
-            "terms": ", ".join(direction.search),
             "file_url": rendition.url,
             "looped": video.duration + 0.05 < request.duration,
             **fields,
         }
-        return Visual(path, "video", request.width, request.height), credit
+        return Visual(path, "video", request.width, request.height), found
 
     def _pick(self, direction: Direction, request: VisualRequest) -> tuple[StockVideo, Rendition]:
         tried: list[str] = []

@@ -163,6 +163,22 @@ def csv_file(
     )
 
 
+def series_answer(
+    name: str,
+    span: DateRange,
+    period: Period,
+    format: Format,
+    points: list[dict[str, Any]],
+    point: type[BaseModel],
+    series: type[Series],
+    **more: Any,
+) -> Any:
+    """A series endpoint's answer: its points as CSV, or as `series` JSON with `more` in it."""
+    if format == "csv":
+        return csv_file(name, span, points, list(point.model_fields))
+    return series(start=span.start, end=span.end, period=period, points=points, **more)
+
+
 @router.get("/overview", response_model=Overview, responses=CSV_RESPONSE)
 def overview(
     admin: AdminUser, session: ReaderDep, span: RangeDep, format: FormatQuery = "json"
@@ -190,9 +206,7 @@ def users(
 ) -> Any:
     """Sign-ups and active users per day (DAU) or per month (MAU)."""
     points = analytics.users_series(session, span, period)
-    if format == "csv":
-        return csv_file("users", span, points, list(UsersPoint.model_fields))
-    return UsersSeries(start=span.start, end=span.end, period=period, points=points)
+    return series_answer("users", span, period, format, points, UsersPoint, UsersSeries)
 
 
 @router.get("/projects", response_model=ProjectsSeries, responses=CSV_RESPONSE)
@@ -205,9 +219,7 @@ def projects(
 ) -> Any:
     """Projects created, films rendered and failed, minutes rendered, credits spent."""
     points = analytics.projects_series(session, span, period)
-    if format == "csv":
-        return csv_file("projects", span, points, list(ProjectsPoint.model_fields))
-    return ProjectsSeries(start=span.start, end=span.end, period=period, points=points)
+    return series_answer("projects", span, period, format, points, ProjectsPoint, ProjectsSeries)
 
 
 @router.get("/revenue", response_model=RevenueSeries, responses=CSV_RESPONSE)
@@ -220,12 +232,7 @@ def revenue(
 ) -> Any:
     """Money received per period, and per plan or credit pack over the range."""
     points = analytics.revenue_series(session, span, period)
-    if format == "csv":
-        return csv_file("revenue", span, points, list(RevenuePoint.model_fields))
-    return RevenueSeries(
-        start=span.start,
-        end=span.end,
-        period=period,
-        points=points,
-        by_product=analytics.revenue_by_product(session, span),
+    products = analytics.revenue_by_product(session, span) if format == "json" else []
+    return series_answer(
+        "revenue", span, period, format, points, RevenuePoint, RevenueSeries, by_product=products
     )

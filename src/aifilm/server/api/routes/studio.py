@@ -252,9 +252,7 @@ class WriteBody(BaseModel):
 
 
 @router.post("/write", response_model=Validation)
-def write(
-    body: WriteBody, user: CurrentUser, settings: SettingsDep, state: StateDep
-) -> Validation:
+def write(body: WriteBody, user: CurrentUser, settings: SettingsDep, state: StateDep) -> Validation:
     """Draft a project.yaml about a topic with the server's writer (`writer_llm`); the
     answer is checked like any other project text, and nothing is saved. Drafts run on the
     operator's key and cost no credits, so each account gets `writer_drafts_per_hour`."""

@@ -29,8 +29,11 @@ function text(x, y, value, attrs = {}) {
   return el;
 }
 
-/** A round upper bound for the axis: 1, 2, 5, 10, 20, 50... at or above `max`. */
-function niceMax(max) {
+/** A round upper bound for the axis: 1, 2, 5, 10, 20, 50... at or above `max`. A series
+ * of whole numbers (counts, cents) gets at least 2, so the axis's middle line is a whole
+ * number too: at 1 it would be 0.5, written as 0 or 1 like a neighbour. */
+function niceMax(max, whole) {
+  if (whole && max <= 2) return 2;
   if (max <= 0) return 1;
   const step = 10 ** Math.floor(Math.log10(max));
   for (const m of [1, 2, 5, 10]) if (m * step >= max) return m * step;
@@ -45,9 +48,9 @@ function niceMax(max) {
 export function barChart({ id, title, points, x, bars, line = null, format = String, summary, tableLabel = "Numbers", wide = false }) {
   const W = widthFor(wide);
   const values = points.map((p) => Number(p[bars.key]) || 0);
-  const top = niceMax(Math.max(0, ...values));
+  const top = niceMax(Math.max(0, ...values), values.every(Number.isInteger));
   const lineValues = line ? points.map((p) => Number(p[line.key]) || 0) : [];
-  const lineTop = line ? niceMax(Math.max(0, ...lineValues)) : 1;
+  const lineTop = line ? niceMax(Math.max(0, ...lineValues), lineValues.every(Number.isInteger)) : 1;
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / Math.max(1, points.length);
