@@ -117,6 +117,26 @@ def test_buy_a_pack_and_come_back_to_the_new_balance(
     fits_a_phone(page)
     screenshots(page, "credits", "credits")
 
+    # the customer portal: Stripe's page for this buyer's customer, and back to the studio
+    visited: list[str] = []
+
+    def stripe_portal(route: Route) -> None:
+        visited.append(route.request.url)
+        session = next(iter(stripe.sessions.values()))
+        assert route.request.url.endswith(f"/p/session/{session['customer']}")
+        route.fulfill(
+            status=200,
+            content_type="text/html",
+            body=f'<meta http-equiv="refresh" content="0;url={url}/credits"><p>Portal</p>',
+        )
+
+    page.route("https://billing.stripe.test/**", stripe_portal)
+    page.locator("#portal").click()
+    page.wait_for_url(f"{url}/credits")
+    wait_ready(page, "credits")
+    assert len(visited) == 1
+    expect(page.locator("[data-testid=balance]")).to_have_text("28")
+
 
 @pytest.fixture
 def youtube_studio(
