@@ -516,3 +516,19 @@ def test_the_graph_moves_layers_only_under_a_moving_camera() -> None:
     assert "overlay=" not in text and inputs.count("-i") == 1 and "/still.png" in inputs
     text, inputs = graph("pan-right", (640, 360))  # not the still's size: no layers
     assert "overlay=" not in text and "/still.png" in inputs
+
+
+def test_things_the_words_say_are_not_there_are_not_drawn() -> None:
+    # The Thirsty Crow opened on a sea wave for "The rivers were dry"
+    opening = (
+        "It was the hottest day of the summer. The rivers were dry, and a little crow "
+        "named Kaka flew from tree to tree, looking for water."
+    )
+    assert [m.asset for m in find_things(opening)] == ["blackbird", "deciduous-tree", "droplet"]
+    assert find_things("There was no water, not a single drop of rain.") == []
+    assert [m.asset for m in find_things("The empty pot stood by the dry pond.")] == ["amphora"]
+    assert [m.asset for m in find_things("A drop of rain fell in the pond.")] == [
+        "droplet",
+        "cloud-with-rain",
+        "water-wave",
+    ]

@@ -240,12 +240,48 @@ def lookup(word: str) -> str | None:
     return None
 
 
+# Words before a thing that say it is not there ("no water", "without a boat", "not a
+# single drop"), and states after it that say so ("the rivers were dry", "नदियाँ सूखी
+# थीं"): the picture would show the opposite of the words.
+ABSENT_BEFORE = frozenset({"no", "without", "not", "never", "nor", "नहीं", "बिना"})
+ABSENT_AFTER = frozenset(
+    {"dry", "dried", "empty", "gone", "missing", "सूखी", "सूखे", "सूखा", "सूख", "नहीं"}
+)
+BE = frozenset({"is", "are", "was", "were", "had", "has", "have", "ran", "run", "went", "lay"})
+FILLERS = frozenset({"a", "an", "any", "the", "single", "more", "one", "of"})
+LIQUIDS = frozenset({"water-wave", "droplet"})  # a dry river is still drawn as no water
+
+
+def said_absent(tokens: list[str], index: int, asset: str) -> bool:
+    """Whether the words around `tokens[index]` say the thing it names is not there."""
+    before = [t.casefold() for t in tokens[max(0, index - 3) : index]]
+    while before and before[-1] in FILLERS:
+        before.pop()
+    if before and before[-1] in ABSENT_BEFORE:
+        return True
+    if before and asset in LIQUIDS and before[-1] in ABSENT_AFTER:
+        return True  # "the dry river", "an empty pond"
+    after = [t.casefold() for t in tokens[index + 1 : index + 4]]
+    if after and after[0] in ABSENT_AFTER:
+        return True  # "नदी सूखी", "water gone"
+    return len(after) >= 2 and after[0] in BE and after[1] in ABSENT_AFTER
+
+
 def find_things(text: str, *, limit: int | None = None) -> list[Match]:
-    """The pictures `text` names, in the order first named, each asset once."""
+    """The pictures `text` names, in the order first named, each asset once; a thing the
+    words say is not there ("the rivers were dry", "no boat") is left out."""
     seen: set[str] = set()
     found: list[Match] = []
-    for token in WORD.findall(text):
+    tokens = WORD.findall(text)
+    absent: set[int] = set()
+    for index, token in enumerate(tokens):
         asset = lookup(token)
+        if asset and (
+            said_absent(tokens, index, asset)
+            or (index >= 2 and tokens[index - 1].casefold() == "of" and index - 2 in absent)
+        ):
+            absent.add(index)  # "not a drop of rain": the rain is not there either
+            continue
         if asset and asset not in seen:
             seen.add(asset)
             found.append(Match(token, asset))
