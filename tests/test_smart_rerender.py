@@ -86,7 +86,7 @@ def test_an_edited_line_re_encodes_only_its_shot_and_matches_a_cold_render(
 ) -> None:
     cache = Cache(tmp_path / "cache")
     first = render(_project(tmp_path / "a", LINES), tmp_path / "out-a", cache=cache)
-    assert first.report["composer"]["segments"] == 4
+    assert first.report["composer"]["segments"] == 7  # 4 bodies, 3 crossfades
     edited_lines = [*LINES]
     edited_lines[1] = "The little boats leave the harbour one by one, slowly."  # longer
     edited = _project(tmp_path / "b", edited_lines)
@@ -101,14 +101,16 @@ def test_an_edited_line_re_encodes_only_its_shot_and_matches_a_cold_render(
     after = [(s["start"], s["duration"]) for s in smart.report["timeline"]["shots"]]
     assert after[1][1] > before[1][1] and after[3][0] > before[3][0]
     assert [d for _, d in after[2:]] == [d for _, d in before[2:]]
-    # only shot 2's segment and shot 1's (its crossfade shows shot 2) were encoded
+    # only the edited shot's body and the two crossfades touching it were encoded: the
+    # neighbours' bodies came from the cache (shot 1's crossfade read its kept tail)
     composer = smart.report["composer"]
-    assert (composer["segments_encoded"], composer["segments_reused"]) == (2, 2)
-    assert cold.report["composer"]["segments_encoded"] == 4
+    assert (composer["segments_encoded"], composer["segments_reused"]) == (3, 4)
+    assert composer["frames_encoded"] < first.report["composer"]["frames_encoded"] / 2
+    assert cold.report["composer"]["segments_encoded"] == 7
     assert _stage(smart.report, "voice")["cache_misses"] == 1
     assert _stage(smart.report, "visuals")["cache_misses"] == 0
     summary = redone_summary(smart.report)
-    assert "film segments 2/4" in summary and "voice 1/4" in summary
+    assert "film segments 3/7" in summary and "voice 1/4" in summary
 
     # the same film, frame by frame
     a, b = _frames(smart.video), _frames(cold.video)
@@ -286,7 +288,7 @@ def test_cli_watch_renders_on_save_and_says_what_was_redone(tmp_path: Path) -> N
 
     try:
         first = next_render()
-        assert "harbour-preview.mp4" in first and "film segments 4/4" in first
+        assert "harbour-preview.mp4" in first and "film segments 7/7" in first
         time.sleep(0.2)
         path.write_text(path.read_text().replace("one by one", "two by two"))
         second = next_render()
