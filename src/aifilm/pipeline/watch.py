@@ -35,7 +35,7 @@ def snapshot(files: Iterable[Path]) -> Snapshot:
 def redone_summary(report: Mapping[str, Any]) -> str:
     """One line saying what a render redid and what it took from the cache.
 
-    e.g. "redone: voice 1/6, mix, film segments 2/6 · reused: music, visuals 6/6 · 3.1 s"
+    e.g. "redone: voice 1/6, mix, film segments 3/11 · reused: music, visuals 6/6 · 3.1 s"
     """
     composer = report.get("composer") or {}
     redone, reused = [], []
