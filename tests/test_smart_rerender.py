@@ -24,9 +24,11 @@ from PIL import Image, ImageDraw
 from aifilm import Cache, render
 from aifilm.errors import AifilmError
 from aifilm.media.probe import probe
+from aifilm.pipeline import stages
 from aifilm.pipeline.compose.ass_cut import cut_ass
 from aifilm.pipeline.compose.job import SegmentJob
 from aifilm.pipeline.plan.timing import plan_timeline
+from aifilm.pipeline.voice.base import models_kept_warm
 from aifilm.pipeline.watch import redone_summary, watch_renders
 from aifilm.spec.loader import load_project
 
@@ -204,7 +206,11 @@ def test_cut_subtitles_show_on_exactly_the_same_frames() -> None:
     assert "three" not in cut_ass(script, 0, 25, 25)  # a cue that starts later is left out
 
 
-def test_watch_renders_again_after_a_save(tmp_path: Path) -> None:
+def test_watch_renders_again_after_a_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warmed: list[str] = []
+    monkeypatch.setattr(stages, "_warm", lambda backend: warmed.append(backend.name))
+    render(_project(tmp_path / "single", LINES), tmp_path / "single-out", progress=False)
+    assert warmed == []  # a single render loads a voice model only for a line it speaks
     path = _project(tmp_path / "w", LINES)
     cache = Cache(tmp_path / "cache")
     results: list[Any] = []
@@ -242,6 +248,8 @@ def test_watch_renders_again_after_a_save(tmp_path: Path) -> None:
         stop.set()
         worker.join(5)
     assert not errors and len(results) == 2
+    assert len(warmed) == 2  # --watch: the voice model loaded after each render
+    assert not models_kept_warm()  # and no longer once the watch is over
     second = results[1].report
     assert _stage(second, "voice")["cache_misses"] == 1  # only the edited line spoken again
     assert 0 < second["composer"]["segments_encoded"] < second["composer"]["segments"]
