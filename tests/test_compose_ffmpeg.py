@@ -34,7 +34,7 @@ from aifilm.pipeline.compose.motion import (
     source_size,
     window,
 )
-from aifilm.pipeline.compose.segments import split_segments
+from aifilm.pipeline.compose.segments import concurrency, makespan, split_segments
 from aifilm.pipeline.compose.transitions import plan_spans
 from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
 from aifilm.pipeline.visuals.base import Visual
@@ -518,3 +518,15 @@ def test_transitions_read_tails_kept_in_the_cache_and_a_lost_tail_is_made_again(
         assert all(
             np.array_equal(x, y) for x, y in zip(_frames(cold.path), _frames(film), strict=True)
         )
+
+
+def test_an_edit_encodes_its_long_body_with_every_core_and_a_cold_film_one_per_core() -> None:
+    picture = 40 * 2**20
+    edit = [284, 16, 16]  # the edited shot's body and the two transitions touching it
+    assert concurrency([picture] * 3, 1280, 720, 2, frames=edit) == (1, 2)
+    assert makespan(edit, 1, 2) < makespan(edit, 2, 1)
+    film = [284, 16, 280, 16, 290, 16, 280]
+    assert concurrency([picture] * 7, 1280, 720, 2, frames=film) == (2, 1)
+    # the memory budget still decides first: 1080p on two cores is one encode at a time
+    assert concurrency([picture] * 7, 1920, 1080, 2, frames=film) == (1, 2)
+    assert concurrency([picture] * 7, 1280, 720, 2) == (2, 1)  # without frames: per core

@@ -391,7 +391,9 @@ def encode_segments(
     todo = [n for k, n in first.items() if k not in entries]
     for k in {keys[n] for n in todo}:
         _drop_incomplete(cache, k)
-    n_jobs, threads = concurrency([costs[n] for n in todo], width, height, cores, budget)
+    n_jobs, threads = concurrency(
+        [costs[n] for n in todo], width, height, cores, budget, [jobs[n].frames for n in todo]
+    )
     total = sum(jobs[n].frames for n in todo) or 1
     done: dict[int, float] = {}
     lock = threading.Lock()
