@@ -7,6 +7,7 @@ import importlib.util
 import itertools
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -379,7 +380,8 @@ def test_segments_are_bodies_and_transitions() -> None:
     ]
     body = build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=segments[0], keep_tail=True)
     assert body.input_count == 1 and body.tail_output is not None
-    assert body.tail_frames == pieces[1].frames  # shot 1's share of the crossfade, kept
+    # shot 1's share of the crossfade, kept after a lead frame (which keeps memory flat)
+    assert body.tail_frames == 1 + pieces[1].frames
     fade = build_graph(
         clips, spans, fps=FPS, width=W, height=H, pieces=segments[1], tails={0: "/k/tail.nut"}
     )
@@ -530,3 +532,37 @@ def test_an_edit_encodes_its_long_body_with_every_core_and_a_cold_film_one_per_c
     # the memory budget still decides first: 1080p on two cores is one encode at a time
     assert concurrency([picture] * 7, 1920, 1080, 2, frames=film) == (1, 2)
     assert concurrency([picture] * 7, 1280, 720, 2) == (2, 1)  # without frames: per core
+
+
+_PROBE = """
+import resource, sys
+from pathlib import Path
+from aifilm.pipeline.compose.ffmpeg import encoder_args
+from aifilm.pipeline.compose.graph import ClipSource, build_graph, plan_pieces
+from aifilm.pipeline.compose.job import SegmentJob, encode_segment
+from aifilm.pipeline.compose.transitions import ClipSpan
+folder, keep = Path(sys.argv[1]), sys.argv[2] == "1"
+clips = [ClipSource(folder / "still.png", "still", 736, 414, "zoom-in")] * 2
+spans = [ClipSpan(0, 240, "fade", 10), ClipSpan(230, 240, None, 0)]
+body = plan_pieces(spans)[0]
+g = build_graph(clips, spans, fps=24, width=640, height=360, pieces=[body], keep_tail=keep)
+job = SegmentJob(tuple(g.inputs), g.text, g.output, tuple(encoder_args("draft", 24, 1,
+    audio=False)), body.frames, 24, tail_output=g.tail_output, tail_frames=g.tail_frames)
+encode_segment(job, folder / f"body{int(keep)}.ts")
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def test_keeping_a_tail_does_not_hold_the_body_in_memory(tmp_path: Path) -> None:
+    # FFmpeg runs a graph for the output that has had no frame yet; a tail output that
+    # got its first frame only after the body would hold every body frame (230 here)
+    Image.effect_noise((736, 414), 60).convert("RGB").save(tmp_path / "still.png")
+
+    def peak_kb(keep: bool) -> int:
+        command = [sys.executable, "-c", _PROBE, str(tmp_path), "1" if keep else "0"]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return int(done.stdout.split()[-1])
+
+    frame_kb = 640 * 360 * 3 // 2 // 1024
+    assert peak_kb(True) - peak_kb(False) < 60 * frame_kb  # the body alone: 230 frames
+    assert (tmp_path / "body1.tail.nut").is_file() and not (tmp_path / "body0.tail.nut").exists()

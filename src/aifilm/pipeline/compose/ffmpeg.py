@@ -358,7 +358,7 @@ class FFmpegComposer(ComposeBackend):
                     needs=needs,
                 )
             )
-            costs.append(segment_cost(pieces, clips, width, height, tails))
+            costs.append(segment_cost(pieces, clips, width, height, tails, keep))
         moving = sum(1 for c in clips if c.kind != "video" and c.camera in motion.MOVING)
         return SegmentPlan(jobs, graphs, costs, notes, watermark is not None, moving)
 

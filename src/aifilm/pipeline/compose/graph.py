@@ -45,6 +45,7 @@ COLOUR = "out_color_matrix=bt709:out_range=tv"
 # the tags `COLOUR` gives frames, which a kept tail's container drops: frames read back
 # without them would be converted to match the next shot's in a transition
 TAGS = "setparams=colorspace=bt709:range=tv"
+TAIL_LEAD = 1  # frames before a kept tail in its file (`build_graph(keep_tail=True)`)
 
 
 def escape_value(value: str) -> str:
@@ -499,7 +500,8 @@ def build_graph(
         if len(pieces) != 1 or pieces[0].transition is not None or "t" not in parts[pieces[0].clip]:
             raise ValueError("keep_tail needs a segment of one body whose clip has a tail")
         kept = pieces[0].clip
-        needed[kept].add("t")
+        needed[kept] |= {"t", "f"}
+        parts[kept] = {**parts[kept], "f": (0, 1)}  # the lead frame (see below)
     from_file = {i: str(path) for i, path in (tails or {}).items() if needed.get(i) == {"t"}}
     local = {index: k for k, index in enumerate(sorted(needed))}  # film clip -> input index
     graph = Graph()
@@ -509,7 +511,8 @@ def build_graph(
         moving = clip.camera in MOVING
         if i in from_file:  # the tail its body's segment kept, losslessly
             graph.inputs += ["-i", from_file[i]]
-            graph.filters.append(f"[{k}:v]{TAGS},settb=1/{fps},setpts=N[c{k}]")
+            lead = f"trim=start_frame={TAIL_LEAD},"
+            graph.filters.append(f"[{k}:v]{lead}{TAGS},settb=1/{fps},setpts=N[c{k}]")
         elif clip.kind == "video":
             graph.inputs += ["-stream_loop", "-1", "-i", str(clip.path)]
             graph.filters.append(video_chain(k, span.frames, fps, width, height))
@@ -568,8 +571,17 @@ def build_graph(
     labels = _split_parts(graph, parts, needed, computed)
     labels.update({(i, "t"): f"c{local[i]}" for i in from_file})
     if kept is not None:
-        graph.tail_output = labels[kept, "t"]
-        graph.tail_frames = parts[kept]["t"][1]
+        # FFmpeg asks a graph for the output that has had no frame yet: a tail that comes
+        # only after the body would make it run the whole body ahead, holding every body
+        # frame (612 MB at 720p). A lead frame, timed after the body, answers it at once.
+        body = parts[kept]["b"][1]
+        k = local[kept]
+        graph.filters.append(
+            f"[{labels[kept, 'f']}]setpts={body}[pl{k}];"
+            f"[pl{k}][{labels[kept, 't']}]concat=n=2:v=1:a=0[kt{k}]"
+        )
+        graph.tail_output = f"kt{k}"
+        graph.tail_frames = TAIL_LEAD + parts[kept]["t"][1]
     joined_pieces = []
     for piece in pieces:
         if piece.transition is None:
@@ -631,7 +643,7 @@ def _split_parts(
     """Split each opened clip into the parts the pieces read; their labels by (clip, part)."""
     labels: dict[tuple[int, str], str] = {}
     for i, k in local.items():
-        wanted = [name for name in ("h", "b", "t") if name in needed[i]]
+        wanted = [name for name in ("h", "b", "t", "f") if name in needed[i]]
         if len(parts[i]) == 1:  # the whole clip is that one part
             labels[i, wanted[0]] = f"c{k}"
             continue

@@ -40,6 +40,8 @@ ENCODER_BYTES_PER_PIXEL_PER_THREAD = 22
 # its converted copy and frame pools; measured 58 MB for a 1920x1080 photo under a
 # 1.15x-frame moving camera at 1080p (2.07 + 2.74 Mpx)
 BYTES_PER_PIXEL = 12
+# a body keeping its tail: the FFV1 encoder, its muxer and the split, measured 39 MB at 720p
+TAIL_BYTES_PER_PIXEL = 42
 # a video clip keeps a queue of decoded frames ahead of the filter graph
 VIDEO_QUEUE_FRAMES = 8
 
@@ -88,14 +90,17 @@ def segment_cost(
     width: int,
     height: int,
     tails: Collection[int] = (),
+    keeps_tail: bool = False,
 ) -> int:
     """Estimated bytes the pictures of one segment hold while it is encoded.
 
     A clip in `tails` is read from its kept tail: a few decoded frames, not its picture.
+    A body that `keeps_tail` also runs the tail's lossless encoder.
     """
     opened = {clip for piece in pieces for clip, _ in piece.parts()}
     frame = width * height * 3 // 2
-    return sum(
+    kept = width * height * TAIL_BYTES_PER_PIXEL if keeps_tail else 0
+    return kept + sum(
         frame * VIDEO_QUEUE_FRAMES if c in tails else clip_cost(clips[c], width, height)
         for c in opened
     )
