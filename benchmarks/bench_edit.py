@@ -83,9 +83,12 @@ def child(mode: str, paths: list[str]) -> None:
         result = aifilm.render(paths[0], paths[1], progress=False)
         data = _report(result, time.perf_counter() - started, cpu, kids)
     else:  # "watch": render the film as it was, then the edit, in this one process
-        from aifilm.pipeline.voice.base import keep_models_warm
+        try:
+            from aifilm.pipeline.voice.base import keep_models_warm
 
-        keep_models_warm()  # as `aifilm render --watch` does
+            keep_models_warm()  # as `aifilm render --watch` does
+        except ImportError:  # an older aifilm, measured for reference
+            pass
         aifilm.render(paths[0], paths[2], progress=False)
         # the user's edit takes longer than the model's load, which runs meanwhile
         for thread in threading.enumerate():
