@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 
 from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.media.wav import read_wav, write_wav
-from aifilm.pipeline.compose.audio import assemble_speech, mix_audio, resample
+from aifilm.pipeline.compose import audio
+from aifilm.pipeline.compose.audio import assemble_speech, measure_loudness, mix_audio, resample
 from aifilm.pipeline.timeline import SpeechClip, TimedLine, TimedShot, Timeline, VisualSpec
 
 RATE = 48000
@@ -111,6 +113,10 @@ def test_mix_is_normalised_and_music_is_ducked(tmp_path: Path) -> None:
         assert abs(_ebur128(path) + 14.0) <= 1.0
         assert abs(result["output_lufs"] + 14.0) <= 1.0
         assert result["output_true_peak"] <= -1.0
+        # measured while the file was written: the same as reading it back
+        again = measure_loudness(path)
+        assert abs(result["output_lufs"] - again["lufs"]) <= 0.05
+        assert abs(result["output_true_peak"] - again["true_peak"]) <= 0.05
         x, rate = read_wav(path)
         assert rate == RATE and x.shape == (round(length * RATE), 2)
     # music under speech against music alone, in the same ducked mix
@@ -146,3 +152,15 @@ def test_one_source_alone(tmp_path: Path, which: str) -> None:
     assert result["normalization"] == "linear"
     x, rate = read_wav(out)
     assert rate == RATE and x.shape == (round(length * RATE), 2)
+
+
+def test_resampled_clips_are_kept_between_renders_until_a_clip_changes(tmp_path: Path) -> None:
+    timeline = _timeline(tmp_path, [(0.5, 1.0, 22050), (2.0, 1.0, 22050)], 4.0)
+    first = read_wav(assemble_speech(timeline, tmp_path / "a.wav"))[0]
+    clip = timeline.lines[0].clip.path
+    kept = audio._load_mono(clip, 48000)
+    assert audio._load_mono(clip, 48000) is kept  # not read and resampled again
+    assert np.array_equal(read_wav(assemble_speech(timeline, tmp_path / "b.wav"))[0], first)
+    write_wav(clip, np.zeros(22050, np.float32), 22050)  # the line spoken again: silence
+    os.utime(clip, ns=(clip.stat().st_atime_ns, clip.stat().st_mtime_ns + 10**9))  # a save
+    assert not audio._load_mono(clip, 48000).any()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import itertools
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -17,6 +19,7 @@ from aifilm.errors import AssetError, ToolError
 from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.media.probe import probe
 from aifilm.media.wav import write_wav
+from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.compose.base import Composition, CompositionRequest
 from aifilm.pipeline.compose.ffmpeg import FFmpegComposer, encoder_args
 from aifilm.pipeline.compose.graph import (
@@ -32,7 +35,7 @@ from aifilm.pipeline.compose.motion import (
     source_size,
     window,
 )
-from aifilm.pipeline.compose.segments import clip_cost, split_segments
+from aifilm.pipeline.compose.segments import concurrency, makespan, split_segments
 from aifilm.pipeline.compose.transitions import plan_spans
 from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
 from aifilm.pipeline.visuals.base import Visual
@@ -355,7 +358,7 @@ def test_subtitles_burn_in_only_while_a_cue_shows(tmp_path: Path) -> None:
     assert np.abs(plain[6][top_right] - burned[6][top_right]).mean() > 1.0  # watermark
 
 
-def test_segments_are_shots_with_their_outgoing_transition() -> None:
+def test_segments_are_bodies_and_transitions() -> None:
     timeline = _timeline(["crossfade", "cut", "fade", "cut"])
     spans = plan_spans(timeline)
     clips = [ClipSource(Path(f"/s{i}.png"), "still", W, H, "static") for i in range(4)]
@@ -364,20 +367,28 @@ def test_segments_are_shots_with_their_outgoing_transition() -> None:
     assert [p.first for p in pieces] == list(
         itertools.accumulate([0] + [p.frames for p in pieces[:-1]])
     )
-    one_clip = clip_cost(clips[0], W, H)
-    shots = split_segments(pieces, clips, W, H, budget=10 * one_clip)
-    # a segment per shot: its body, then the transition out of it (which shows the
-    # next shot's first frames), so an edit to shot 3 touches segments 2 and 3 only
-    assert [[(p.clip, p.transition) for p in seg] for seg in shots] == [
-        [(0, None), (1, "fade")],
+    segments = split_segments(pieces, clips, W, H)
+    # every body and every transition its own segment, so an edit to shot 3 touches its
+    # body and the fade into it, never shot 2's body
+    assert [[(p.clip, p.transition) for p in seg] for seg in segments] == [
+        [(0, None)],
+        [(1, "fade")],
         [(1, None)],
-        [(2, None), (3, "fadeblack")],
+        [(2, None)],
+        [(3, "fadeblack")],
         [(3, None)],
     ]
-    tight = split_segments(pieces, clips, W, H, budget=one_clip)
-    assert [p for seg in tight for p in seg] == pieces and len(tight) == len(pieces)
-    graph = build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=shots[0])
-    assert graph.input_count == 2  # shot 1, and shot 2 for the crossfade's second half
+    body = build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=segments[0], keep_tail=True)
+    assert body.input_count == 1 and body.tail_output is not None
+    # shot 1's share of the crossfade, kept after a lead frame (which keeps memory flat)
+    assert body.tail_frames == 1 + pieces[1].frames
+    fade = build_graph(
+        clips, spans, fps=FPS, width=W, height=H, pieces=segments[1], tails={0: "/k/tail.nut"}
+    )
+    # the kept tail instead of shot 1's picture (and its whole motion), then shot 2's head
+    assert fade.inputs == ["-i", "/k/tail.nut", "-framerate", str(FPS), "-i", "/s1.png"]
+    with pytest.raises(ValueError, match="keep_tail"):  # shot 2 ends on a cut: no tail
+        build_graph(clips, spans, fps=FPS, width=W, height=H, pieces=segments[2], keep_tail=True)
 
 
 def _reference(request: CompositionRequest, out: Path) -> Path:
@@ -410,9 +421,12 @@ def test_a_film_composed_in_segments_matches_one_graph(tmp_path: Path) -> None:
     (tmp_path / "pieces").mkdir()
     per_shot = _compose(FFmpegComposer(), tmp_path / "shots", CAMERAS, TRANSITIONS, **extra)
     composer = FFmpegComposer()
-    composer.memory_budget = 1  # every piece its own segment
+    composer.memory_budget = 1  # one encode at a time, one thread
     per_piece = _compose(composer, tmp_path / "pieces", CAMERAS, TRANSITIONS, **extra)
-    assert per_shot.facts["segments"] == 4 and per_piece.facts["segments"] == 6
+    # 4 bodies and 2 transitions, each reading the tail its body kept
+    assert per_shot.facts["segments"] == per_piece.facts["segments"] == 6
+    assert per_shot.facts["concurrent_encodes"] == 2 and per_piece.facts["concurrent_encodes"] == 1
+    assert per_shot.facts["inputs"] == 1 + 4 + 2 * 2
     request = _request(FFmpegComposer(), tmp_path / "pieces", CAMERAS, TRANSITIONS, **extra)
     whole = _frames(_reference(request, tmp_path / "one-graph.mp4"))
     for film in (per_shot.path, per_piece.path):
@@ -484,3 +498,71 @@ def test_the_watermark_is_drawn_in_the_latin_face_not_the_first_font_by_name(
     folder = fonts_dir(tmp_path)
     chosen = _font_for_watermark(folder)
     assert chosen is not None and chosen.name == plain_name(font_file("en"))
+
+
+def test_transitions_read_tails_kept_in_the_cache_and_a_lost_tail_is_made_again(
+    tmp_path: Path,
+) -> None:
+    composer = FFmpegComposer()
+    request = _request(composer, tmp_path, CAMERAS, TRANSITIONS)
+    request = dataclasses.replace(request, segment_cache=Cache(tmp_path / "cache"))
+    cold = composer.compose(request, tmp_path / "cold.mp4")
+    # a body before a transition keeps its clip's tail (FFV1) beside its segment
+    tails = sorted((tmp_path / "cache" / "segment").rglob("*.tail.nut"))
+    assert len(tails) == 2 and cold.facts["segments_encoded"] == 6
+    warm = composer.compose(request, tmp_path / "warm.mp4")
+    assert (warm.facts["segments_encoded"], warm.facts["segments_reused"]) == (0, 6)
+    # a tail lost from the cache: its body is encoded again (the transition, cached, is not)
+    tails[0].unlink()
+    again = composer.compose(request, tmp_path / "again.mp4")
+    assert again.facts["segments_encoded"] == 1 and tails[0].is_file()
+    for film in (warm.path, again.path):
+        assert all(
+            np.array_equal(x, y) for x, y in zip(_frames(cold.path), _frames(film), strict=True)
+        )
+
+
+def test_an_edit_encodes_its_long_body_with_every_core_and_a_cold_film_one_per_core() -> None:
+    picture = 40 * 2**20
+    edit = [284, 16, 16]  # the edited shot's body and the two transitions touching it
+    assert concurrency([picture] * 3, 1280, 720, 2, frames=edit) == (1, 2)
+    assert makespan(edit, 1, 2) < makespan(edit, 2, 1)
+    film = [284, 16, 280, 16, 290, 16, 280]
+    assert concurrency([picture] * 7, 1280, 720, 2, frames=film) == (2, 1)
+    # the memory budget still decides first: 1080p on two cores is one encode at a time
+    assert concurrency([picture] * 7, 1920, 1080, 2, frames=film) == (1, 2)
+    assert concurrency([picture] * 7, 1280, 720, 2) == (2, 1)  # without frames: per core
+
+
+_PROBE = """
+import resource, sys
+from pathlib import Path
+from aifilm.pipeline.compose.ffmpeg import encoder_args
+from aifilm.pipeline.compose.graph import ClipSource, build_graph, plan_pieces
+from aifilm.pipeline.compose.job import SegmentJob, encode_segment
+from aifilm.pipeline.compose.transitions import ClipSpan
+folder, keep = Path(sys.argv[1]), sys.argv[2] == "1"
+clips = [ClipSource(folder / "still.png", "still", 736, 414, "zoom-in")] * 2
+spans = [ClipSpan(0, 240, "fade", 10), ClipSpan(230, 240, None, 0)]
+body = plan_pieces(spans)[0]
+g = build_graph(clips, spans, fps=24, width=640, height=360, pieces=[body], keep_tail=keep)
+job = SegmentJob(tuple(g.inputs), g.text, g.output, tuple(encoder_args("draft", 24, 1,
+    audio=False)), body.frames, 24, tail_output=g.tail_output, tail_frames=g.tail_frames)
+encode_segment(job, folder / f"body{int(keep)}.ts")
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def test_keeping_a_tail_does_not_hold_the_body_in_memory(tmp_path: Path) -> None:
+    # FFmpeg runs a graph for the output that has had no frame yet; a tail output that
+    # got its first frame only after the body would hold every body frame (230 here)
+    Image.effect_noise((736, 414), 60).convert("RGB").save(tmp_path / "still.png")
+
+    def peak_kb(keep: bool) -> int:
+        command = [sys.executable, "-c", _PROBE, str(tmp_path), "1" if keep else "0"]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return int(done.stdout.split()[-1])
+
+    frame_kb = 640 * 360 * 3 // 2 // 1024
+    assert peak_kb(True) - peak_kb(False) < 60 * frame_kb  # the body alone: 230 frames
+    assert (tmp_path / "body1.tail.nut").is_file() and not (tmp_path / "body0.tail.nut").exists()

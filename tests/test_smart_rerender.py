@@ -24,9 +24,11 @@ from PIL import Image, ImageDraw
 from aifilm import Cache, render
 from aifilm.errors import AifilmError
 from aifilm.media.probe import probe
+from aifilm.pipeline import stages
 from aifilm.pipeline.compose.ass_cut import cut_ass
 from aifilm.pipeline.compose.job import SegmentJob
 from aifilm.pipeline.plan.timing import plan_timeline
+from aifilm.pipeline.voice.base import models_kept_warm
 from aifilm.pipeline.watch import redone_summary, watch_renders
 from aifilm.spec.loader import load_project
 
@@ -86,7 +88,7 @@ def test_an_edited_line_re_encodes_only_its_shot_and_matches_a_cold_render(
 ) -> None:
     cache = Cache(tmp_path / "cache")
     first = render(_project(tmp_path / "a", LINES), tmp_path / "out-a", cache=cache)
-    assert first.report["composer"]["segments"] == 4
+    assert first.report["composer"]["segments"] == 7  # 4 bodies, 3 crossfades
     edited_lines = [*LINES]
     edited_lines[1] = "The little boats leave the harbour one by one, slowly."  # longer
     edited = _project(tmp_path / "b", edited_lines)
@@ -101,14 +103,16 @@ def test_an_edited_line_re_encodes_only_its_shot_and_matches_a_cold_render(
     after = [(s["start"], s["duration"]) for s in smart.report["timeline"]["shots"]]
     assert after[1][1] > before[1][1] and after[3][0] > before[3][0]
     assert [d for _, d in after[2:]] == [d for _, d in before[2:]]
-    # only shot 2's segment and shot 1's (its crossfade shows shot 2) were encoded
+    # only the edited shot's body and the two crossfades touching it were encoded: the
+    # neighbours' bodies came from the cache (shot 1's crossfade read its kept tail)
     composer = smart.report["composer"]
-    assert (composer["segments_encoded"], composer["segments_reused"]) == (2, 2)
-    assert cold.report["composer"]["segments_encoded"] == 4
+    assert (composer["segments_encoded"], composer["segments_reused"]) == (3, 4)
+    assert composer["frames_encoded"] < first.report["composer"]["frames_encoded"] / 2
+    assert cold.report["composer"]["segments_encoded"] == 7
     assert _stage(smart.report, "voice")["cache_misses"] == 1
     assert _stage(smart.report, "visuals")["cache_misses"] == 0
     summary = redone_summary(smart.report)
-    assert "film segments 2/4" in summary and "voice 1/4" in summary
+    assert "film segments 3/7" in summary and "voice 1/4" in summary
 
     # the same film, frame by frame
     a, b = _frames(smart.video), _frames(cold.video)
@@ -202,7 +206,11 @@ def test_cut_subtitles_show_on_exactly_the_same_frames() -> None:
     assert "three" not in cut_ass(script, 0, 25, 25)  # a cue that starts later is left out
 
 
-def test_watch_renders_again_after_a_save(tmp_path: Path) -> None:
+def test_watch_renders_again_after_a_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warmed: list[str] = []
+    monkeypatch.setattr(stages, "_warm", lambda backend: warmed.append(backend.name))
+    render(_project(tmp_path / "single", LINES), tmp_path / "single-out", progress=False)
+    assert warmed == []  # a single render loads a voice model only for a line it speaks
     path = _project(tmp_path / "w", LINES)
     cache = Cache(tmp_path / "cache")
     results: list[Any] = []
@@ -240,6 +248,8 @@ def test_watch_renders_again_after_a_save(tmp_path: Path) -> None:
         stop.set()
         worker.join(5)
     assert not errors and len(results) == 2
+    assert len(warmed) == 2  # --watch: the voice model loaded after each render
+    assert not models_kept_warm()  # and no longer once the watch is over
     second = results[1].report
     assert _stage(second, "voice")["cache_misses"] == 1  # only the edited line spoken again
     assert 0 < second["composer"]["segments_encoded"] < second["composer"]["segments"]
@@ -286,7 +296,7 @@ def test_cli_watch_renders_on_save_and_says_what_was_redone(tmp_path: Path) -> N
 
     try:
         first = next_render()
-        assert "harbour-preview.mp4" in first and "film segments 4/4" in first
+        assert "harbour-preview.mp4" in first and "film segments 7/7" in first
         time.sleep(0.2)
         path.write_text(path.read_text().replace("one by one", "two by two"))
         second = next_render()

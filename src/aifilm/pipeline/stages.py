@@ -14,12 +14,15 @@ not change costs a lookup, and an interrupted render resumes where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import zlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from aifilm.errors import AifilmError
 from aifilm.pipeline.blame import blame
 from aifilm.pipeline.cache import Entry, cache_key
 from aifilm.pipeline.compose.base import ComposeBackend, CompositionRequest
@@ -44,7 +47,7 @@ from aifilm.pipeline.stage_base import needs_timeline as _timeline
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, TimedShot, Timeline, WordTiming
 from aifilm.pipeline.visuals.base import Visual, VisualRequest, VisualsBackend
 from aifilm.pipeline.visuals.directed import DirectedVisuals
-from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend
+from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend, models_kept_warm
 from aifilm.spec.models import Project, Voice
 
 if TYPE_CHECKING:
@@ -148,6 +151,14 @@ class VoiceStage(FanOutStage):
             report.items = len(requests)
             for note in backend.notes():
                 ctx.warn(self.name, note)
+        if models_kept_warm():  # `--watch`: the next edited line starts at once
+            threading.Thread(target=_warm, args=(backend,), name="warm-voice", daemon=True).start()
+
+
+def _warm(backend: VoiceBackend) -> None:
+    """Load the voice model in the background; a failure shows on the next line spoken."""
+    with contextlib.suppress(AifilmError, ImportError, OSError, RuntimeError):
+        backend.warm()
 
 
 # --- plan ----------------------------------------------------------------------

@@ -4,7 +4,8 @@ The loop renders, then polls the watched files' size and modification time; when
 changes and has stayed unchanged for a moment (an editor's save can take two writes),
 it renders again. Each render goes through the content cache, so an edited line redoes
 that line's voice, the mix and the film segments its shot touches, and reuses the
-rest; the process stays alive, so voice models stay loaded. A render that fails (the
+rest; the process stays alive, so voice models stay loaded (loaded after the first
+render even when it spoke no line: `voice.base.keep_models_warm`). A render that fails (the
 file is half-typed YAML) is reported and the loop waits for the next save.
 """
 
@@ -35,7 +36,7 @@ def snapshot(files: Iterable[Path]) -> Snapshot:
 def redone_summary(report: Mapping[str, Any]) -> str:
     """One line saying what a render redid and what it took from the cache.
 
-    e.g. "redone: voice 1/6, mix, film segments 2/6 · reused: music, visuals 6/6 · 3.1 s"
+    e.g. "redone: voice 1/6, mix, film segments 3/11 · reused: music, visuals 6/6 · 3.1 s"
     """
     composer = report.get("composer") or {}
     redone, reused = [], []
@@ -76,32 +77,38 @@ def watch_renders(
     Runs until `stop` is set, `max_renders` renders were made, or KeyboardInterrupt.
     `watched` is asked again after every render (a project may name a new script).
     """
-    stop = stop or threading.Event()
-    renders = 0
-    files: list[Path] = []
-    while not stop.is_set():
-        # taken before the render, so a save made while it runs starts the next one
-        before = snapshot(files)
-        try:
-            on_result(render_once())
-        except AifilmError as error:
-            on_error(error)
-        renders += 1
-        if max_renders is not None and renders >= max_renders:
-            break
-        files = list(dict.fromkeys(watched()))
-        before = {path: before.get(path, snapshot([path])[path]) for path in files}
-        if on_wait is not None:
-            on_wait(files)
-        while not stop.wait(interval):
-            now = snapshot(files)
-            if now == before:
-                continue
-            # settle: an editor may write a file in more than one step
+    from aifilm.pipeline.voice.base import keep_models_warm
+
+    keep_models_warm()  # the first edited line then starts at once (trade-off: its doc)
+    try:
+        stop = stop or threading.Event()
+        renders = 0
+        files: list[Path] = []
+        while not stop.is_set():
+            # taken before the render, so a save made while it runs starts the next one
+            before = snapshot(files)
+            try:
+                on_result(render_once())
+            except AifilmError as error:
+                on_error(error)
+            renders += 1
+            if max_renders is not None and renders >= max_renders:
+                break
+            files = list(dict.fromkeys(watched()))
+            before = {path: before.get(path, snapshot([path])[path]) for path in files}
+            if on_wait is not None:
+                on_wait(files)
             while not stop.wait(interval):
-                settled = snapshot(files)
-                if settled == now:
-                    break
-                now = settled
-            break
+                now = snapshot(files)
+                if now == before:
+                    continue
+                # settle: an editor may write a file in more than one step
+                while not stop.wait(interval):
+                    settled = snapshot(files)
+                    if settled == now:
+                        break
+                    now = settled
+                break
+    finally:
+        keep_models_warm(False)
     return renders

@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 import re
 import subprocess
+import threading
 import wave
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifilm.errors import AssetError, ToolError
-from aifilm.media.ffmpeg import ffmpeg_exe, run_ffmpeg
+from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.media.wav import read_wav
 from aifilm.pipeline.timeline import Timeline
 
@@ -69,14 +71,33 @@ def _kernel(d: npt.NDArray[np.float64], cutoff: float) -> npt.NDArray[np.float32
     return kernel.astype(np.float32)
 
 
+# Speech clips resampled to the mix's rate, kept between renders of one process (`--watch`:
+# an edit re-voices one line, the others' clips are the same cached files), up to a size.
+_RESAMPLED: OrderedDict[tuple[str, int, int, int], npt.NDArray[np.float32]] = OrderedDict()
+_RESAMPLED_BYTES = 32 * 2**20
+_resampled_lock = threading.Lock()
+
+
 def _load_mono(path: Path, rate: int) -> npt.NDArray[np.float32]:
     if not path.is_file():
         raise AssetError(f"speech clip {path} does not exist", path=path)
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, rate)
+    with _resampled_lock:
+        if key in _RESAMPLED:
+            _RESAMPLED.move_to_end(key)
+            return _RESAMPLED[key]
     try:
         samples, src_rate = read_wav(path)
     except (wave.Error, ValueError, EOFError) as exc:
         raise AssetError(f"cannot read speech clip {path}: {exc}", path=path) from None
-    return resample(samples.mean(axis=1).astype(np.float32), src_rate, rate)
+    mono = resample(samples.mean(axis=1).astype(np.float32), src_rate, rate)
+    mono.flags.writeable = False  # shared between renders
+    with _resampled_lock:
+        _RESAMPLED[key] = mono
+        while sum(a.nbytes for a in _RESAMPLED.values()) > _RESAMPLED_BYTES and len(_RESAMPLED) > 1:
+            _RESAMPLED.popitem(last=False)
+    return mono
 
 
 def assemble_speech(timeline: Timeline, out: Path, sample_rate: int = 48000) -> Path:
@@ -187,7 +208,7 @@ def mix_audio(
     gain = 0.0
     try:
         if input_i < -60.0:  # silence (or nearly): nothing to normalise
-            _render_mix(inputs, f"{mix};[mix]{trim}[out]", partial)
+            result = _render_mix(inputs, f"{mix};[mix]{trim}[out]", partial)
         else:
             # A linear gain to the target, with a peak limiter for the peaks it would push
             # past the ceiling; the limiter costs a little loudness, so measure and correct.
@@ -199,8 +220,8 @@ def mix_audio(
                     f"[mix]volume={gain:.3f}dB,alimiter=limit={ceiling:.4f}:attack=2:release=50"
                     f":level=false,{trim}[out]"
                 )
-                _render_mix(inputs, f"{mix};{chain}", partial)
-                error = target_lufs - integrated_loudness(partial)
+                result = _render_mix(inputs, f"{mix};{chain}", partial)
+                error = target_lufs - result["lufs"]
                 if abs(error) <= 0.2:
                     break
                 gain += error
@@ -209,7 +230,6 @@ def mix_audio(
     finally:
         partial.unlink(missing_ok=True)
 
-    result = measure_loudness(out)
     return {
         "input_lufs": input_i,
         "output_lufs": result["lufs"],
@@ -245,9 +265,18 @@ def _ebur128(args: list[str]) -> dict[str, float]:
     return {key: _num(m.group(1)) if m else float("nan") for key, m in found.items()}
 
 
-def _render_mix(inputs: list[str], graph: str, out: Path) -> None:
-    args = [*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s16le", "-f", "wav"]
-    run_ffmpeg([*args, str(out)], what="audio mix")
+def _render_mix(inputs: list[str], graph: str, out: Path) -> dict[str, float]:
+    """Write the mix `graph`'s [out] to a WAV at `out` and measure it in the same run.
+
+    The loudness (integrated, true peak, range) is measured on the 16-bit samples as they
+    are written, so it is what reading the file back would give, without a second and
+    third FFmpeg run decoding it again (a re-render's mix is redone on every edit).
+    """
+    measured = f"{graph};[out]asplit=2[wav][m];[m]ebur128=framelog=quiet:peak=true[q]"
+    args = ["-y", *inputs, "-filter_complex", measured]
+    args += ["-map", "[wav]", "-c:a", "pcm_s16le", "-f", "wav", str(out)]
+    args += ["-map", "[q]", "-f", "null", "-"]
+    return _ebur128(args)
 
 
 def integrated_loudness(path: Path) -> float:

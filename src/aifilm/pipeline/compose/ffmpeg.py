@@ -3,11 +3,12 @@
 Stills are decoded once and repeated with `loop`; camera motion is sub-pixel
 (whole-pixel keyframes blended by `framerate`, see `motion.py`); transitions are
 `xfade` centred on shot boundaries (`transitions.py`), joined with the shots' bodies
-by `concat`; subtitles are burned with libass. The film is one segment per shot
-(`segments.py`), each described by a picklable `job.SegmentJob` and cached under its
-content key, so a re-render encodes only the segments whose picture changed; the
-missing ones are encoded concurrently, then all are joined by stream copy while the
-audio is encoded and muxed in.
+by `concat`; subtitles are burned with libass. The film is a segment per shot body
+and per transition (`segments.py`), each described by a picklable `job.SegmentJob`
+and cached under its content key, so a re-render encodes only the segments whose
+picture changed; the missing ones are encoded concurrently (a transition after the
+body whose kept tail it reads), then all are joined by stream copy while the audio is
+encoded and muxed in.
 
 The output follows YouTube's recommended upload settings: H.264 High, yuv420p, CFR,
 closed GOP of half the frame rate with 2 B-frames, AAC-LC 48 kHz stereo, faststart,
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,7 +32,7 @@ from typing import Any, ClassVar
 from aifilm.errors import AifilmError, AssetError, StageError, UnsupportedError
 from aifilm.media.ffmpeg import ffmpeg_version, run_ffmpeg
 from aifilm.media.fonts import font_file, plain_name
-from aifilm.pipeline.cache import Cache
+from aifilm.pipeline.cache import Cache, Entry
 from aifilm.pipeline.compose import motion
 from aifilm.pipeline.compose.ass_cut import cut_ass
 from aifilm.pipeline.compose.base import (
@@ -47,7 +49,7 @@ from aifilm.pipeline.compose.graph import (
     plan_pieces,
     watermark_filter,
 )
-from aifilm.pipeline.compose.job import SegmentJob, encode_segment
+from aifilm.pipeline.compose.job import SegmentJob, encode_segment, tail_path
 from aifilm.pipeline.compose.segments import (
     MEMORY_BUDGET,
     concurrency,
@@ -135,7 +137,7 @@ class FFmpegComposer(ComposeBackend):
     license: ClassVar[str] = "LGPL/GPL FFmpeg run as a separate program"
     weights_license: ClassVar[str | None] = "none: no model weights"
     programs: ClassVar[tuple[str, ...]] = ()  # found through aifilm.media.ffmpeg
-    version: ClassVar[str] = "3"  # 3: a cached segment per shot, encoded concurrently
+    version: ClassVar[str] = "4"  # 4: transitions are segments of their own
     # bytes the FFmpeg runs of one composition may hold together (encoders and pictures)
     memory_budget: int = MEMORY_BUDGET
 
@@ -294,6 +296,8 @@ class FFmpegComposer(ComposeBackend):
         segments = split_segments(plan_pieces(spans), clips, width, height, budget)
         jobs: list[SegmentJob] = []
         graphs: list[Graph] = []
+        costs: list[int] = []
+        encoder = tuple(encoder_args(request.quality, fps, 1, audio=False))
         for n, pieces in enumerate(segments):
             frames = sum(p.frames for p in pieces)
             reads = list(marks)
@@ -307,6 +311,25 @@ class FFmpegComposer(ComposeBackend):
                     reads.append(str(local))
                     if request.fonts_dir is not None:
                         reads.append(str(request.fonts_dir))
+            # a transition reads the tail that the body before it kept (`segments.py`)
+            before = segments[n - 1][-1] if n else None
+            tails: dict[int, str] = {}
+            needs: tuple[tuple[str, str], ...] = ()
+            if (
+                pieces[0].transition is not None
+                and before is not None
+                and before.transition is None
+                and before.clip == pieces[0].clip - 1
+            ):
+                tails = {before.clip: str(work / f"tail{n - 1:04d}.nut")}
+                needs = ((tails[before.clip], jobs[-1].key()),)
+            after = segments[n + 1][0] if n + 1 < len(segments) else None
+            keep = (
+                pieces[-1].transition is None
+                and after is not None
+                and after.transition is not None
+                and after.clip == pieces[-1].clip + 1
+            )
             graph = build_graph(
                 clips,
                 spans,
@@ -317,6 +340,8 @@ class FFmpegComposer(ComposeBackend):
                 watermark=watermark,
                 pieces=pieces,
                 film_times=False,
+                keep_tail=keep,
+                tails=tails,
             )
             graphs.append(graph)
             jobs.append(
@@ -324,13 +349,16 @@ class FFmpegComposer(ComposeBackend):
                     inputs=tuple(graph.inputs),
                     graph=graph.text,
                     output=graph.output,
-                    encoder=tuple(encoder_args(request.quality, fps, 1, audio=False)),
+                    encoder=encoder,
                     frames=frames,
                     fps=fps,
                     reads=tuple(reads),
+                    tail_output=graph.tail_output,
+                    tail_frames=graph.tail_frames,
+                    needs=needs,
                 )
             )
-        costs = [segment_cost(pieces, clips, width, height) for pieces in segments]
+            costs.append(segment_cost(pieces, clips, width, height, tails, keep))
         moving = sum(1 for c in clips if c.kind != "video" and c.camera in motion.MOVING)
         return SegmentPlan(jobs, graphs, costs, notes, watermark is not None, moving)
 
@@ -349,18 +377,28 @@ def encode_segments(
     """Each job's segment file, from `cache` or encoded (several at once); and counts.
 
     Only the segments missing from the cache are encoded, as many at once as
-    `segments.concurrency` allows for the cores and `budget` bytes.
+    `segments.concurrency` allows for the cores and `budget` bytes: the longest
+    first, so the last to finish is a short one, and a transition once the tail it
+    reads (`SegmentJob.needs`) is in the cache.
     """
     keys = [job.key() for job in jobs]
-    missing = {k for k in keys if cache.lookup("segment", k) is None}
-    todo = [n for n, k in enumerate(keys) if k in missing]
-    todo = list({keys[n]: n for n in reversed(todo)}.values())  # one encode per key
-    n_jobs, threads = concurrency([costs[n] for n in todo], width, height, cores, budget)
+    first = {k: n for n, k in reversed(list(enumerate(keys)))}  # one encode per key
+    entries: dict[str, Entry] = {}
+    for k in first:
+        entry = cache.lookup("segment", k)
+        if entry is not None and _complete(entry, jobs[first[k]]):
+            entries[k] = entry
+    todo = [n for k, n in first.items() if k not in entries]
+    for k in {keys[n] for n in todo}:
+        _drop_incomplete(cache, k)
+    n_jobs, threads = concurrency(
+        [costs[n] for n in todo], width, height, cores, budget, [jobs[n].frames for n in todo]
+    )
     total = sum(jobs[n].frames for n in todo) or 1
     done: dict[int, float] = {}
     lock = threading.Lock()
 
-    def fetch(n: int) -> Path:
+    def encode(n: int) -> Entry:
         job = jobs[n]
 
         def report(fraction: float) -> None:
@@ -370,19 +408,35 @@ def encode_segments(
                     progress(0.98 * sum(done.values()) / total)
 
         def make(folder: Path) -> dict[str, Any]:
-            encode_segment(job, folder / "segment.ts", threads=threads, progress=report)
-            return {"file": "segment.ts", "frames": job.frames, "fps": job.fps}
+            out = encode_segment(job, folder / "segment.ts", threads=threads, progress=report)
+            meta: dict[str, Any] = {"file": out.name, "frames": job.frames, "fps": job.fps}
+            if job.tail_output is not None:
+                meta["tail"] = tail_path(out).name
+            return meta
 
-        entry = cache.fetch("segment", keys[n], make)
-        return entry.file(entry.meta["file"])
+        for path, key in job.needs:
+            place_tail(entries[key], Path(path))
+        return cache.fetch("segment", keys[n], make)
 
-    made: dict[str, Path] = {}
-    # the longest first, so the last to finish is a short one
-    order = sorted(todo, key=lambda n: -jobs[n].frames)
+    waiting = {n: {k for _, k in jobs[n].needs if k not in entries} for n in todo}
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        for n, path in zip(order, pool.map(fetch, order), strict=True):
-            made[keys[n]] = path
-    paths = [made[keys[n]] if keys[n] in made else fetch(n) for n in range(len(jobs))]
+        running: dict[Future[Entry], int] = {}
+        while waiting or running:
+            ready = sorted(
+                (n for n, deps in waiting.items() if not deps), key=lambda n: -jobs[n].frames
+            )
+            for n in ready[: n_jobs - len(running)]:
+                del waiting[n]
+                running[pool.submit(encode, n)] = n
+            if not running:
+                raise StageError("segments wait for tails no job makes", stage="compose")
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                n = running.pop(future)
+                entries[keys[n]] = future.result()
+                for deps in waiting.values():
+                    deps.discard(keys[n])
+    paths = [entries[k].file(entries[k].meta["file"]) for k in keys]
     run = {
         "encoded": len(todo),
         "reused": len(jobs) - len(todo),
@@ -391,6 +445,35 @@ def encode_segments(
         "threads": threads,
     }
     return paths, run
+
+
+def _complete(entry: Entry, job: SegmentJob) -> bool:
+    """Whether a cached segment has every file its job makes (the kept tail too)."""
+    names = [entry.meta.get("file")] + ([entry.meta.get("tail")] if job.tail_output else [])
+    return all(isinstance(name, str) and entry.file(name).is_file() for name in names)
+
+
+def _drop_incomplete(cache: Cache, key: str) -> None:
+    """Remove an entry that lacks a file (a tail deleted by hand), so it is made again."""
+    entry = cache.lookup("segment", key)
+    if entry is not None:
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def place_tail(body: Entry, path: Path) -> Path:
+    """Put the tail kept in a body's cache entry at `path`, where a transition reads it.
+
+    A hard link where the file system allows (no copy), else a copy.
+    """
+    source = body.file(body.meta["tail"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    try:
+        os.link(source, path)
+    except OSError:
+        shutil.copyfile(source, path)
+    return path
 
 
 def join_segments(

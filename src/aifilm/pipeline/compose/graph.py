@@ -24,7 +24,7 @@ the camera move, so they follow the zoom or pan; that motion is rendered per fra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,10 @@ from aifilm.pipeline.compose.transitions import ClipSpan
 from aifilm.pipeline.visuals.base import Layer
 
 COLOUR = "out_color_matrix=bt709:out_range=tv"
+# the tags `COLOUR` gives frames, which a kept tail's container drops: frames read back
+# without them would be converted to match the next shot's in a transition
+TAGS = "setparams=colorspace=bt709:range=tv"
+TAIL_LEAD = 1  # frames before a kept tail in its file (`build_graph(keep_tail=True)`)
 
 
 def escape_value(value: str) -> str:
@@ -105,6 +109,8 @@ class Graph:
     transitions: int = 0
     overlays: int = 0
     layers: int = 0  # layers in front of a background, moved at their own depth
+    tail_output: str | None = None  # label of the clip's tail kept beside a body (`keep_tail`)
+    tail_frames: int = 0
 
     @property
     def input_count(self) -> int:
@@ -464,6 +470,8 @@ def build_graph(
     watermark: str | None = None,
     pieces: Sequence[Piece] | None = None,
     film_times: bool = True,
+    keep_tail: bool = False,
+    tails: Mapping[int, str] | None = None,
 ) -> Graph:
     """The graph of the whole film, or of a run of its `pieces` (a segment).
 
@@ -471,6 +479,11 @@ def build_graph(
     pictures in memory. `subtitles`/`watermark` are ready filter strings; a segment's
     subtitles are timed from the film's first frame (`film_times`) or, when they were
     cut for it (`ass_cut.cut_ass`), from its own; its frames count from 0.
+
+    Transitions as segments of their own: `keep_tail` (a segment that is one body)
+    also outputs that clip's tail, untouched by subtitles, as `Graph.tail_output`, to
+    be kept losslessly; `tails` maps a clip to such a kept file, which a transition
+    then reads instead of running the clip's whole chain for its last frames.
     """
     if len(clips) != len(spans) or not clips:
         raise ValueError(f"{len(clips)} clips for {len(spans)} shots")
@@ -481,13 +494,26 @@ def build_graph(
     for piece in pieces:
         for index, part in piece.parts():
             needed.setdefault(index, set()).add(part)
+    parts = clip_parts(spans)
+    kept: int | None = None
+    if keep_tail:
+        if len(pieces) != 1 or pieces[0].transition is not None or "t" not in parts[pieces[0].clip]:
+            raise ValueError("keep_tail needs a segment of one body whose clip has a tail")
+        kept = pieces[0].clip
+        needed[kept] |= {"t", "f"}
+        parts[kept] = {**parts[kept], "f": (0, 1)}  # the lead frame (see below)
+    from_file = {i: str(path) for i, path in (tails or {}).items() if needed.get(i) == {"t"}}
     local = {index: k for k, index in enumerate(sorted(needed))}  # film clip -> input index
     graph = Graph()
     overlay_inputs: list[str] = []
     for i, k in local.items():
         clip, span = clips[i], spans[i]
         moving = clip.camera in MOVING
-        if clip.kind == "video":
+        if i in from_file:  # the tail its body's segment kept, losslessly
+            graph.inputs += ["-i", from_file[i]]
+            lead = f"trim=start_frame={TAIL_LEAD},"
+            graph.filters.append(f"[{k}:v]{lead}{TAGS},settb=1/{fps},setpts=N[c{k}]")
+        elif clip.kind == "video":
             graph.inputs += ["-stream_loop", "-1", "-i", str(clip.path)]
             graph.filters.append(video_chain(k, span.frames, fps, width, height))
         elif clip.layered(width, height) and (
@@ -541,7 +567,21 @@ def build_graph(
             graph.inputs += ["-framerate", str(fps), "-i", str(clip.path)]
             graph.filters.append(still_chain(k, clip, span.frames, fps, width, height))
     graph.inputs += overlay_inputs
-    labels = _split_parts(graph, clip_parts(spans), needed, local)
+    computed = {i: k for i, k in local.items() if i not in from_file}
+    labels = _split_parts(graph, parts, needed, computed)
+    labels.update({(i, "t"): f"c{local[i]}" for i in from_file})
+    if kept is not None:
+        # FFmpeg asks a graph for the output that has had no frame yet: a tail that comes
+        # only after the body would make it run the whole body ahead, holding every body
+        # frame (612 MB at 720p). A lead frame, timed after the body, answers it at once.
+        body = parts[kept]["b"][1]
+        k = local[kept]
+        graph.filters.append(
+            f"[{labels[kept, 'f']}]setpts={body}[pl{k}];"
+            f"[pl{k}][{labels[kept, 't']}]concat=n=2:v=1:a=0[kt{k}]"
+        )
+        graph.tail_output = f"kt{k}"
+        graph.tail_frames = TAIL_LEAD + parts[kept]["t"][1]
     joined_pieces = []
     for piece in pieces:
         if piece.transition is None:
@@ -603,7 +643,7 @@ def _split_parts(
     """Split each opened clip into the parts the pieces read; their labels by (clip, part)."""
     labels: dict[tuple[int, str], str] = {}
     for i, k in local.items():
-        wanted = [name for name in ("h", "b", "t") if name in needed[i]]
+        wanted = [name for name in ("h", "b", "t", "f") if name in needed[i]]
         if len(parts[i]) == 1:  # the whole clip is that one part
             labels[i, wanted[0]] = f"c{k}"
             continue

@@ -8,6 +8,12 @@ an `.ffconcat` list names, the segment's subtitles, fonts, watermark text), plus
 encoder settings and FFmpeg's version. Whatever changes a segment's picture changes its
 filter graph or one of those files, so it changes the key; a filter a later change
 adds to a shot's chain (parallax layers, say) is covered without touching this module.
+
+A body followed by a transition also writes its clip's tail losslessly (`tail_output`,
+beside the segment: `tail_path`), and that transition's job names the file in `needs`
+with the body's key: its own key then hashes that key, since the file does not exist
+before the body is encoded. Whoever runs a transition places the tail first
+(`ffmpeg.encode_segments` links it from the body's cache entry).
 """
 
 from __future__ import annotations
@@ -22,7 +28,15 @@ from aifilm.pipeline.cache import cache_key, file_digest
 from aifilm.pipeline.compose.base import Progress
 from aifilm.pipeline.compose.graph import escape_value
 
-SEGMENT_VERSION = "1"  # bump when how a job becomes a file changes
+SEGMENT_VERSION = "2"  # 2: transitions are segments, reading tails kept by bodies
+TAIL_CODEC = (
+    "-c:v",
+    "ffv1",
+    "-level",
+    "3",
+    "-threads",
+    "1",
+)  # lossless, small  # bump when how a job becomes a file changes
 # a longer graph goes through a file: one argument may hold at most 128 KiB on Linux
 INLINE_GRAPH_LIMIT = 100_000
 _ENCODER_ONLY = ("-threads",)  # encoder options that do not change the picture's content
@@ -36,6 +50,10 @@ class SegmentJob:
     `output` label is the picture, `encoder` the video encoder's arguments. `reads` names
     files the graph reads that are not inputs (subtitles, a fonts folder, a watermark's
     text). The segment is `frames` frames at `fps`, timestamps from 0.
+
+    `tail_output` (with `tail_frames`) is a second output label: the clip's tail, kept
+    losslessly at `tail_path(out)`. `needs` pairs each input file that another job
+    makes (a kept tail) with that job's key.
     """
 
     inputs: tuple[str, ...]
@@ -45,6 +63,9 @@ class SegmentJob:
     frames: int
     fps: int
     reads: tuple[str, ...] = ()
+    tail_output: str | None = None
+    tail_frames: int = 0
+    needs: tuple[tuple[str, str], ...] = ()
 
     def files(self) -> list[str]:
         """Every file or folder the job reads: its inputs, then `reads`."""
@@ -53,7 +74,11 @@ class SegmentJob:
 
     def description(self) -> dict[str, object]:
         """The job with each file it reads replaced by its content's digest (what `key` hashes)."""
-        digests = {path: "@sha256:" + content_digest(Path(path)) for path in self.files()}
+        made = dict(self.needs)
+        digests = {
+            path: f"@tail:{made[path]}" if path in made else "@sha256:" + content_digest(Path(path))
+            for path in self.files()
+        }
         graph = self.graph
         # longest first, so a path that contains another is replaced whole
         for path in sorted(digests, key=len, reverse=True):
@@ -63,7 +88,7 @@ class SegmentJob:
             while option in encoder:
                 at = encoder.index(option)
                 del encoder[at : at + 2]
-        return {
+        described: dict[str, object] = {
             "inputs": [digests.get(a, a) for a in self.inputs],
             "graph": graph,
             "output": self.output,
@@ -71,6 +96,9 @@ class SegmentJob:
             "frames": self.frames,
             "fps": self.fps,
         }
+        if self.tail_output is not None:
+            described["tail"] = [self.tail_output, self.tail_frames, list(TAIL_CODEC)]
+        return described
 
     def key(self) -> str:
         """The segment's cache key: its description, FFmpeg's version and `SEGMENT_VERSION`."""
@@ -98,10 +126,18 @@ def content_digest(path: Path) -> str:
     return file_digest(path)
 
 
+def tail_path(out: Path) -> Path:
+    """Where `encode_segment` keeps a body's tail beside its segment `out`."""
+    return Path(out).with_name(Path(out).stem + ".tail.nut")
+
+
 def encode_segment(
     job: SegmentJob, out: Path, *, threads: int = 1, progress: Progress | None = None
 ) -> Path:
-    """Encode `job` to `out` (MPEG-TS, video only) with `threads` encoder threads."""
+    """Encode `job` to `out` (MPEG-TS, video only) with `threads` encoder threads.
+
+    A job with a `tail_output` also writes the clip's tail to `tail_path(out)` (FFV1).
+    """
     out = Path(out)
     script = out.with_name(out.name + ".graph.txt")
     if len(job.graph) > INLINE_GRAPH_LIMIT:
@@ -123,6 +159,11 @@ def encode_segment(
         "-frames:v", str(job.frames),
         "-f", "mpegts", str(out),
     ]  # fmt: skip
+    if job.tail_output is not None:
+        args += [
+            "-map", f"[{job.tail_output}]", *TAIL_CODEC, "-fps_mode", "passthrough",
+            "-frames:v", str(job.tail_frames), "-f", "nut", str(tail_path(out)),
+        ]  # fmt: skip
     try:
         run_ffmpeg(
             args,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,12 @@ class VoiceBackend(Backend):
         """Things a render should tell the user (lines spoken by a fallback voice)."""
         return []
 
+    def warm(self) -> None:
+        """Load what speaking a line needs (a model), so the next line starts at once.
+
+        Called only where models stay loaded between renders (`keep_models_warm`).
+        """
+
     def languages(self) -> list[str]:
         """Language codes this backend speaks."""
         return sorted({v.language for v in self.voices()})
@@ -67,6 +74,29 @@ class VoiceBackend(Backend):
         from aifilm.pipeline.plan.estimate import estimate_speech_seconds
 
         return estimate_speech_seconds(request.text, request.language, request.rate, request.preset)
+
+
+_keep_warm = threading.Event()
+
+
+def keep_models_warm(keep: bool = True) -> None:
+    """From now on (until called with False) voice stages leave their model loaded.
+
+    For `aifilm render --watch`: its first render often takes every line from the
+    cache and would load no model, so the first edited line would pay the load (about
+    1 s of CPU for Kokoro). The cost is the model's memory held from the first render
+    on (about 120 MB for Kokoro) even when no line is ever edited; a single render,
+    which never calls this, loads a model only for a line it speaks.
+    """
+    if keep:
+        _keep_warm.set()
+    else:
+        _keep_warm.clear()
+
+
+def models_kept_warm() -> bool:
+    """Whether `keep_models_warm` was called in this process."""
+    return _keep_warm.is_set()
 
 
 # Pitch offsets that tell apart characters sharing a backend's only voice for a preset

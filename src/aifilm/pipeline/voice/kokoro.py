@@ -343,6 +343,11 @@ class KokoroVoice(VoiceBackend):
 
     # ---- speaking -------------------------------------------------------------------
 
+    def warm(self) -> None:
+        """Load the model and the voice packs (about 1 s of CPU, once per process)."""
+        load_model(self.options.threads)
+        _voice_packs()
+
     def synthesize(self, request: SpeechRequest, out: Path) -> SpeechClip:
         """Speak the request into a mono WAV (24 kHz from Kokoro, 22.05 kHz from espeak)."""
         samples, rate, words, phonemes = self.render(request)
