@@ -166,7 +166,7 @@ def timed_runs(
     """Each (name, workers, fan-out, spec) on fresh workers: its time, stages and load."""
     runs: dict[str, Any] = {}
     for n, (name, count, fan_out, spec) in enumerate(plan):
-        workers = Workers(tmp, db_url, f"{name[:8].replace(' ', '')}{n}", count, fan_out)
+        workers = Workers(tmp, db_url, f"part{n}", count, fan_out)
         try:
             load = os.getloadavg()
             wall, stages = timed_job(api, spec)

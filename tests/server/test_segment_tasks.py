@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.compose.graph import escape_value
 from aifilm.pipeline.compose.job import SegmentJob
@@ -33,8 +35,14 @@ def _job(picture: Path, subtitles: Path, fonts: Path) -> SegmentJob:
     )
 
 
-def test_a_job_moved_to_other_paths_keeps_its_key(tmp_path: Path) -> None:
-    here = tmp_path / "it's: here"  # characters the filter graph escapes
+@pytest.mark.parametrize(
+    ("here_name", "there_name"),
+    [("it's: here", "there"), ("here", "there, [1]")],  # characters the graph escapes
+)
+def test_a_job_moved_to_other_paths_keeps_its_key(
+    tmp_path: Path, here_name: str, there_name: str
+) -> None:
+    here = tmp_path / here_name
     fonts = here / "fonts"
     fonts.mkdir(parents=True)
     (fonts / "Face.ttf").write_bytes(b"font")
@@ -42,7 +50,7 @@ def test_a_job_moved_to_other_paths_keeps_its_key(tmp_path: Path) -> None:
     (here / "cut.ass").write_text("[Script Info]\n", encoding="utf-8")
     job = _job(here / "pic.png", here / "cut.ass", fonts)
 
-    there = tmp_path / "there"
+    there = tmp_path / there_name
     shutil.copytree(here, there)
     places = {
         str(here / "pic.png"): there / "pic.png",

@@ -252,24 +252,20 @@ def _copy_input(path: Path, folder: Path) -> dict[str, Any]:
 def localise(job: SegmentJob, places: dict[str, Path]) -> SegmentJob:
     """`job` reading each file from its place on this machine (its paths replaced in the
     inputs, the reads and the graph, escaped as the graph holds them)."""
-    mapping: dict[str, str] = {}
-    for old, new in places.items():
-        mapping[old] = str(new)
-        mapping[escape_value(old)] = escape_value(str(new))
-    if not mapping:
+    if not places:
         return job
+    plain = {old: str(new) for old, new in places.items()}  # arguments: as they are
+    # in the graph, a path is escaped (where the two forms are the same, escaped wins)
+    escaped = {escape_value(old): escape_value(str(new)) for old, new in places.items()}
+    in_graph = {**plain, **escaped}
     # one pass, longest first: a path that contains another is replaced whole, and a
     # replacement is never replaced again
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)))
-
-    def swap(text: str) -> str:
-        return pattern.sub(lambda m: mapping[m.group(0)], text)
-
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(in_graph, key=len, reverse=True)))
     return dataclasses.replace(
         job,
-        inputs=tuple(mapping.get(a, a) for a in job.inputs),
-        graph=swap(job.graph),
-        reads=tuple(mapping.get(r, r) for r in job.reads),
+        inputs=tuple(plain.get(a, a) for a in job.inputs),
+        graph=pattern.sub(lambda m: in_graph[m.group(0)], job.graph),
+        reads=tuple(plain.get(r, r) for r in job.reads),
     )
 
 
