@@ -157,7 +157,12 @@ def timed_job(api: Any, spec: str) -> tuple[float, dict[str, float]]:
     if state["status"] != "completed":
         raise RuntimeError(f"job ended {state['status']}: {state.get('error_message')}")
     report = api.get(f"/api/jobs/{job['id']}/files/render-report.json").json()
+    LAST_COMPOSER.clear()
+    LAST_COMPOSER.update(report.get("composer") or {})
     return wall, {s["name"]: s["seconds"] for s in report["stages"]}
+
+
+LAST_COMPOSER: dict[str, Any] = {}  # the last timed job's composer facts
 
 
 def timed_runs(
@@ -180,6 +185,11 @@ def timed_runs(
             "stages": stages,
             "load_average": [round(x, 2) for x in load],
             "load_average_after": [round(x, 2) for x in load_after],
+            "segments": LAST_COMPOSER.get("segments"),
+            "segments_encoded": LAST_COMPOSER.get("segments_encoded"),
+            "concurrent_encodes": LAST_COMPOSER.get("concurrent_encodes"),
+            "encoder_threads": LAST_COMPOSER.get("threads"),
+            "segment_tasks": LAST_COMPOSER.get("segment_tasks"),
         }
         print(f"{name:44s} {wall:6.2f} s  compose {stages.get('compose', 0):6.2f} s  "
               f"load {load[0]:.2f}", flush=True)  # fmt: skip
