@@ -56,6 +56,7 @@ class InlineBroker:
         self.elsewhere = settings.model_copy(update={"render_cache_dir": elsewhere})
         self.state = state
         self.sent: list[tuple[str, str]] = []  # (queue, stage)
+        self.worker_ffmpeg: str | None = None  # another FFmpeg version on the segment worker
         self.done: list[str] = []
         self._tasks: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._work, daemon=True)
@@ -70,6 +71,8 @@ class InlineBroker:
         while (task := self._tasks.get()) is not None:
             name, args = task
             if name == SEGMENT_TASK:
+                if self.worker_ffmpeg is not None:  # as if the coordinator's were this one
+                    args = [*args[:2], {**args[2], "ffmpeg": self.worker_ffmpeg}]
                 self.done.append(encode_segment_task(self.elsewhere, self.state, *args))
             else:
                 self.done.append(make_piece(self.settings, self.state, *args))
@@ -170,6 +173,28 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         assert kim.get(f"/api/jobs/{third['id']}/files/talkers.mp4").content == film
         report = kim.get(f"/api/jobs/{third['id']}/files/render-report.json").json()
         assert report["cache"]["misses"] == 0
+
+
+def test_a_segment_that_fails_fails_the_job_naming_it(
+    setup: tuple[ServerSettings, ServerState, InlineBroker],
+) -> None:
+    settings, state, broker = setup
+    broker.worker_ffmpeg = "0.1-elsewhere"
+    with TestClient(create_app(settings)) as client:
+        kim = Api(client, "kim@example.com")
+        before = kim.balance()
+        job = kim.post("/api/jobs", json={"project_id": kim.project(SPEC)["id"]}).json()
+        with state.sessions() as session, session.begin():
+            claim = jobs.claim_next(session, "coordinator", 60, 3)
+        assert claim is not None
+        assert run_claimed(state.sessions, state.storage, settings, claim, fan_out=True) == (
+            "failed"
+        )
+        done = kim.get(f"/api/jobs/{job['id']}").json()
+        assert done["error_message"].startswith("[compose] segment "), done
+        assert "is not the coordinator's 0.1-elsewhere" in done["error_message"], done
+        assert "failed" in broker.done and kim.balance() == before  # refunded
+        assert not (settings.files_dir / "render-errors" / job["id"]).exists()  # tidied
 
 
 def _framemd5(content: bytes, path: Path) -> list[str]:
