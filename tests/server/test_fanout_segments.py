@@ -125,8 +125,14 @@ def test_segments_fan_out_and_a_killed_worker_loses_only_its_segment(
         pids[killed_pid].kill()
         survivor = next(w for pid, w in pids.items() if pid != killed_pid)
 
-        done = ann.wait(job["id"], timeout=240)
+        seen: list[tuple[str, float]] = []
+        while (done := ann.get(f"/api/jobs/{job['id']}").json())["status"] == "running":
+            seen.append((done["current_step"] or "", done["progress"]))
+            assert time.monotonic() < deadline + 120, done
+            time.sleep(0.05)
         assert done["status"] == "completed", done
+        # The jobs table advanced segment by segment while the workers encoded them.
+        assert len({p for step, p in seen if step == "compose"}) >= 3, seen
         assert done["attempts"] == 1 and survivor.process.poll() is None
         assert ledger(db_url, job["id"]) == [("deduction", -1)]  # charged once, no refund
 

@@ -131,7 +131,7 @@ class CelerySegments:
             "encoded": len(todo),
             "reused": len(jobs) - len(todo),
             "frames_encoded": sum(jobs[n].frames for n in todo.values()),
-            "jobs": len(todo),  # at once: as many as there are workers to take them
+            "jobs": len(tasks["by"]),  # at once: one on each worker that took a segment
             "threads": threads,
             "tasks": tasks,
         }
