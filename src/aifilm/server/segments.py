@@ -106,7 +106,12 @@ class CelerySegments:
             if found is not None:
                 cache.hits += 1
                 paths[key] = found.file(found.meta["file"])
-        todo = {k: n for n, k in reversed(list(enumerate(keys))) if k not in paths}
+        first: dict[str, int] = {}  # one task per key: a repeated shot is one segment
+        for n, key in enumerate(keys):
+            if key not in paths:
+                first.setdefault(key, n)
+        # the longest first, so the last to finish is a short one
+        todo = dict(sorted(first.items(), key=lambda item: -jobs[item[1]].frames))
         _, threads = concurrency([costs[n] for n in todo.values()], width, height, cores, budget)
         tasks: dict[str, Any] = {"queue": self.queue, "sent": len(todo), "by": {}}
         if todo:
