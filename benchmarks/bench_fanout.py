@@ -19,6 +19,16 @@ Runs, each measured once:
   minus fan-out off on one worker, divided by the tasks (voice lines + shots).
 
 Results in benchmarks/results/fanout.json, with `uptime` (the machine is shared).
+
+With `--parts compose` (or `visuals,compose`), the composition stage's segment encodes
+(`encode_segment` tasks on the `aifilm.compose` queue):
+- a film of `--shots` 3 s shots at 1280x720, 24 fps, standard quality, every shot under a
+  moving camera (so each segment is real x264 work): fan-out off on one worker (the
+  composer's own concurrent encodes, the reference), then fan-out on 1 and 2 workers; the
+  compose stage's time from the render report;
+- the overhead per segment task: the zero-time film above (160x90, one segment per shot),
+  compose stage with fan-out on minus off, divided by its segments.
+Results in benchmarks/results/fanout-compose.json, each run with its load average.
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = HERE / "results" / "fanout.json"
+COMPOSE_RESULTS = HERE / "results" / "fanout-compose.json"
 BROKER = "redis://127.0.0.1:6379/11"
 PG_ADMIN = os.environ.get("AIFILM_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -58,6 +69,25 @@ title: Fan Out {run}
 duration: {3 * shots}s
 output: {{resolution: 160x90, fps: 12, quality: draft}}
 backends: {{voice: espeak, visuals: {{name: sleepy, options: {{seconds: {seconds}}}}}}}
+scenes:
+  - shots:
+{lines}
+"""
+
+
+def compose_film(run: str, shots: int) -> str:
+    """`shots` 3 s shots at 720p under a moving camera: segments that take x264 time."""
+    cameras = ["zoom-in", "pan-left", "zoom-out", "pan-right"]
+    lines = "\n".join(
+        f'      - {{color: "#{(n * 37) % 200 + 30:02x}6080", '
+        f'narration: "Run {run}, shot {n}.", camera: {cameras[n % len(cameras)]}}}'
+        for n in range(1, shots + 1)
+    )
+    return f"""\
+title: Compose {run}
+duration: {3 * shots}s
+output: {{resolution: 1280x720, fps: 24, quality: standard}}
+backends: {{voice: espeak, visuals: {{name: sleepy, options: {{seconds: 0}}}}}}
 scenes:
   - shots:
 {lines}
@@ -127,7 +157,66 @@ def timed_job(api: Any, spec: str) -> tuple[float, dict[str, float]]:
     if state["status"] != "completed":
         raise RuntimeError(f"job ended {state['status']}: {state.get('error_message')}")
     report = api.get(f"/api/jobs/{job['id']}/files/render-report.json").json()
+    LAST_COMPOSER.clear()
+    LAST_COMPOSER.update(report.get("composer") or {})
     return wall, {s["name"]: s["seconds"] for s in report["stages"]}
+
+
+LAST_COMPOSER: dict[str, Any] = {}  # the last timed job's composer facts
+
+
+def timed_runs(
+    api: Any, tmp: Path, db_url: str, plan: list[tuple[str, int, bool, str]]
+) -> dict[str, Any]:
+    """Each (name, workers, fan-out, spec) on fresh workers: its time, stages and load."""
+    runs: dict[str, Any] = {}
+    for n, (name, count, fan_out, spec) in enumerate(plan):
+        workers = Workers(tmp, db_url, f"part{n}", count, fan_out)
+        try:
+            load = os.getloadavg()
+            wall, stages = timed_job(api, spec)
+            load_after = os.getloadavg()
+        finally:
+            workers.stop()
+        runs[name] = {
+            "workers": count,
+            "fan_out": fan_out,
+            "seconds": round(wall, 2),
+            "stages": stages,
+            "load_average": [round(x, 2) for x in load],
+            "load_average_after": [round(x, 2) for x in load_after],
+            "segments": LAST_COMPOSER.get("segments"),
+            "segments_encoded": LAST_COMPOSER.get("segments_encoded"),
+            "concurrent_encodes": LAST_COMPOSER.get("concurrent_encodes"),
+            "encoder_threads": LAST_COMPOSER.get("threads"),
+            "segment_tasks": LAST_COMPOSER.get("segment_tasks"),
+        }
+        print(f"{name:44s} {wall:6.2f} s  compose {stages.get('compose', 0):6.2f} s  "
+              f"load {load[0]:.2f}", flush=True)  # fmt: skip
+    return runs
+
+
+def compose_part(api: Any, tmp: Path, db_url: str, shots: int) -> dict[str, Any]:
+    """Segment encodes as tasks: 1 vs 2 workers, and the overhead per segment task."""
+    plan = [
+        ("compose reference, 1 worker, fan-out off", 1, False, compose_film("c0", shots)),
+        ("compose, fan-out on, 1 worker", 1, True, compose_film("c1", shots)),
+        ("compose, fan-out on, 2 workers", 2, True, compose_film("c2", shots)),
+        ("zero-time film, fan-out off", 1, False, film("z0", shots, 0.0)),
+        ("zero-time film, fan-out on", 1, True, film("z1", shots, 0.0)),
+    ]
+    results: dict[str, Any] = {"shots": shots, "uptime_before": os.getloadavg()}
+    runs = results["runs"] = timed_runs(api, tmp, db_url, plan)
+    compose = {name: run["stages"]["compose"] for name, run in runs.items()}
+    ref = compose["compose reference, 1 worker, fan-out off"]
+    one, two = compose["compose, fan-out on, 1 worker"], compose["compose, fan-out on, 2 workers"]
+    results["compose_stage_seconds"] = compose
+    results["compose_speedup_2_vs_1_worker"] = round(one / two, 2)
+    results["compose_2_workers_vs_reference"] = round(ref / two, 2)
+    off, on = compose["zero-time film, fan-out off"], compose["zero-time film, fan-out on"]
+    results["overhead_per_segment_task_seconds"] = round((on - off) / shots, 3)
+    results["uptime_after"] = os.getloadavg()
+    return results
 
 
 def main() -> None:
@@ -135,8 +224,10 @@ def main() -> None:
     parser.add_argument("--shots", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=2.0, help="each shot's fixed time")
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--parts", default="visuals", help="visuals, compose or both")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
+    parts = {p.strip() for p in args.parts.split(",")}
 
     import redis
     from tests.fakes import sleepy
@@ -176,6 +267,14 @@ def main() -> None:
                 with engine.begin() as conn:  # unlimited credits for the many jobs
                     conn.execute(text("UPDATE users SET plan = 'enterprise'"))
                 engine.dispose()
+                if "compose" in parts:
+                    found = compose_part(api, tmp, db_url, args.shots)
+                    found["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
+                    found["command"] = "python benchmarks/bench_fanout.py " + " ".join(sys.argv[1:])
+                    COMPOSE_RESULTS.write_text(json.dumps(found, indent=1) + "\n")
+                    print(json.dumps({k: v for k, v in found.items() if k != "runs"}, indent=1))
+                if "visuals" not in parts:
+                    return
                 plan = [("reference, 1 worker, fan-out off", 1, False, args.seconds)]
                 plan += [(f"fan-out, {n} worker(s)", n, True, args.seconds) for n in counts]
                 plan += [

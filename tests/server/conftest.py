@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -19,10 +22,13 @@ pytest.importorskip("fastapi", reason="the server extra is not installed")
 
 import uvicorn
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from tests.fakes import sleepy
 
 from aifilm.server.app import create_app
 from aifilm.server.config import ServerSettings
-from aifilm.server.db import upgrade
+from aifilm.server.db import make_engine, make_sessionmaker, upgrade
+from aifilm.server.models import CreditTransaction, Job
 from aifilm.server.state import ServerState
 
 PG_ADMIN = os.environ.get("AIFILM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -235,3 +241,99 @@ def flushed_redis(url: str) -> Iterator[Any]:
         yield client
     finally:
         client.flushdb()
+
+
+# --- real `aifilm worker --celery` processes (fan-out tests) -------------------------------
+
+FANOUT_BROKER = "redis://127.0.0.1:6379/12"  # flushed before and after
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class CeleryWorker:
+    """`aifilm worker --celery` (with the toy backend) in its own process group."""
+
+    def __init__(self, tmp: Path, name: str, env: dict[str, str]) -> None:
+        self.log = tmp / f"{name}.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.fakes.sleepy", "worker", "--celery"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while "ready." not in self.log.read_text(errors="replace"):
+            assert self.process.poll() is None, self.log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+
+@pytest.fixture
+def fanout_workers(tmp_path: Path, db_url: str) -> Iterator[Callable[..., CeleryWorker]]:
+    """Starts `aifilm worker --celery` processes (toy backend loaded) sharing `tmp_path/data`
+    as storage, on PostgreSQL and Redis database 12; all killed afterwards."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("worker processes with Celery are the PostgreSQL setup")
+    started: list[CeleryWorker] = []
+    sleepy.register()  # the server checks the project's backends too
+
+    def start(name: str, **extra: str) -> CeleryWorker:
+        """A worker named `name` (its log `name.log`, its own cache), `extra` in its env."""
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+            "AIFILM_SERVER_CONFIG": str(tmp_path / "no-server.toml"),
+            "AIFILM_SERVER_DATABASE_URL": db_url,
+            "AIFILM_SERVER_DATA_DIR": str(tmp_path / "data"),  # the shared storage
+            "AIFILM_SERVER_RENDER_CACHE_DIR": str(tmp_path / f"cache-{name}"),  # its own
+            "AIFILM_SERVER_REDIS_URL": FANOUT_BROKER,
+            "AIFILM_SERVER_LEASE_SECONDS": "3",
+            "AIFILM_SERVER_POLL_SECONDS": "0.3",
+            "AIFILM_SERVER_PIECE_VISIBILITY_SECONDS": "4",
+            "AIFILM_SERVER_ALLOWED_BACKENDS": '{"visuals": ["sleepy"]}',
+            "AIFILM_SLEEPY_LOG": str(tmp_path / "shots.log"),
+            **extra,
+        }
+        worker = CeleryWorker(tmp_path, name, env)
+        started.append(worker)
+        return worker
+
+    with flushed_redis(FANOUT_BROKER):
+        yield start
+        for worker in started:
+            worker.kill()
+    sleepy.unregister()
+
+
+def job_row(db_url: str, job_id: str) -> Job:
+    """The job's row, read in a connection of its own."""
+    engine = make_engine(db_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            job = session.get(Job, uuid.UUID(job_id))
+            assert job is not None
+            return job
+    finally:
+        engine.dispose()
+
+
+def ledger(db_url: str, job_id: str) -> list[tuple[str, int]]:
+    """The job's credit transactions: (type, amount)."""
+    engine = make_engine(db_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = session.scalars(
+                select(CreditTransaction).where(CreditTransaction.job_id == uuid.UUID(job_id))
+            ).all()
+            return [(r.type, r.amount) for r in rows]
+    finally:
+        engine.dispose()

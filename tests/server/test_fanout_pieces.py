@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import shutil
+import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,11 +19,13 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.server.conftest import Api
 
+from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.server import jobs
 from aifilm.server.app import create_app
 from aifilm.server.config import ServerSettings
 from aifilm.server.models import User
 from aifilm.server.pieces import make_piece
+from aifilm.server.segments import SEGMENT_TASK, encode_segment_task
 from aifilm.server.state import ServerState
 from aifilm.server.worker import run_claimed
 
@@ -42,25 +45,37 @@ scenes:
 
 
 class InlineBroker:
-    """Stands in for Celery: `send_task` queues the task; one thread runs them in order."""
+    """Stands in for Celery: `send_task` queues the task; one thread runs them in order.
 
-    def __init__(self, settings: ServerSettings, state: ServerState) -> None:
+    Segment encodes run as on another machine: with a render cache of their own, so their
+    inputs come through the shared storage.
+    """
+
+    def __init__(self, settings: ServerSettings, state: ServerState, elsewhere: Path) -> None:
         self.settings = settings
+        self.elsewhere = settings.model_copy(update={"render_cache_dir": elsewhere})
         self.state = state
         self.sent: list[tuple[str, str]] = []  # (queue, stage)
+        self.worker_ffmpeg: str | None = None  # another FFmpeg version on the segment worker
         self.done: list[str] = []
-        self._tasks: queue.Queue[list[Any] | None] = queue.Queue()
+        self._tasks: queue.Queue[tuple[str, list[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._work, daemon=True)
         self._thread.start()
 
     def send_task(self, name: str, args: list[Any], queue: str) -> None:
-        assert name == "aifilm.server.make_piece"
-        self.sent.append((queue, args[2]))
-        self._tasks.put(args)
+        assert name in ("aifilm.server.make_piece", SEGMENT_TASK)
+        self.sent.append((queue, args[2] if name != SEGMENT_TASK else "segment"))
+        self._tasks.put((name, args))
 
     def _work(self) -> None:
-        while (args := self._tasks.get()) is not None:
-            self.done.append(make_piece(self.settings, self.state, *args))
+        while (task := self._tasks.get()) is not None:
+            name, args = task
+            if name == SEGMENT_TASK:
+                if self.worker_ffmpeg is not None:  # as if the coordinator's were this one
+                    args = [*args[:2], {**args[2], "ffmpeg": self.worker_ffmpeg}]
+                self.done.append(encode_segment_task(self.elsewhere, self.state, *args))
+            else:
+                self.done.append(make_piece(self.settings, self.state, *args))
 
     def close(self) -> None:
         self._tasks.put(None)
@@ -69,11 +84,11 @@ class InlineBroker:
 
 @pytest.fixture
 def setup(
-    settings_for: Callable[..., ServerSettings], monkeypatch: pytest.MonkeyPatch
+    settings_for: Callable[..., ServerSettings], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[tuple[ServerSettings, ServerState, InlineBroker]]:
     settings = settings_for(worker="none", celery_broker_url="redis://127.0.0.1:1/0")
     state = ServerState.build(settings)
-    broker = InlineBroker(settings, state)
+    broker = InlineBroker(settings, state, tmp_path / "segment-worker-cache")
     monkeypatch.setattr("aifilm.server.celery_app.celery_app", lambda *a, **k: broker)
     yield settings, state, broker
     broker.close()
@@ -95,20 +110,34 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         assert run_claimed(state.sessions, state.storage, settings, claim, fan_out=True) == (
             "completed"
         )
+        report = kim.get(f"/api/jobs/{job['id']}/files/render-report.json").json()
+        segments = report["composer"]["segments"]
+        assert segments == 2 and report["composer"]["segments_encoded"] == 2
         assert sorted(broker.sent) == [
+            ("aifilm.compose", "segment"),  # each shot's segment, encoded elsewhere
+            ("aifilm.compose", "segment"),
             ("aifilm.lipsync", "lipsync"),  # Kaka's face
             ("aifilm.visuals", "visuals"),
             ("aifilm.visuals", "visuals"),
             ("aifilm.voice", "voice"),
             ("aifilm.voice", "voice"),
         ]
-        assert broker.done == ["made"] * 5
+        assert broker.done == ["made"] * 7
+        tasks = report["composer"]["segment_tasks"]
+        assert tasks["sent"] == 2 and sum(tasks["by"].values()) == 2
+        assert tasks["queue"] == "aifilm.compose"
+        # the inputs only the coordinator had (its cut of the subtitles, the fonts) went
+        # through the storage; the pictures and the lip-sync list as the entries they are
+        assert (settings.files_dir / "render-cache" / "segment-input").is_dir()
+        assert (settings.files_dir / "render-cache" / "segment").is_dir()
         stored = settings.files_dir / "render-cache"
         assert {p.name for p in stored.iterdir()} >= {"voice", "visuals", "lipsync", "faces"}
         assert not (stored / "film").exists()
         film = kim.get(f"/api/jobs/{job['id']}/files/talkers.mp4").content
         logs = kim.get(f"/api/jobs/{job['id']}/logs", params={"limit": 100}).json()["items"]
-        assert "lipsync finish" in [line["message"] for line in logs]
+        messages = [line["message"] for line in logs]
+        assert "lipsync finish" in messages
+        assert sum("compose: segment" in m and "encoded by" in m for m in messages) == 2
 
         # The same project rendered by one worker without fan-out, with a cache of its own:
         # the same pieces under the same keys, the pictures and faces byte for byte (espeak's
@@ -123,7 +152,12 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         # of the plan and so the lip-sync keys, with or without fan-out.
         shutil.copytree(settings.cache_dir / "voice", alone.cache_dir / "voice")
         assert run_claimed(state.sessions, state.storage, alone, claim) == "completed"
-        assert len(broker.sent) == 5  # nothing more sent
+        assert len(broker.sent) == 7  # nothing more sent
+        # its segments encoded in its own process: the same frames
+        alone_film = kim.get(f"/api/jobs/{again['id']}/files/talkers.mp4").content
+        assert _framemd5(alone_film, tmp_path / "alone.mp4") == _framemd5(
+            film, tmp_path / "fanned.mp4"
+        )
         for stage in ("visuals", "faces", "lipsync"):
             fanned = _entries(settings.cache_dir / stage)
             assert fanned.keys() == _entries(alone.cache_dir / stage).keys()
@@ -139,6 +173,40 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         assert kim.get(f"/api/jobs/{third['id']}/files/talkers.mp4").content == film
         report = kim.get(f"/api/jobs/{third['id']}/files/render-report.json").json()
         assert report["cache"]["misses"] == 0
+
+
+def test_a_segment_that_fails_fails_the_job_naming_it(
+    setup: tuple[ServerSettings, ServerState, InlineBroker],
+) -> None:
+    settings, state, broker = setup
+    broker.worker_ffmpeg = "0.1-elsewhere"
+    with TestClient(create_app(settings)) as client:
+        kim = Api(client, "kim@example.com")
+        before = kim.balance()
+        job = kim.post("/api/jobs", json={"project_id": kim.project(SPEC)["id"]}).json()
+        with state.sessions() as session, session.begin():
+            claim = jobs.claim_next(session, "coordinator", 60, 3)
+        assert claim is not None
+        assert run_claimed(state.sessions, state.storage, settings, claim, fan_out=True) == (
+            "failed"
+        )
+        done = kim.get(f"/api/jobs/{job['id']}").json()
+        assert done["error_message"].startswith("[compose] segment "), done
+        assert "is not the coordinator's 0.1-elsewhere" in done["error_message"], done
+        assert "failed" in broker.done and kim.balance() == before  # refunded
+        assert not (settings.files_dir / "render-errors" / job["id"]).exists()  # tidied
+
+
+def _framemd5(content: bytes, path: Path) -> list[str]:
+    """The film's decoded frames' MD5s (FFmpeg's framemd5), without its header."""
+    path.write_bytes(content)
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:v", "-f", "framemd5", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line for line in out.splitlines() if not line.startswith("#")]
 
 
 def _entries(stage: Path) -> dict[str, dict[str, bytes]]:
@@ -166,5 +234,6 @@ def test_a_queue_per_backend(settings_for: Callable[..., ServerSettings]) -> Non
         "aifilm.voice",
         "aifilm.visuals",
         "aifilm.lipsync",
+        "aifilm.compose",
         "gpu",
     ]

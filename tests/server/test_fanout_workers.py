@@ -12,31 +12,22 @@ Skipped without PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-from sqlalchemy import select
-from tests.fakes import sleepy
-from tests.server.conftest import Api, flushed_redis, serve
+from tests.server.conftest import FANOUT_BROKER, Api, CeleryWorker, job_row, ledger, serve
 
 from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.media.probe import probe
 from aifilm.server.config import ServerSettings
-from aifilm.server.db import make_engine, make_sessionmaker
-from aifilm.server.models import CreditTransaction, Job
 
 pytestmark = pytest.mark.slow
-BROKER = "redis://127.0.0.1:6379/12"  # flushed before and after
-ROOT = Path(__file__).resolve().parents[2]
+BROKER = FANOUT_BROKER
 COLOURS = ["#c03030", "#30c030", "#3030c0", "#c0c030"]
 SHOT_SECONDS = 2.5  # each shot's picture takes this long on the toy backend
 
@@ -57,90 +48,6 @@ scenes:
   - shots:
 {shots}
 """
-
-
-class Worker:
-    """`aifilm worker --celery` (with the toy backend) in its own process group."""
-
-    def __init__(self, tmp: Path, name: str, env: dict[str, str]) -> None:
-        self.log = tmp / f"{name}.log"
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.fakes.sleepy", "worker", "--celery"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while "ready." not in self.log.read_text(errors="replace"):
-            assert self.process.poll() is None, self.log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the worker did not start"
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-
-@pytest.fixture
-def workers(tmp_path: Path, db_url: str) -> Iterator[Callable[[str], Worker]]:
-    if db_url.startswith("sqlite"):
-        pytest.skip("worker processes with Celery are the PostgreSQL setup")
-    started: list[Worker] = []
-    sleepy.register()  # the server checks the project's backends too
-
-    def start(name: str) -> Worker:
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-            "AIFILM_SERVER_CONFIG": str(tmp_path / "no-server.toml"),
-            "AIFILM_SERVER_DATABASE_URL": db_url,
-            "AIFILM_SERVER_DATA_DIR": str(tmp_path / "data"),  # the shared storage
-            "AIFILM_SERVER_RENDER_CACHE_DIR": str(tmp_path / f"cache-{name}"),  # its own
-            "AIFILM_SERVER_REDIS_URL": BROKER,
-            "AIFILM_SERVER_LEASE_SECONDS": "3",
-            "AIFILM_SERVER_POLL_SECONDS": "0.3",
-            "AIFILM_SERVER_PIECE_VISIBILITY_SECONDS": "4",
-            "AIFILM_SERVER_ALLOWED_BACKENDS": '{"visuals": ["sleepy"]}',
-            "AIFILM_SLEEPY_LOG": str(tmp_path / "shots.log"),
-        }
-        worker = Worker(tmp_path, name, env)
-        started.append(worker)
-        return worker
-
-    with flushed_redis(BROKER):
-        yield start
-        for worker in started:
-            worker.kill()
-    sleepy.unregister()
-
-
-def _job(db_url: str, job_id: str) -> Job:
-    engine = make_engine(db_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            job = session.get(Job, uuid.UUID(job_id))
-            assert job is not None
-            return job
-    finally:
-        engine.dispose()
-
-
-def _ledger(db_url: str, job_id: str) -> list[tuple[str, int]]:
-    engine = make_engine(db_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            rows = session.scalars(
-                select(CreditTransaction).where(CreditTransaction.job_id == uuid.UUID(job_id))
-            ).all()
-            return [(r.type, r.amount) for r in rows]
-    finally:
-        engine.dispose()
 
 
 def _frame(path: Path, at: float) -> np.ndarray:
@@ -179,7 +86,7 @@ def _shots(log: Path) -> list[tuple[int, str, str]]:
 
 
 def test_shots_fan_out_and_a_killed_worker_loses_only_its_shot(
-    workers: Callable[[str], Worker],
+    fanout_workers: Callable[..., CeleryWorker],
     settings_for: Callable[..., ServerSettings],
     db_url: str,
     tmp_path: Path,
@@ -192,7 +99,7 @@ def test_shots_fan_out_and_a_killed_worker_loses_only_its_shot(
     )
     shots_log = tmp_path / "shots.log"
     with serve(settings) as (url, _state), httpx.Client(base_url=url, timeout=30) as http:
-        first, second = workers("first"), workers("second")
+        first, second = fanout_workers("first"), fanout_workers("second")
         first.wait_ready()
         second.wait_ready()
         ann = Api(http, "ann@example.com")  # type: ignore[arg-type]
@@ -208,7 +115,7 @@ def test_shots_fan_out_and_a_killed_worker_loses_only_its_shot(
             assert state["status"] in ("queued", "running"), state
             assert time.monotonic() < deadline, f"no shot started on a second worker: {state}"
             if state["status"] == "running":
-                owner = int(_job(db_url, job["id"]).worker_id.split("-")[-2])
+                owner = int(job_row(db_url, job["id"]).worker_id.split("-")[-2])
                 lines = _shots(shots_log)
                 busy = {
                     (pid, colour)
@@ -257,7 +164,7 @@ def test_shots_fan_out_and_a_killed_worker_loses_only_its_shot(
             assert all(abs(g - w) < 40 for g, w in zip(got, want, strict=True)), (n, got)
 
         # Charged once, never refunded.
-        assert _ledger(db_url, job["id"]) == [("deduction", -1)]
+        assert ledger(db_url, job["id"]) == [("deduction", -1)]
 
         # A shot that fails fails the job, naming the shot; the job is refunded.
         before = ann.balance()

@@ -157,8 +157,9 @@ def register(app: typer.Typer) -> None:
             "--queues",
             "-Q",
             help="With --celery: the queues to consume, comma-separated (default: all). "
-            "'celery' holds the jobs; aifilm.voice, aifilm.visuals, aifilm.lipsync (or the "
-            "piece_queues setting's) the pieces. Without 'celery' the worker makes only pieces.",
+            "'celery' holds the jobs; aifilm.voice, aifilm.visuals, aifilm.lipsync and "
+            "aifilm.compose (segment encodes), or the piece_queues setting's, the pieces. "
+            "Without 'celery' the worker makes only pieces.",
         ),
         log_level: str = typer.Option("info", help="debug, info, warning, error."),
     ) -> None:

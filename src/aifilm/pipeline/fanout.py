@@ -28,6 +28,7 @@ from aifilm.pipeline.blame import blame
 from aifilm.pipeline.cache import Entry
 
 if TYPE_CHECKING:
+    from aifilm.pipeline.compose.base import SegmentEncoder
     from aifilm.pipeline.context import RenderContext
 
 Done = Callable[[int, Entry], None]
@@ -63,6 +64,13 @@ class PieceRunner(ABC):
         `threads` is how many threads of one process may work at once (1: a backend that is
         not thread-safe); separate processes and machines are not limited by it.
         """
+
+    def segment_encoder(self, ctx: RenderContext) -> SegmentEncoder | None:
+        """Who encodes the film's segments missing from the cache; None: the composer, in
+        this process. Its FFmpeg runs already use every core within a memory budget, so
+        threads and forked processes add nothing; the server's Celery runner sends them to
+        other machines as tasks (`aifilm.server.segments`)."""
+        return None
 
 
 class ThreadRunner(PieceRunner):

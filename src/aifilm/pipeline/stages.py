@@ -810,6 +810,7 @@ class ComposeStage(Stage):
                 quality=ctx.quality,
                 overlays=ctx.state.overlays,
                 segment_cache=ctx.cache,  # an edit re-encodes only the segments it changed
+                segment_encoder=ctx.runner.segment_encoder(ctx),  # None: in this process
             )
 
             def make(folder: Path) -> dict[str, Any]:

@@ -6,8 +6,9 @@ or doubles a job.
 In a worker process the job is rendered by its render thread (`poll_forever`, which also
 polls the table every `poll_seconds`: a job queued while the broker was down still runs, and
 so does a job whose worker died mid-render), one job at a time; the wake-up task only wakes
-that thread. Celery's own (solo) pool is left free for the pieces of fanned-out jobs
-(`aifilm.server.pieces`): this worker's, and every other worker's.
+that thread. Celery's own (solo) pool is left free for the pieces and segment encodes of
+fanned-out jobs (`aifilm.server.pieces`, `aifilm.server.segments`): this worker's, and every
+other worker's.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def celery_app(broker_url: str, visibility_seconds: float = 3600.0) -> Any:
     from celery import Celery
 
     from aifilm.server.pieces import PIECE_TASK, make_piece
+    from aifilm.server.segments import SEGMENT_TASK, encode_segment_task
 
     app = Celery("aifilm", broker=broker_url)
     app.conf.update(
@@ -51,6 +53,11 @@ def celery_app(broker_url: str, visibility_seconds: float = 3600.0) -> Any:
     def make_piece_task(job_id: str, attempt: int, stage: str, key: str) -> str:
         settings = ServerSettings()
         return make_piece(settings, _state(settings), job_id, attempt, stage, key)
+
+    @app.task(name=SEGMENT_TASK)  # type: ignore[untyped-decorator]
+    def encode_segment(job_id: str, attempt: int, payload: dict[str, Any]) -> str:
+        settings = ServerSettings()
+        return encode_segment_task(settings, _state(settings), job_id, attempt, payload)
 
     return app
 

@@ -71,13 +71,14 @@ class ServerSettings(BaseSettings):
     celery_broker_url: str | None = None
     fan_out: bool = Field(
         True,
-        description="With Celery: a job's voices, pictures and lip-sync are tasks across "
-        "workers (docs/server.md, Fan-out); false: each job renders on one worker.",
+        description="With Celery: a job's voices, pictures, lip-sync and segment encodes are "
+        "tasks across workers (docs/server.md, Fan-out); false: each job renders on one worker.",
     )
     piece_queues: dict[str, str] = Field(
         default_factory=dict,
         description='Queue of each kind of piece or backend, e.g. {"visuals": "gpu", '
-        '"wav2lip": "gpu"}; default aifilm.voice, aifilm.visuals, aifilm.lipsync.',
+        '"compose": "cpu"}; default aifilm.voice, aifilm.visuals, aifilm.lipsync, '
+        "aifilm.compose.",
     )
     piece_visibility_seconds: float = Field(
         3600.0,

@@ -23,7 +23,7 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from aifilm.server.shared_cache import SharedCache
 from aifilm.server.storage import Storage
 
 if TYPE_CHECKING:
+    from aifilm.pipeline.compose.base import SegmentEncoder
     from aifilm.pipeline.context import RenderContext
     from aifilm.pipeline.stage_base import Stage
     from aifilm.server.jobs import Claim
@@ -44,7 +45,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("aifilm.server.pieces")
 PIECE_TASK = "aifilm.server.make_piece"
 JOBS_QUEUE = "celery"  # Celery's default: the wake-up tasks that start jobs
-DEFAULT_QUEUES = {"voice": "aifilm.voice", "visuals": "aifilm.visuals", "lipsync": "aifilm.lipsync"}
+DEFAULT_QUEUES = {
+    "voice": "aifilm.voice",
+    "visuals": "aifilm.visuals",
+    "lipsync": "aifilm.lipsync",
+    "compose": "aifilm.compose",  # segment encodes (aifilm.server.segments): CPU
+}
 
 
 def queue_for(settings: ServerSettings, kind: str, backend: str) -> str:
@@ -73,12 +79,14 @@ class CeleryRunner(PieceRunner):
         claim: Claim,
         lease: LeaseHeartbeat,
         poll_seconds: float = 0.1,
+        note: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.settings = settings
         self.storage = storage
         self.claim = claim
         self.lease = lease
         self.poll_seconds = poll_seconds
+        self.note = note  # a line for the job's log (segments say who encoded them)
 
     def run(
         self, ctx: RenderContext, stage: str, pieces: Sequence[Piece], done: Done, threads: int
@@ -138,15 +146,28 @@ class CeleryRunner(PieceRunner):
                 time.sleep(self.poll_seconds)
         return [entries[i] for i in range(len(pieces))]
 
+    def segment_encoder(self, ctx: RenderContext) -> SegmentEncoder | None:
+        """The film's segments as tasks too (`aifilm.server.segments`), on the compose queue."""
+        from aifilm.server.segments import CelerySegments
+
+        assert isinstance(ctx.cache, SharedCache), "fanned-out renders use the shared cache"
+        composer = ctx.backends.get("compose")
+        name = getattr(composer, "inner", composer).name if composer is not None else ""
+        return CelerySegments(
+            self.settings,
+            ctx.cache,
+            self.claim.job_id,
+            self.claim.attempt,
+            self.lease,
+            name,
+            note=self.note,
+            poll_seconds=self.poll_seconds,
+        )
+
     def _raise_if_failed(self, stage: str, piece: Piece) -> None:
         """Raise the error a piece task left, naming the piece's shot."""
-        key = _error_key(self.claim.job_id, self.claim.attempt, piece.key)
-        local = self.storage.local_path(key)
-        if local is not None and not local.is_file():
-            return
-        try:
-            failure = json.loads(b"".join(self.storage.open_stream(key)))
-        except Exception:  # no error left (S3's 404), or unreadable: still waiting
+        failure = left_error(self.storage, self.claim.job_id, self.claim.attempt, piece.key)
+        if failure is None:
             return
         if not failure.get("aifilm"):  # as `blame` words an unexpected error, here
             where = f" ({piece.source})" if piece.source else ""
@@ -208,7 +229,7 @@ def make_piece(
             return "made"
         except Exception as error:
             log.exception("piece failed", extra={"job_id": job_id, "stage": stage_name})
-            _leave_error(storage, job_id, attempt, key, error)
+            leave_error(storage, job_id, attempt, key, error)
             return "failed"
         finally:
             if pipe is not None:
@@ -231,7 +252,23 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _leave_error(storage: Storage, job_id: str, attempt: int, key: str, error: Exception) -> None:
+def left_error(
+    storage: Storage, job_id: uuid.UUID | str, attempt: int, key: str
+) -> dict[str, Any] | None:
+    """The error a task left for one of a job's pieces or segments, if any."""
+    where = _error_key(job_id, attempt, key)
+    local = storage.local_path(where)
+    if local is not None and not local.is_file():
+        return None
+    try:
+        found = json.loads(b"".join(storage.open_stream(where)))
+    except Exception:  # no error left (S3's 404), or unreadable: still waiting
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def leave_error(storage: Storage, job_id: str, attempt: int, key: str, error: Exception) -> None:
+    """Leave a task's error in the storage, where the job's coordinator reads it."""
     failure = {
         "message": error.message if isinstance(error, AifilmError) else _describe(error),
         "hint": getattr(error, "hint", None),

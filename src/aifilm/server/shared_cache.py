@@ -68,6 +68,13 @@ class SharedCache(Cache):
             self._upload(stage, key, entry)
         return entry
 
+    def share(self, stage: str, key: str) -> None:
+        """Put a finished local entry in the storage (one made before this cache shared it)."""
+        entry = Cache.lookup(self, stage, key)
+        if entry is None:
+            raise KeyError(f"no local entry {stage}/{key}")
+        self._upload(stage, key, entry)
+
     def _upload(self, stage: str, key: str, entry: Entry) -> None:
         files = sorted(
             p.relative_to(entry.path).as_posix()

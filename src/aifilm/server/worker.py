@@ -118,6 +118,13 @@ class _Reporter(LeaseHeartbeat):
     def renew(self) -> bool:
         return jobs.heartbeat(self.sessions, self.claim, self.lease)
 
+    def note(self, message: str, data: dict[str, Any]) -> None:
+        """A line in the job's log (a segment encoded by another worker, say)."""
+        if not jobs.heartbeat(
+            self.sessions, self.claim, self.lease, message=("info", message, data)
+        ):
+            self.lost = True
+
     def __call__(self, event: ProgressEvent) -> None:
         if self.lost:
             raise JobLost
@@ -206,7 +213,9 @@ def run_claimed(
                     from aifilm.server.shared_cache import SharedCache
 
                     extra["cache"] = SharedCache(settings.cache_dir, storage)
-                    extra["runner"] = CeleryRunner(settings, storage, claim, reporter)
+                    extra["runner"] = CeleryRunner(
+                        settings, storage, claim, reporter, note=reporter.note
+                    )
                 result = aifilm.render(
                     project_model,
                     out,

@@ -3,17 +3,46 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from aifilm.pipeline.backend import Backend
 from aifilm.pipeline.cache import Cache
 from aifilm.pipeline.timeline import Timeline
 from aifilm.pipeline.visuals.base import Visual
 
+if TYPE_CHECKING:
+    from aifilm.pipeline.compose.job import SegmentJob
+
 Progress = Callable[[float], None]  # fraction done, 0..1
+
+
+class SegmentEncoder(Protocol):
+    """Who encodes a film's segments: `ffmpeg.encode_segments` (in this process, several at
+    once within `budget` bytes) unless a render hands the composer another (the server's
+    Celery tasks, `aifilm.server.segments`).
+
+    Returns each job's segment file (from `cache` or encoded into it) and counts: `encoded`,
+    `reused`, `frames_encoded`, `jobs` (encodes at once), `threads` (each), and optionally
+    `tasks` (what was sent elsewhere, and who encoded it).
+    """
+
+    def __call__(
+        self,
+        jobs: Sequence[SegmentJob],
+        costs: Sequence[int],
+        cache: Cache,
+        *,
+        width: int,
+        height: int,
+        cores: int,
+        budget: int,
+        progress: Progress | None = None,
+    ) -> tuple[list[Path], dict[str, Any]]:
+        """Each job's segment file, and counts."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +72,9 @@ class CompositionRequest:
     exactly the film's length). `subtitles_ass` is burned in when given. `overlays`,
     when given, holds each shot's overlays (in shot order; `()` for none).
     `segment_cache`, when given, keeps encoded segments between renders, so a render
-    after an edit encodes only the segments whose picture changed.
+    after an edit encodes only the segments whose picture changed. `segment_encoder`,
+    when given, encodes the missing ones instead of this process (it must store them in
+    `segment_cache`).
     """
 
     timeline: Timeline
@@ -55,6 +86,7 @@ class CompositionRequest:
     watermark: str | None = None
     overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot, or empty
     segment_cache: Cache | None = None
+    segment_encoder: SegmentEncoder | None = None
 
 
 @dataclass(frozen=True)

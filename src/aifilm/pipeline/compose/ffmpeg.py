@@ -162,7 +162,8 @@ class FFmpegComposer(ComposeBackend):
             partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.mp4")
             started = time.perf_counter()
             try:
-                files, run = encode_segments(
+                encode = request.segment_encoder or encode_segments
+                files, run = encode(
                     jobs, plan.costs, cache, width=width, height=height, cores=cores,
                     budget=self.memory_budget, progress=progress,
                 )  # fmt: skip
@@ -207,6 +208,8 @@ class FFmpegComposer(ComposeBackend):
             "subtitles": request.subtitles_ass is not None,
             "watermark": plan.watermark,
         }
+        if "tasks" in run:  # encoded elsewhere (the server's segment tasks): by whom
+            facts["segment_tasks"] = run["tasks"]
         if notes:
             facts["notes"] = notes
         return Composition(out, timeline.duration, facts)
