@@ -42,7 +42,7 @@ from aifilm.media.ffmpeg import ffmpeg_version
 from aifilm.pipeline.cache import META, Cache, cache_key
 from aifilm.pipeline.compose.base import Progress
 from aifilm.pipeline.compose.graph import escape_value
-from aifilm.pipeline.compose.job import SegmentJob, content_digest, encode_segment
+from aifilm.pipeline.compose.job import SegmentJob, content_digest, encode_segment, tail_path
 from aifilm.pipeline.compose.segments import concurrency
 from aifilm.server.config import ServerSettings
 from aifilm.server.lease import LeaseHeartbeat
@@ -103,7 +103,7 @@ class CelerySegments:
         paths: dict[str, Path] = {}
         for key in dict.fromkeys(keys):
             found = cache.lookup("segment", key)
-            if found is not None:
+            if found is not None and complete(found.meta, found.path, jobs[keys.index(key)]):
                 cache.hits += 1
                 paths[key] = found.file(found.meta["file"])
         first: dict[str, int] = {}  # one task per key: a repeated shot is one segment
@@ -118,7 +118,8 @@ class CelerySegments:
             assert self.settings.broker_url
             app = celery_app(self.settings.broker_url, self.settings.piece_visibility_seconds)
             version = ffmpeg_version()
-            for key, n in todo.items():
+
+            def send(key: str, n: int) -> None:
                 payload = {
                     "job": dataclasses.asdict(jobs[n]),
                     "key": key,
@@ -131,7 +132,8 @@ class CelerySegments:
                     args=[str(self.job_id), self.attempt, payload],
                     queue=self.queue,
                 )
-            self._wait(jobs, todo, paths, tasks["by"], progress)
+
+            self._wait(jobs, todo, paths, tasks["by"], progress, send)
         run = {
             "encoded": len(todo),
             "reused": len(jobs) - len(todo),
@@ -149,13 +151,20 @@ class CelerySegments:
         paths: dict[str, Path],
         by: dict[str, int],
         progress: Progress | None,
+        send: Callable[[str, int], None],
     ) -> None:
-        """Until every sent segment is in the shared cache, advancing progress per segment."""
+        """Send each segment once the tails it reads have landed (a transition after its
+        body), and wait until every one is in the shared cache, advancing progress."""
         waiting = dict(todo)
+        unsent = dict(todo)
         total = sum(jobs[n].frames for n in todo.values()) or 1
         done_frames = 0
         sent = time.monotonic()
         while waiting:
+            for key, n in list(unsent.items()):
+                if all(body in paths for _, body in jobs[n].needs):
+                    send(key, n)
+                    del unsent[key]
             if self.lease.lost:
                 from aifilm.server.worker import JobLost
 
@@ -171,7 +180,7 @@ class CelerySegments:
                 if not self.shared.shared("segment", key):
                     continue
                 entry = self.shared.lookup("segment", key)
-                if entry is None:
+                if entry is None or not complete(entry.meta, entry.path, jobs[n]):
                     continue
                 self.shared.misses += 1  # made for this render, by some worker
                 paths[key] = entry.file(entry.meta["file"])
@@ -201,7 +210,10 @@ class CelerySegments:
 def share_inputs(cache: SharedCache, job: SegmentJob) -> dict[str, dict[str, str]]:
     """Where a worker finds each file `job` reads: {path: {stage, key, name, digest}}."""
     files: dict[str, dict[str, str]] = {}
+    made_elsewhere = {path for path, _ in job.needs}  # kept tails: from their body's entry
     for path in job.files():
+        if path in made_elsewhere:
+            continue
         local = Path(path)
         if not local.exists():
             continue  # not a file (FFmpeg reads it some other way): left as it is
@@ -271,6 +283,7 @@ def localise(job: SegmentJob, places: dict[str, Path]) -> SegmentJob:
         inputs=tuple(plain.get(a, a) for a in job.inputs),
         graph=pattern.sub(lambda m: in_graph[m.group(0)], job.graph),
         reads=tuple(plain.get(r, r) for r in job.reads),
+        needs=tuple((plain.get(path, path), body) for path, body in job.needs),
     )
 
 
@@ -304,6 +317,8 @@ def encode_segment_task(
         places = {
             path: _fetch_input(cache, settings, ref) for path, ref in payload["files"].items()
         }
+        for path, body in job.needs:  # a transition reads the tail its body kept
+            places[path] = _kept_tail(cache, body)
         local = localise(job, places)
         if local.key() != key:
             raise InternalError("a segment's input files did not arrive intact (its key changed)")
@@ -311,8 +326,11 @@ def encode_segment_task(
         by = worker_name()
 
         def make(folder: Path) -> dict[str, Any]:
-            encode_segment(local, folder / "segment.ts", threads=threads)
-            return {"file": "segment.ts", "frames": job.frames, "fps": job.fps, "encoded_by": by}
+            out = encode_segment(local, folder / "segment.ts", threads=threads)
+            meta = {"file": out.name, "frames": job.frames, "fps": job.fps, "encoded_by": by}
+            if local.tail_output is not None:
+                meta["tail"] = tail_path(out).name
+            return meta
 
         cache.fetch("segment", key, make)
         return "made"
@@ -336,7 +354,27 @@ def _job_from(fields: dict[str, Any]) -> SegmentJob:
         frames=int(fields["frames"]),
         fps=int(fields["fps"]),
         reads=tuple(fields.get("reads", ())),
+        tail_output=fields.get("tail_output"),
+        tail_frames=int(fields.get("tail_frames", 0)),
+        needs=tuple((str(path), str(body)) for path, body in fields.get("needs", ())),
     )
+
+
+def complete(meta: dict[str, Any], folder: Path, job: SegmentJob) -> bool:
+    """Whether a segment's cache entry holds every file its job makes (a kept tail too)."""
+    names = [meta.get("file")] + ([meta.get("tail")] if job.tail_output is not None else [])
+    return all(isinstance(name, str) and (folder / name).is_file() for name in names)
+
+
+def _kept_tail(cache: SharedCache, body: str) -> Path:
+    """The tail a body segment kept (in its shared cache entry), for the transition after it."""
+    entry = cache.lookup("segment", body)
+    if entry is None or not isinstance(entry.meta.get("tail"), str):
+        raise InternalError(
+            f"the tail of segment {body[:12]} is not in the shared storage",
+            hint="every worker must reach the same storage (docs/server.md, Fan-out)",
+        )
+    return entry.file(entry.meta["tail"])
 
 
 def _fetch_input(cache: SharedCache, settings: ServerSettings, ref: dict[str, str]) -> Path:
