@@ -507,7 +507,7 @@ def test_transitions_read_tails_kept_in_the_cache_and_a_lost_tail_is_made_again(
     request = _request(composer, tmp_path, CAMERAS, TRANSITIONS)
     request = dataclasses.replace(request, segment_cache=Cache(tmp_path / "cache"))
     cold = composer.compose(request, tmp_path / "cold.mp4")
-    # a body before a transition keeps its clip's tail (FFV1) beside its segment
+    # a body before a transition keeps its clip's tail (lossless) beside its segment
     tails = sorted((tmp_path / "cache" / "segment").rglob("*.tail.nut"))
     assert len(tails) == 2 and cold.facts["segments_encoded"] == 6
     warm = composer.compose(request, tmp_path / "warm.mp4")

@@ -5,7 +5,7 @@ Two goals decide where segments start:
 - *Smart re-render*: every `graph.Piece` is a segment: a shot's body, or a transition
   (which shows the previous shot's last frames and the next one's first). Editing shot
   k re-encodes its body and the transitions touching it, never a neighbour's body. A
-  body followed by a transition also keeps its clip's tail losslessly (FFV1) in its
+  body followed by a transition also keeps its clip's tail losslessly (Ut Video) in its
   cache entry, and the transition reads that file, so it never runs the previous
   shot's whole camera motion for its last frames (`build_graph(keep_tail=, tails=)`).
   Every segment is a closed GOP encoded with the same settings and timebase, cached
@@ -40,7 +40,7 @@ ENCODER_BYTES_PER_PIXEL_PER_THREAD = 22
 # its converted copy and frame pools; measured 58 MB for a 1920x1080 photo under a
 # 1.15x-frame moving camera at 1080p (2.07 + 2.74 Mpx)
 BYTES_PER_PIXEL = 12
-# a body keeping its tail: the FFV1 encoder, its muxer and the split, measured 39 MB at 720p
+# a body keeping its tail: the lossless encoder, its muxer and the split, measured 39 MB at 720p
 TAIL_BYTES_PER_PIXEL = 42
 # a video clip keeps a queue of decoded frames ahead of the filter graph
 VIDEO_QUEUE_FRAMES = 8
