@@ -112,9 +112,12 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         )
         report = kim.get(f"/api/jobs/{job['id']}/files/render-report.json").json()
         segments = report["composer"]["segments"]
-        assert segments == 2 and report["composer"]["segments_encoded"] == 2
+        # each shot's body and the crossfade between them, encoded elsewhere (the
+        # crossfade once the first body, whose kept tail it reads, has landed)
+        assert segments == 3 and report["composer"]["segments_encoded"] == 3
         assert sorted(broker.sent) == [
-            ("aifilm.compose", "segment"),  # each shot's segment, encoded elsewhere
+            ("aifilm.compose", "segment"),
+            ("aifilm.compose", "segment"),
             ("aifilm.compose", "segment"),
             ("aifilm.lipsync", "lipsync"),  # Kaka's face
             ("aifilm.visuals", "visuals"),
@@ -122,9 +125,9 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
             ("aifilm.voice", "voice"),
             ("aifilm.voice", "voice"),
         ]
-        assert broker.done == ["made"] * 7
+        assert broker.done == ["made"] * 8
         tasks = report["composer"]["segment_tasks"]
-        assert tasks["sent"] == 2 and sum(tasks["by"].values()) == 2
+        assert tasks["sent"] == 3 and sum(tasks["by"].values()) == 3
         assert tasks["queue"] == "aifilm.compose"
         # the inputs only the coordinator had (its cut of the subtitles, the fonts) went
         # through the storage; the pictures and the lip-sync list as the entries they are
@@ -137,7 +140,7 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         logs = kim.get(f"/api/jobs/{job['id']}/logs", params={"limit": 100}).json()["items"]
         messages = [line["message"] for line in logs]
         assert "lipsync finish" in messages
-        assert sum("compose: segment" in m and "encoded by" in m for m in messages) == 2
+        assert sum("compose: segment" in m and "encoded by" in m for m in messages) == 3
 
         # The same project rendered by one worker without fan-out, with a cache of its own:
         # the same pieces under the same keys, the pictures and faces byte for byte (espeak's
@@ -152,7 +155,7 @@ def test_pieces_go_out_by_kind_and_make_the_same_film(
         # of the plan and so the lip-sync keys, with or without fan-out.
         shutil.copytree(settings.cache_dir / "voice", alone.cache_dir / "voice")
         assert run_claimed(state.sessions, state.storage, alone, claim) == "completed"
-        assert len(broker.sent) == 7  # nothing more sent
+        assert len(broker.sent) == 8  # nothing more sent
         # its segments encoded in its own process: the same frames
         alone_film = kim.get(f"/api/jobs/{again['id']}/files/talkers.mp4").content
         assert _framemd5(alone_film, tmp_path / "alone.mp4") == _framemd5(
