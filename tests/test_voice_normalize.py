@@ -85,6 +85,27 @@ def test_mandarin_reads_characters_in_their_word_and_keeps_words_apart() -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "character", "said"),
+    [
+        ("请带上雨伞。", "雨", "y↗"),  # two third tones: the first rises (yu2 san3)
+        ("请带上雨伞。", "伞", "sa↓n"),
+        ("我的奶奶。", 4, "nai"),  # a doubled noun ends toneless (nai3 nai5)
+        ("小船慢慢地穿过湖面。", "地", "tɤ"),  # the particle de5, not di4 ("earth")
+        ("土地很大。", "地", "ti↘"),  # ...which it is inside a word
+        ("奶奶种了西红柿。", "种", "ꭧʊ↘ŋ"),  # the verb zhong4 ("planted"), not zhong3 ("seed")
+        ("我们一起去。", "一", "i↘"),  # yi4 before a third tone
+    ],
+)
+def test_mandarin_tones_are_those_said_in_context(
+    text: str, character: str | int, said: str
+) -> None:
+    """pypinyin gives each word its written tones; speakers change them by context."""
+    at = text.index(character) if isinstance(character, str) else character - 1
+    words = phonemize(text, "zh")
+    assert "".join(next(w for w in words if w.start == at).phonemes) == said
+
+
+@pytest.mark.parametrize(
     ("language", "text", "symbols"),
     [
         ("pt", "Tia, feijão", {"ʧ", "A"}),  # espeak "tʃ", "eɪ"

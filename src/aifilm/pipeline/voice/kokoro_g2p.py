@@ -229,14 +229,12 @@ def _mandarin_words(text: str) -> list[Word]:
     reading: dict[int, tuple[str, bool]] = {}  # Han character -> (its IPA, last of its word)
     with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
         for run in _HAN_RUN.finditer(spoken):
-            at = run.start()
+            ends: set[int] = set()
             for word in jieba.lcut(run.group(0), cut_all=False):
-                syllables = ipa(word)
-                if len(syllables) != len(word):  # not one syllable a character: read alone
-                    syllables = [next(iter(ipa(ch)), "") for ch in word]
-                for k, syllable in enumerate(syllables):
-                    reading[at + k] = (syllable, k == len(word) - 1)
-                at += len(word)
+                ends.add(len(word) - 1 + (max(ends) + 1 if ends else 0))
+            for k, syllable in enumerate(_spoken_tones(run.group(0))):
+                said = ZHG2P.py2ipa(syllable).replace(chr(815), "") if syllable else ""
+                reading[run.start() + k] = (said, k in ends)
     written = split_words(text)
     owners = written_spans(text, [index[a] for a, _ in split_words(spoken)]) if spoken else []
     words: list[Word] = []
@@ -263,6 +261,59 @@ def _mandarin_words(text: str) -> list[Word]:
         said = {(w.start, w.end): w for w in words}
         words = [said.get(span, Word(*span, ())) for span in written]
     return words
+
+
+# A verb's reading where a one-character word reads otherwise alone: before the aspect
+# particles 了 着 过 it is the verb (种了 zhong4 le, "planted"; alone 种 reads zhong3, "seed").
+_VERB_READINGS = {"种": "zhong4", "长": "zhang3", "还": "huan2"}
+_ASPECT = frozenset("了着过")
+_PARTICLES = {"uj": "de5", "uv": "de5", "ud": "de5"}  # 的 地 得 as structural particles
+_sandhi: Any = None
+
+
+def _spoken_tones(run: str) -> list[str]:
+    """Toned pinyin of each character of a Han run, as said in connected speech.
+
+    pypinyin reads a word's tones as written; Mandarin speakers change them in context
+    (misaki's ToneSandhi, from PaddleSpeech, on jieba's tagged words): of two third tones
+    the first is said rising (雨伞 yu2 san3), a noun or verb doubled ends toneless (奶奶
+    nai3 nai5), 不 and 一 rise before a falling tone, the particle 地 is de5 (alone pypinyin
+    reads di4, "earth"). "" for a character pypinyin cannot read.
+    """
+    global _sandhi
+    import jieba.posseg
+    from misaki.tone_sandhi import ToneSandhi
+    from pypinyin import Style, lazy_pinyin
+
+    if _sandhi is None:
+        _sandhi = ToneSandhi()
+
+    def pinyin(piece: str) -> list[str]:
+        return list(lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True))
+
+    def read(piece: str) -> list[str]:
+        said = pinyin(piece)
+        if len(said) != len(piece):  # not one syllable a character: read each alone
+            said = [next(iter(pinyin(ch)), "") for ch in piece]
+        return [s if re.fullmatch(r"[a-z]+[1-5]", s) else "" for s in said]
+
+    tagged = _sandhi.pre_merge_for_modify([(w, p) for w, p in jieba.posseg.lcut(run, HMM=True)])
+    tones: list[str] = []
+    for n, (word, pos) in enumerate(tagged):
+        written = read(word)
+        following = tagged[n + 1][0][:1] if n + 1 < len(tagged) else ""
+        if word in _VERB_READINGS and following in _ASPECT:
+            written = [_VERB_READINGS[word]]
+        if word in "的地得" and pos in _PARTICLES:
+            written = [_PARTICLES[pos]]
+        if not all(written):
+            tones.extend(written)
+            continue
+        said = _sandhi.modified_tone(word, pos, list(written))
+        if len(word) > 1 and word[-1] in "的地得":  # 土地 is tu3 di4, not a particle
+            said[-1] = written[-1]
+        tones.extend(said)
+    return tones
 
 
 def _units(phonemes: str) -> list[str]:
