@@ -141,12 +141,16 @@ def _simplified(text: str) -> str:
 
 def syllable_error_rate(reference: str, heard: str) -> float:
     """Mandarin: errors among toned pinyin syllables, blind to homophones (戴上 and 带上 are
-    both dai4 shang4) but not to a wrong tone (笑 xiao4 for 小 xiao3)."""
-    from pypinyin import Style, lazy_pinyin
+    both dai4 shang4) but not to a wrong tone (笑 xiao4 for 小 xiao3). Both sides are read
+    with their tones as said in context (kokoro_g2p's reading: 雨伞 yu2 san3 like 鱼伞, the
+    particle 地 de5 like 的), so a homophone of the spoken sound is no error here."""
+    import re
+
+    from aifilm.pipeline.voice.kokoro_g2p import _spoken_tones
 
     def syllables(text: str) -> list[str]:
-        said = lazy_pinyin(_plain(_simplified(text)), style=Style.TONE3)
-        return [s for s in said if s.strip() and any(ch.isalpha() for ch in s)]
+        runs = re.findall(r"[\u3400-\u9fff]+", _plain(_simplified(text)))
+        return [s for run in runs for s in _spoken_tones(run) if s]
 
     ref = syllables(reference)
     return _edit_distance(ref, syllables(heard)) / max(1, len(ref))
