@@ -96,6 +96,11 @@ ADDED: dict[str, list[str]] = {
         "Necesito comprar pan, leche y huevos antes de volver a casa.",
         "El viento del norte trajo nubes oscuras sobre la ciudad.",
     ],
+    "hi": [
+        "बच्चे पार्क में गेंद से खेल रहे हैं।",
+        "मुझे बाज़ार से दूध और रोटी लानी है।",
+        "सुबह की ठंडी हवा बहुत अच्छी लगती है।",
+    ],
     "zh": [
         "孩子们在公园里放风筝。",
         "我每天早上七点起床，然后去学校。",
