@@ -230,9 +230,10 @@ def _mandarin_words(text: str) -> list[Word]:
     reading: dict[int, tuple[str, bool]] = {}  # Han character -> (its IPA, last of its word)
     with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
         for run in _HAN_RUN.finditer(spoken):
-            ends: set[int] = set()
+            ends, at = set(), 0  # the last character of each jieba word: a gap follows
             for word in jieba.lcut(run.group(0), cut_all=False):
-                ends.add(len(word) - 1 + (max(ends) + 1 if ends else 0))
+                at += len(word)
+                ends.add(at - 1)
             for k, syllable in enumerate(_spoken_tones(run.group(0))):
                 said = ZHG2P.py2ipa(syllable).replace(chr(815), "") if syllable else ""
                 reading[run.start() + k] = (said, k in ends)
@@ -305,7 +306,7 @@ def _spoken_tones(run: str) -> list[str]:
         following = tagged[n + 1][0][:1] if n + 1 < len(tagged) else ""
         if word in _VERB_READINGS and following in _ASPECT:
             written = [_VERB_READINGS[word]]
-        if word in "的地得" and pos in _PARTICLES:
+        if len(word) == 1 and word in "的地得" and pos in _PARTICLES:
             written = [_PARTICLES[pos]]
         if not all(written):
             tones.extend(written)
@@ -314,6 +315,8 @@ def _spoken_tones(run: str) -> list[str]:
         if len(word) > 1 and word[-1] in "的地得":  # 土地 is tu3 di4, not a particle
             said[-1] = written[-1]
         tones.extend(said)
+    if len(tones) != len(run):  # a merge that lost a character: the written tones, unchanged
+        return read(run)
     return tones
 
 
