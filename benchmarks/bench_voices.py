@@ -267,6 +267,21 @@ def _to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
     return np.interp(times, np.arange(len(samples)) / rate, samples).astype(np.float32)
 
 
+def check_references(model: Any, languages: list[str]) -> None:
+    """Refuse to score a sentence Whisper could not be heard saying: decoding forbids any
+    sequence of `NO_REPEAT_NGRAM` tokens twice (whisper_base.transcribe), so a reference that
+    repeats one would be scored wrong however well it is spoken."""
+    import whisper_base
+
+    n = whisper_base.NO_REPEAT_NGRAM
+    for language in languages:
+        for sentence in spoken(language):
+            ids = model.hf_tokenizer.encode(" " + sentence, add_special_tokens=False).ids
+            grams = [tuple(ids[i : i + n]) for i in range(len(ids) - n + 1)]
+            if len(grams) != len(set(grams)):
+                raise SystemExit(f"{sentence!r} repeats {n} tokens: raise NO_REPEAT_NGRAM")
+
+
 def intelligibility(languages: list[str], presets: list[str], engines: list[str]) -> dict[str, Any]:
     import whisper_base
     from tests.test_voice_espeak import median_f0
@@ -276,6 +291,7 @@ def intelligibility(languages: list[str], presets: list[str], engines: list[str]
     from aifilm.pipeline.voice.kokoro import KokoroVoice
 
     recogniser = whisper_base.load(threads=2)
+    check_references(recogniser, languages)
     backends = {"kokoro": KokoroVoice(fallback=False), "espeak": EspeakVoice()}
     rows: dict[str, Any] = {}
     for engine in engines:

@@ -8,10 +8,10 @@ same audio always gives the same transcript. faster-whisper's default falls back
 at temperatures 0.2-1.0 where a decode looks unsure, and those samples are random (the same
 Hindi clip was scored 100, 73, 46 and 42 % CER on four runs; CTranslate2's seed does not reach
 its worker threads, so seeding does not help). The fallback is there to break loops, so with
-it gone no 4-token sequence may repeat (`no_repeat_ngram_size`): without that, one Hindi child
+it gone no 8-token sequence may repeat (`no_repeat_ngram_size`): without that, one Hindi child
 sentence came back as its prompt's first word twelve times (176 % CER) and another as "प" a
-hundred times (251 %), scores of the recogniser's failure rather than of the voice. None of
-the benchmark sentences repeats four tokens (a test in bench_voices checks the references).
+hundred times (251 %), scores of the recogniser's failure rather than of the voice. No
+benchmark sentence repeats 7 tokens ("धीरे धीरे" repeats 6; `bench_voices.py` checks this).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 BEAM_SIZE = 5
-NO_REPEAT_NGRAM = 4
+NO_REPEAT_NGRAM = 8
 
 
 def model_dir() -> Path:
@@ -63,7 +63,7 @@ def transcribe(
     word_timestamps: bool = False,
 ) -> list[Any]:
     """Whisper's segments for 16 kHz mono audio, decoded deterministically (the same audio
-    gives the same text): beam search at temperature 0, no sampling, no repeated 4-grams."""
+    gives the same text): beam search at temperature 0, no sampling, no repeated 8-grams."""
     segments, _ = model.transcribe(
         audio,
         language=language,
