@@ -293,9 +293,7 @@ def test_few_lines_left_get_more_threads_and_the_same_sound(
 
 
 @pytest.mark.parametrize("threads", [1, 3])
-def test_threads_set_by_the_user_are_kept(
-    threads: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_threads_set_by_the_user_are_kept(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kokoro, "default_threads", lambda: 4)
     voice = KokoroVoice(threads=threads)
     voice.expect_lines(1, 4)

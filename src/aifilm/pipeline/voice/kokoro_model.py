@@ -72,7 +72,6 @@ def output_field(name: str) -> bytes:
     return _field(7, _field(12, _field(1, name.encode())))
 
 
-
 def model_bytes(extra: bytes = b"") -> bytes:
     """The Kokoro-82M int8 ONNX model, joined from its four PyPI parts and checked.
 
