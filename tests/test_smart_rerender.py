@@ -28,7 +28,7 @@ from aifilm.pipeline import stages
 from aifilm.pipeline.compose.ass_cut import cut_ass
 from aifilm.pipeline.compose.job import SegmentJob
 from aifilm.pipeline.plan.timing import plan_timeline
-from aifilm.pipeline.voice.base import models_kept_warm
+from aifilm.pipeline.voice.base import VoiceBackend, models_kept_warm
 from aifilm.pipeline.watch import redone_summary, watch_renders
 from aifilm.spec.loader import load_project
 
@@ -130,6 +130,24 @@ def test_an_edited_line_re_encodes_only_its_shot_and_matches_a_cold_render(
     with av.open(str(smart.video)) as container:
         samples = sum(f.samples for f in container.decode(audio=0))
     assert abs(samples / 48000 - len(a) / FPS) < 0.05  # no gap, no missing tail
+
+
+def test_the_voice_backend_hears_how_many_lines_are_left_to_speak(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So a backend on the CPU can give an edit's one line the cores a full render shares."""
+    told: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        VoiceBackend, "expect_lines", lambda self, lines, at_once: told.append((lines, at_once))
+    )
+    cache = Cache(tmp_path / "cache")
+    render(_project(tmp_path / "a", LINES), tmp_path / "out", cache=cache, preview=True)
+    edited = [*LINES]
+    edited[2] = "Gulls follow them out past the old lighthouse."
+    render(_project(tmp_path / "b", edited), tmp_path / "out", cache=cache, preview=True)
+    render(_project(tmp_path / "b", edited), tmp_path / "out", cache=cache, preview=True)
+    assert [lines for lines, _ in told] == [4, 1, 0]  # cold, an edit, nothing changed
+    assert {at_once for _, at_once in told} == {1}  # espeak speaks one line at a time
 
 
 def test_a_line_a_little_longer_re_times_only_its_shot(tmp_path: Path) -> None:

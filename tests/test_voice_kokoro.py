@@ -17,9 +17,9 @@ from tests.test_voice_espeak import median_f0
 from aifilm.errors import MissingDependencyError, UnsupportedError
 from aifilm.pipeline.registry import DEFAULT_BACKENDS, Registry
 from aifilm.pipeline.stages import speech_requests
-from aifilm.pipeline.voice import kokoro_model
+from aifilm.pipeline.voice import kokoro, kokoro_model
 from aifilm.pipeline.voice.base import SpeechRequest
-from aifilm.pipeline.voice.kokoro import VOICES, KokoroVoice
+from aifilm.pipeline.voice.kokoro import VOICES, KokoroVoice, line_threads
 from aifilm.spec.models import Project
 
 pytestmark = pytest.mark.kokoro
@@ -253,3 +253,72 @@ def test_a_paragraph_is_spoken_sentence_by_sentence_within_the_join_limit() -> N
     assert [end - start for start, end in spans] == [164, 164, 81]  # two sentences a run
     assert all(tokens[end - 2] == 4 for _, end in spans[:-1])
     assert _chunks(tokens, frozenset(), join=170) == [(0, len(tokens))]  # no marks, no cuts
+
+
+@pytest.mark.parametrize(
+    ("lines", "at_once", "cores", "threads"),
+    [
+        (1, 2, 2, 2),  # an edit: the idle worker's core helps the one line
+        (30, 2, 2, 1),  # a full render: one line per core, one thread each
+        (2, 2, 2, 1),
+        (1, 2, 16, 2),  # no more than the workers the user allowed
+        (1, 8, 4, 4),  # nor than the cores
+        (3, 8, 8, 2),
+        (0, 4, 4, 4),  # nothing to speak (all cached): what the next edit gets
+    ],
+)
+def test_line_threads_share_the_workers_cores(
+    lines: int, at_once: int, cores: int, threads: int
+) -> None:
+    assert line_threads(lines, at_once, cores) == threads
+
+
+def _threads_used(voice: KokoroVoice, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    used: list[int] = []
+    real = kokoro.load_model
+
+    def spy(threads: int = 0) -> kokoro_model.KokoroModel:
+        used.append(threads)
+        return real(threads)
+
+    monkeypatch.setattr(kokoro, "load_model", spy)
+    voice.render(SpeechRequest(text="The boats leave one by one.", language="en"))
+    return used
+
+
+def test_few_lines_left_get_more_threads_and_the_same_sound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kokoro, "default_threads", lambda: 2)
+    voice = KokoroVoice()
+    identity = voice.identity()
+    assert _threads_used(voice, monkeypatch) == [1]  # told nothing: one thread, as before
+    request = SpeechRequest(text="The boats leave one by one.", language="en")
+    alone, *_ = voice.render(request)
+    voice.expect_lines(30, 2)  # a full render
+    assert _threads_used(voice, monkeypatch) == [1]
+    voice.expect_lines(1, 2)  # an edit
+    assert _threads_used(voice, monkeypatch) == [2]
+    shared, *_ = voice.render(request)
+    # more threads split the work, not the sums: the same samples (exactly, here)
+    assert shared.shape == alone.shape and np.allclose(shared, alone, atol=1e-5)
+    assert voice.identity() == identity  # so the cache key is the same too
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_threads_set_by_the_user_are_kept(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kokoro, "default_threads", lambda: 4)
+    voice = KokoroVoice(threads=threads)
+    voice.expect_lines(1, 4)
+    assert _threads_used(voice, monkeypatch) == [threads]
+    voice.expect_lines(40, 4)
+    assert _threads_used(voice, monkeypatch) == [threads]
+
+
+def test_warm_keeps_only_the_model_an_edit_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kokoro, "default_threads", lambda: 2)
+    voice = KokoroVoice()
+    voice.expect_lines(10, 2)
+    kokoro_model.load_model(1)
+    voice.warm()  # `--watch` after a full render: the next render is likely an edit
+    assert set(kokoro_model._models) == {2}

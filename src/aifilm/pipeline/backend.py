@@ -62,7 +62,7 @@ class Backend:
     def __init__(self, options: BackendOptions | Mapping[str, Any] | None = None, **kwargs: Any):
         data: dict[str, Any] = {}
         if isinstance(options, BackendOptions):
-            data = options.model_dump()
+            data = options.model_dump(exclude_unset=True)  # what the user set stays "set"
         elif options is not None:
             data = dict(options)
         data.update(kwargs)

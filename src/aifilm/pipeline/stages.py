@@ -144,7 +144,9 @@ class VoiceStage(FanOutStage):
         with self._timer(ctx, backend.name) as report:
             pieces = self.pieces(ctx)
             # A backend that runs on this machine's cores speaks one line per thread at once.
-            entries = self.make_all(ctx, pieces, ctx.workers if backend.parallel_lines else 1)
+            at_once = ctx.workers if backend.parallel_lines else 1
+            backend.expect_lines(_missing(ctx, pieces), at_once)
+            entries = self.make_all(ctx, pieces, at_once)
             for key, piece, entry in zip(requests, pieces, entries, strict=True):
                 ctx.state.speech[key] = _clip_from(entry)
                 ctx.state.speech_keys[key] = piece.key
@@ -153,6 +155,11 @@ class VoiceStage(FanOutStage):
                 ctx.warn(self.name, note)
         if models_kept_warm():  # `--watch`: the next edited line starts at once
             threading.Thread(target=_warm, args=(backend,), name="warm-voice", daemon=True).start()
+
+
+def _missing(ctx: RenderContext, pieces: list[Piece]) -> int:
+    """How many pieces the cache lacks (a lookup reads one small JSON file each)."""
+    return sum(ctx.cache.lookup(piece.stage, piece.key) is None for piece in pieces)
 
 
 def _warm(backend: VoiceBackend) -> None:

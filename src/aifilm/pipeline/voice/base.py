@@ -59,6 +59,13 @@ class VoiceBackend(Backend):
         """Things a render should tell the user (lines spoken by a fallback voice)."""
         return []
 
+    def expect_lines(self, lines: int, at_once: int) -> None:
+        """The stage will now speak `lines` lines (the rest are cached), `at_once` together.
+
+        A backend on this machine's CPU may size its threads by it: an edit's one line can
+        use the cores that a full render gives one line each.
+        """
+
     def warm(self) -> None:
         """Load what speaking a line needs (a model), so the next line starts at once.
 

@@ -49,7 +49,14 @@ from aifilm.pipeline.voice import kokoro_g2p
 from aifilm.pipeline.voice.align import estimate_word_timings, words_from_sounds
 from aifilm.pipeline.voice.base import SpeechRequest, VoiceBackend, VoiceInfo
 from aifilm.pipeline.voice.espeak import LANGUAGE_VOICES, EspeakVoice, rescale
-from aifilm.pipeline.voice.kokoro_model import MAX_TOKENS, SAMPLE_RATE, blend, load_model
+from aifilm.pipeline.voice.kokoro_model import (
+    MAX_TOKENS,
+    SAMPLE_RATE,
+    blend,
+    default_threads,
+    keep_only_model,
+    load_model,
+)
 from aifilm.pipeline.voice.kokoro_model import voice_packs as _voice_packs
 from aifilm.spec.vocabulary import VOICE_PRESETS
 
@@ -229,7 +236,12 @@ class KokoroVoice(VoiceBackend):
             0.13, ge=0, le=0.5, description="How much earlier than the model says words start."
         )
         threads: int = Field(
-            1, ge=0, le=64, description="onnxruntime threads per line, 0 = every core."
+            1,
+            ge=0,
+            le=64,
+            description="onnxruntime threads per line, 0 = every core; unset: one per line "
+            "while lines run one per worker, the workers' cores shared when fewer lines are "
+            "left to speak (an edit).",
         )
         fallback: bool = Field(
             True, description="Speak with espeak where Kokoro cannot (else it is an error)."
@@ -243,6 +255,8 @@ class KokoroVoice(VoiceBackend):
         self._espeak = EspeakVoice(silence_ms=self.options.silence_ms)
         self._notes: list[str] = []
         self._notes_lock = threading.Lock()
+        self._at_once = 1  # lines the stage speaks together (`expect_lines`)
+        self._line_threads = self.options.threads
 
     # ---- what it offers ---------------------------------------------------------
 
@@ -345,9 +359,25 @@ class KokoroVoice(VoiceBackend):
 
     # ---- speaking -------------------------------------------------------------------
 
+    def expect_lines(self, lines: int, at_once: int) -> None:
+        """Size each line's threads for the `lines` left to speak (`line_threads`)."""
+        self._at_once = max(1, at_once)
+        self._line_threads = self._threads_for(lines)
+
+    def _threads_for(self, lines: int) -> int:
+        if "threads" in self.options.model_fields_set:  # the user's choice stands
+            return self.options.threads
+        return line_threads(lines, self._at_once, default_threads())
+
     def warm(self) -> None:
-        """Load the model and the voice packs (about 1 s of CPU, once per process)."""
-        load_model(self.options.threads)
+        """Load the model an edited line will use, and the voice packs (about 1 s of CPU).
+
+        Only that model is kept: a `--watch` process holds one (about 120 MB), not also
+        the one-thread model its first, full render used.
+        """
+        threads = self._threads_for(1)
+        load_model(threads)
+        keep_only_model(threads)
         _voice_packs()
 
     def synthesize(self, request: SpeechRequest, out: Path) -> SpeechClip:
@@ -376,7 +406,7 @@ class KokoroVoice(VoiceBackend):
     def _kokoro(self, request: SpeechRequest, voice: str, shape: Shape) -> Rendered:
         language = _language(request, voice)
         words = kokoro_g2p.phonemize(request.text, language)
-        model = load_model(self.options.threads)
+        model = load_model(self._line_threads)
         tokens: list[int] = []
         unit_spans: list[tuple[int, int, int, str]] = []  # (word, first token, end token, unit)
         for w, word in enumerate(words):
@@ -453,6 +483,18 @@ class KokoroVoice(VoiceBackend):
             for w in range(len(words))
         ]
         return words_from_sounds(text, [(w.start, w.end) for w in words], sounds)
+
+
+def line_threads(lines: int, at_once: int, cores: int) -> int:
+    """onnxruntime threads per line when `lines` are spoken, `at_once` together.
+
+    A full render speaks one line per worker on one thread each, which uses the cores
+    best (no threads waiting on each other). With fewer lines than workers (an edit: one
+    line) the idle workers' cores are shared out among the lines; never more than the
+    machine's cores, nor than the workers the user allowed the render.
+    """
+    budget = max(1, min(at_once, cores))
+    return max(1, budget // max(1, min(lines, budget)))
 
 
 _LEAD_IN_S = 0.08  # speech starts at most this long before its first phoneme's frames

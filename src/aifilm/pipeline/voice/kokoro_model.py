@@ -241,3 +241,12 @@ def load_model(threads: int = 0) -> KokoroModel:
             model = KokoroModel(session, vocabulary(), run_options)
             _models[threads] = model
         return model
+
+
+def keep_only_model(threads: int) -> None:
+    """Unload every model but the one for `threads` (a line running on one keeps it)."""
+    threads = threads or default_threads()
+    with _model_lock:
+        for count in [c for c in _models if c != threads]:
+            del _models[count]
+    trim_heap()
