@@ -249,19 +249,45 @@ FANOUT_BROKER = "redis://127.0.0.1:6379/12"  # flushed before and after
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class CeleryWorker:
-    """`aifilm worker --celery` (with the toy backend) in its own process group."""
+def framemd5(path: Path) -> list[str]:
+    """A film's decoded frames' MD5s (FFmpeg's framemd5), without its header: equal lists
+    are the same pictures, frame for frame."""
+    from aifilm.media.ffmpeg import ffmpeg_exe
 
-    def __init__(self, tmp: Path, name: str, env: dict[str, str]) -> None:
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:v", "-f", "framemd5", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line for line in out.splitlines() if not line.startswith("#")]
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL when the test process dies, so no worker outlives a killed
+    pytest and takes the next run's tasks from the shared Redis queue (Linux)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class CeleryWorker:
+    """`aifilm worker --celery` in its own process group, its output in a file; `module`
+    `tests.fakes.sleepy` is aifilm's CLI with the toy backend registered."""
+
+    def __init__(
+        self, tmp: Path, name: str, env: dict[str, str], module: str = "tests.fakes.sleepy"
+    ) -> None:
         self.log = tmp / f"{name}.log"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.fakes.sleepy", "worker", "--celery"],
+                [sys.executable, "-m", module, "worker", "--celery"],
                 cwd=ROOT,
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
 
     def wait_ready(self, timeout: float = 90) -> None:

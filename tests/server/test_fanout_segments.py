@@ -13,7 +13,6 @@ Skipped without PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -21,7 +20,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.server.conftest import FANOUT_BROKER, Api, CeleryWorker, job_row, ledger, serve
+from tests.server.conftest import (
+    FANOUT_BROKER,
+    Api,
+    CeleryWorker,
+    framemd5,
+    job_row,
+    ledger,
+    serve,
+)
 
 from aifilm.media.ffmpeg import ffmpeg_exe
 from aifilm.server import jobs
@@ -76,16 +83,6 @@ def _encodes(log: Path) -> list[tuple[str, int, str]]:
         what, pid, out = line.split(" ", 2)
         found.append((what, int(pid), Path(out).parent.name[1:9]))  # .<key8>-<random>/
     return found
-
-
-def _framemd5(path: Path) -> list[str]:
-    out = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:v", "-f", "framemd5", "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [line for line in out.splitlines() if not line.startswith("#")]
 
 
 def test_segments_fan_out_and_a_killed_worker_loses_only_its_segment(
@@ -175,9 +172,9 @@ def test_segments_fan_out_and_a_killed_worker_loses_only_its_segment(
         _render_alone(state, settings, tmp_path, again["id"])
         alone = tmp_path / "alone.mp4"
         alone.write_bytes(ann.get(f"/api/jobs/{again['id']}/files/segments-out.mp4").content)
-        frames = _framemd5(fanned)
+        frames = framemd5(fanned)
         assert len(frames) == round(report["timeline"]["duration_seconds"] * 12) > 130
-        assert _framemd5(alone) == frames
+        assert framemd5(alone) == frames
 
 
 def _render_alone(state: ServerState, settings: ServerSettings, tmp: Path, job_id: str) -> None:

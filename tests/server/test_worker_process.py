@@ -8,9 +8,6 @@ Skipped without PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.server.conftest import TINY_SPEC, Api, flushed_redis, serve
+from tests.server.conftest import TINY_SPEC, Api, CeleryWorker, flushed_redis, serve
 
 from aifilm.media.probe import probe
 from aifilm.server.config import ServerSettings
@@ -42,44 +39,15 @@ def broker() -> Iterator[Any]:
         yield client
 
 
-class WorkerProcess:
-    """`aifilm worker --celery` in its own process group, its output in a file."""
-
-    def __init__(self, tmp: Path, name: str, env: dict[str, str]) -> None:
-        self.log = tmp / f"{name}.log"
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "aifilm", "worker", "--celery"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        """Until Celery says it is consuming."""
-        deadline = time.monotonic() + timeout
-        while "ready." not in self.log.read_text(errors="replace"):
-            assert self.process.poll() is None, self.log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the worker did not start"
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        """SIGKILL the worker and everything it started, as when its machine dies."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-
 @pytest.fixture
 def workers(
     tmp_path: Path, db_url: str, broker: Any
-) -> Iterator[Callable[[str, float], WorkerProcess]]:
+) -> Iterator[Callable[[str, float], CeleryWorker]]:
     if db_url.startswith("sqlite"):
         pytest.skip("worker processes with Celery are the PostgreSQL setup")
-    started: list[WorkerProcess] = []
+    started: list[CeleryWorker] = []
 
-    def start(name: str, poll_seconds: float) -> WorkerProcess:
+    def start(name: str, poll_seconds: float) -> CeleryWorker:
         env = {
             **os.environ,
             "AIFILM_SERVER_CONFIG": str(tmp_path / "no-server.toml"),
@@ -90,7 +58,7 @@ def workers(
             "AIFILM_SERVER_LEASE_SECONDS": "3",
             "AIFILM_SERVER_POLL_SECONDS": str(poll_seconds),
         }
-        worker = WorkerProcess(tmp_path, name, env)
+        worker = CeleryWorker(tmp_path, name, env, module="aifilm")
         started.append(worker)
         return worker
 
@@ -111,7 +79,7 @@ def _job_row(db_url: str, job_id: str) -> Job:
 
 
 def test_celery_workers_render_and_survive_a_killed_worker(
-    workers: Callable[[str, float], WorkerProcess],
+    workers: Callable[[str, float], CeleryWorker],
     settings_for: Callable[..., ServerSettings],
     db_url: str,
     tmp_path: Path,

@@ -41,6 +41,7 @@ from aifilm.errors import InternalError, StageError
 from aifilm.media.ffmpeg import ffmpeg_version
 from aifilm.pipeline.cache import META, Cache, cache_key
 from aifilm.pipeline.compose.base import Progress
+from aifilm.pipeline.compose.ffmpeg import segment_complete
 from aifilm.pipeline.compose.graph import escape_value
 from aifilm.pipeline.compose.job import SegmentJob, content_digest, encode_segment, tail_path
 from aifilm.pipeline.compose.segments import concurrency
@@ -103,7 +104,7 @@ class CelerySegments:
         paths: dict[str, Path] = {}
         for key in dict.fromkeys(keys):
             found = cache.lookup("segment", key)
-            if found is not None and complete(found.meta, found.path, jobs[keys.index(key)]):
+            if found is not None and segment_complete(found, jobs[keys.index(key)]):
                 cache.hits += 1
                 paths[key] = found.file(found.meta["file"])
         first: dict[str, int] = {}  # one task per key: a repeated shot is one segment
@@ -180,7 +181,7 @@ class CelerySegments:
                 if not self.shared.shared("segment", key):
                     continue
                 entry = self.shared.lookup("segment", key)
-                if entry is None or not complete(entry.meta, entry.path, jobs[n]):
+                if entry is None or not segment_complete(entry, jobs[n]):
                     continue
                 self.shared.misses += 1  # made for this render, by some worker
                 paths[key] = entry.file(entry.meta["file"])
@@ -358,12 +359,6 @@ def _job_from(fields: dict[str, Any]) -> SegmentJob:
         tail_frames=int(fields.get("tail_frames", 0)),
         needs=tuple((str(path), str(body)) for path, body in fields.get("needs", ())),
     )
-
-
-def complete(meta: dict[str, Any], folder: Path, job: SegmentJob) -> bool:
-    """Whether a segment's cache entry holds every file its job makes (a kept tail too)."""
-    names = [meta.get("file")] + ([meta.get("tail")] if job.tail_output is not None else [])
-    return all(isinstance(name, str) and (folder / name).is_file() for name in names)
 
 
 def _kept_tail(cache: SharedCache, body: str) -> Path:

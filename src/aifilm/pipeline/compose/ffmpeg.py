@@ -389,7 +389,7 @@ def encode_segments(
     entries: dict[str, Entry] = {}
     for k in first:
         entry = cache.lookup("segment", k)
-        if entry is not None and _complete(entry, jobs[first[k]]):
+        if entry is not None and segment_complete(entry, jobs[first[k]]):
             entries[k] = entry
     todo = [n for k, n in first.items() if k not in entries]
     for k in {keys[n] for n in todo}:
@@ -450,7 +450,7 @@ def encode_segments(
     return paths, run
 
 
-def _complete(entry: Entry, job: SegmentJob) -> bool:
+def segment_complete(entry: Entry, job: SegmentJob) -> bool:
     """Whether a cached segment has every file its job makes (the kept tail too)."""
     names = [entry.meta.get("file")] + ([entry.meta.get("tail")] if job.tail_output else [])
     return all(isinstance(name, str) and entry.file(name).is_file() for name in names)
