@@ -91,6 +91,10 @@ class Cache:
     def _dir(self, stage: str, key: str) -> Path:
         return self.root / stage / key[:2] / key
 
+    def folder(self, stage: str, key: str) -> Path:
+        """Where the entry for a key is, or will be once `fetch` has made it."""
+        return self._dir(stage, key)
+
     def lookup(self, stage: str, key: str) -> Entry | None:
         """The finished entry for a key, if there is one."""
         if not self.enabled:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +75,7 @@ class RenderState:
     subtitles: dict[str, Path] = field(default_factory=dict)
     subtitle_tracks: dict[str, Path] = field(default_factory=dict)  # language -> SRT, for the MP4
     audio: Path | None = None
+    audio_aac: Path | None = None  # the same mix as the film's AAC track
     audio_key: str | None = None
     audio_facts: dict[str, Any] = field(default_factory=dict)
     film: Path | None = None
@@ -97,6 +101,46 @@ class RenderContext:
     workers: int = 2
     fonts_base: Path | None = None  # where the FFmpeg-safe fonts folder is made (the cache dir)
     runner: PieceRunner = field(default_factory=ThreadRunner)  # who makes per-shot pieces
+    # whether a stage may finish its work in the background (`defer`): only where something
+    # settles it, as `Pipeline.run` does
+    overlap: bool = False
+    pending: dict[str, Future[None]] = field(default_factory=dict)  # stage -> deferred work
+
+    def defer(self, stage: str, work: Callable[[], None]) -> None:
+        """Run `work`, the rest of `stage`, in a thread while later stages go on.
+
+        For work whose results a later stage needs only near its end (the mix, which the
+        composer joins to the picture it encodes meanwhile). `settle` waits for it.
+        """
+        if stage in self.pending:
+            raise RuntimeError(f"stage {stage} already has work in the background")
+        future: Future[None] = Future()
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as error:  # handed to whoever settles it
+                future.set_exception(error)
+            else:
+                future.set_result(None)
+
+        threading.Thread(target=run, name=f"aifilm-{stage}", daemon=True).start()
+        self.pending[stage] = future
+
+    def settle(self, stage: str | None = None) -> None:
+        """Wait for `stage`'s deferred work (every stage's, without one); raise its error."""
+        names = [stage] if stage is not None else list(self.pending)
+        for name in names:
+            future = self.pending.pop(name, None)
+            if future is not None:
+                future.result()
+
+    def settle_quietly(self) -> None:
+        """Wait for all deferred work, ignoring its errors (a render already failing)."""
+        for future in list(self.pending.values()):
+            with contextlib.suppress(BaseException):
+                future.result()
+        self.pending.clear()
 
     def progress(
         self, stage: str, done: float, total: float, message: str = "", event: str = "progress"

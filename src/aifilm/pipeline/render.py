@@ -181,10 +181,21 @@ class Pipeline:
             raise ValueError(f"unknown stage '{until}'; stages: {', '.join(names)}")
         # Before any work: a script longer than a film may be stops here, with the ways forward.
         check_fits(self.project, self.backends["voice"])
-        for stage in self.stages:
-            stage.run(self.context)
-            if stage.name == until:
-                break
+        ctx = self.context
+        ctx.overlap = True
+        deferred = {stage.name: set(stage.deferred_writes) for stage in self.stages}
+        try:
+            for stage in self.stages:
+                for name in list(ctx.pending):  # deferred work this stage cannot start without
+                    if not deferred.get(name, set()) <= set(stage.late_reads):
+                        ctx.settle(name)
+                stage.run(ctx)
+                if stage.name == until:
+                    break
+            ctx.settle()
+        finally:
+            ctx.settle_quietly()  # nothing runs on once the render has failed
+            ctx.overlap = False
         return self.state
 
     def close(self) -> None:

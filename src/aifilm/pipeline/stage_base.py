@@ -43,6 +43,11 @@ class Stage(ABC):
     name: ClassVar[str]
     reads: ClassVar[tuple[str, ...]] = ()  # RenderState fields it needs filled
     writes: ClassVar[tuple[str, ...]] = ()  # RenderState fields it fills
+    # fields of `writes` filled only when its work deferred with `RenderContext.defer` is done
+    deferred_writes: ClassVar[tuple[str, ...]] = ()
+    # fields of `reads` it uses only after `ctx.settle(<the stage writing them>)`: it may
+    # start while that stage's deferred work still runs (others start once it is done)
+    late_reads: ClassVar[tuple[str, ...]] = ()
     backends: ClassVar[tuple[BackendKind, ...]] = ()  # kinds it takes from ctx.backends
     after: ClassVar[str | None] = None  # a plug-in stage: the stage it runs after
 

@@ -53,7 +53,7 @@ from aifilm.spec.models import Project, Voice
 if TYPE_CHECKING:
     from aifilm.pipeline.lipsync.base import LipSync, LipSyncBackend, LipSyncRequest
 
-MIX_VERSION = "1"
+MIX_VERSION = "2"  # 2: the entry holds the AAC track too
 MUX_VERSION = "1"
 PODCAST_MUSIC_VOLUME = 0.15  # a podcast's bed sits lower under talk, unless the spec says
 
@@ -712,53 +712,72 @@ def music_volume(project: Project) -> float:
 
 
 class MixStage(Stage):
-    """Place the speech in time, duck the music under it, normalise to -14 LUFS."""
+    """Place the speech in time, duck the music under it, normalise to -14 LUFS; and encode
+    the mix as the film's AAC track.
+
+    In a render that can overlap it (`RenderContext.overlap`), a mix not in the cache is
+    made in the background while the composer encodes the picture, which does not need it.
+    """
 
     name = "mix"
     reads = ("timeline", "speech_keys", "music", "music_key")
-    writes = ("audio", "audio_key", "audio_facts")
+    writes = ("audio", "audio_aac", "audio_key", "audio_facts")
+    deferred_writes = ("audio", "audio_aac", "audio_facts")
 
     def run(self, ctx: RenderContext) -> None:
-        from aifilm.pipeline.compose.audio import assemble_speech, mix_audio
+        from aifilm.pipeline.compose.audio import assemble_speech, encode_aac, mix_audio
 
         timeline = _timeline(ctx)
         music = ctx.project.music
         volume = music_volume(ctx.project)
-        with self._timer(ctx, "ffmpeg") as report:
-            placed = [
-                (ctx.state.speech_keys[key], round(line.start, 4))
-                for key, line in zip(ctx.state.speech_keys, timeline.lines, strict=True)
-            ]
-            digest = cache_key(
-                "mix",
-                MIX_VERSION,
-                placed,
-                ctx.state.music_key,
-                volume,
-                music.duck if music else None,
-                round(timeline.duration, 4),
+        placed = [
+            (ctx.state.speech_keys[key], round(line.start, 4))
+            for key, line in zip(ctx.state.speech_keys, timeline.lines, strict=True)
+        ]
+        digest = cache_key(
+            "mix",
+            MIX_VERSION,
+            placed,
+            ctx.state.music_key,
+            volume,
+            music.duck if music else None,
+            round(timeline.duration, 4),
+        )
+        track = ctx.state.music
+
+        def make(folder: Path) -> dict[str, Any]:
+            speech = assemble_speech(timeline, folder / "speech.wav")
+            facts = mix_audio(
+                speech,
+                track.path if track else None,
+                duration=timeline.duration,
+                out=folder / "mix.wav",
+                music_volume=volume,
+                duck=music.duck if music else False,
             )
-            track = ctx.state.music
+            (folder / "speech.wav").unlink(missing_ok=True)
+            encode_aac(folder / "mix.wav", folder / "mix.m4a")
+            return {"file": "mix.wav", "aac": "mix.m4a", "facts": facts}
 
-            def make(folder: Path) -> dict[str, Any]:
-                speech = assemble_speech(timeline, folder / "speech.wav")
-                facts = mix_audio(
-                    speech,
-                    track.path if track else None,
-                    duration=timeline.duration,
-                    out=folder / "mix.wav",
-                    music_volume=volume,
-                    duck=music.duck if music else False,
-                )
-                (folder / "speech.wav").unlink(missing_ok=True)
-                return {"file": "mix.wav", "facts": facts}
+        def mix() -> None:
+            with self._timer(ctx, "ffmpeg") as report:
+                with _blame(ctx, self.name):
+                    entry = ctx.cache.fetch("mix", digest, make)
+                ctx.state.audio = entry.file(entry.meta["file"])
+                ctx.state.audio_aac = entry.file(entry.meta["aac"])
+                ctx.state.audio_facts = dict(entry.meta.get("facts") or {})
+                report.items = 1
+            if background:  # the picture's segments were fetched meanwhile: count the mix only
+                report.cache_hits, report.cache_misses = 0, 1
 
-            with _blame(ctx, self.name):
-                entry = ctx.cache.fetch("mix", digest, make)
-            ctx.state.audio = entry.file(entry.meta["file"])
-            ctx.state.audio_key = digest
-            ctx.state.audio_facts = dict(entry.meta.get("facts") or {})
-            report.items = 1
+        ctx.state.audio_key = digest
+        background = ctx.overlap and ctx.cache.lookup("mix", digest) is None
+        if background:
+            folder = ctx.cache.folder("mix", digest)  # where its files will be
+            ctx.state.audio, ctx.state.audio_aac = folder / "mix.wav", folder / "mix.m4a"
+            ctx.defer(self.name, mix)
+        else:
+            mix()
 
 
 # --- compose -------------------------------------------------------------------
@@ -780,6 +799,7 @@ class ComposeStage(Stage):
         "subtitle_tracks",
     )
     writes = ("film", "film_facts", "thumbnail")
+    late_reads = ("audio", "audio_aac", "audio_facts")  # the mix: only for the join
     backends = (COMPOSE,)
 
     def run(self, ctx: RenderContext) -> None:
@@ -790,6 +810,9 @@ class ComposeStage(Stage):
         timeline = _timeline(ctx)
         assert ctx.state.audio is not None
         ass = ctx.state.subtitles.get("ass")
+        late = composer.waits_for_audio()
+        if not late:
+            ctx.settle("mix")
         with self._timer(ctx, composer.name) as report:
             geometry = [
                 (s.start, s.duration, s.camera, s.transition, s.transition_s)
@@ -812,6 +835,8 @@ class ComposeStage(Stage):
                 timeline=timeline,
                 visuals=ctx.state.visuals,
                 audio=ctx.state.audio,
+                audio_aac=ctx.state.audio_aac,
+                audio_ready=(lambda: ctx.settle("mix")) if late else None,
                 subtitles_ass=ass,
                 fonts_dir=fonts_dir(ctx.fonts_base),
                 quality=ctx.quality,

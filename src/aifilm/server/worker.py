@@ -62,7 +62,7 @@ class Watermarked(ComposeBackend):
     def __init__(self, inner: Backend, text: str) -> None:
         super().__init__()
         assert isinstance(inner, ComposeBackend)
-        self.inner = inner
+        self.inner: ComposeBackend = inner
         self.text = text
 
     def identity(self) -> dict[str, Any]:
@@ -70,6 +70,9 @@ class Watermarked(ComposeBackend):
 
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
         return self.inner.source_size(width, height, camera)
+
+    def waits_for_audio(self) -> bool:
+        return self.inner.waits_for_audio()
 
     def compose(
         self, request: CompositionRequest, out: Path, progress: Progress | None = None

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifilm.errors import AssetError, ToolError
-from aifilm.media.ffmpeg import ffmpeg_exe
+from aifilm.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from aifilm.media.wav import read_wav
 from aifilm.pipeline.timeline import Timeline
 
@@ -240,6 +240,27 @@ def mix_audio(
         "normalization": normalization,
         "duration": samples / 48000,
     }
+
+
+# what the film's sound track is: AAC-LC 192 kb/s, 48 kHz stereo (YouTube's recommendation)
+AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+
+
+def encode_aac(wav: Path, out: Path) -> Path:
+    """The mix encoded once as the film's AAC track (an M4A), for the join to copy.
+
+    Made with the mix, so a re-render whose picture changed but not its sound (or whose
+    sound was mixed while the picture was encoded) joins without encoding audio again.
+    Copying it into the film decodes to the same samples as encoding it there.
+    """
+    partial = out.with_name(f".{out.stem}.partial.m4a")
+    try:
+        run_ffmpeg(["-i", str(wav), "-vn", *AUDIO_ARGS, "-f", "mp4", str(partial)],
+                   what="encoding the mix as AAC")  # fmt: skip
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out
 
 
 def measure_loudness(path: Path) -> dict[str, float]:

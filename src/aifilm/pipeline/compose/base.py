@@ -74,7 +74,10 @@ class CompositionRequest:
     `segment_cache`, when given, keeps encoded segments between renders, so a render
     after an edit encodes only the segments whose picture changed. `segment_encoder`,
     when given, encodes the missing ones instead of this process (it must store them in
-    `segment_cache`).
+    `segment_cache`). `audio_aac`, when given, is the same mix already encoded as the
+    film's AAC track (the join copies it). `audio_ready`, when given, blocks until `audio`
+    and `audio_aac` exist: the mix is still being made, so a composer that
+    `waits_for_audio` encodes the picture meanwhile (see `ComposeBackend.waits_for_audio`).
     """
 
     timeline: Timeline
@@ -87,6 +90,8 @@ class CompositionRequest:
     overlays: list[tuple[Overlay, ...]] = field(default_factory=list)  # per shot, or empty
     segment_cache: Cache | None = None
     segment_encoder: SegmentEncoder | None = None
+    audio_aac: Path | None = None
+    audio_ready: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,11 @@ class ComposeBackend(Backend):
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
         """Size the still for a shot must have so `camera` motion never shows its edges."""
         return width, height
+
+    def waits_for_audio(self) -> bool:
+        """Whether `compose` calls `CompositionRequest.audio_ready` before reading the audio
+        (so the render mixes the sound while this composer encodes the picture)."""
+        return False
 
     @abstractmethod
     def compose(

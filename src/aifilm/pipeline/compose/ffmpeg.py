@@ -35,6 +35,7 @@ from aifilm.media.fonts import font_file, plain_name
 from aifilm.pipeline.cache import Cache, Entry
 from aifilm.pipeline.compose import motion
 from aifilm.pipeline.compose.ass_cut import cut_ass
+from aifilm.pipeline.compose.audio import AUDIO_ARGS
 from aifilm.pipeline.compose.base import (
     ComposeBackend,
     Composition,
@@ -65,8 +66,6 @@ QUALITY: dict[str, tuple[str, int]] = {
     "standard": ("veryfast", 21),
     "high": ("medium", 18),
 }
-
-AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
 
 
 def _cores() -> int:
@@ -141,6 +140,10 @@ class FFmpegComposer(ComposeBackend):
     # bytes the FFmpeg runs of one composition may hold together (encoders and pictures)
     memory_budget: int = MEMORY_BUDGET
 
+    def waits_for_audio(self) -> bool:
+        """Yes: the picture's segments need no sound; only the join waits for the mix."""
+        return True
+
     def source_size(self, width: int, height: int, camera: str) -> tuple[int, int]:
         """Stills for zooms and pans are `motion.MARGIN` larger; static ones frame-sized."""
         return motion.source_size(width, height, camera)
@@ -167,7 +170,8 @@ class FFmpegComposer(ComposeBackend):
                     jobs, plan.costs, cache, width=width, height=height, cores=cores,
                     budget=self.memory_budget, progress=progress,
                 )  # fmt: skip
-                join_segments(files, request.audio, timeline.duration, partial, work)
+                audio, aac = _audio_of(request)
+                join_segments(files, audio, timeline.duration, partial, work, aac=aac)
                 os.replace(partial, out)
             finally:
                 with contextlib.suppress(FileNotFoundError):
@@ -272,8 +276,8 @@ class FFmpegComposer(ComposeBackend):
                     visual.layers if visual.kind == "still" else (),
                 )
             )
-        if not request.audio.is_file():
-            raise AssetError(f"audio mix {request.audio} does not exist", path=request.audio)
+        if request.audio_ready is None:  # else the mix is still being made: checked at the join
+            _audio_of(request)
         if request.subtitles_ass is not None and not request.subtitles_ass.is_file():
             raise AssetError(
                 f"subtitles {request.subtitles_ass} do not exist", path=request.subtitles_ass
@@ -364,6 +368,16 @@ class FFmpegComposer(ComposeBackend):
             costs.append(segment_cost(pieces, clips, width, height, tails, keep))
         moving = sum(1 for c in clips if c.kind != "video" and c.camera in motion.MOVING)
         return SegmentPlan(jobs, graphs, costs, notes, watermark is not None, moving)
+
+
+def _audio_of(request: CompositionRequest) -> tuple[Path, Path | None]:
+    """The mix (waiting for it, if it is still being made) and its AAC encoding, if any."""
+    if request.audio_ready is not None:
+        request.audio_ready()
+    if not request.audio.is_file():
+        raise AssetError(f"audio mix {request.audio} does not exist", path=request.audio)
+    aac = request.audio_aac
+    return request.audio, aac if aac is not None and aac.is_file() else None
 
 
 def encode_segments(
@@ -480,17 +494,27 @@ def place_tail(body: Entry, path: Path) -> Path:
 
 
 def join_segments(
-    segments: Sequence[Path], audio: Path, duration: float, out: Path, work: Path
+    segments: Sequence[Path],
+    audio: Path,
+    duration: float,
+    out: Path,
+    work: Path,
+    *,
+    aac: Path | None = None,
 ) -> None:
-    """The segments joined by stream copy, with `audio` encoded to AAC: an MP4, faststart."""
+    """The segments joined by stream copy, with `audio` encoded to AAC: an MP4, faststart.
+
+    With `aac` (the same audio, already encoded by `audio.encode_aac`) its track is copied
+    instead: the same samples, without encoding the film's whole sound again.
+    """
     concat = work / "segments.ffconcat"
     listing = ["file '" + str(p.resolve()).replace("'", "'\\''") + "'" for p in segments]
     concat.write_text("ffconcat version 1.0\n" + "\n".join(listing) + "\n", encoding="utf-8")
     args: list[str | Path] = [
         "-f", "concat", "-safe", "0", "-i", str(concat),
-        "-i", str(audio),
+        "-i", str(aac or audio),
         "-map", "0:v:0", "-map", "1:a:0",
-        "-c:v", "copy", *AUDIO_ARGS,
+        "-c:v", "copy", *(["-c:a", "copy"] if aac else AUDIO_ARGS),
         "-t", f"{duration:.6f}",
         "-movflags", "+faststart",
         "-f", "mp4", str(out),
