@@ -10,7 +10,8 @@ music, burned subtitles). Runs, each in a child process:
 1. cold: a fresh cache;
 2. one line edited, in a fresh process (Python, the voice model and FFmpeg all start cold);
 3. another edit of the same line in a process that has rendered the film before, as
-   `aifilm render --watch` does on a save (the voice model is already loaded).
+   `aifilm render --watch` does on a save (the voice model is already loaded);
+4. the same in a `--watch --preview` process (draft quality, 15 fps, a smaller frame).
 
 The composition comparison (aifilm vs the bare x264 encode vs MoviePy on the same 60 s
 720p film) is benchmarks/bench_compose.py, run in the same invocation. Peak memory is the
@@ -82,20 +83,21 @@ def child(mode: str, paths: list[str]) -> None:
     if mode == "render":
         result = aifilm.render(paths[0], paths[1], progress=False)
         data = _report(result, time.perf_counter() - started, cpu, kids)
-    else:  # "watch": render the film as it was, then the edit, in this one process
+    else:  # "watch"/"watch-preview": render the film as it was, then the edit, in one process
+        preview = mode == "watch-preview"
         try:
             from aifilm.pipeline.voice.base import keep_models_warm
 
             keep_models_warm()  # as `aifilm render --watch` does
         except ImportError:  # an older aifilm, measured for reference
             pass
-        aifilm.render(paths[0], paths[2], progress=False)
+        aifilm.render(paths[0], paths[2], progress=False, preview=preview)
         # the user's edit takes longer than the model's load, which runs meanwhile
         for thread in threading.enumerate():
             if thread.name == "warm-voice":
                 thread.join(60)
         started, cpu, kids = time.perf_counter(), time.process_time(), _children_cpu()
-        result = aifilm.render(paths[1], paths[2], progress=False)
+        result = aifilm.render(paths[1], paths[2], progress=False, preview=preview)
         data = _report(result, time.perf_counter() - started, cpu, kids)
     print(json.dumps(data))
 
@@ -163,6 +165,10 @@ def film_runs(work: Path, seconds: int, resolution: str, edits: bool) -> dict[st
         again = project(folder / "edited-again", seconds, resolution, "carver")
         runs["one line edited (--watch process)"] = run_child(
             "watch", [original, again, folder / "out-watch"], cache
+        )
+        third = project(folder / "edited-preview", seconds, resolution, "baker")
+        runs["one line edited (--watch --preview process)"] = run_child(
+            "watch-preview", [original, third, folder / "out-preview"], cache
         )
     return runs
 
