@@ -367,7 +367,7 @@ def test_segments_are_bodies_and_transitions() -> None:
     assert [p.first for p in pieces] == list(
         itertools.accumulate([0] + [p.frames for p in pieces[:-1]])
     )
-    segments = split_segments(pieces, clips, W, H)
+    segments = split_segments(pieces)
     # every body and every transition its own segment, so an edit to shot 3 touches its
     # body and the fade into it, never shot 2's body
     assert [[(p.clip, p.transition) for p in seg] for seg in segments] == [

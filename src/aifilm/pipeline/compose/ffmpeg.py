@@ -54,7 +54,6 @@ from aifilm.pipeline.compose.job import SegmentJob, encode_segment, tail_path
 from aifilm.pipeline.compose.segments import (
     MEMORY_BUDGET,
     concurrency,
-    picture_budget,
     segment_cost,
     split_segments,
 )
@@ -299,8 +298,7 @@ class FFmpegComposer(ComposeBackend):
                 marks = [str(textfile), str(font)]
         spans = plan_spans(timeline)
         width, height, fps = timeline.width, timeline.height, timeline.fps
-        budget = picture_budget(self.memory_budget, width, height, threads=1)
-        segments = split_segments(plan_pieces(spans), clips, width, height, budget)
+        segments = split_segments(plan_pieces(spans))
         jobs: list[SegmentJob] = []
         graphs: list[Graph] = []
         costs: list[int] = []

@@ -63,24 +63,12 @@ def encoder_cost(width: int, height: int, threads: int) -> int:
     return width * height * per_pixel
 
 
-def picture_budget(total: int, width: int, height: int, threads: int = 2) -> int:
-    """What is left of `total` bytes for a run's pictures once its encoder has its share."""
-    return max(0, total - encoder_cost(width, height, threads))
-
-
-def split_segments(
-    pieces: Sequence[Piece],
-    clips: Sequence[ClipSource],
-    width: int,
-    height: int,
-    budget: int = MEMORY_BUDGET,
-) -> list[list[Piece]]:
+def split_segments(pieces: Sequence[Piece]) -> list[list[Piece]]:
     """`pieces` as segments: each body and each transition its own.
 
-    A single piece is the least a segment can hold, so `budget` (kept for callers)
-    cannot cut further; `concurrency` keeps the encodes together within it.
+    A single piece is the least a segment can hold; `concurrency` keeps the encodes of
+    several together within the memory budget.
     """
-    del clips, width, height, budget
     return [[piece] for piece in pieces]
 
 
