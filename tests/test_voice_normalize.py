@@ -119,6 +119,27 @@ def test_mandarin_phonemes_are_those_kokoro_was_trained_on(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("我每天早上7点起床。", "ʨʰi→tjɛ↓n"),  # 七点 is one word: no gap inside it
+        ("第1名是他。", "ti↘i↘mi↗ŋ ʂɨ↘"),  # 第一名 one word (alone 一 is yi1)
+        ("他付了¥15,000.50。", "i→wa↘nu↓ʨʰjɛ→n tjɛ↓n u↓ɥɛ↗n"),  # 一万五千 点 五元
+        ("我有3个苹果，他今年25岁。", "sa→nkɤ↘"),
+        ("温度是-5度。", "fu↘ u↓tu↘"),
+    ],
+)
+def test_mandarin_numbers_are_read_in_their_words_as_kokoro_learnt(text: str, said: str) -> None:
+    """misaki legacy turned numerals into Han characters before jieba cut the words, so a
+    number is read with the characters around it, word gaps as jieba puts them."""
+    from misaki.zh import ZHG2P
+
+    spoken = speakable(text, "zh")[0]
+    theirs = " ".join(ZHG2P()(spoken)[0].split())
+    assert said in theirs
+    assert _kokoro_string(text) == theirs
+
+
+@pytest.mark.parametrize(
     ("text", "legacy", "ours"),
     [
         ("小船慢慢地穿过湖面。", "ma↘nma↘n ti↘", "ma↘nma↘n tɤ"),  # particle de5, not di4 ("earth")
