@@ -172,3 +172,24 @@ def test_espeak_phonemes_become_the_symbols_kokoro_learnt(
     units = {u.lstrip("ˈˌ") for w in phonemize(text, language) for u in w.phonemes}
     assert symbols <= units, units
     assert not {"tʃ", "eɪ", "aɪ"} & units
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "word", "units"),
+    [
+        ("hi", "बच्चे पार्क में हैं।", "बच्चे", ("b", "ˈʌ", "cː", "eː")),  # bacce, not bace
+        ("hi", "यह पक्का है।", "पक्का", ("p", "ˈʌ", "kː", "aː")),  # pakka "sure", not paka "ripe"
+        ("hi", "बहुत अच्छी लगती है।", "अच्छी", ("ˈʌ", "cʰ", "cʰ", "i")),
+        ("it", "La piccola barca.", "piccola", ("p", "ˈi", "kː", "o", "l", "a")),
+    ],
+)
+def test_espeak_languages_keep_consonant_length(
+    language: str, text: str, word: str, units: tuple[str, ...]
+) -> None:
+    """Kokoro learnt espeak's phonemes as its text-to-phonemes call writes them, with the
+    length of a doubled consonant, which the synthesis's phoneme events leave out; each
+    word keeps its own phonemes."""
+    words = phonemize(text, language)
+    spans = [text[w.start : w.end] for w in words]
+    assert spans == text.split()
+    assert words[spans.index(word)].phonemes == units
