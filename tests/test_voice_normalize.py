@@ -193,3 +193,15 @@ def test_espeak_languages_keep_consonant_length(
     spans = [text[w.start : w.end] for w in words]
     assert spans == text.split()
     assert words[spans.index(word)].phonemes == units
+
+
+def test_hindi_flap_is_one_phoneme_not_a_full_stop() -> None:
+    """espeak names ड़ "r." (no IPA for it): to Kokoro "." is a full stop, which cut
+    "पेड़ पर" into two sentences. It is the flap ɽ, in Kokoro's vocabulary."""
+    text = "पेड़ पर लड़की किताब पढ़ती है।"
+    words = phonemize(text, "hi")
+    units = [u for w in words for u in w.phonemes]
+    assert not any("." in u for u in units), units
+    assert "ɽ" in words[0].phonemes and "ɽ" in words[2].phonemes
+    assert "ɽ" in words[4].phonemes  # ढ़ is the flap then h
+    assert [w.mark for w in words] == ["", "", "", "", "", "."]

@@ -61,10 +61,13 @@ _PUNCTUATION = {
 _STRESS = frozenset("ˈˌ")
 
 # espeak's two-letter phonemes -> the one symbol Kokoro was trained on for them (misaki's
-# EspeakG2P table): "tʃ" read as "t" then "ʃ" is a different sound to the model.
+# EspeakG2P table): "tʃ" read as "t" then "ʃ" is a different sound to the model. espeak
+# names Hindi's flap ड़ (also in ढ़) "r." where its IPA is missing: to Kokoro "." is a full
+# stop, so पेड़ पर ("on the tree") was cut into two sentences there; it is ɽ, which
+# Kokoro's vocabulary has.
 _KOKORO_SYMBOLS = {
     "aɪ": "I", "aʊ": "W", "dz": "ʣ", "dʒ": "ʤ", "eɪ": "A", "oʊ": "O", "əʊ": "Q",
-    "ss": "S", "ts": "ʦ", "tʃ": "ʧ", "ɔɪ": "Y",
+    "ss": "S", "ts": "ʦ", "tʃ": "ʧ", "ɔɪ": "Y", "r.": "ɽ",
 }  # fmt: skip
 # English: Kokoro was trained on misaki's own English phonemes; espeak's differ as
 # misaki's EspeakFallback maps them (r is ɹ, ɚ is əɹ, US English has no long marks...).
