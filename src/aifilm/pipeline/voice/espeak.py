@@ -287,7 +287,6 @@ class _Engine:
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
         return audio, events
 
-
     def phonemes(self, voice: str, text: str) -> str:
         """espeak's IPA for `text` as its text-to-phonemes call writes it, clauses joined
         by spaces. Unlike a synthesis's PHONEME events it keeps consonant length: Hindi

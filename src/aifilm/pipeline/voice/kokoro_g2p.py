@@ -177,7 +177,7 @@ _SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)?\)")  # espeak's language swit
 
 def _joins(ch: str) -> bool:
     """A mark that belongs to the phoneme before it: length, aspiration, a diacritic."""
-    return ch == "ː" or unicodedata.category(ch) in ("Mn", "Lm") and ch not in _STRESS
+    return ch == "ː" or (unicodedata.category(ch) in ("Mn", "Lm") and ch not in _STRESS)
 
 
 def _as_written(grouped: list[list[str]], written: str) -> list[list[str]]:
@@ -196,14 +196,14 @@ def _as_written(grouped: list[list[str]], written: str) -> list[list[str]]:
     written = " ".join(_SWITCH.sub("", written).split())
     chars: list[tuple[str, int | None, int]] = []  # (character, word or None, unit)
     unit = 0
-    for w, units in enumerate(grouped):
+    for n, units in enumerate(grouped):
         if not units:
             continue
         if chars:
             chars.append((" ", None, -1))  # between written words
-        for u in units:
+        for name in units:
             unit += 1
-            chars.extend((ch, w, unit if u != " " else -1) for ch in u)
+            chars.extend((ch, n, unit if name != " " else -1) for ch in name)
     said = "".join(ch for ch, _, _ in chars)
     if not written or said == written:
         return grouped
@@ -241,8 +241,8 @@ def _as_written(grouped: list[list[str]], written: str) -> list[list[str]]:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             for k in range(i2 - i1):
-                ch, w, u = chars[i1 + k]
-                add(written[j1 + k], w, u, u not in started)
+                _, word, at = chars[i1 + k]
+                add(written[j1 + k], word, at, at not in started)
         elif op in ("insert", "replace"):
             after_space = j1 > 0 and written[j1 - 1] == " "
             for k in range(j2 - j1):
@@ -251,14 +251,14 @@ def _as_written(grouped: list[list[str]], written: str) -> list[list[str]]:
                     after_space = True
                     continue
                 if op == "replace":
-                    _, w, u = chars[i1 + min(k, i2 - i1 - 1)]
-                    if w is None:
-                        w = last
+                    _, word, at = chars[i1 + min(k, i2 - i1 - 1)]
+                    if word is None:
+                        word = last
                 else:  # a phoneme the events lack: a new unit of the word it sits in
                     nxt = chars[i1][1] if i1 < len(chars) else None
-                    w = nxt if (after_space or last is None) and nxt is not None else last
-                    u = -2 - (j1 + k)
-                add(ch, w, u, op == "insert")
+                    word = nxt if (after_space or last is None) and nxt is not None else last
+                    at = -2 - (j1 + k)
+                add(ch, word, at, op == "insert")
                 after_space = False
     if pending and last is not None:
         out[last].append(pending)
@@ -362,8 +362,8 @@ def _mandarin_words(text: str) -> list[Word]:
         else:
             words.append(Word(*owner, tuple(phones), mark, space))
     if len(words) != len(written):  # a written word that says nothing here keeps its place
-        said = {(w.start, w.end): w for w in words}
-        words = [said.get(span, Word(*span, ())) for span in written]
+        by_span = {(w.start, w.end): w for w in words}
+        words = [by_span.get(span, Word(*span, ())) for span in written]
     return words
 
 
