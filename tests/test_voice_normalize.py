@@ -21,6 +21,10 @@ from aifilm.pipeline.voice.normalize import speakable
         ("en", "Since 1905 it stood.", "Since 19 oh 5 it stood."),
         ("hi", "₹15,000 दीजिए", "15000 रुपये दीजिए"),
         ("hi", "डॉ. शर्मा 12/05/2024 को", "डॉक्टर शर्मा 12 मई 2024 को"),
+        ("hi", "हम 3:30 बजे मिलेंगे", "हम साढ़े 3 बजे मिलेंगे"),  # not "तीन तीस"
+        ("hi", "1:30 पर, 2:30 तक", "डेढ़ बजे पर, ढाई बजे तक"),
+        ("hi", "10:45 बजे, 6:15 बजे, 9:00", "पौने 11 बजे, सवा 6 बजे, 9 बजे"),
+        ("hi", "3:10 बजे, अनुपात 3:2", "3:10 बजे, अनुपात 3:2"),  # as espeak reads them
         ("es", "Son 20 € y la Sra. López", "Son 20 euros y la señora López"),
         ("es", "el 12/05/2024", "el 12 de mayo de 2024"),
         ("fr", "à 3h30, M. Dupont", "à 3 heures 30, monsieur Dupont"),
