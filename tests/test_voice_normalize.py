@@ -21,6 +21,10 @@ from aifilm.pipeline.voice.normalize import speakable
         ("en", "Since 1905 it stood.", "Since 19 oh 5 it stood."),
         ("hi", "₹15,000 दीजिए", "15000 रुपये दीजिए"),
         ("hi", "डॉ. शर्मा 12/05/2024 को", "डॉक्टर शर्मा 12 मई 2024 को"),
+        ("hi", "हम 3:30 बजे मिलेंगे", "हम साढ़े 3 बजे मिलेंगे"),  # not "तीन तीस"
+        ("hi", "1:30 पर, 2:30 तक", "डेढ़ बजे पर, ढाई बजे तक"),
+        ("hi", "10:45 बजे, 6:15 बजे, 9:00", "पौने 11 बजे, सवा 6 बजे, 9 बजे"),
+        ("hi", "3:10 बजे, अनुपात 3:2", "3:10 बजे, अनुपात 3:2"),  # as espeak reads them
         ("es", "Son 20 € y la Sra. López", "Son 20 euros y la señora López"),
         ("es", "el 12/05/2024", "el 12 de mayo de 2024"),
         ("fr", "à 3h30, M. Dupont", "à 3 heures 30, monsieur Dupont"),
@@ -119,6 +123,27 @@ def test_mandarin_phonemes_are_those_kokoro_was_trained_on(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("我每天早上7点起床。", "ʨʰi→tjɛ↓n"),  # 七点 is one word: no gap inside it
+        ("第1名是他。", "ti↘i↘mi↗ŋ ʂɨ↘"),  # 第一名 one word (alone 一 is yi1)
+        ("他付了¥15,000.50。", "i→wa↘nu↓ʨʰjɛ→n tjɛ↓n u↓ɥɛ↗n"),  # 一万五千 点 五元
+        ("我有3个苹果，他今年25岁。", "sa→nkɤ↘"),
+        ("温度是-5度。", "fu↘ u↓tu↘"),
+    ],
+)
+def test_mandarin_numbers_are_read_in_their_words_as_kokoro_learnt(text: str, said: str) -> None:
+    """misaki legacy turned numerals into Han characters before jieba cut the words, so a
+    number is read with the characters around it, word gaps as jieba puts them."""
+    from misaki.zh import ZHG2P
+
+    spoken = speakable(text, "zh")[0]
+    theirs = " ".join(ZHG2P()(spoken)[0].split())
+    assert said in theirs
+    assert _kokoro_string(text) == theirs
+
+
+@pytest.mark.parametrize(
     ("text", "legacy", "ours"),
     [
         ("小船慢慢地穿过湖面。", "ma↘nma↘n ti↘", "ma↘nma↘n tɤ"),  # particle de5, not di4 ("earth")
@@ -151,3 +176,36 @@ def test_espeak_phonemes_become_the_symbols_kokoro_learnt(
     units = {u.lstrip("ˈˌ") for w in phonemize(text, language) for u in w.phonemes}
     assert symbols <= units, units
     assert not {"tʃ", "eɪ", "aɪ"} & units
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "word", "units"),
+    [
+        ("hi", "बच्चे पार्क में हैं।", "बच्चे", ("b", "ˈʌ", "cː", "eː")),  # bacce, not bace
+        ("hi", "यह पक्का है।", "पक्का", ("p", "ˈʌ", "kː", "aː")),  # pakka "sure", not paka "ripe"
+        ("hi", "बहुत अच्छी लगती है।", "अच्छी", ("ˈʌ", "cʰ", "cʰ", "i")),
+        ("it", "La piccola barca.", "piccola", ("p", "ˈi", "kː", "o", "l", "a")),
+    ],
+)
+def test_espeak_languages_keep_consonant_length(
+    language: str, text: str, word: str, units: tuple[str, ...]
+) -> None:
+    """Kokoro learnt espeak's phonemes as its text-to-phonemes call writes them, with the
+    length of a doubled consonant, which the synthesis's phoneme events leave out; each
+    word keeps its own phonemes."""
+    words = phonemize(text, language)
+    spans = [text[w.start : w.end] for w in words]
+    assert spans == text.split()
+    assert words[spans.index(word)].phonemes == units
+
+
+def test_hindi_flap_is_one_phoneme_not_a_full_stop() -> None:
+    """espeak names ड़ "r." (no IPA for it): to Kokoro "." is a full stop, which cut
+    "पेड़ पर" into two sentences. It is the flap ɽ, in Kokoro's vocabulary."""
+    text = "पेड़ पर लड़की किताब पढ़ती है।"
+    words = phonemize(text, "hi")
+    units = [u for w in words for u in w.phonemes]
+    assert not any("." in u for u in units), units
+    assert "ɽ" in words[0].phonemes and "ɽ" in words[2].phonemes
+    assert "ɽ" in words[4].phonemes  # ढ़ is the flap then h
+    assert [w.mark for w in words] == ["", "", "", "", "", "."]

@@ -120,6 +120,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_PHONEME_EVENTS, _INITIALIZE_PHONEME_IPA, _INITIALIZE_DONT_EXIT = 0x1, 0x2, 0x8000
 _CHARS_UTF8 = 1  # no espeakSSML, no espeakPHONEMES: markup and [[...]] stay plain text
 _POS_CHARACTER = 1
+_PHONEMES_IPA = 0x02  # espeak_TextToPhonemes: IPA, no separator between phonemes
 _RATE, _VOLUME, _PITCH, _RANGE, _PUNCTUATION, _CAPITALS, _WORDGAP = 1, 2, 3, 4, 5, 6, 7
 
 
@@ -200,6 +201,10 @@ class _Engine:
         lib.espeak_Info.restype = ctypes.c_char_p
         lib.espeak_ListVoices.argtypes = (ctypes.c_void_p,)
         lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        lib.espeak_TextToPhonemes.argtypes = (
+            ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int,
+        )  # fmt: skip
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         options = _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_PHONEME_IPA | _INITIALIZE_DONT_EXIT
         rate = lib.espeak_Initialize(
             _AUDIO_OUTPUT_SYNCHRONOUS, 0, os.fsencode(self.data_path), options
@@ -281,6 +286,24 @@ class _Engine:
             raise RuntimeError(f"espeak_Synth failed with status {status}")
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
         return audio, events
+
+    def phonemes(self, voice: str, text: str) -> str:
+        """espeak's IPA for `text` as its text-to-phonemes call writes it, clauses joined
+        by spaces. Unlike a synthesis's PHONEME events it keeps consonant length: Hindi
+        बच्चे is "bˈʌcːeː" here, "b ˈʌ c eː" in the events (Italian "piccola" likewise)."""
+        data = ctypes.create_string_buffer(text.encode("utf-8"))
+        pointer = ctypes.c_void_p(ctypes.addressof(data))
+        clauses = []
+        with self._lock:
+            if self._lib.espeak_SetVoiceByName(voice.encode("utf-8")) != 0:
+                raise UnsupportedError(f"espeak has no voice '{voice}'")
+            while pointer.value:
+                out = self._lib.espeak_TextToPhonemes(
+                    ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA
+                )
+                if out:
+                    clauses.append(out.decode("utf-8", errors="ignore").strip())
+        return " ".join(c for c in clauses if c)
 
 
 _engine_instance: _Engine | None = None

@@ -166,11 +166,13 @@ VOICES: dict[str, dict[str, tuple[str, ...]]] = {
         ("if_sara", "ef_dora"),
     ),
     # Whisper base misheard 17-22 % of the characters zm_yunxi said (as young-adult or alone),
-    # 10-14 % from zm_yunyang: young-adult is zm_yunyang, apart from adult-male by voice and pace.
+    # 10-14 % from zm_yunyang, 4-8 % from zm_yunyang blended with zm_yunjian (zm_yunyang alone
+    # started 小 on a rising tone, 消): young-adult is the blend, apart from adult-male
+    # (zm_yunjian alone) by half its voice and its pace.
     "zh": _table(
         ("zf_xiaoxiao", "zf_xiaoyi"),
         ("zm_yunjian", "zm_yunyang"),
-        ("zm_yunyang", "zf_xiaoyi"),
+        ("zm_yunjian+zm_yunyang", "zf_xiaoyi"),
         ("zm_yunjian+zm_yunxi", "zm_yunjian"),
         ("zf_xiaoxiao", "zf_xiaoyi"),
     ),

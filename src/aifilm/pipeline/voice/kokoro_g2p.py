@@ -61,10 +61,13 @@ _PUNCTUATION = {
 _STRESS = frozenset("ˈˌ")
 
 # espeak's two-letter phonemes -> the one symbol Kokoro was trained on for them (misaki's
-# EspeakG2P table): "tʃ" read as "t" then "ʃ" is a different sound to the model.
+# EspeakG2P table): "tʃ" read as "t" then "ʃ" is a different sound to the model. espeak
+# names Hindi's flap ड़ (also in ढ़) "r." where its IPA is missing: to Kokoro "." is a full
+# stop, so पेड़ पर ("on the tree") was cut into two sentences there; it is ɽ, which
+# Kokoro's vocabulary has.
 _KOKORO_SYMBOLS = {
     "aɪ": "I", "aʊ": "W", "dz": "ʣ", "dʒ": "ʤ", "eɪ": "A", "oʊ": "O", "əʊ": "Q",
-    "ss": "S", "ts": "ʦ", "tʃ": "ʧ", "ɔɪ": "Y",
+    "ss": "S", "ts": "ʦ", "tʃ": "ʧ", "ɔɪ": "Y", "r.": "ɽ",
 }  # fmt: skip
 # English: Kokoro was trained on misaki's own English phonemes; espeak's differ as
 # misaki's EspeakFallback maps them (r is ɹ, ɚ is əɹ, US English has no long marks...).
@@ -157,6 +160,7 @@ def _espeak_words(text: str, voice: str) -> list[Word]:
             and espeak._is_sound(event.name)
         ):
             grouped[current].append(event.name)
+    grouped = _as_written(grouped, engine.phonemes(engine.voice_names.get(voice, voice), clean))
     words = []
     symbols = _english_unit if voice.startswith("en") else _kokoro_unit
     british = voice == "en-gb"
@@ -166,6 +170,99 @@ def _espeak_words(text: str, voice: str) -> list[Word]:
             units = units[:-1]
         words.append(Word(start, end, units, _trailing_mark(text, start, end)))
     return words
+
+
+_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)?\)")  # espeak's language switch, "(en)"
+
+
+def _joins(ch: str) -> bool:
+    """A mark that belongs to the phoneme before it: length, aspiration, a diacritic."""
+    return ch == "ː" or (unicodedata.category(ch) in ("Mn", "Lm") and ch not in _STRESS)
+
+
+def _as_written(grouped: list[list[str]], written: str) -> list[list[str]]:
+    """The phonemes of each word as espeak's text-to-phonemes writes them (`written`).
+
+    Kokoro learnt espeak's phonemes as that call gives them (misaki's EspeakG2P), but the
+    synthesis's PHONEME events, which tie phonemes to words, leave out consonant length:
+    Hindi बच्चे "bacce" is b ˈʌ c eː in the events, bˈʌcːeː written, and पक्का "pakka"
+    sounds as पका "paka". The written phonemes are aligned with the events' (difflib, on
+    characters) and each takes the word and phoneme unit of the event it matches; a mark
+    the events lack (ː) joins the unit before it, a doubled phoneme (cʰcʰ) is a unit of
+    the same word. Where the two disagree widely the events' phonemes are kept.
+    """
+    import difflib
+
+    written = " ".join(_SWITCH.sub("", written).split())
+    chars: list[tuple[str, int | None, int]] = []  # (character, word or None, unit)
+    unit = 0
+    for n, units in enumerate(grouped):
+        if not units:
+            continue
+        if chars:
+            chars.append((" ", None, -1))  # between written words
+        for name in units:
+            unit += 1
+            chars.extend((ch, n, unit if name != " " else -1) for ch in name)
+    said = "".join(ch for ch, _, _ in chars)
+    if not written or said == written:
+        return grouped
+    matcher = difflib.SequenceMatcher(None, said, written, autojunk=False)
+    if matcher.ratio() < 0.9:
+        return grouped
+    out: list[list[str]] = [[] for _ in grouped]
+    started: set[int] = set()
+    last: int | None = None  # the word whose last unit was written last
+    pending = ""  # stress marks waiting for the phoneme they stand before
+
+    def add(ch: str, w: int | None, u: int, new: bool) -> None:
+        nonlocal last, pending
+        if ch == " ":
+            if w is not None and u == -1:  # a second spoken word inside a written word
+                out[w].append(" ")
+            return
+        if ch in _STRESS:
+            pending += ch
+            return
+        target = w if w is not None else last
+        if target is None:
+            return
+        if _joins(ch) and last is not None and out[last] and out[last][-1] != " ":
+            out[last][-1] += ch
+            return
+        if new or u not in started or target != last or not out[target]:
+            out[target].append(pending + ch)
+            pending = ""
+            started.add(u)
+        else:
+            out[target][-1] += ch
+        last = target
+
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for k in range(i2 - i1):
+                _, word, at = chars[i1 + k]
+                add(written[j1 + k], word, at, at not in started)
+        elif op in ("insert", "replace"):
+            after_space = j1 > 0 and written[j1 - 1] == " "
+            for k in range(j2 - j1):
+                ch = written[j1 + k]
+                if ch == " ":
+                    after_space = True
+                    continue
+                if op == "replace":
+                    _, word, at = chars[i1 + min(k, i2 - i1 - 1)]
+                    if word is None:
+                        word = last
+                else:  # a phoneme the events lack: a new unit of the word it sits in
+                    nxt = chars[i1][1] if i1 < len(chars) else None
+                    word = nxt if (after_space or last is None) and nxt is not None else last
+                    at = -2 - (j1 + k)
+                add(ch, word, at, op == "insert")
+                after_space = False
+    if pending and last is not None:
+        out[last].append(pending)
+    return out
 
 
 def _kokoro_unit(unit: str, british: bool = False) -> str:
@@ -213,52 +310,60 @@ def _mandarin_words(text: str) -> list[Word]:
         import cn2an
         import jieba  # noqa: F401  (used by _readings; checked here for the install hint)
         from misaki.zh import ZHG2P
-        from pypinyin import Style, lazy_pinyin
     except ImportError:
         raise MissingDependencyError(
             "Kokoro's Mandarin voices need misaki's Chinese front end",
             hint="pip install 'misaki[zh]'",
         ) from None
 
-    def ipa(piece: str) -> list[str]:
-        syllables = lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True)
-        return [
-            ZHG2P.py2ipa(py).replace(chr(815), "") if re.fullmatch(r"[a-z]+[1-5]", py) else ""
-            for py in syllables
-        ]
-
     spoken, index = speakable(text, "zh")
-    reading: dict[int, tuple[str, bool]] = {}  # Han character -> (its IPA, last of its word)
+    pieces = split_words(spoken)
+    # The spoken text with its numerals in Han characters, as misaki legacy's cn2an pass
+    # gives them to jieba: a number is read in the words around it (7点 is 七点, one word;
+    # 第1名 is 第一名, one word), with its own word gaps (15000.5 is 一万五千 点 五).
+    said = ""
+    owner_piece: list[int] = []  # the piece of each character of `said` (-1: between pieces)
+    last = 0
     with _zh_lock:  # pypinyin's and jieba's first use builds shared tables
-        for run in _HAN_RUN.finditer(spoken):
+        for p, (start, end) in enumerate(pieces):
+            said += spoken[last:start]
+            owner_piece += [-1] * (start - last)
+            piece = spoken[start:end]
+            if any(ch.isdigit() for ch in piece) and not _HAN_RUN.search(piece):
+                piece = cn2an.transform(piece, "an2cn")
+            said += piece
+            owner_piece += [p] * len(piece)
+            last = end
+        reading: dict[int, tuple[str, bool]] = {}  # character -> (its IPA, last of its word)
+        for run in _HAN_RUN.finditer(said):
             for k, (syllable, word_end) in enumerate(_readings(run.group(0))):
-                said = ZHG2P.py2ipa(syllable).replace(chr(815), "") if syllable else ""
-                reading[run.start() + k] = (said, word_end)
+                ipa = ZHG2P.py2ipa(syllable).replace(chr(815), "") if syllable else ""
+                reading[run.start() + k] = (ipa, word_end)
+    chars: list[list[int]] = [[] for _ in pieces]
+    for i, p in enumerate(owner_piece):
+        if p >= 0 and i in reading:
+            chars[p].append(i)
     written = split_words(text)
-    owners = written_spans(text, [index[a] for a, _ in split_words(spoken)]) if spoken else []
+    owners = written_spans(text, [index[a] for a, _ in pieces]) if spoken else []
     words: list[Word] = []
-    for (start, end), owner in zip(split_words(spoken), owners, strict=True):
-        piece = spoken[start:end]
+    for (start, end), owner, han in zip(pieces, owners, chars, strict=True):
         mark = _trailing_mark(spoken, start, end)
-        han = [i for i in range(start, end) if i in reading]
-        if han:
-            phones = _units("".join(reading[i][0] for i in han))
-            space = reading[han[-1]][1] or bool(mark)
-        elif any(ch.isdigit() for ch in piece):
-            with _zh_lock:
-                phones = _units("".join(ipa(cn2an.transform(piece, "an2cn"))))
-            space = True
-        else:  # Latin letters or symbols inside Mandarin: not spoken
-            phones, space = [], True
+        phones: list[str] = []
+        for n, i in enumerate(han):
+            phones += _units(reading[i][0])
+            if reading[i][1] and n + 1 < len(han):  # a word ends inside a number
+                phones.append(" ")
+        # Latin letters or symbols inside Mandarin say nothing (han is empty)
+        space = reading[han[-1]][1] or bool(mark) if han else True
         if words and (words[-1].start, words[-1].end) == owner:  # "3:30" -> 3 点 30 分
-            last = words[-1]
-            gap = [" "] if last.space and last.phonemes and phones else []
-            words[-1] = Word(*owner, (*last.phonemes, *gap, *phones), mark, space)
+            before = words[-1]
+            gap = [" "] if before.space and before.phonemes and phones else []
+            words[-1] = Word(*owner, (*before.phonemes, *gap, *phones), mark, space)
         else:
             words.append(Word(*owner, tuple(phones), mark, space))
     if len(words) != len(written):  # a written word that says nothing here keeps its place
-        said = {(w.start, w.end): w for w in words}
-        words = [said.get(span, Word(*span, ())) for span in written]
+        by_span = {(w.start, w.end): w for w in words}
+        words = [by_span.get(span, Word(*span, ())) for span in written]
     return words
 
 

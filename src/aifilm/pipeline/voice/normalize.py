@@ -204,7 +204,29 @@ _ENGLISH_HOUR = re.compile(r"\b(\d{1,2}):00\b")
 _ENGLISH_OH = re.compile(r"\b(\d{1,2}):0([1-9])\b")
 
 
+_HINDI_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
+_HINDI_HALF = {1: "डेढ़", 2: "ढाई"}  # 1:30, 2:30; other hours are साढ़े (half past)
+
+
+def _hindi_clock(m: re.Match[str]) -> str:
+    """3:30 "साढ़े 3 बजे", 3:15 "सवा 3", 3:45 "पौने 4", 3:00 "3 बजे", as Hindi says a
+    time (espeak read "3:30" as "तीन तीस"); other minutes stay as espeak reads them."""
+    hour, minutes = int(m.group(1)), int(m.group(2))
+    if hour > 23 or minutes not in (0, 15, 30, 45):
+        return m.group(0)
+    said = {
+        0: str(hour),
+        15: f"सवा {hour}",
+        30: _HINDI_HALF.get(hour, f"साढ़े {hour}"),
+        45: f"पौने {1 if hour in (0, 12) else hour + 1}",
+    }[minutes]
+    followed = m.string[m.end() :].lstrip()
+    return said if followed.startswith("बजे") else f"{said} बजे"
+
+
 def _times(language: str, text: str, index: Index) -> tuple[str, Index]:
+    if language == "hi":
+        return _sub(text, index, _HINDI_TIME, _hindi_clock)
     if language == "fr":
 
         def heure(m: re.Match[str]) -> str:
