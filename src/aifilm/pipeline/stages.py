@@ -730,6 +730,7 @@ class MixStage(Stage):
         timeline = _timeline(ctx)
         music = ctx.project.music
         volume = music_volume(ctx.project)
+        draft = ctx.quality == "draft"  # a preview's sound track: AAC's fast coder
         placed = [
             (ctx.state.speech_keys[key], round(line.start, 4))
             for key, line in zip(ctx.state.speech_keys, timeline.lines, strict=True)
@@ -742,6 +743,7 @@ class MixStage(Stage):
             volume,
             music.duck if music else None,
             round(timeline.duration, 4),
+            draft,
         )
         track = ctx.state.music
 
@@ -756,7 +758,7 @@ class MixStage(Stage):
                 duck=music.duck if music else False,
             )
             (folder / "speech.wav").unlink(missing_ok=True)
-            encode_aac(folder / "mix.wav", folder / "mix.m4a")
+            encode_aac(folder / "mix.wav", folder / "mix.m4a", draft=draft)
             return {"file": "mix.wav", "aac": "mix.m4a", "facts": facts}
 
         def mix() -> None:
