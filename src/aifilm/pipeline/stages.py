@@ -766,7 +766,8 @@ class MixStage(Stage):
                 with _blame(ctx, self.name):
                     entry = ctx.cache.fetch("mix", digest, make)
                 ctx.state.audio = entry.file(entry.meta["file"])
-                ctx.state.audio_aac = entry.file(entry.meta["aac"])
+                aac = entry.meta.get("aac")  # none: the join encodes the sound itself
+                ctx.state.audio_aac = entry.file(aac) if aac else None
                 ctx.state.audio_facts = dict(entry.meta.get("facts") or {})
                 report.items = 1
             if background:  # the picture's segments were fetched meanwhile: count the mix only
