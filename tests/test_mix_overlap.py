@@ -94,7 +94,7 @@ def test_a_mix_that_fails_fails_the_render_and_leaves_no_film(
     out = tmp_path / "out"
     with pytest.raises(AifilmError, match="loudness measurement failed"):
         render(_project(tmp_path / "p", LINES), out, cache=Cache(tmp_path / "c"))
-    assert not list(out.glob("*.mp4")) if out.exists() else True
+    assert not out.exists() or not list(out.glob("*.mp4"))
     assert not list((tmp_path / "c").glob("film/*/*/film.mp4"))
     assert not list((tmp_path / "c").glob("mix/*/*/mix.wav"))
     assert not [t for t in threading.enumerate() if t.name == "aifilm-mix"]

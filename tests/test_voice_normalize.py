@@ -25,6 +25,8 @@ from aifilm.pipeline.voice.normalize import speakable
         ("hi", "1:30 पर, 2:30 तक", "डेढ़ बजे पर, ढाई बजे तक"),
         ("hi", "10:45 बजे, 6:15 बजे, 9:00", "पौने 11 बजे, सवा 6 बजे, 9 बजे"),
         ("hi", "3:10 बजे, अनुपात 3:2", "3:10 बजे, अनुपात 3:2"),  # as espeak reads them
+        ("hi", "15:30 और 23:45, 0:00", "साढ़े 3 बजे और पौने 12 बजे, 12 बजे"),  # 12-hour dial
+        ("hi", "13:30 बजे, 12:45 बजे", "डेढ़ बजे, पौने 1 बजे"),
         ("es", "Son 20 € y la Sra. López", "Son 20 euros y la señora López"),
         ("es", "el 12/05/2024", "el 12 de mayo de 2024"),
         ("fr", "à 3h30, M. Dupont", "à 3 heures 30, monsieur Dupont"),

@@ -210,15 +210,17 @@ _HINDI_HALF = {1: "डेढ़", 2: "ढाई"}  # 1:30, 2:30; other hours are
 
 def _hindi_clock(m: re.Match[str]) -> str:
     """3:30 "साढ़े 3 बजे", 3:15 "सवा 3", 3:45 "पौने 4", 3:00 "3 बजे", as Hindi says a
-    time (espeak read "3:30" as "तीन तीस"); other minutes stay as espeak reads them."""
+    time (espeak read "3:30" as "तीन तीस"), on the 12-hour dial (15:30 "साढ़े 3", 23:45
+    "पौने 12", 0:00 "12 बजे"); other minutes stay as espeak reads them."""
     hour, minutes = int(m.group(1)), int(m.group(2))
     if hour > 23 or minutes not in (0, 15, 30, 45):
         return m.group(0)
+    dial = hour % 12 or 12
     said = {
-        0: str(hour),
-        15: f"सवा {hour}",
-        30: _HINDI_HALF.get(hour, f"साढ़े {hour}"),
-        45: f"पौने {1 if hour in (0, 12) else hour + 1}",
+        0: str(dial),
+        15: f"सवा {dial}",
+        30: _HINDI_HALF.get(dial, f"साढ़े {dial}"),
+        45: f"पौने {dial % 12 + 1}",
     }[minutes]
     followed = m.string[m.end() :].lstrip()
     return said if followed.startswith("बजे") else f"{said} बजे"
