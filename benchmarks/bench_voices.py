@@ -104,6 +104,26 @@ ADDED: dict[str, list[str]] = {
         "मुझे बाज़ार से दूध और रोटी लानी है।",
         "सुबह की ठंडी हवा बहुत अच्छी लगती है।",
     ],
+    "fr": [
+        "Les enfants jouaient dans le parc pendant que leurs parents discutaient.",
+        "Je dois acheter du pain, du lait et des œufs avant de rentrer.",
+        "Le vent du nord a apporté des nuages sombres sur la ville.",
+    ],
+    "pt": [
+        "As crianças brincavam no parque enquanto os pais conversavam.",
+        "Preciso comprar pão, leite e ovos antes de voltar para casa.",
+        "O vento do norte trouxe nuvens escuras sobre a cidade.",
+    ],
+    "it": [
+        "I bambini giocavano nel parco mentre i genitori parlavano.",
+        "Devo comprare il pane, il latte e le uova prima di tornare a casa.",
+        "Il vento del nord ha portato nuvole scure sulla città.",
+    ],
+    "ja": [
+        "子供たちは公園でボールを投げて遊んでいます。",
+        "毎朝七時に起きて、学校へ歩いて行きます。",
+        "この店のラーメンは安くてとてもおいしいです。",
+    ],
     "zh": [
         "孩子们在公园里放风筝。",
         "我每天早上七点起床，然后去学校。",
