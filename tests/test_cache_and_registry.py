@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 import aifilm
 from aifilm import Registry, UnknownBackendError, UserError
 from aifilm.pipeline.backend import BackendOptions
-from aifilm.pipeline.cache import Cache, cache_key
+from aifilm.pipeline.cache import Cache, cache_key, in_this_scope
 from aifilm.pipeline.music.base import MusicBackend, MusicRequest, MusicTrack
 
 
@@ -36,6 +38,43 @@ def test_fetch_makes_once_then_hits(tmp_path: Path) -> None:
     assert len(calls) == 1 and not first.hit and second.hit
     assert second.file("out.txt").read_text() == "hello"
     assert (cache.hits, cache.misses) == (1, 1)
+
+
+def test_each_scope_counts_its_own_fetches_though_they_overlap(tmp_path: Path) -> None:
+    """Stages overlap (the mix in a thread while the picture's segments are fetched in a
+    pool): each counts what it fetched, and the cache's totals count everything."""
+    cache = Cache(tmp_path)
+    cache.fetch("voice", "old", lambda folder: {})
+    in_thread: dict[str, tuple[int, int]] = {}
+    started, go_on = threading.Event(), threading.Event()
+
+    def background() -> None:  # like RenderContext.defer: a thread of its own, its own scope
+        with Cache.counting() as tally:
+            cache.fetch("mix", "m", lambda folder: {})
+            started.set()
+            go_on.wait(5)
+            cache.fetch("mix", "m", lambda folder: {})
+        in_thread["mix"] = (tally.hits, tally.misses)
+
+    thread = threading.Thread(target=background)
+    with Cache.counting() as compose:
+        thread.start()
+        started.wait(5)
+        with ThreadPoolExecutor(2) as pool:  # the segments, counted in the caller's scope
+            keys = ["a", "b", "a", "old"]
+            stages = ["segment"] * 3 + ["voice"]
+            list(
+                pool.map(
+                    in_this_scope(lambda st, k: cache.fetch(st, k, lambda f: {})), stages, keys
+                )
+            )
+        go_on.set()
+        thread.join()
+    assert (compose.hits, compose.misses) in ((2, 2), (1, 3))  # "a" twice: one may race
+    assert in_thread["mix"] == (1, 1)
+    assert cache.hits + cache.misses == 1 + 4 + 2
+    cache.count(hit=True)  # outside any scope: the totals only
+    assert (compose.hits, compose.misses) in ((2, 2), (1, 3))
 
 
 def test_failed_make_leaves_no_entry(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ which removes the least recently used entries first: a lookup marks an entry use
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -21,7 +23,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,30 @@ class Entry:
         return self.path / name
 
 
+@dataclass
+class Tally:
+    """Cache hits and misses counted for one scope (a stage: `Cache.counting`)."""
+
+    hits: int = 0
+    misses: int = 0
+
+
+# The scope being counted. Stages overlap (the mix is made in a thread while the picture
+# is encoded), so a stage counts its own fetches, not the cache's totals over its time.
+_TALLY: contextvars.ContextVar[Tally | None] = contextvars.ContextVar("aifilm_tally", default=None)
+_tally_lock = threading.Lock()  # one scope's fetches may run in several threads and caches
+
+
+def in_this_scope(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` to run in another thread, counting its cache use in the caller's scope.
+
+    Threads start without the caller's context; give each submitted call a copy of it
+    (a context can be entered by one thread at a time).
+    """
+    context = contextvars.copy_context()
+    return lambda *args: context.copy().run(function, *args)
+
+
 class Cache:
     """Stage outputs under `root/<stage>/<key>/`; disabled caches still work, in a temp dir."""
 
@@ -87,6 +113,36 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self._count = threading.Lock()  # fetch may run in several threads (segment encodes)
+
+    def count(self, *, hit: bool) -> None:
+        """Count a hit or a miss: in the cache's totals and in the scope being counted.
+
+        For pieces found or made outside `fetch` (by other processes or machines).
+        """
+        with self._count:
+            if hit:
+                self.hits += 1
+            else:
+                self.misses += 1
+        tally = _TALLY.get()
+        if tally is not None:
+            with _tally_lock:
+                if hit:
+                    tally.hits += 1
+                else:
+                    tally.misses += 1
+
+    @staticmethod
+    @contextlib.contextmanager
+    def counting() -> Iterator[Tally]:
+        """Count the hits and misses of every cache in this context (and the threads given
+        it by `in_this_scope`) into a fresh `Tally`, until the block ends."""
+        tally = Tally()
+        token = _TALLY.set(tally)
+        try:
+            yield tally
+        finally:
+            _TALLY.reset(token)
 
     def _dir(self, stage: str, key: str) -> Path:
         return self.root / stage / key[:2] / key
@@ -114,12 +170,9 @@ class Cache:
         metadata. The folder becomes the entry only if `make` returns.
         """
         found = self.lookup(stage, key)
+        self.count(hit=found is not None)
         if found is not None:
-            with self._count:
-                self.hits += 1
             return found
-        with self._count:
-            self.misses += 1
         final = self._dir(stage, key)
         final.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=final.parent))

@@ -181,14 +181,16 @@ class StageTimer:
 
     def __enter__(self) -> StageReport:
         self._start = time.perf_counter()
-        self._hits, self._misses = self.ctx.cache.hits, self.ctx.cache.misses
+        self._counting = Cache.counting()
+        self._tally = self._counting.__enter__()
         self.ctx.progress(self.report.name, 0, 0, event="start")
         return self.report
 
     def __exit__(self, *exc: object) -> None:
+        self._counting.__exit__(None, None, None)
         self.report.seconds = round(time.perf_counter() - self._start, 3)
-        self.report.cache_hits = self.ctx.cache.hits - self._hits
-        self.report.cache_misses = self.ctx.cache.misses - self._misses
+        self.report.cache_hits = self._tally.hits
+        self.report.cache_misses = self._tally.misses
         self.ctx.reports.append(self.report)
         if exc[0] is None:
             self.ctx.progress(self.report.name, 1, 1, event="finish")

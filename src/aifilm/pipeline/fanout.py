@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from aifilm.errors import InternalError, UserError
 from aifilm.pipeline.blame import blame
-from aifilm.pipeline.cache import Entry
+from aifilm.pipeline.cache import Entry, in_this_scope
 
 if TYPE_CHECKING:
     from aifilm.pipeline.compose.base import SegmentEncoder
@@ -85,7 +85,7 @@ class ThreadRunner(PieceRunner):
 
         entries: list[Entry | None] = [None] * len(pieces)
         with ThreadPoolExecutor(max_workers=max(1, min(threads, ctx.workers))) as pool:
-            futures = {pool.submit(one, piece): i for i, piece in enumerate(pieces)}
+            futures = {pool.submit(in_this_scope(one), piece): i for i, piece in enumerate(pieces)}
             for future in _in_completion_order(futures):
                 i = futures[future]
                 entry = entries[i] = future.result()
@@ -162,7 +162,7 @@ class ProcessRunner(PieceRunner):
             if found is None:
                 todo.append(i)
                 continue
-            ctx.cache.hits += 1
+            ctx.cache.count(hit=True)
             entries[i] = found
             done(i, found)
         count = min(self.processes, len(todo))
@@ -185,8 +185,7 @@ class ProcessRunner(PieceRunner):
                             if result.error is not None:
                                 raise result.error
                             raise InternalError(result.text)
-                    ctx.cache.misses += not result.hit
-                    ctx.cache.hits += result.hit
+                    ctx.cache.count(hit=result.hit)
                     entries[i] = result
                     done(i, result)
         finally:

@@ -770,8 +770,6 @@ class MixStage(Stage):
                 ctx.state.audio_aac = entry.file(aac) if aac else None
                 ctx.state.audio_facts = dict(entry.meta.get("facts") or {})
                 report.items = 1
-            if background:  # the picture's segments were fetched meanwhile: count the mix only
-                report.cache_hits, report.cache_misses = 0, 1
 
         ctx.state.audio_key = digest
         background = ctx.overlap and ctx.cache.lookup("mix", digest) is None

@@ -102,7 +102,7 @@ class CeleryRunner(PieceRunner):
             if found is None:
                 waiting[i] = piece
             else:
-                cache.hits += 1
+                cache.count(hit=True)
                 entries[i] = found
                 done(i, found)
         assert self.settings.broker_url
@@ -126,7 +126,7 @@ class CeleryRunner(PieceRunner):
                 if cache.shared(piece.stage, piece.key):
                     entry = cache.lookup(piece.stage, piece.key)
                     if entry is not None:
-                        cache.misses += 1  # made for this render, by some worker
+                        cache.count(hit=False)  # made for this render, by some worker
                         entries[i] = entry
                         del waiting[i]
                         done(i, entry)

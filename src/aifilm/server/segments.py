@@ -105,7 +105,7 @@ class CelerySegments:
         for key in dict.fromkeys(keys):
             found = cache.lookup("segment", key)
             if found is not None and segment_complete(found, jobs[keys.index(key)]):
-                cache.hits += 1
+                cache.count(hit=True)
                 paths[key] = found.file(found.meta["file"])
         first: dict[str, int] = {}  # one task per key: a repeated shot is one segment
         for n, key in enumerate(keys):
@@ -183,7 +183,7 @@ class CelerySegments:
                 entry = self.shared.lookup("segment", key)
                 if entry is None or not segment_complete(entry, jobs[n]):
                     continue
-                self.shared.misses += 1  # made for this render, by some worker
+                self.shared.count(hit=False)  # made for this render, by some worker
                 paths[key] = entry.file(entry.meta["file"])
                 del waiting[key]
                 worker = str(entry.meta.get("encoded_by", "?"))

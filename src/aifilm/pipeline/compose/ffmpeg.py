@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 from aifilm.errors import AifilmError, AssetError, StageError, UnsupportedError
 from aifilm.media.ffmpeg import ffmpeg_version, run_ffmpeg
 from aifilm.media.fonts import font_file, plain_name
-from aifilm.pipeline.cache import Cache, Entry
+from aifilm.pipeline.cache import Cache, Entry, in_this_scope
 from aifilm.pipeline.compose import motion
 from aifilm.pipeline.compose.ass_cut import cut_ass
 from aifilm.pipeline.compose.audio import AUDIO_ARGS
@@ -442,7 +442,7 @@ def encode_segments(
             )
             for n in ready[: n_jobs - len(running)]:
                 del waiting[n]
-                running[pool.submit(encode, n)] = n
+                running[pool.submit(in_this_scope(encode), n)] = n
             if not running:
                 raise StageError("segments wait for tails no job makes", stage="compose")
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
