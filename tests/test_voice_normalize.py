@@ -211,3 +211,24 @@ def test_hindi_flap_is_one_phoneme_not_a_full_stop() -> None:
     assert "ɽ" in words[0].phonemes and "ɽ" in words[2].phonemes
     assert "ɽ" in words[4].phonemes  # ढ़ is the flap then h
     assert [w.mark for w in words] == ["", "", "", "", "", "."]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "last"),
+    [
+        ("Du pain, du lait et des œufs.", "lait", "ɛ"),  # no liaison after a noun: not "lète"
+        ("Le chat est là.", "chat", "a"),
+        ("Du lait et des œufs.", "des", "z"),  # a determiner links: des‿œufs
+        ("Les enfants ont un ami.", "Les", "z"),
+        ("Nous avons deux amis.", "deux", "z"),
+        ("Un petit ami.", "petit", "t"),  # an adjective before its noun
+        ("Elles ont un chien.", "ont", "t"),
+    ],
+)
+def test_french_links_only_where_french_does(text: str, word: str, last: str) -> None:
+    """espeak links a silent final consonant to the next vowel wherever the spelling
+    allows ("du lait et" as "du lète"); French does after determiners, pronouns,
+    numerals, some adjectives and short words, and not after a noun."""
+    words = phonemize(text, "fr")
+    spans = [text[w.start : w.end].strip(".,") for w in words]
+    assert words[spans.index(word)].phonemes[-1].lstrip("ˈˌ") == last

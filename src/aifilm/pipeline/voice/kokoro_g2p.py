@@ -28,10 +28,11 @@ word it follows.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aifilm.errors import MissingDependencyError, UnsupportedError
@@ -169,7 +170,56 @@ def _espeak_words(text: str, voice: str) -> list[Word]:
         while units and units[-1] == " ":
             units = units[:-1]
         words.append(Word(start, end, units, _trailing_mark(text, start, end)))
+    if voice == "fr" and len(words) > 1:
+        words = _french_liaisons(text, words)
     return words
+
+
+# French links a word's silent final consonant to a vowel after it only after some words:
+# determiners, pronouns, numerals, short prepositions and adverbs, a few verbs, and
+# adjectives before their noun. espeak links wherever the spelling allows: "du lait et
+# des œufs" came out "du lète et des œufs" (Whisper base heard "du lettre"). After any
+# other word the consonant stays silent, as a French speaker says it.
+_FRENCH_LIAISON_WORDS = frozenset(
+    {
+        "les", "des", "ces", "mes", "tes", "ses", "nos", "vos", "leurs", "aux", "un", "aucun",
+        "quelques", "plusieurs", "certains", "certaines", "quels", "quelles", "tous", "toutes",
+        "mon", "ton", "son", "deux", "trois", "six", "dix", "vingt", "cent", "nous", "vous", "ils",
+        "elles", "on", "en", "dans", "chez", "sans", "sous", "très", "plus", "moins", "bien",
+        "trop", "tout", "rien", "quand", "dont", "est", "sont", "ont", "c'est", "c’est", "petit",
+        "petits", "grand", "grands", "gros", "bon", "bons", "mauvais", "premier", "dernier",
+    }
+)  # fmt: skip
+_LIAISON_CONSONANTS = frozenset({"z", "t", "n", "p", "ʁ", "ɡ", "v"})
+
+
+def _plain_units(units: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("".join(ch for ch in u if ch not in _STRESS) for u in units)
+
+
+def _french_liaisons(text: str, words: list[Word]) -> list[Word]:
+    """`words` with the liaisons French does not make taken out (`_FRENCH_LIAISON_WORDS`).
+
+    A liaison is a consonant the word has before the next word but not said alone.
+    """
+    out = list(words)
+    for i, word in enumerate(words[:-1]):
+        written = text[word.start : word.end].strip(".,;:!?…«»\"'()").lower()
+        if word.mark or not word.phonemes or written in _FRENCH_LIAISON_WORDS:
+            continue
+        if word.phonemes[-1] not in _LIAISON_CONSONANTS or not words[i + 1].phonemes:
+            continue
+        alone = _french_alone(written)
+        if _plain_units(word.phonemes[:-1]) == _plain_units(alone):
+            out[i] = replace(word, phonemes=word.phonemes[:-1])
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _french_alone(word: str) -> tuple[str, ...]:
+    """A French word's phonemes said on its own (no liaison)."""
+    found = _espeak_words(word, "fr")  # one word: no liaison to look at, no recursion
+    return found[0].phonemes if len(found) == 1 else ()
 
 
 _SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)?\)")  # espeak's language switch, "(en)"
