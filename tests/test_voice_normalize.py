@@ -222,6 +222,7 @@ def test_hindi_flap_is_one_phoneme_not_a_full_stop() -> None:
         ("Les enfants ont un ami.", "Les", "z"),
         ("Nous avons deux amis.", "deux", "z"),
         ("Un petit ami.", "petit", "t"),  # an adjective before its noun
+        ("De petites amies.", "petites", "z"),
         ("Elles ont un chien.", "ont", "t"),
     ],
 )

@@ -188,6 +188,8 @@ _FRENCH_LIAISON_WORDS = frozenset(
         "elles", "on", "en", "dans", "chez", "sans", "sous", "très", "plus", "moins", "bien",
         "trop", "tout", "rien", "quand", "dont", "est", "sont", "ont", "c'est", "c’est", "petit",
         "petits", "grand", "grands", "gros", "bon", "bons", "mauvais", "premier", "dernier",
+        "dès", "petites", "grandes", "bonnes", "belles", "beaux", "nouveaux", "nouvelles",
+        "vieux", "vieilles", "jeunes", "autres", "mêmes", "longs", "longues", "jolis", "jolies",
     }
 )  # fmt: skip
 _LIAISON_CONSONANTS = frozenset({"z", "t", "n", "p", "ʁ", "ɡ", "v"})
