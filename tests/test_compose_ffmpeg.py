@@ -35,12 +35,7 @@ from aifilm.pipeline.compose.motion import (
     source_size,
     window,
 )
-from aifilm.pipeline.compose.segments import (
-    MEMORY_BUDGET,
-    concurrency,
-    makespan,
-    split_segments,
-)
+from aifilm.pipeline.compose.segments import concurrency, makespan, split_segments
 from aifilm.pipeline.compose.transitions import plan_spans
 from aifilm.pipeline.timeline import TimedShot, Timeline, VisualSpec
 from aifilm.pipeline.visuals.base import Visual
@@ -537,37 +532,6 @@ def test_an_edit_encodes_its_long_body_with_every_core_and_a_cold_film_one_per_c
     # the memory budget still decides first: 1080p on two cores is one encode at a time
     assert concurrency([picture] * 7, 1920, 1080, 2, frames=film) == (1, 2)
     assert concurrency([picture] * 7, 1280, 720, 2) == (2, 1)  # without frames: per core
-
-
-def test_short_segments_left_after_a_long_body_run_side_by_side() -> None:
-    """An edit: the body first on both cores; then the two transitions at once, one core
-    each (before, one after the other on two threads, which 18 frames cannot keep busy)."""
-    from types import SimpleNamespace
-    from typing import Any
-
-    from aifilm.pipeline.compose.ffmpeg import _start_ready
-
-    picture = 40 * 2**20
-    jobs: Any = [SimpleNamespace(frames=f) for f in (324, 18, 18)]
-    costs = [picture] * 3
-    waiting: dict[int, set[str]] = {0: set(), 1: set(), 2: {"body"}}  # 2 reads the body's tail
-    running: dict[Any, tuple[int, int]] = {}
-    size = {"width": 1280, "height": 720, "cores": 2, "budget": MEMORY_BUDGET}
-    assert _start_ready(waiting, running, jobs, costs, **size) == [(0, 2)]
-    running["body"] = (0, 2)
-    assert _start_ready(waiting, running, jobs, costs, **size) == []  # no core free
-    del running["body"]
-    waiting[2].clear()
-    assert _start_ready(waiting, running, jobs, costs, **size) == [(1, 1), (2, 1)]
-    # where memory allows one encode only, they go one at a time
-    waiting = {1: set(), 2: set()}
-    tight = {**size, "budget": 1}
-    assert _start_ready(waiting, {}, jobs, costs, **tight) == [(1, 1)]
-    # a cold film: one per core, and a freed core takes the next
-    film: Any = [SimpleNamespace(frames=f) for f in (284, 16, 280, 16, 290, 16, 280)]
-    waiting = {n: set() for n in range(7)}
-    assert _start_ready(waiting, {}, film, [picture] * 7, **size) == [(4, 1), (0, 1)]
-    assert _start_ready(waiting, {"a": (4, 1)}, film, [picture] * 7, **size) == [(2, 1)]
 
 
 _PROBE = """

@@ -54,7 +54,6 @@ from aifilm.pipeline.compose.job import SegmentJob, encode_segment, tail_path
 from aifilm.pipeline.compose.segments import (
     MEMORY_BUDGET,
     concurrency,
-    encoder_cost,
     segment_cost,
     split_segments,
 )
@@ -392,13 +391,10 @@ def encode_segments(
 ) -> tuple[list[Path], dict[str, int]]:
     """Each job's segment file, from `cache` or encoded (several at once); and counts.
 
-    Only the segments missing from the cache are encoded: the longest first, so the last
-    to finish is a short one, and a transition once the tail it reads (`SegmentJob.needs`)
-    is in the cache. Whenever a core is free, the segments not started yet are planned
-    again (`segments.concurrency`: encodes at once and threads each, within `budget`
-    bytes with those running), so an edit's long body gets both cores and the two short
-    transitions left after it then run side by side, one core each, rather than one
-    after the other on two threads that a few frames cannot keep busy.
+    Only the segments missing from the cache are encoded, as many at once as
+    `segments.concurrency` allows for the cores and `budget` bytes: the longest
+    first, so the last to finish is a short one, and a transition once the tail it
+    reads (`SegmentJob.needs`) is in the cache.
     """
     keys = [job.key() for job in jobs]
     first = {k: n for n, k in reversed(list(enumerate(keys)))}  # one encode per key
@@ -410,11 +406,14 @@ def encode_segments(
     todo = [n for k, n in first.items() if k not in entries]
     for k in {keys[n] for n in todo}:
         _drop_incomplete(cache, k)
+    n_jobs, threads = concurrency(
+        [costs[n] for n in todo], width, height, cores, budget, [jobs[n].frames for n in todo]
+    )
     total = sum(jobs[n].frames for n in todo) or 1
     done: dict[int, float] = {}
     lock = threading.Lock()
 
-    def encode(n: int, threads: int) -> Entry:
+    def encode(n: int) -> Entry:
         job = jobs[n]
 
         def report(fraction: float) -> None:
@@ -435,23 +434,20 @@ def encode_segments(
         return cache.fetch("segment", keys[n], make)
 
     waiting = {n: {k for _, k in jobs[n].needs if k not in entries} for n in todo}
-    running: dict[Future[Entry], tuple[int, int]] = {}  # -> (segment, threads)
-    most_at_once, first_threads = 0, 0
-    with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        running: dict[Future[Entry], int] = {}
         while waiting or running:
-            started = _start_ready(
-                waiting, running, jobs, costs, width=width, height=height, cores=cores,
-                budget=budget,
-            )  # fmt: skip
-            for n, threads in started:
-                running[pool.submit(in_this_scope(encode), n, threads)] = (n, threads)
-                first_threads = first_threads or threads
-            most_at_once = max(most_at_once, len(running))
+            ready = sorted(
+                (n for n, deps in waiting.items() if not deps), key=lambda n: -jobs[n].frames
+            )
+            for n in ready[: n_jobs - len(running)]:
+                del waiting[n]
+                running[pool.submit(in_this_scope(encode), n)] = n
             if not running:
                 raise StageError("segments wait for tails no job makes", stage="compose")
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                n, _ = running.pop(future)
+                n = running.pop(future)
                 entries[keys[n]] = future.result()
                 for deps in waiting.values():
                     deps.discard(keys[n])
@@ -460,52 +456,10 @@ def encode_segments(
         "encoded": len(todo),
         "reused": len(jobs) - len(todo),
         "frames_encoded": sum(jobs[n].frames for n in todo),
-        "jobs": most_at_once,
-        "threads": first_threads or 1,  # of the first encodes (later ones may take fewer)
+        "jobs": n_jobs if todo else 0,
+        "threads": threads,
     }
     return paths, run
-
-
-def _start_ready(
-    waiting: dict[int, set[str]],
-    running: dict[Future[Entry], tuple[int, int]],
-    jobs: Sequence[SegmentJob],
-    costs: Sequence[int],
-    *,
-    width: int,
-    height: int,
-    cores: int,
-    budget: int,
-) -> list[tuple[int, int]]:
-    """Which waiting segments to start now, and with how many threads; taken from `waiting`.
-
-    The segments not started yet are planned as if alone (`concurrency`); ready ones
-    start, the longest first, while cores are free, each with the planned threads (no
-    more than the free cores), and while the bytes of those running and starting fit
-    in `budget` (one always starts when none runs).
-    """
-    left = list(waiting)
-    if not left:
-        return []
-    _, threads = concurrency(
-        [costs[n] for n in left], width, height, cores, budget, [jobs[n].frames for n in left]
-    )
-    free = cores - sum(t for _, t in running.values())
-    held = sum(encoder_cost(width, height, t) + costs[n] for n, t in running.values())
-    ready = sorted((n for n in left if not waiting[n]), key=lambda n: -jobs[n].frames)
-    started: list[tuple[int, int]] = []
-    for n in ready:
-        if free <= 0 and (running or started):
-            break
-        count = max(1, min(threads, free))
-        need = encoder_cost(width, height, count) + costs[n]
-        if (running or started) and held + need > budget:
-            break
-        started.append((n, count))
-        del waiting[n]
-        free -= count
-        held += need
-    return started
 
 
 def segment_complete(entry: Entry, job: SegmentJob) -> bool:
