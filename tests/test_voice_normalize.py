@@ -217,7 +217,7 @@ def test_hindi_flap_is_one_phoneme_not_a_full_stop() -> None:
     ("text", "word", "last"),
     [
         ("Du pain, du lait et des œufs.", "lait", "ɛ"),  # no liaison after a noun: not "lète"
-        ("Le chat est là.", "chat", "a"),
+        ("Le bois est sec.", "bois", "a"),  # espeak said "bwaz ɛ"
         ("Du lait et des œufs.", "des", "z"),  # a determiner links: des‿œufs
         ("Les enfants ont un ami.", "Les", "z"),
         ("Nous avons deux amis.", "deux", "z"),

@@ -85,6 +85,12 @@ class Tally:
     hits: int = 0
     misses: int = 0
 
+    def add(self, *, hit: bool) -> None:
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
+
 
 # The scope being counted. Stages overlap (the mix is made in a thread while the picture
 # is encoded), so a stage counts its own fetches, not the cache's totals over its time.
@@ -110,9 +116,16 @@ class Cache:
         self.root = (
             Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="aifilm-nocache-"))
         )
-        self.hits = 0
-        self.misses = 0
+        self.totals = Tally()  # every fetch and `count` of this cache, whatever the scope
         self._count = threading.Lock()  # fetch may run in several threads (segment encodes)
+
+    @property
+    def hits(self) -> int:
+        return self.totals.hits
+
+    @property
+    def misses(self) -> int:
+        return self.totals.misses
 
     def count(self, *, hit: bool) -> None:
         """Count a hit or a miss: in the cache's totals and in the scope being counted.
@@ -120,17 +133,11 @@ class Cache:
         For pieces found or made outside `fetch` (by other processes or machines).
         """
         with self._count:
-            if hit:
-                self.hits += 1
-            else:
-                self.misses += 1
+            self.totals.add(hit=hit)
         tally = _TALLY.get()
         if tally is not None:
             with _tally_lock:
-                if hit:
-                    tally.hits += 1
-                else:
-                    tally.misses += 1
+                tally.add(hit=hit)
 
     @staticmethod
     @contextlib.contextmanager

@@ -181,13 +181,13 @@ class StageTimer:
 
     def __enter__(self) -> StageReport:
         self._start = time.perf_counter()
-        self._counting = Cache.counting()
-        self._tally = self._counting.__enter__()
+        self._scope = contextlib.ExitStack()
+        self._tally = self._scope.enter_context(Cache.counting())
         self.ctx.progress(self.report.name, 0, 0, event="start")
         return self.report
 
     def __exit__(self, *exc: object) -> None:
-        self._counting.__exit__(None, None, None)
+        self._scope.close()
         self.report.seconds = round(time.perf_counter() - self._start, 3)
         self.report.cache_hits = self._tally.hits
         self.report.cache_misses = self._tally.misses

@@ -206,7 +206,7 @@ def _french_liaisons(text: str, words: list[Word]) -> list[Word]:
     """
     out = list(words)
     for i, word in enumerate(words[:-1]):
-        written = text[word.start : word.end].strip(".,;:!?…«»\"'()").lower()
+        written = text[word.start : word.end].strip(".,;:!?…«»“”‘’\"'()").lower()
         if word.mark or not word.phonemes or written in _FRENCH_LIAISON_WORDS:
             continue
         if word.phonemes[-1] not in _LIAISON_CONSONANTS or not words[i + 1].phonemes:
