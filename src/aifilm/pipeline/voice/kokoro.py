@@ -220,7 +220,7 @@ class KokoroVoice(VoiceBackend):
         "Apache-2.0 (Kokoro-82M weights and voice packs by hexgrad); MIT (int8 ONNX export)"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "3"  # 3: French liaisons, consonant length (the sound changed)
+    version: ClassVar[str] = "4"  # 4: units, ordinals, Japanese numbers said in words
     parallel_lines: ClassVar[bool] = True  # one line per core beats two cores on one line
 
     class Options(BackendOptions):

