@@ -435,8 +435,8 @@ _PLURAL_IRREGULAR: dict[str, dict[str, str]] = {
 # Written forms that are the same unit ("L" for litres, "℃", Hindi's own abbreviations).
 _UNIT_ALIASES: dict[str, str] = {
     "L": "l", "mL": "ml", "℃": "°C", "℉": "°F", "kph": "km/h", "km2": "km²", "m2": "m²",
+    # (not ली and मिली: after a number they are as often the verbs "took" and "got")
     "किमी": "km", "मी": "m", "सेमी": "cm", "मिमी": "mm", "किग्रा": "kg", "ग्रा": "g",
-    "ली": "l", "मिली": "ml",
 }  # fmt: skip
 # Japanese says a speed before its number: 時速60キロ, 秒速3メートル
 _JA_SPEED = {"km/h": "時速", "m/s": "秒速"}
