@@ -61,6 +61,7 @@ from aifilm.pipeline.voice.normalize import speakable
         ("it", "1 km, 2,5 km, 30° all'ombra", "1 chilometro, 2,5 chilometri, 30 gradi all'ombra"),
         ("hi", "2.5 किमी, 100 मी, 2 h।", "2.5 किलोमीटर, 100 मीटर, 2 घंटे।"),
         ("hi", "मील भर, 5 km", "मील भर, 5 किलोमीटर"),
+        ("hi", "1,50,000 किमी, मुझे 5 मिली", "150000 किलोमीटर, मुझे 5 मिली"),  # lakh; a verb
         ("zh", "他跑了2.5 km,5km的路,20℃。", "他跑了2.5公里,5公里的路,20摄氏度。"),
         (
             "ja",

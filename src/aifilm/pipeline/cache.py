@@ -95,7 +95,7 @@ class Tally:
 # The scope being counted. Stages overlap (the mix is made in a thread while the picture
 # is encoded), so a stage counts its own fetches, not the cache's totals over its time.
 _TALLY: contextvars.ContextVar[Tally | None] = contextvars.ContextVar("aifilm_tally", default=None)
-_tally_lock = threading.Lock()  # one scope's fetches may run in several threads and caches
+_tally_lock = threading.Lock()  # fetches run in several threads (segment encodes, pieces)
 
 
 def in_this_scope(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -117,7 +117,6 @@ class Cache:
             Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="aifilm-nocache-"))
         )
         self.totals = Tally()  # every fetch and `count` of this cache, whatever the scope
-        self._count = threading.Lock()  # fetch may run in several threads (segment encodes)
 
     @property
     def hits(self) -> int:
@@ -132,11 +131,10 @@ class Cache:
 
         For pieces found or made outside `fetch` (by other processes or machines).
         """
-        with self._count:
-            self.totals.add(hit=hit)
         tally = _TALLY.get()
-        if tally is not None:
-            with _tally_lock:
+        with _tally_lock:
+            self.totals.add(hit=hit)
+            if tally is not None:
                 tally.add(hit=hit)
 
     @staticmethod

