@@ -1,6 +1,13 @@
 """Benchmark what a listener hears for units of measure, ordinals and Japanese numbers.
 
-    python benchmarks/bench_spoken_forms.py
+    python benchmarks/bench_spoken_forms.py           # Kokoro's languages
+    python benchmarks/bench_spoken_forms.py --espeak  # German and Russian, espeak's own
+
+With --espeak, German and Russian sentences (money, units, dates, titles, Russian thousands)
+are spoken by espeak's adult-female voice as written (as it read them before) and through
+`normalize.speakable` (as it reads them now); espeak's own phonemes for both are recorded
+beside Whisper base's transcripts (which loop on espeak's Russian: read the phonemes there).
+Results in spoken_forms_espeak.json.
 
 Each sentence is spoken by Kokoro's adult-female voice twice: with the text front end's
 units, ordinals and Japanese number steps (`normalize._units`, `_ordinals`, `_japanese`),
@@ -24,6 +31,7 @@ import numpy as np
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "spoken_forms.json"
+ESPEAK_RESULTS = HERE / "results" / "spoken_forms_espeak.json"
 sys.path.insert(0, str(HERE))
 
 SENTENCES: dict[str, list[str]] = {
@@ -42,7 +50,59 @@ SENTENCES: dict[str, list[str]] = {
 }
 
 
+ESPEAK_SENTENCES: dict[str, list[str]] = {
+    "de": [
+        "Das Ticket kostet 5,50 $ und die Strecke ist 5 km lang.",
+        "Dr. Weber kam am 12.05.2024 bei 20 °C an.",
+        "Wir brauchen z. B. 2 h für 1,5 km.",
+    ],
+    "ru": [
+        "Билет стоит 15 000 ₽, а дорога 5 км.",
+        "Д-р Иванов пришёл 12.05.2024 при 20 °C.",
+        "Это стоит 2 ₽ и 21 ₽, т. е. немного.",
+    ],
+}
+
+
+def espeak_main() -> None:
+    """German and Russian by espeak's own voice, the text as written and as `speakable` made it."""
+    import whisper_base
+
+    from aifilm.pipeline.voice import espeak
+    from aifilm.pipeline.voice.base import SpeechRequest
+
+    model = whisper_base.load(threads=2)
+    voice = espeak.EspeakVoice()
+    engine = espeak._engine()
+    results: dict[str, Any] = {}
+    for language, sentences in ESPEAK_SENTENCES.items():
+        for sentence in sentences:
+            row = {}
+            for name in ("before", "after"):
+                if name == "before":
+                    espeak.speakable = lambda text, _: (text, list(range(len(text))))  # type: ignore[assignment]
+                request = SpeechRequest(text=sentence, language=language, preset="adult-female")
+                samples, rate, *_ = voice.render(request)
+                espeak.speakable = normalize_speakable  # type: ignore[assignment]
+                at = np.arange(0, len(samples), rate / 16000)
+                audio = np.interp(at, np.arange(len(samples)), samples).astype(np.float32)
+                heard = whisper_base.transcribe(model, audio, language)
+                row[name] = "".join(s.text for s in heard).strip()
+                said = sentence if name == "before" else normalize_speakable(sentence, language)[0]
+                row[f"phonemes_{name}"] = engine.phonemes(language, espeak.clean_text(said)[0])
+            results[sentence] = {"language": language, **row}
+            print(
+                f"| {language} | {sentence} | {row['phonemes_before']} | {row['phonemes_after']} "
+                f"| {row['before']} | {row['after']} |",
+                flush=True,
+            )
+    ESPEAK_RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+
+
 def main() -> None:
+    if "--espeak" in sys.argv[1:]:
+        espeak_main()
+        return
     import whisper_base
 
     from aifilm.pipeline.voice import kokoro_g2p, normalize
@@ -78,6 +138,8 @@ def main() -> None:
             print(f"| {language} | {sentence} | {row['before']} | {row['after']} |", flush=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
 
+
+from aifilm.pipeline.voice.normalize import speakable as normalize_speakable  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -302,3 +302,33 @@ def test_variants_of_one_preset_differ_in_pitch(voice: EspeakVoice) -> None:
     assert f0(1) < 0.95 * base  # 1.5 semitones down is about 8.3 %
     assert f0(2) > 1.05 * base
     assert 0.8 * base < f0(1) and f0(2) < 1.2 * base  # still the same kind of voice
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "written", "said"),
+    [
+        # espeak dropped the rupee sign in Bengali and said "km" as English letters
+        ("bn", "এর দাম ₹15,000।", "₹15,000।", "টাকা"),
+        ("bn", "আমরা 5 km হাঁটলাম।", "km", "কিলোমিটার"),
+        # Russian: "15 000" was "15 0 0 0" and the rouble sign silent
+        ("ru", "Это стоит 15 000 ₽ сегодня.", "15 000 ₽", "рублей"),
+        ("de", "Wir fuhren 5 km bei 20 °C.", "°C.", "Celsius"),
+        ("de", "Er kam am 12.05.2024 an.", "12.05.2024", "Mai"),
+    ],
+)
+def test_money_units_and_dates_are_said_in_the_language(
+    voice: EspeakVoice, tmp_path: Path, language: str, text: str, written: str, said: str
+) -> None:
+    """What the line says holds the word for the sign, and the word timings still name the
+    words as written, one timing for a written word however many words it is said as."""
+    clip, _ = speak(voice, tmp_path, text, language=language)
+    spoken = [p.phoneme for p in clip.phonemes]
+    expected = [p.phoneme for p in speak(voice, tmp_path, said, language=language)[0].phonemes]
+    assert any(spoken[i : i + len(expected)] == expected for i in range(len(spoken))), (
+        f"{said!r} ({expected}) not in {spoken}"
+    )
+    texts = [w.text for w in clip.words]
+    assert written in texts, texts
+    assert " ".join(texts) == text  # every written word once, in order
+    starts = [w.start for w in clip.words]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)

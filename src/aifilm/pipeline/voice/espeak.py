@@ -50,12 +50,14 @@ from aifilm.errors import MissingDependencyError, UnsupportedError
 from aifilm.media.wav import write_wav
 from aifilm.pipeline.backend import BackendOptions
 from aifilm.pipeline.timeline import PhonemeTiming, SpeechClip, WordTiming
+from aifilm.pipeline.voice.align import split_words
 from aifilm.pipeline.voice.base import (
     SpeechRequest,
     VoiceBackend,
     VoiceInfo,
     variant_semitones,
 )
+from aifilm.pipeline.voice.normalize import speakable
 from aifilm.spec.vocabulary import VOICE_PRESETS
 
 Samples = npt.NDArray[np.float32]
@@ -355,6 +357,43 @@ def clean_text(text: str) -> tuple[str, list[int]]:
 # ---- timings -----------------------------------------------------------------
 
 
+def written_words(
+    written: str,
+    spoken: str,
+    index: list[int],
+    timed: list[tuple[tuple[int, int], int, int]],
+) -> list[tuple[tuple[int, int], int, int]]:
+    """Spoken words' timings on the words as written: (span in `written`, start, end).
+
+    `index` maps each character of `spoken` to the one of `written` it comes from
+    (`normalize.speakable`). The words a rewrite made ("₹15,000" said "15000 টাকা",
+    "15 000 ₽" said "15000 рублей") share one timing, on the written words they came
+    from. Text with Han or kana keeps espeak's own cuts between its words.
+    """
+    if _CJK.search(written):
+        return [((index[s], index[e - 1] + 1), s0, s1) for (s, e), s0, s1 in timed]
+    spans = split_words(written)
+    if not spans:
+        return []
+    starts = [a for a, _ in spans]
+    groups: list[list[int]] = []  # [written word, start, end, rewritten, a, b]
+    for (start, end), s0, s1 in timed:
+        a, b = index[start], index[end - 1] + 1
+        k = max(0, bisect.bisect_right(starts, a) - 1)
+        rewritten = int(spoken[start:end] != written[a:b])
+        if groups and groups[-1][0] == k and (rewritten or groups[-1][3]):
+            groups[-1][2:4] = [s1, 1]
+        else:
+            groups.append([k, s0, s1, rewritten, a, b])
+    out = []
+    for n, (k, s0, s1, rewritten, a, b) in enumerate(groups):
+        if rewritten:  # with the written words after it that nothing was said for
+            last = max(k, (groups[n + 1][0] if n + 1 < len(groups) else len(spans)) - 1)
+            a, b = spans[k][0], spans[last][1]
+        out.append(((a, b), s0, s1))
+    return out
+
+
 def _tokens(text: str, events: list[_Ev]) -> list[tuple[int, int]]:
     """Word spans in `text`: runs of non-space, split where espeak starts a CJK word."""
     cuts = {
@@ -528,7 +567,7 @@ class EspeakVoice(VoiceBackend):
         "no neural weights; espeak-ng's voice and dictionary data, GPL-3.0-or-later"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: money, dates, units... said as words (normalize)
 
     class Options(BackendOptions):
         """espeak settings shared by every line."""
@@ -591,7 +630,9 @@ class EspeakVoice(VoiceBackend):
         """Audio as float32 samples, its rate, and word and phoneme timings."""
         engine = _engine()
         voice, params, scale = self._settings(request, engine)
-        text, index = clean_text(request.text)
+        spoken, spoken_index = speakable(request.text, request.language)
+        text, clean_index = clean_text(spoken)
+        index = [spoken_index[i] for i in clean_index]
         if request.language == "ja" and _KANJI.search(text):
             if self.options.japanese_kanji == "error":
                 kanji = "".join(dict.fromkeys(_KANJI.findall(text)))
@@ -619,10 +660,12 @@ class EspeakVoice(VoiceBackend):
         def seconds(sample: int) -> float:  # engine sample -> seconds in the trimmed clip
             return min(duration, max(0.0, (sample / scale - first) / rate))
 
-        words = []
-        for (start, end), s0, s1 in _word_samples(text, events, len(raw)):
-            original = request.text[index[start] : index[end - 1] + 1]
-            words.append(WordTiming(original, seconds(s0), seconds(s1)))
+        words = [
+            WordTiming(request.text[a:b], seconds(s0), seconds(s1))
+            for (a, b), s0, s1 in written_words(
+                request.text, text, index, _word_samples(text, events, len(raw))
+            )
+        ]
         phonemes = tuple(
             PhonemeTiming(name, seconds(s0), seconds(s1))
             for name, s0, s1 in _phoneme_samples(events, len(raw))

@@ -19,8 +19,11 @@ as misaki does, after years become digit by digit ("2024年" -> "二零二四年
 
 `speakable` returns the new text and, for each of its characters, the index of the
 character of the original text it stands for, so word timings still name the words as
-written ("$5.50" keeps one timing covering all its spoken words). The Kokoro voices use it;
-espeak's own voices read the text as written.
+written ("$5.50" keeps one timing covering all its spoken words). The Kokoro voices and
+espeak's own use it. In the languages espeak speaks alone, it covers money (Russian nouns
+agree with the number: "1 рубль", "2 рубля", "5 рублей"; "₹15,000" -> "15000 টাকা", where
+espeak dropped the sign), numeric dates, German and Russian abbreviations, units, and
+Russian thousands grouped by spaces ("15 000", which espeak read as "15 0 0 0").
 """
 
 from __future__ import annotations
@@ -42,6 +45,27 @@ MONTHS: dict[str, tuple[str, ...]] = {
            "settembre", "ottobre", "novembre", "dicembre"),
     "hi": ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर",
            "अक्टूबर", "नवंबर", "दिसंबर"),
+    # the languages espeak speaks alone (Russian in the genitive: "12 мая")
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"),
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"),
+    "bn": ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
+           "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর"),
+    "gu": ("જાન્યુઆરી", "ફેબ્રુઆરી", "માર્ચ", "એપ્રિલ", "મે", "જૂન", "જુલાઈ", "ઓગસ્ટ",
+           "સપ્ટેમ્બર", "ઓક્ટોબર", "નવેમ્બર", "ડિસેમ્બર"),
+    "kn": ("ಜನವರಿ", "ಫೆಬ್ರವರಿ", "ಮಾರ್ಚ್", "ಏಪ್ರಿಲ್", "ಮೇ", "ಜೂನ್", "ಜುಲೈ", "ಆಗಸ್ಟ್",
+           "ಸೆಪ್ಟೆಂಬರ್", "ಅಕ್ಟೋಬರ್", "ನವೆಂಬರ್", "ಡಿಸೆಂಬರ್"),
+    "ml": ("ജനുവരി", "ഫെബ്രുവരി", "മാർച്ച്", "ഏപ്രിൽ", "മേയ്", "ജൂൺ", "ജൂലൈ", "ഓഗസ്റ്റ്",
+           "സെപ്റ്റംബർ", "ഒക്ടോബർ", "നവംബർ", "ഡിസംബർ"),
+    "mr": ("जानेवारी", "फेब्रुवारी", "मार्च", "एप्रिल", "मे", "जून", "जुलै", "ऑगस्ट", "सप्टेंबर",
+           "ऑक्टोबर", "नोव्हेंबर", "डिसेंबर"),
+    "pa": ("ਜਨਵਰੀ", "ਫ਼ਰਵਰੀ", "ਮਾਰਚ", "ਅਪ੍ਰੈਲ", "ਮਈ", "ਜੂਨ", "ਜੁਲਾਈ", "ਅਗਸਤ", "ਸਤੰਬਰ",
+           "ਅਕਤੂਬਰ", "ਨਵੰਬਰ", "ਦਸੰਬਰ"),
+    "ta": ("ஜனவரி", "பிப்ரவரி", "மார்ச்", "ஏப்ரல்", "மே", "ஜூன்", "ஜூலை", "ஆகஸ்ட்",
+           "செப்டம்பர்", "அக்டோபர்", "நவம்பர்", "டிசம்பர்"),
+    "te": ("జనవరి", "ఫిబ్రవరి", "మార్చి", "ఏప్రిల్", "మే", "జూన్", "జూలై", "ఆగస్టు",
+           "సెప్టెంబర్", "అక్టోబర్", "నవంబర్", "డిసెంబర్"),
 }  # fmt: skip
 
 # Currency sign -> (units, hundredths) per language; "and" joins them.
@@ -60,8 +84,32 @@ CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
            "₹": ("रुपये", "पैसे"), "R$": ("रियाल", "सेंटावो")},
     "zh": {"$": ("美元", ""), "€": ("欧元", ""), "£": ("英镑", ""), "₹": ("卢比", ""),
            "¥": ("元", ""), "￥": ("元", ""), "R$": ("雷亚尔", "")},
+    "de": {"$": ("Dollar", "Cent"), "€": ("Euro", "Cent"), "£": ("Pfund", "Pence"),
+           "₹": ("Rupien", "Paise"), "R$": ("Real", "Centavos")},
+    # Russian words agree with the number: _RUSSIAN_MONEY
+    "ru": {"$": ("доллар", "цент"), "€": ("евро", "цент"), "£": ("фунт", "пенс"),
+           "₹": ("рупия", "пайса"), "₽": ("рубль", "копейка")},
+    # Indian languages: no word for the hundredths, the amount read as a decimal number
+    # (espeak drops the sign, or Tamil says it before the number)
+    "bn": {"₹": ("টাকা", ""), "$": ("ডলার", ""), "€": ("ইউরো", ""), "৳": ("টাকা", "")},
+    "gu": {"₹": ("રૂપિયા", ""), "$": ("ડોલર", ""), "€": ("યુરો", "")},
+    "kn": {"₹": ("ರೂಪಾಯಿ", ""), "$": ("ಡಾಲರ್", ""), "€": ("ಯೂರೋ", "")},
+    "ml": {"₹": ("രൂപ", ""), "$": ("ഡോളർ", ""), "€": ("യൂറോ", "")},
+    "mr": {"₹": ("रुपये", ""), "$": ("डॉलर", ""), "€": ("युरो", "")},
+    "pa": {"₹": ("ਰੁਪਏ", ""), "$": ("ਡਾਲਰ", ""), "€": ("ਯੂਰੋ", "")},
+    "ta": {"₹": ("ரூபாய்", ""), "$": ("டாலர்", ""), "€": ("யூரோ", "")},
+    "te": {"₹": ("రూపాయలు", ""), "$": ("డాలర్లు", ""), "€": ("యూరోలు", "")},
 }  # fmt: skip
-AND = {"en": "and", "es": "con", "fr": "et", "pt": "e", "it": "e", "hi": "और"}
+AND = {"en": "and", "es": "con", "fr": "et", "pt": "e", "it": "e", "hi": "और", "de": "und",
+       "ru": "и"}  # fmt: skip
+# Russian nouns after a number: (1, 21, 101...), (2-4, 22-24...), (5-20, 25-30..., 0)
+_RUSSIAN_MONEY: dict[str, tuple[str, str, str]] = {
+    "доллар": ("доллар", "доллара", "долларов"), "цент": ("цент", "цента", "центов"),
+    "евро": ("евро", "евро", "евро"), "фунт": ("фунт", "фунта", "фунтов"),
+    "пенс": ("пенс", "пенса", "пенсов"), "рупия": ("рупия", "рупии", "рупий"),
+    "пайса": ("пайса", "пайсы", "пайс"), "рубль": ("рубль", "рубля", "рублей"),
+    "копейка": ("копейка", "копейки", "копеек"),
+}  # fmt: skip
 
 # Written abbreviation -> spoken word; matched as whole words, case as written.
 ABBREVIATIONS: dict[str, dict[str, str]] = {
@@ -79,6 +127,16 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "it": {"Sig.": "signor", "Sig.ra": "signora", "Sig.na": "signorina", "Dott.": "dottor",
            "Dott.ssa": "dottoressa", "Prof.": "professor", "ecc.": "eccetera"},
     "hi": {"डॉ.": "डॉक्टर", "श्री.": "श्री", "कृ.": "कृपया", "रु.": "रुपये"},
+    "de": {"Dr.": "Doktor", "Prof.": "Professor", "z. B.": "zum Beispiel",
+           "z.B.": "zum Beispiel", "usw.": "und so weiter", "bzw.": "beziehungsweise",
+           "d. h.": "das heißt", "d.h.": "das heißt", "u. a.": "unter anderem",
+           "Nr.": "Nummer", "ca.": "circa", "Hr.": "Herr", "St.": "Sankt", "evtl.": "eventuell",
+           "ggf.": "gegebenenfalls", "vgl.": "vergleiche", "inkl.": "inklusive"},
+    "ru": {"д-р": "доктор", "Д-р": "доктор", "г-н": "господин", "Г-н": "господин",
+           "г-жа": "госпожа", "Г-жа": "госпожа", "проф.": "профессор", "т. е.": "то есть",
+           "т.е.": "то есть", "т. д.": "так далее", "т.д.": "так далее",
+           "т. п.": "тому подобное", "т.п.": "тому подобное", "и др.": "и другие"},
+    "mr": {"डॉ.": "डॉक्टर", "श्री.": "श्री"},
 }  # fmt: skip
 
 Index = list[int]
@@ -107,14 +165,17 @@ def _sub(text: str, index: Index, pattern: re.Pattern[str], replace: Replace) ->
 
 
 # Languages that write "15,000.5"; the others write "15.000,5" or "15 000,5".
-_POINT_DECIMAL = ("en", "hi", "zh", "ja")
+_POINT_DECIMAL = ("en", "hi", "zh", "ja", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
 
 
 def _number_pattern(language: str, decimals: str = "+") -> str:
     """A written number (a regex), its whole part and its decimals each a group: thousands
     grouped as the language writes them (Hindi "1,50,000" too) or not grouped."""
-    group, point = (",", r"\.") if language in _POINT_DECIMAL else (r"[.\s\u00a0\u202f]", ",")
-    return rf"(\d{{1,3}}(?:{group}\d{{2,3}})+|\d+)(?:{point}(\d{decimals}))?"
+    if language in _POINT_DECIMAL:
+        group, point = r",\d{2,3}", r"\."
+    else:  # "5.50 $" too: a point before one or two digits cannot group thousands
+        group, point = r"[.\s\u00a0\u202f]\d{3}", r"(?:,|\.(?=\d{1,2}(?!\d)))"
+    return rf"(\d{{1,3}}(?:{group})+|\d+)(?:{point}(\d{decimals}))?"
 
 
 def _ungrouped(whole: str, language: str) -> str:
@@ -122,16 +183,33 @@ def _ungrouped(whole: str, language: str) -> str:
     return re.sub(r"," if language in _POINT_DECIMAL else r"[.\s\u00a0\u202f]", "", whole)
 
 
+def russian_form(number: str, forms: tuple[str, str, str]) -> str:
+    """The Russian noun form a number takes: 1 рубль, 2 рубля, 5 рублей, 1,5 рубля."""
+    if any(ch in number for ch in ".,"):
+        return forms[1]  # a fraction takes the genitive singular
+    n = int(number.lstrip("+-") or 0)
+    if 11 <= n % 100 <= 14:
+        return forms[2]
+    return forms[0] if n % 10 == 1 else forms[1] if 2 <= n % 10 <= 4 else forms[2]
+
+
 def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
     whole = _ungrouped(whole, language)
-    if language == "zh":  # ¥5.50 -> 5.5元 (五点五元)
+    if not cents:  # ¥5.50 -> 5.5元 (五点五元); ₹15.50 -> 15.5 টাকা
         decimals = (part or "").rstrip("0")
-        return f"{whole}.{decimals}{units}" if decimals else f"{whole}{units}"
+        number = f"{whole}.{decimals}" if decimals else whole
+        return f"{number}{units}" if language == "zh" else f"{number} {units}"
     if language == "en" and whole == "1":
         units = units.rstrip("s")
+    if language == "de" and whole == "1":
+        units = {"Rupien": "Rupie"}.get(units, units)
+    hundredths = int(part.ljust(2, "0")[:2]) if part and part.strip("0") else 0
+    if language == "ru":
+        units = russian_form(whole, _RUSSIAN_MONEY[units])
+        cents = russian_form(str(hundredths), _RUSSIAN_MONEY[cents])
     spoken = f"{whole} {units}"
-    if part and part.strip("0"):
-        spoken += f" {AND[language]} {int(part.ljust(2, '0')[:2])} {cents}"
+    if hundredths:
+        spoken += f" {AND[language]} {hundredths} {cents}"
     return spoken
 
 
@@ -176,6 +254,8 @@ def _dates(language: str, text: str, index: Index) -> tuple[str, Index]:
             return f"{name} {day}, {_english_year(year)}"
         if language in ("es", "pt"):
             return f"{day} de {name} de {year}"
+        if language == "de":
+            return f"{day}. {name} {year}"
         return f"{day} {name} {year}"
 
     text, index = _sub(text, index, _DATE, date)
@@ -451,12 +531,66 @@ _UNIT_ALIASES: dict[str, str] = {
     # (not ली and मिली: after a number they are as often the verbs "took" and "got")
     "किमी": "km", "मी": "m", "सेमी": "cm", "मिमी": "mm", "किग्रा": "kg", "ग्रा": "g",
 }  # fmt: skip
+# The languages espeak speaks alone: a unit's word, or its forms by number (German:
+# singular, plural; Russian: `russian_form`'s three). espeak said "5 km" as "K M" (in
+# English inside Bengali or Telugu), "20 °C" as "20 Grad C", Russian "5 км" as "ка эм".
+_UNITS_MORE: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "de": {"km": "Kilometer", "m": "Meter", "cm": "Zentimeter", "mm": "Millimeter",
+           "km²": "Quadratkilometer", "m²": "Quadratmeter", "ha": "Hektar", "kg": "Kilogramm",
+           "g": "Gramm", "mg": "Milligramm", "l": "Liter", "ml": "Milliliter",
+           "km/h": "Kilometer pro Stunde", "m/s": "Meter pro Sekunde",
+           "h": ("Stunde", "Stunden"), "min": ("Minute", "Minuten"), "°C": "Grad Celsius",
+           "°F": "Grad Fahrenheit", "°": "Grad"},
+    "ru": {"km": ("километр", "километра", "километров"), "m": ("метр", "метра", "метров"),
+           "cm": ("сантиметр", "сантиметра", "сантиметров"),
+           "mm": ("миллиметр", "миллиметра", "миллиметров"),
+           "km²": ("квадратный километр", "квадратных километра", "квадратных километров"),
+           "m²": ("квадратный метр", "квадратных метра", "квадратных метров"),
+           "ha": ("гектар", "гектара", "гектаров"),
+           "kg": ("килограмм", "килограмма", "килограммов"), "g": ("грамм", "грамма", "граммов"),
+           "mg": ("миллиграмм", "миллиграмма", "миллиграммов"),
+           "l": ("литр", "литра", "литров"), "ml": ("миллилитр", "миллилитра", "миллилитров"),
+           "km/h": ("километр в час", "километра в час", "километров в час"),
+           "m/s": ("метр в секунду", "метра в секунду", "метров в секунду"),
+           "h": ("час", "часа", "часов"), "min": ("минута", "минуты", "минут"),
+           "°C": ("градус Цельсия", "градуса Цельсия", "градусов Цельсия"),
+           "°F": ("градус Фаренгейта", "градуса Фаренгейта", "градусов Фаренгейта"),
+           "°": ("градус", "градуса", "градусов")},
+    "ta": {"km": "கிலோமீட்டர்", "m": "மீட்டர்", "cm": "சென்டிமீட்டர்", "kg": "கிலோகிராம்",
+           "g": "கிராம்", "l": "லிட்டர்", "°C": "டிகிரி செல்சியஸ்"},
+    "te": {"km": "కిలోమీటర్లు", "m": "మీటర్లు", "cm": "సెంటీమీటర్లు", "kg": "కిలోగ్రాములు",
+           "g": "గ్రాములు", "l": "లీటర్లు", "°C": "డిగ్రీల సెల్సియస్"},
+    "bn": {"km": "কিলোমিটার", "m": "মিটার", "cm": "সেন্টিমিটার", "kg": "কিলোগ্রাম",
+           "g": "গ্রাম", "l": "লিটার", "°C": "ডিগ্রি সেলসিয়াস"},
+    "mr": {"km": "किलोमीटर", "m": "मीटर", "cm": "सेंटीमीटर", "kg": "किलोग्रॅम", "g": "ग्रॅम",
+           "l": "लिटर", "°C": "अंश सेल्सिअस"},
+    "gu": {"km": "કિલોમીટર", "m": "મીટર", "cm": "સેન્ટિમીટર", "kg": "કિલોગ્રામ", "g": "ગ્રામ",
+           "l": "લિટર", "°C": "ડિગ્રી સેલ્સિયસ"},
+    "kn": {"km": "ಕಿಲೋಮೀಟರ್", "m": "ಮೀಟರ್", "cm": "ಸೆಂಟಿಮೀಟರ್", "kg": "ಕಿಲೋಗ್ರಾಂ", "g": "ಗ್ರಾಂ",
+           "l": "ಲೀಟರ್", "°C": "ಡಿಗ್ರಿ ಸೆಲ್ಸಿಯಸ್"},
+    "ml": {"km": "കിലോമീറ്റർ", "m": "മീറ്റർ", "cm": "സെന്റിമീറ്റർ", "kg": "കിലോഗ്രാം",
+           "g": "ഗ്രാം", "l": "ലിറ്റർ", "°C": "ഡിഗ്രി സെൽഷ്യസ്"},
+    "pa": {"km": "ਕਿਲੋਮੀਟਰ", "m": "ਮੀਟਰ", "cm": "ਸੈਂਟੀਮੀਟਰ", "kg": "ਕਿਲੋਗ੍ਰਾਮ", "g": "ਗ੍ਰਾਮ",
+           "l": "ਲੀਟਰ", "°C": "ਡਿਗਰੀ ਸੈਲਸੀਅਸ"},
+}  # fmt: skip
+# Russian's own unit symbols (not "г": after a year it is "год")
+_RUSSIAN_UNITS = {"км": "km", "м": "m", "см": "cm", "мм": "mm", "км²": "km²", "м²": "m²",
+                  "га": "ha", "кг": "kg", "мг": "mg", "л": "l", "мл": "ml", "км/ч": "km/h",
+                  "м/с": "m/s", "ч": "h", "мин": "min"}  # fmt: skip
 # Japanese says a speed before its number: 時速60キロ, 秒速3メートル
 _JA_SPEED = {"km/h": "時速", "m/s": "秒速"}
 
 
 def _unit_word(language: str, unit: str, number: str) -> str:
     """The unit's word for `number` (digits, "." for its decimal point, maybe a sign)."""
+    more = _UNITS_MORE.get(language)
+    if more is not None:
+        word = more[unit]
+        if isinstance(word, str):
+            return word
+        if language == "ru":
+            return russian_form(number, (word[0], word[1], word[2]))
+        return word[0] if number.lstrip("+-") == "1" else word[-1]
     singular = _METRIC[unit][_UNIT_LANGUAGES.index(language)]
     one = abs(float(number)) < 2 if language == "fr" else number.lstrip("+-") == "1"
     if one or language in ("zh", "ja"):
@@ -470,11 +604,14 @@ def _unit_word(language: str, unit: str, number: str) -> str:
 @functools.cache
 def _unit_pattern(language: str) -> re.Pattern[str]:
     """A number and a unit symbol after it (`_METRIC`, `_UNIT_ALIASES`), in `language`."""
-    symbols = sorted([*_METRIC, *_UNIT_ALIASES], key=len, reverse=True)
+    aliases = {**_UNIT_ALIASES, **(_RUSSIAN_UNITS if language == "ru" else {})}
+    known = _UNITS_MORE.get(language, _METRIC)
+    symbols = [*known, *(a for a, unit in aliases.items() if unit in known)]
+    symbols.sort(key=len, reverse=True)
     written = "|".join(re.escape(s) for s in symbols)
     # Han characters and kana touch the number and the unit: only Latin letters are words
     # (and Devanagari's vowel signs, which are not \w; its danda ends a sentence)
-    letter = r"0-9A-Za-z_" if language in ("zh", "ja") else r"\w\u0900-\u0963"
+    letter = r"0-9A-Za-z_" if language in ("zh", "ja") else r"\w\u0900-\u0963\u0980-\u0d7f"
     return re.compile(
         rf"(?<![{letter}])(?<!\d[.,]){_number_pattern(language)}[\u00a0\u202f ]?({written})"
         rf"(?![{letter}/²³])"
@@ -482,14 +619,15 @@ def _unit_pattern(language: str) -> re.Pattern[str]:
 
 
 def _units(language: str, text: str, index: Index) -> tuple[str, Index]:
-    if language not in _UNIT_LANGUAGES:
+    if language not in _UNIT_LANGUAGES and language not in _UNITS_MORE:
         return text, index
     decimal = "." if language in _POINT_DECIMAL else ","
+    aliases = {**_UNIT_ALIASES, **(_RUSSIAN_UNITS if language == "ru" else {})}
 
     def say(m: re.Match[str]) -> str:
         whole, decimals, symbol = m.groups()
         whole = _ungrouped(whole, language)
-        unit = _UNIT_ALIASES.get(symbol, symbol)
+        unit = aliases.get(symbol, symbol)
         word = _unit_word(language, unit, f"{whole}.{decimals}" if decimals else whole)
         number = f"{whole}{decimal}{decimals}" if decimals else whole
         if language == "ja":
@@ -543,6 +681,16 @@ def _ordinals(language: str, text: str, index: Index) -> tuple[str, Index]:
     return text, index
 
 
+_SPACE_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?![\d]|[.,]\d)")
+
+
+def _russian_numbers(language: str, text: str, index: Index) -> tuple[str, Index]:
+    """Russian groups thousands with spaces ("15 000"), which espeak read as "15 0 0 0"."""
+    if language != "ru":
+        return text, index
+    return _sub(text, index, _SPACE_GROUPED, lambda m: re.sub(r"\D", "", m.group(0)))
+
+
 def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
     """For original character positions, the (start, end) of the written word holding each."""
     from aifilm.pipeline.voice.align import split_words
@@ -558,8 +706,19 @@ def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
     return found
 
 
-# in order: ordinals before units ("il 1°" is not 1 degree), Mandarin and Japanese numbers last
-STEPS = (_money, _dates, _times, _abbreviations, _ordinals, _units, _mandarin, _japanese)
+# in order: ordinals before units ("il 1°" is not 1 degree), Mandarin, Japanese and Russian
+# numbers last
+STEPS = (
+    _money,
+    _dates,
+    _times,
+    _abbreviations,
+    _ordinals,
+    _units,
+    _mandarin,
+    _japanese,
+    _russian_numbers,
+)
 
 
 def speakable(text: str, language: str) -> tuple[str, Index]:
