@@ -332,3 +332,11 @@ def test_money_units_and_dates_are_said_in_the_language(
     assert " ".join(texts) == text  # every written word once, in order
     starts = [w.start for w in clip.words]
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_japanese_kana_with_numbers_is_not_given_kanji(voice: EspeakVoice, tmp_path: Path) -> None:
+    """`speakable` writes Japanese units in kanji (20度), which espeak cannot read: its
+    Japanese voice gets the kana as written, and no kanji error names a character the
+    line does not hold."""
+    clip, _ = speak(voice, tmp_path, "きょうは 20℃ です。", language="ja")
+    assert clip.duration > 0.5

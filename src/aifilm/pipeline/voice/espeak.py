@@ -630,7 +630,10 @@ class EspeakVoice(VoiceBackend):
         """Audio as float32 samples, its rate, and word and phoneme timings."""
         engine = _engine()
         voice, params, scale = self._settings(request, engine)
-        spoken, spoken_index = speakable(request.text, request.language)
+        if request.language.lower().startswith("ja"):  # its forms are kanji (20度), unread here
+            spoken, spoken_index = request.text, list(range(len(request.text)))
+        else:
+            spoken, spoken_index = speakable(request.text, request.language)
         text, clean_index = clean_text(spoken)
         index = [spoken_index[i] for i in clean_index]
         if request.language == "ja" and _KANJI.search(text):
