@@ -610,7 +610,8 @@ def _unit_pattern(language: str) -> re.Pattern[str]:
     symbols.sort(key=len, reverse=True)
     written = "|".join(re.escape(s) for s in symbols)
     # Han characters and kana touch the number and the unit: only Latin letters are words
-    # (and Devanagari's vowel signs, which are not \w; its danda ends a sentence)
+    # (and the vowel signs of Devanagari and the other Indic scripts, which are not \w;
+    # the danda ends a sentence)
     letter = r"0-9A-Za-z_" if language in ("zh", "ja") else r"\w\u0900-\u0963\u0980-\u0d7f"
     return re.compile(
         rf"(?<![{letter}])(?<!\d[.,]){_number_pattern(language)}[\u00a0\u202f ]?({written})"
