@@ -314,6 +314,8 @@ def test_variants_of_one_preset_differ_in_pitch(voice: EspeakVoice) -> None:
         ("ru", "Это стоит 15 000 ₽ сегодня.", "15 000 ₽", "рублей"),
         ("de", "Wir fuhren 5 km bei 20 °C.", "°C.", "Celsius"),
         ("de", "Er kam am 12.05.2024 an.", "12.05.2024", "Mai"),
+        ("ar", "الحرارة 20 °C اليوم.", "°C", "مئوية"),  # espeak said an English "C"
+        ("mr", "आपण 3:30 वाजता भेटू.", "3:30", "साडे"),  # was "तीन तीस"
     ],
 )
 def test_money_units_and_dates_are_said_in_the_language(

@@ -22,7 +22,8 @@ character of the original text it stands for, so word timings still name the wor
 written ("$5.50" keeps one timing covering all its spoken words). The Kokoro voices and
 espeak's own use it. In the languages espeak speaks alone, it covers money (Russian nouns
 agree with the number: "1 рубль", "2 рубля", "5 рублей"; "₹15,000" -> "15000 টাকা", where
-espeak dropped the sign), numeric dates, German and Russian abbreviations, units, and
+espeak dropped the sign), numeric dates, German, Russian and Arabic titles, units, quarter
+and half hours in Marathi, Gujarati and Punjabi as in Hindi ("3:30" -> "साडे 3"), and
 Russian thousands grouped by spaces ("15 000", which espeak read as "15 0 0 0").
 """
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -50,6 +52,8 @@ MONTHS: dict[str, tuple[str, ...]] = {
            "Oktober", "November", "Dezember"),
     "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
            "сентября", "октября", "ноября", "декабря"),
+    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+           "أكتوبر", "نوفمبر", "ديسمبر"),
     "bn": ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
            "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর"),
     "gu": ("જાન્યુઆરી", "ફેબ્રુઆરી", "માર્ચ", "એપ્રિલ", "મે", "જૂન", "જુલાઈ", "ઓગસ્ટ",
@@ -89,8 +93,9 @@ CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
     # Russian words agree with the number: _RUSSIAN_MONEY
     "ru": {"$": ("доллар", "цент"), "€": ("евро", "цент"), "£": ("фунт", "пенс"),
            "₹": ("рупия", "пайса"), "₽": ("рубль", "копейка")},
-    # Indian languages: no word for the hundredths, the amount read as a decimal number
-    # (espeak drops the sign, or Tamil says it before the number)
+    # Arabic and the Indian languages: no word for the hundredths, the amount read as a
+    # decimal number (espeak drops the rupee sign, or Tamil says it before the number)
+    "ar": {"$": ("دولار", ""), "€": ("يورو", ""), "£": ("جنيه إسترليني", ""), "₹": ("روبية", "")},
     "bn": {"₹": ("টাকা", ""), "$": ("ডলার", ""), "€": ("ইউরো", ""), "৳": ("টাকা", "")},
     "gu": {"₹": ("રૂપિયા", ""), "$": ("ડોલર", ""), "€": ("યુરો", "")},
     "kn": {"₹": ("ರೂಪಾಯಿ", ""), "$": ("ಡಾಲರ್", ""), "€": ("ಯೂರೋ", "")},
@@ -137,6 +142,7 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
            "т.е.": "то есть", "т. д.": "так далее", "т.д.": "так далее",
            "т. п.": "тому подобное", "т.п.": "тому подобное", "и др.": "и другие"},
     "mr": {"डॉ.": "डॉक्टर", "श्री.": "श्री"},
+    "ar": {"د.": "دكتور"},
 }  # fmt: skip
 
 Index = list[int]
@@ -165,7 +171,7 @@ def _sub(text: str, index: Index, pattern: re.Pattern[str], replace: Replace) ->
 
 
 # Languages that write "15,000.5"; the others write "15.000,5" or "15 000,5".
-_POINT_DECIMAL = ("en", "hi", "zh", "ja", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
+_POINT_DECIMAL = ("en", "hi", "zh", "ja", "ar", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
 
 
 def _number_pattern(language: str, decimals: str = "+") -> str:
@@ -318,31 +324,65 @@ _ENGLISH_HOUR = re.compile(r"\b(\d{1,2}):00\b")
 _ENGLISH_OH = re.compile(r"\b(\d{1,2}):0([1-9])\b")
 
 
-_HINDI_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
-_HINDI_HALF = {1: "डेढ़", 2: "ढाई"}  # 1:30, 2:30; other hours are साढ़े (half past)
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
 
 
-def _hindi_clock(m: re.Match[str]) -> str:
-    """3:30 "साढ़े 3 बजे", 3:15 "सवा 3", 3:45 "पौने 4", 3:00 "3 बजे", as Hindi says a
-    time (espeak read "3:30" as "तीन तीस"), on the 12-hour dial (15:30 "साढ़े 3", 23:45
-    "पौने 12", 0:00 "12 बजे"); other minutes stay as espeak reads them."""
+@dataclass(frozen=True)
+class _Dial:
+    """How a language of north and west India says quarter and half hours."""
+
+    quarter_past: str  # सवा 3 (3:15)
+    half_past: str  # साढ़े 3 (3:30)
+    quarter_to: str  # पौने 4 (3:45)
+    one_and_half: str  # डेढ़ (1:30)
+    two_and_half: str  # ढाई (2:30)
+    oclock: str = ""  # बजे, added when the line does not say it after the time
+
+
+_DIALS = {
+    "hi": _Dial("सवा", "साढ़े", "पौने", "डेढ़", "ढाई", "बजे"),
+    "mr": _Dial("सव्वा", "साडे", "पावणे", "दीड", "अडीच"),
+    "gu": _Dial("સવા", "સાડા", "પોણા", "દોઢ", "અઢી"),
+    "pa": _Dial("ਸਵਾ", "ਸਾਢੇ", "ਪੌਣੇ", "ਡੇਢ", "ਢਾਈ"),
+}
+
+
+def _dial_clock(dial: _Dial, m: re.Match[str]) -> str:
+    """3:30 "साढ़े 3 बजे", 3:15 "सवा 3", 3:45 "पौने 4", 3:00 "3 बजे", as Hindi (and
+    Marathi, Gujarati, Punjabi) say a time (espeak read "3:30" as "तीन तीस"), on the
+    12-hour dial (15:30 "साढ़े 3", 23:45 "पौने 12", 0:00 "12 बजे"); other minutes stay as
+    espeak reads them."""
     hour, minutes = int(m.group(1)), int(m.group(2))
     if hour > 23 or minutes not in (0, 15, 30, 45):
         return m.group(0)
-    dial = hour % 12 or 12
+    hand = hour % 12 or 12
+    half = {1: dial.one_and_half, 2: dial.two_and_half}.get(hand, f"{dial.half_past} {hand}")
     said = {
-        0: str(dial),
-        15: f"सवा {dial}",
-        30: _HINDI_HALF.get(dial, f"साढ़े {dial}"),
-        45: f"पौने {dial % 12 + 1}",
+        0: str(hand),
+        15: f"{dial.quarter_past} {hand}",
+        30: half,
+        45: f"{dial.quarter_to} {hand % 12 + 1}",
     }[minutes]
-    followed = m.string[m.end() :].lstrip()
-    return said if followed.startswith("बजे") else f"{said} बजे"
+    if not dial.oclock or m.string[m.end() :].lstrip().startswith(dial.oclock):
+        return said
+    return f"{said} {dial.oclock}"
+
+
+# German "15:30 Uhr": espeak says "15 Uhr 30" for "15:30" and then the written "Uhr" again
+_GERMAN_UHR = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})\s?Uhr\b")
 
 
 def _times(language: str, text: str, index: Index) -> tuple[str, Index]:
-    if language == "hi":
-        return _sub(text, index, _HINDI_TIME, _hindi_clock)
+    if language in _DIALS:
+        dial = _DIALS[language]
+        return _sub(text, index, _CLOCK, lambda m: _dial_clock(dial, m))
+    if language == "de":
+        return _sub(
+            text,
+            index,
+            _GERMAN_UHR,
+            lambda m: f"{int(m.group(1))} Uhr" + (f" {m.group(2)}" if m.group(2) != "00" else ""),
+        )
     if language == "fr":
 
         def heure(m: re.Match[str]) -> str:
@@ -556,6 +596,9 @@ _UNITS_MORE: dict[str, dict[str, str | tuple[str, ...]]] = {
            "°C": ("градус Цельсия", "градуса Цельсия", "градусов Цельсия"),
            "°F": ("градус Фаренгейта", "градуса Фаренгейта", "градусов Фаренгейта"),
            "°": ("градус", "градуса", "градусов")},
+    "ar": {"km": "كيلومتر", "m": "متر", "cm": "سنتيمتر", "mm": "مليمتر", "kg": "كيلوغرام",
+           "g": "غرام", "l": "لتر", "ml": "مليلتر", "km/h": "كيلومتر في الساعة", "h": "ساعة",
+           "min": "دقيقة", "°C": "درجة مئوية", "°": "درجة"},
     "ta": {"km": "கிலோமீட்டர்", "m": "மீட்டர்", "cm": "சென்டிமீட்டர்", "kg": "கிலோகிராம்",
            "g": "கிராம்", "l": "லிட்டர்", "°C": "டிகிரி செல்சியஸ்"},
     "te": {"km": "కిలోమీటర్లు", "m": "మీటర్లు", "cm": "సెంటీమీటర్లు", "kg": "కిలోగ్రాములు",
