@@ -49,6 +49,14 @@ from aifilm.pipeline.voice.normalize import speakable
         ),
         ("gu", "આપણે 3:30 વાગ્યે મળીશું, 6:15", "આપણે સાડા 3 વાગ્યે મળીશું, સવા 6"),
         ("pa", "ਅਸੀਂ 3:30 ਵਜੇ ਮਿਲਾਂਗੇ, 1:30", "ਅਸੀਂ ਸਾਢੇ 3 ਵਜੇ ਮਿਲਾਂਗੇ, ਡੇਢ"),
+        # German says "ein Euro", "eine Stunde" (espeak: "eins Euro")
+        (
+            "de",
+            "1 €, 1 h, 1 km, 1 min, -1 °C, Ca. 2 h",
+            "ein Euro, eine Stunde, ein Kilometer, eine Minute, -1 Grad Celsius, circa 2 Stunden",
+        ),
+        # Russian "г." after a year is the year (espeak said the letter)
+        ("ru", "В 2024 г. было тепло, 12.05.2024 г.", "В 2024 году было тепло, 12 мая 2024 года"),
         # German "15:30 Uhr": espeak said "15 Uhr 30 Uhr"
         ("de", "Um 15:30 Uhr und 8:00 Uhr, 3:30", "Um 15 Uhr 30 und 8 Uhr, 3:30"),
         # the languages espeak speaks alone
@@ -65,7 +73,7 @@ from aifilm.pipeline.voice.normalize import speakable
         (
             "de",
             "5 km bei 20 °C, 1 h, 2 h, 1,5 kg",
-            "5 Kilometer bei 20 Grad Celsius, 1 Stunde, 2 Stunden, 1,5 Kilogramm",
+            "5 Kilometer bei 20 Grad Celsius, eine Stunde, 2 Stunden, 1,5 Kilogramm",
         ),
         ("ru", "Это стоит 15 000 ₽ и $5.50.", "Это стоит 15000 рублей и 5 долларов и 50 центов."),
         ("ru", "1 ₽, 22 ₽, 11 ₽, 101 ₽", "1 рубль, 22 рубля, 11 рублей, 101 рубль"),
@@ -77,7 +85,7 @@ from aifilm.pipeline.voice.normalize import speakable
         (
             "ru",
             "Д-р Иванов пришёл 12.05.2024, т. е. в 2024 г.",
-            "доктор Иванов пришёл 12 мая 2024, то есть в 2024 г.",
+            "доктор Иванов пришёл 12 мая 2024, то есть в 2024 году",
         ),
         ("ru", "Пришли 15 000 человек, а не 3 100.", "Пришли 15000 человек, а не 3100."),
         ("bn", "এর দাম ₹15,000। আমরা 5 km হাঁটলাম।", "এর দাম 15000 টাকা। আমরা 5 কিলোমিটার হাঁটলাম।"),

@@ -135,8 +135,9 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "de": {"Dr.": "Doktor", "Prof.": "Professor", "z. B.": "zum Beispiel",
            "z.B.": "zum Beispiel", "usw.": "und so weiter", "bzw.": "beziehungsweise",
            "d. h.": "das heißt", "d.h.": "das heißt", "u. a.": "unter anderem",
-           "Nr.": "Nummer", "ca.": "circa", "Hr.": "Herr", "St.": "Sankt", "evtl.": "eventuell",
-           "ggf.": "gegebenenfalls", "vgl.": "vergleiche", "inkl.": "inklusive"},
+           "Nr.": "Nummer", "ca.": "circa", "Ca.": "circa", "Hr.": "Herr", "St.": "Sankt",
+           "evtl.": "eventuell", "ggf.": "gegebenenfalls", "vgl.": "vergleiche",
+           "inkl.": "inklusive"},
     "ru": {"д-р": "доктор", "Д-р": "доктор", "г-н": "господин", "Г-н": "господин",
            "г-жа": "госпожа", "Г-жа": "госпожа", "проф.": "профессор", "т. е.": "то есть",
            "т.е.": "то есть", "т. д.": "так далее", "т.д.": "так далее",
@@ -199,6 +200,15 @@ def russian_form(number: str, forms: tuple[str, str, str]) -> str:
     return forms[0] if n % 10 == 1 else forms[1] if 2 <= n % 10 <= 4 else forms[2]
 
 
+# German says "ein Euro", "eine Stunde" before a noun, not "eins" (espeak reads "1" as "eins")
+_GERMAN_FEMININE = frozenset({"Rupie", "Stunde", "Minute"})
+
+
+def german_one(noun: str) -> str:
+    """ "ein" or "eine" for the German noun after the number 1."""
+    return "eine" if noun.split()[0] in _GERMAN_FEMININE else "ein"
+
+
 def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
     whole = _ungrouped(whole, language)
     if not cents:  # ¥5.50 -> 5.5元 (五点五元); ₹15.50 -> 15.5 টাকা
@@ -209,6 +219,7 @@ def _amount(language: str, units: str, cents: str, whole: str, part: str | None)
         units = units.rstrip("s")
     if language == "de" and whole == "1":
         units = {"Rupien": "Rupie"}.get(units, units)
+        whole = german_one(units)
     hundredths = int(part.ljust(2, "0")[:2]) if part and part.strip("0") else 0
     if language == "ru":
         units = russian_form(whole, _RUSSIAN_MONEY[units])
@@ -679,6 +690,9 @@ def _units(language: str, text: str, index: Index) -> tuple[str, Index]:
             if m.string[: m.start()].rstrip().rstrip("はが").endswith(speed):
                 speed = ""  # already said: 時速は60 km/h
             return f"{speed}{number}{word}"
+        signed = m.string[: m.start()].endswith(("-", "−", "+"))
+        if language == "de" and number == "1" and not signed:
+            number = german_one(word)
         return f"{number}{word}" if language == "zh" else f"{number} {word}"
 
     return _sub(text, index, _unit_pattern(language), say)
@@ -728,11 +742,21 @@ def _ordinals(language: str, text: str, index: Index) -> tuple[str, Index]:
 _SPACE_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?![\d]|[.,]\d)")
 
 
+_RUSSIAN_YEAR = re.compile(r"(?<!\w)(?:([вВ])\s+)?(\d{4})\s?гг?\.(?!\w)")
+
+
 def _russian_numbers(language: str, text: str, index: Index) -> tuple[str, Index]:
-    """Russian groups thousands with spaces ("15 000"), which espeak read as "15 0 0 0"."""
+    """Russian groups thousands with spaces ("15 000"), which espeak read as "15 0 0 0";
+    "2024 г." is the year ("года", after "в" "году"), which espeak read as the letter."""
     if language != "ru":
         return text, index
-    return _sub(text, index, _SPACE_GROUPED, lambda m: re.sub(r"\D", "", m.group(0)))
+    text, index = _sub(text, index, _SPACE_GROUPED, lambda m: re.sub(r"\D", "", m.group(0)))
+
+    def year(m: re.Match[str]) -> str:
+        before = f"{m.group(1)} " if m.group(1) else ""
+        return f"{before}{m.group(2)} {'году' if m.group(1) else 'года'}"
+
+    return _sub(text, index, _RUSSIAN_YEAR, year)
 
 
 def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
