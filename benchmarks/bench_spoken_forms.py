@@ -70,6 +70,7 @@ def espeak_main() -> None:
 
     from aifilm.pipeline.voice import espeak
     from aifilm.pipeline.voice.base import SpeechRequest
+    from aifilm.pipeline.voice.normalize import speakable as normalize_speakable
 
     model = whisper_base.load(threads=2)
     voice = espeak.EspeakVoice()
@@ -79,7 +80,7 @@ def espeak_main() -> None:
         for sentence in sentences:
             row = {}
             for name in ("before", "after"):
-                if name == "before":
+                if name == "before":  # the text as written, as espeak read it before
                     espeak.speakable = lambda text, _: (text, list(range(len(text))))  # type: ignore[assignment]
                 request = SpeechRequest(text=sentence, language=language, preset="adult-female")
                 samples, rate, *_ = voice.render(request)
@@ -138,8 +139,6 @@ def main() -> None:
             print(f"| {language} | {sentence} | {row['before']} | {row['after']} |", flush=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
 
-
-from aifilm.pipeline.voice.normalize import speakable as normalize_speakable  # noqa: E402
 
 if __name__ == "__main__":
     main()
