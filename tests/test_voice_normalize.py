@@ -39,8 +39,15 @@ from aifilm.pipeline.voice.normalize import speakable
         ("zh", "他付了¥15,000.50。", "他付了15000.5元。"),
         ("zh", "王医生在2024年5月12日来。", "王医生在二零二四年5月12日来。"),
         ("fa", "قیمت 5 €", "قیمت 5 €"),  # no table: left to espeak
-        ("ar", "السعر 15,000 $ و 20 °C و 5 km", "السعر 15000 دولار و 20 درجة مئوية و 5 كيلومتر"),
+        ("ar", "السعر 15,000 $ و 20 °C و 5 km", "السعر 15000 دولار و 20 درجة مئوية و 5 كيلومترات"),
         ("ar", "جاء د. أحمد في 12/05/2024", "جاء دكتور أحمد في 12 مايو 2024"),
+        # Arabic nouns: the dual after 2, the plural after 3 to 10, else the singular
+        (
+            "ar",
+            "1 $ و 2 $ و 5 $ و 11 $ و 103 $ و 3 °C و 2.5 km",
+            "1 دولار و 2 دولاران و 5 دولارات و 11 دولار و 103 دولارات"
+            " و 3 درجات مئوية و 2.5 كيلومتر",
+        ),
         # quarter and half hours as Marathi, Gujarati and Punjabi say them (espeak: "तीन तीस")
         (
             "mr",

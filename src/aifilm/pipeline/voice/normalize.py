@@ -107,6 +107,11 @@ CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
 }  # fmt: skip
 AND = {"en": "and", "es": "con", "fr": "et", "pt": "e", "it": "e", "hi": "और", "de": "und",
        "ru": "и"}  # fmt: skip
+# Arabic nouns after a number: singular, dual, plural (`arabic_form`)
+_ARABIC_MONEY: dict[str, tuple[str, str, str]] = {
+    "دولار": ("دولار", "دولاران", "دولارات"), "روبية": ("روبية", "روبيتان", "روبيات"),
+    "جنيه إسترليني": ("جنيه إسترليني", "جنيهان إسترلينيان", "جنيهات إسترلينية"),
+}  # fmt: skip
 # Russian nouns after a number: (1, 21, 101...), (2-4, 22-24...), (5-20, 25-30..., 0)
 _RUSSIAN_MONEY: dict[str, tuple[str, str, str]] = {
     "доллар": ("доллар", "доллара", "долларов"), "цент": ("цент", "цента", "центов"),
@@ -209,11 +214,22 @@ def german_one(noun: str) -> str:
     return "eine" if noun.split()[0] in _GERMAN_FEMININE else "ein"
 
 
+def arabic_form(number: str, forms: tuple[str, str, str]) -> str:
+    """The Arabic noun form a number takes: its last two digits 2 the dual, 3 to 10 the
+    plural (5 دولارات), else the singular (1, 11-99 and 100 دولار; a fraction too)."""
+    if any(ch in number for ch in ".,"):
+        return forms[0]
+    n = int(number.lstrip("+-") or 0) % 100
+    return forms[1] if n == 2 else forms[2] if 3 <= n <= 10 else forms[0]
+
+
 def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
     whole = _ungrouped(whole, language)
     if not cents:  # ¥5.50 -> 5.5元 (五点五元); ₹15.50 -> 15.5 টাকা
         decimals = (part or "").rstrip("0")
         number = f"{whole}.{decimals}" if decimals else whole
+        if language == "ar":
+            units = arabic_form(number, _ARABIC_MONEY.get(units, (units, units, units)))
         return f"{number}{units}" if language == "zh" else f"{number} {units}"
     if language == "en" and whole == "1":
         units = units.rstrip("s")
@@ -607,9 +623,16 @@ _UNITS_MORE: dict[str, dict[str, str | tuple[str, ...]]] = {
            "°C": ("градус Цельсия", "градуса Цельсия", "градусов Цельсия"),
            "°F": ("градус Фаренгейта", "градуса Фаренгейта", "градусов Фаренгейта"),
            "°": ("градус", "градуса", "градусов")},
-    "ar": {"km": "كيلومتر", "m": "متر", "cm": "سنتيمتر", "mm": "مليمتر", "kg": "كيلوغرام",
-           "g": "غرام", "l": "لتر", "ml": "مليلتر", "km/h": "كيلومتر في الساعة", "h": "ساعة",
-           "min": "دقيقة", "°C": "درجة مئوية", "°": "درجة"},
+    # Arabic: `arabic_form`'s singular, dual, plural
+    "ar": {"km": ("كيلومتر", "كيلومتران", "كيلومترات"), "m": ("متر", "متران", "أمتار"),
+           "cm": ("سنتيمتر", "سنتيمتران", "سنتيمترات"),
+           "mm": ("مليمتر", "مليمتران", "مليمترات"),
+           "kg": ("كيلوغرام", "كيلوغرامان", "كيلوغرامات"), "g": ("غرام", "غرامان", "غرامات"),
+           "l": ("لتر", "لتران", "لترات"), "ml": ("مليلتر", "مليلتران", "مليلترات"),
+           "km/h": ("كيلومتر في الساعة", "كيلومتران في الساعة", "كيلومترات في الساعة"),
+           "h": ("ساعة", "ساعتان", "ساعات"), "min": ("دقيقة", "دقيقتان", "دقائق"),
+           "°C": ("درجة مئوية", "درجتان مئويتان", "درجات مئوية"),
+           "°": ("درجة", "درجتان", "درجات")},
     "ta": {"km": "கிலோமீட்டர்", "m": "மீட்டர்", "cm": "சென்டிமீட்டர்", "kg": "கிலோகிராம்",
            "g": "கிராம்", "l": "லிட்டர்", "°C": "டிகிரி செல்சியஸ்"},
     "te": {"km": "కిలోమీటర్లు", "m": "మీటర్లు", "cm": "సెంటీమీటర్లు", "kg": "కిలోగ్రాములు",
@@ -644,6 +667,8 @@ def _unit_word(language: str, unit: str, number: str) -> str:
             return word
         if language == "ru":
             return russian_form(number, (word[0], word[1], word[2]))
+        if language == "ar":
+            return arabic_form(number, (word[0], word[1], word[2]))
         return word[0] if number.lstrip("+-") == "1" else word[-1]
     singular = _METRIC[unit][_UNIT_LANGUAGES.index(language)]
     one = abs(float(number)) < 2 if language == "fr" else number.lstrip("+-") == "1"
