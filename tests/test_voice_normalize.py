@@ -62,6 +62,9 @@ from aifilm.pipeline.voice.normalize import speakable
             "1 €, 1 h, 1 km, 1 min, -1 °C, Ca. 2 h",
             "ein Euro, eine Stunde, ein Kilometer, eine Minute, -1 Grad Celsius, circa 2 Stunden",
         ),
+        # an abbreviation written without its inner space; a money word's singular
+        ("de", "z.B. 1 ₹, d.h. 5 ₹", "zum Beispiel eine Rupie, das heißt 5 Rupien"),
+        ("ru", "т.е. 1,5 ₽, 2,03 ₽", "то есть 1 рубль и 50 копеек, 2 рубля и 3 копейки"),
         # Russian "г." after a year is the year (espeak said the letter)
         ("ru", "В 2024 г. было тепло, 12.05.2024 г.", "В 2024 году было тепло, 12 мая 2024 года"),
         # German "15:30 Uhr": espeak said "15 Uhr 30 Uhr"

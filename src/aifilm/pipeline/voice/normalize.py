@@ -90,7 +90,7 @@ CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
            "¥": ("元", ""), "￥": ("元", ""), "R$": ("雷亚尔", "")},
     "de": {"$": ("Dollar", "Cent"), "€": ("Euro", "Cent"), "£": ("Pfund", "Pence"),
            "₹": ("Rupien", "Paise"), "R$": ("Real", "Centavos")},
-    # Russian words agree with the number: _RUSSIAN_MONEY
+    # Russian words agree with the number: _MONEY_FORMS
     "ru": {"$": ("доллар", "цент"), "€": ("евро", "цент"), "£": ("фунт", "пенс"),
            "₹": ("рупия", "пайса"), "₽": ("рубль", "копейка")},
     # Arabic and the Indian languages: no word for the hundredths, the amount read as a
@@ -107,18 +107,16 @@ CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
 }  # fmt: skip
 AND = {"en": "and", "es": "con", "fr": "et", "pt": "e", "it": "e", "hi": "और", "de": "und",
        "ru": "и"}  # fmt: skip
-# Arabic nouns after a number: singular, dual, plural (`arabic_form`)
-_ARABIC_MONEY: dict[str, tuple[str, str, str]] = {
-    "دولار": ("دولار", "دولاران", "دولارات"), "روبية": ("روبية", "روبيتان", "روبيات"),
-    "جنيه إسترليني": ("جنيه إسترليني", "جنيهان إسترلينيان", "جنيهات إسترلينية"),
-}  # fmt: skip
-# Russian nouns after a number: (1, 21, 101...), (2-4, 22-24...), (5-20, 25-30..., 0)
-_RUSSIAN_MONEY: dict[str, tuple[str, str, str]] = {
-    "доллар": ("доллар", "доллара", "долларов"), "цент": ("цент", "цента", "центов"),
-    "евро": ("евро", "евро", "евро"), "фунт": ("фунт", "фунта", "фунтов"),
-    "пенс": ("пенс", "пенса", "пенсов"), "рупия": ("рупия", "рупии", "рупий"),
-    "пайса": ("пайса", "пайсы", "пайс"), "рубль": ("рубль", "рубля", "рублей"),
-    "копейка": ("копейка", "копейки", "копеек"),
+# Money words whose form follows the number (`noun_form`): German singular, plural; Russian
+# (1, 21, 101...), (2-4, 22-24...), (5-20, 25-30..., 0); Arabic singular, dual, plural
+_MONEY_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "de": {"Rupien": ("Rupie", "Rupien")},
+    "ru": {"доллар": ("доллар", "доллара", "долларов"), "цент": ("цент", "цента", "центов"),
+           "фунт": ("фунт", "фунта", "фунтов"), "пенс": ("пенс", "пенса", "пенсов"),
+           "рупия": ("рупия", "рупии", "рупий"), "пайса": ("пайса", "пайсы", "пайс"),
+           "рубль": ("рубль", "рубля", "рублей"), "копейка": ("копейка", "копейки", "копеек")},
+    "ar": {"دولار": ("دولار", "دولاران", "دولارات"), "روبية": ("روبية", "روبيتان", "روبيات"),
+           "جنيه إسترليني": ("جنيه إسترليني", "جنيهان إسترلينيان", "جنيهات إسترلينية")},
 }  # fmt: skip
 
 # Written abbreviation -> spoken word; matched as whole words, case as written.
@@ -137,16 +135,15 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "it": {"Sig.": "signor", "Sig.ra": "signora", "Sig.na": "signorina", "Dott.": "dottor",
            "Dott.ssa": "dottoressa", "Prof.": "professor", "ecc.": "eccetera"},
     "hi": {"डॉ.": "डॉक्टर", "श्री.": "श्री", "कृ.": "कृपया", "रु.": "रुपये"},
+    # (a space after an inner point is optional: "z. B." is also "z.B.")
     "de": {"Dr.": "Doktor", "Prof.": "Professor", "z. B.": "zum Beispiel",
-           "z.B.": "zum Beispiel", "usw.": "und so weiter", "bzw.": "beziehungsweise",
-           "d. h.": "das heißt", "d.h.": "das heißt", "u. a.": "unter anderem",
-           "Nr.": "Nummer", "ca.": "circa", "Ca.": "circa", "Hr.": "Herr", "St.": "Sankt",
-           "evtl.": "eventuell", "ggf.": "gegebenenfalls", "vgl.": "vergleiche",
-           "inkl.": "inklusive"},
+           "usw.": "und so weiter", "bzw.": "beziehungsweise", "d. h.": "das heißt",
+           "u. a.": "unter anderem", "Nr.": "Nummer", "ca.": "circa", "Ca.": "circa",
+           "Hr.": "Herr", "St.": "Sankt", "evtl.": "eventuell", "ggf.": "gegebenenfalls",
+           "vgl.": "vergleiche", "inkl.": "inklusive"},
     "ru": {"д-р": "доктор", "Д-р": "доктор", "г-н": "господин", "Г-н": "господин",
            "г-жа": "госпожа", "Г-жа": "госпожа", "проф.": "профессор", "т. е.": "то есть",
-           "т.е.": "то есть", "т. д.": "так далее", "т.д.": "так далее",
-           "т. п.": "тому подобное", "т.п.": "тому подобное", "и др.": "и другие"},
+           "т. д.": "так далее", "т. п.": "тому подобное", "и др.": "и другие"},
     "mr": {"डॉ.": "डॉक्टर", "श्री.": "श्री"},
     "ar": {"د.": "دكتور"},
 }  # fmt: skip
@@ -195,14 +192,24 @@ def _ungrouped(whole: str, language: str) -> str:
     return re.sub(r"," if language in _POINT_DECIMAL else r"[.\s\u00a0\u202f]", "", whole)
 
 
-def russian_form(number: str, forms: tuple[str, str, str]) -> str:
-    """The Russian noun form a number takes: 1 рубль, 2 рубля, 5 рублей, 1,5 рубля."""
-    if any(ch in number for ch in ".,"):
-        return forms[1]  # a fraction takes the genitive singular
-    n = int(number.lstrip("+-") or 0)
-    if 11 <= n % 100 <= 14:
-        return forms[2]
-    return forms[0] if n % 10 == 1 else forms[1] if 2 <= n % 10 <= 4 else forms[2]
+def noun_form(language: str, number: str, forms: tuple[str, ...]) -> str:
+    """The form of a noun a number takes (`number`: digits, maybe a sign and a decimal part).
+
+    Russian: 1 рубль, 2 рубля, 5 рублей, 11 рублей, 21 рубль; a fraction the genitive
+    singular (1,5 рубля). Arabic: the last two digits 2 the dual, 3 to 10 the plural (5
+    دولارات), else the singular (1, 11-99, 100 and fractions). Others: singular for 1.
+    """
+    fraction = any(ch in number for ch in ".,")
+    n = 0 if fraction else int(number.lstrip("+-") or 0)
+    if language == "ru":
+        if fraction:
+            return forms[1]
+        if 11 <= n % 100 <= 14:
+            return forms[2]
+        return forms[0] if n % 10 == 1 else forms[1] if 2 <= n % 10 <= 4 else forms[2]
+    if language == "ar":
+        return forms[1] if n % 100 == 2 else forms[2] if 3 <= n % 100 <= 10 else forms[0]
+    return forms[0] if not fraction and n == 1 else forms[-1]
 
 
 # German says "ein Euro", "eine Stunde" before a noun, not "eins" (espeak reads "1" as "eins")
@@ -214,32 +221,24 @@ def german_one(noun: str) -> str:
     return "eine" if noun.split()[0] in _GERMAN_FEMININE else "ein"
 
 
-def arabic_form(number: str, forms: tuple[str, str, str]) -> str:
-    """The Arabic noun form a number takes: its last two digits 2 the dual, 3 to 10 the
-    plural (5 دولارات), else the singular (1, 11-99 and 100 دولار; a fraction too)."""
-    if any(ch in number for ch in ".,"):
-        return forms[0]
-    n = int(number.lstrip("+-") or 0) % 100
-    return forms[1] if n == 2 else forms[2] if 3 <= n <= 10 else forms[0]
-
-
 def _amount(language: str, units: str, cents: str, whole: str, part: str | None) -> str:
     whole = _ungrouped(whole, language)
+    forms = _MONEY_FORMS.get(language, {})
     if not cents:  # ¥5.50 -> 5.5元 (五点五元); ₹15.50 -> 15.5 টাকা
         decimals = (part or "").rstrip("0")
         number = f"{whole}.{decimals}" if decimals else whole
-        if language == "ar":
-            units = arabic_form(number, _ARABIC_MONEY.get(units, (units, units, units)))
+        if units in forms:
+            units = noun_form(language, number, forms[units])
         return f"{number}{units}" if language == "zh" else f"{number} {units}"
     if language == "en" and whole == "1":
         units = units.rstrip("s")
-    if language == "de" and whole == "1":
-        units = {"Rupien": "Rupie"}.get(units, units)
-        whole = german_one(units)
     hundredths = int(part.ljust(2, "0")[:2]) if part and part.strip("0") else 0
-    if language == "ru":
-        units = russian_form(whole, _RUSSIAN_MONEY[units])
-        cents = russian_form(str(hundredths), _RUSSIAN_MONEY[cents])
+    if units in forms:
+        units = noun_form(language, whole, forms[units])
+    if cents in forms:
+        cents = noun_form(language, str(hundredths), forms[cents])
+    if language == "de" and whole == "1":
+        whole = german_one(units)
     spoken = f"{whole} {units}"
     if hundredths:
         spoken += f" {AND[language]} {hundredths} {cents}"
@@ -424,13 +423,25 @@ def _times(language: str, text: str, index: Index) -> tuple[str, Index]:
     return text, index
 
 
+@functools.cache
+def _abbreviation_pattern(language: str) -> re.Pattern[str]:
+    """The language's abbreviations as whole words; "z. B." also matches "z.B."."""
+    table = sorted(ABBREVIATIONS[language], key=len, reverse=True)
+    words = "|".join(re.escape(w).replace(r"\.\ ", r"\.\s?") for w in table)
+    return re.compile(rf"(?<![\w.])({words})(?=\s|$|[,;:!?])")
+
+
 def _abbreviations(language: str, text: str, index: Index) -> tuple[str, Index]:
     table = ABBREVIATIONS.get(language)
     if not table:
         return text, index
-    words = "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w.])({words})(?=\s|$|[,;:!?])")
-    return _sub(text, index, pattern, lambda m: table[m.group(1)])
+    compact = {_compact(w): said for w, said in table.items()}
+    return _sub(text, index, _abbreviation_pattern(language), lambda m: compact[_compact(m[1])])
+
+
+def _compact(abbreviation: str) -> str:
+    """ "z. B." and "z.B." alike."""
+    return re.sub(r"\.\s+(?=\S)", ".", abbreviation)
 
 
 # Unit symbol -> its word (singular) in en, es, fr, pt, it, hi, zh, ja (_UNIT_LANGUAGES),
@@ -598,9 +609,10 @@ _UNIT_ALIASES: dict[str, str] = {
     # (not ली and मिली: after a number they are as often the verbs "took" and "got")
     "किमी": "km", "मी": "m", "सेमी": "cm", "मिमी": "mm", "किग्रा": "kg", "ग्रा": "g",
 }  # fmt: skip
-# The languages espeak speaks alone: a unit's word, or its forms by number (German:
-# singular, plural; Russian: `russian_form`'s three). espeak said "5 km" as "K M" (in
-# English inside Bengali or Telugu), "20 °C" as "20 Grad C", Russian "5 км" as "ка эм".
+# The languages espeak speaks alone: a unit's word, or its forms by number (`noun_form`:
+# German singular, plural; Russian's three; Arabic singular, dual, plural). espeak said
+# "5 km" as "K M" (in English inside Bengali or Telugu), "20 °C" as "20 Grad C", Russian
+# "5 км" as "ка эм".
 _UNITS_MORE: dict[str, dict[str, str | tuple[str, ...]]] = {
     "de": {"km": "Kilometer", "m": "Meter", "cm": "Zentimeter", "mm": "Millimeter",
            "km²": "Quadratkilometer", "m²": "Quadratmeter", "ha": "Hektar", "kg": "Kilogramm",
@@ -623,7 +635,6 @@ _UNITS_MORE: dict[str, dict[str, str | tuple[str, ...]]] = {
            "°C": ("градус Цельсия", "градуса Цельсия", "градусов Цельсия"),
            "°F": ("градус Фаренгейта", "градуса Фаренгейта", "градусов Фаренгейта"),
            "°": ("градус", "градуса", "градусов")},
-    # Arabic: `arabic_form`'s singular, dual, plural
     "ar": {"km": ("كيلومتر", "كيلومتران", "كيلومترات"), "m": ("متر", "متران", "أمتار"),
            "cm": ("سنتيمتر", "سنتيمتران", "سنتيمترات"),
            "mm": ("مليمتر", "مليمتران", "مليمترات"),
@@ -663,13 +674,7 @@ def _unit_word(language: str, unit: str, number: str) -> str:
     more = _UNITS_MORE.get(language)
     if more is not None:
         word = more[unit]
-        if isinstance(word, str):
-            return word
-        if language == "ru":
-            return russian_form(number, (word[0], word[1], word[2]))
-        if language == "ar":
-            return arabic_form(number, (word[0], word[1], word[2]))
-        return word[0] if number.lstrip("+-") == "1" else word[-1]
+        return word if isinstance(word, str) else noun_form(language, number, word)
     singular = _METRIC[unit][_UNIT_LANGUAGES.index(language)]
     one = abs(float(number)) < 2 if language == "fr" else number.lstrip("+-") == "1"
     if one or language in ("zh", "ja"):
