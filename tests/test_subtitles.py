@@ -292,3 +292,18 @@ def test_burned_ass_shows_braces_literally(tmp_path: Path) -> None:
     plain = _burn(tmp_path, "ab", "en", "plain")
     braces = _burn(tmp_path, "a{\\b1}b", "en", "braces")
     assert (braces > 128).sum() > (plain > 128).sum() * 1.5  # more letters drawn, none bold
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "lines"),
+    [
+        # a title's point is not a sentence end: no line breaks after "Dr." or "Sra."
+        ("en", "Meet Dr. Smith at the gate.", ["Meet Dr. Smith at the gate."]),
+        ("de", "Dr. Weber kam am 12.05.2024 an.", ["Dr. Weber kam am 12.05.2024 an."]),
+        ("es", "La Sra. López llegó tarde.", ["La Sra. López llegó tarde."]),
+        # ...but one that may end a sentence still does
+        ("en", "Bread, milk, etc. Then home.", ["Bread, milk, etc.", "Then home."]),
+    ],
+)
+def test_titles_do_not_end_a_subtitle_sentence(language: str, text: str, lines: list[str]) -> None:
+    assert split_text(text, language=language) == [lines]

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from aifilm.pipeline.timeline import TimedLine, Timeline, WordTiming
+from aifilm.pipeline.voice.normalize import never_ending_words
 
 MIN_CUE_S = 0.8  # a cue shorter than this is hard to read; lengthened where there is room
 _JOIN_GAP_S = 0.5  # two cues of one line closer than this are joined end to start (no flicker)
@@ -151,13 +152,16 @@ def _even_wrap(text: str, units: list[_Unit], max_chars: int) -> list[list[_Unit
     return _wrap(text, units, high)
 
 
-def _sentences(text: str, units: list[_Unit]) -> list[list[_Unit]]:
-    """Group units into sentences, so no subtitle line runs across a sentence end."""
+def _sentences(text: str, units: list[_Unit], language: str | None) -> list[list[_Unit]]:
+    """Group units into sentences, so no subtitle line runs across a sentence end (a
+    title such as "Dr." is not one: `normalize.never_ending_words`)."""
+    titles = never_ending_words(language) if language else frozenset()
     sentences: list[list[_Unit]] = []
     current: list[_Unit] = []
     for unit in units:
         current.append(unit)
-        if _SENTENCE_END.search(text[unit.start : unit.end]):
+        word = text[unit.start : unit.end]
+        if _SENTENCE_END.search(word) and word not in titles:
             sentences.append(current)
             current = []
     if current:
@@ -181,19 +185,23 @@ def _balance(text: str, units: list[_Unit], max_chars: int) -> list[list[_Unit]]
     return [units[: best[1]], units[best[1] :]]
 
 
-def split_text(text: str, *, max_chars: int = 42, max_lines: int = 2) -> list[list[str]]:
+def split_text(
+    text: str, *, max_chars: int = 42, max_lines: int = 2, language: str | None = None
+) -> list[list[str]]:
     """Cut `text` into cues, each a list of at most `max_lines` lines of at most `max_chars`."""
-    return [lines for lines, _ in _split(text, max_chars, max_lines)]
+    return [lines for lines, _ in _split(text, max_chars, max_lines, language)]
 
 
-def _split(text: str, max_chars: int, max_lines: int) -> list[tuple[list[str], tuple[int, int]]]:
-    """Cues as (lines, (first char, end char)) offsets into `text`."""
+def _split(
+    text: str, max_chars: int, max_lines: int, language: str | None = None
+) -> list[tuple[list[str], tuple[int, int]]]:
+    """Cues as (lines, (first char, end char)) offsets into `text`, in `language`."""
     max_chars, max_lines = max(1, max_chars), max(1, max_lines)
     units = _units(text, max_chars)
     # Lines never straddle sentences; a short sentence shares a cue with the next if it fits.
     groups: list[list[tuple[int, list[_Unit]]]] = []
     current: list[tuple[int, list[_Unit]]] = []
-    for number, sentence in enumerate(_sentences(text, units)):
+    for number, sentence in enumerate(_sentences(text, units, language)):
         lines = _even_wrap(text, sentence, max_chars)
         if current and len(current) + len(lines) > max_lines:
             groups.append(current)
@@ -297,7 +305,8 @@ def build_cues(
         times = _char_times(text, line.clip.words, duration) if spoken else None
         if times is None:
             times = _spread_times(text, duration)
-        for lines, (a, b) in _split(text, max_chars, max_lines):
+        shown = line.language if spoken else language
+        for lines, (a, b) in _split(text, max_chars, max_lines, shown):
             raw.append(
                 (line.start + times[a][0], line.start + times[b - 1][1], "\n".join(lines), line)
             )

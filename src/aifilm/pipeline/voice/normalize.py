@@ -439,6 +439,25 @@ def _abbreviations(language: str, text: str, index: Index) -> tuple[str, Index]:
     return _sub(text, index, _abbreviation_pattern(language), lambda m: compact[_compact(m[1])])
 
 
+# Abbreviations that may end a sentence ("... and so on, etc."); the others never do
+_MAY_END_A_SENTENCE = frozenset({"etc.", "Jr.", "ecc.", "usw.", "u. a.", "т. д.", "т. п.", "и др."})
+
+
+@functools.cache
+def never_ending_words(language: str) -> frozenset[str]:
+    """Written words ending in a point that do not end a sentence in `language`: titles
+    and abbreviations before a word ("Dr.", "Sra.", "z." of "z. B."), so subtitles do not
+    break a line after them as after a sentence."""
+    code = language.lower().replace("_", "-").split("-")[0]
+    words: set[str] = set()
+    for written in ABBREVIATIONS.get(code, {}):
+        parts = written.split()
+        if written in _MAY_END_A_SENTENCE or (code == "en" and written == "Sr."):
+            parts = parts[:-1]  # English "Sr." is Senior, after the name
+        words.update(p for p in parts if p.endswith("."))
+    return frozenset(words)
+
+
 def _compact(abbreviation: str) -> str:
     """ "z. B." and "z.B." alike."""
     return re.sub(r"\.\s+(?=\S)", ".", abbreviation)
