@@ -303,6 +303,10 @@ def test_burned_ass_shows_braces_literally(tmp_path: Path) -> None:
         ("es", "La Sra. López llegó tarde.", ["La Sra. López llegó tarde."]),
         # ...but one that may end a sentence still does
         ("en", "Bread, milk, etc. Then home.", ["Bread, milk, etc.", "Then home."]),
+        # nor is a German ordinal's point ("am 12. Mai", "im 19. Jahrhundert")
+        ("de", "Weber kam am 12. Mai an.", ["Weber kam am 12. Mai an."]),
+        ("de", "Es war im 19. Jahrhundert.", ["Es war im 19. Jahrhundert."]),
+        ("de", "Es kostet 12. Dann gehen wir.", ["Es kostet 12.", "Dann gehen wir."]),
     ],
 )
 def test_titles_do_not_end_a_subtitle_sentence(language: str, text: str, lines: list[str]) -> None:

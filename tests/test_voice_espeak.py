@@ -313,7 +313,12 @@ def test_variants_of_one_preset_differ_in_pitch(voice: EspeakVoice) -> None:
         # Russian: "15 000" was "15 0 0 0" and the rouble sign silent
         ("ru", "Это стоит 15 000 ₽ сегодня.", "15 000 ₽", "рублей"),
         ("de", "Wir fuhren 5 km bei 20 °C.", "°C.", "Celsius"),
-        ("de", "Er kam am 12.05.2024 an.", "12.05.2024", "Mai"),
+        ("de", "Er kam am 12.05.2024 an.", "12.05.2024", "zwölften Mai"),  # was "zwölf Mai"
+        ("de", "Sie lebte dort bis 1990.", "1990.", "neunzehnhundertneunzig"),
+        # Russian days and years are ordinals: "двенадцать мая ... двадцать четыре"
+        ("ru", "Он приехал 12 мая 2024 года.", "12", "двенадцатого"),
+        ("ru", "Он приехал 12 мая 2024 года.", "2024", "двадцать четвёртого"),
+        ("ru", "Это было в 1990 году.", "1990", "девяностом"),
         ("ar", "الحرارة 20 °C اليوم.", "°C", "مئوية"),  # espeak said an English "C"
         ("mr", "आपण 3:30 वाजता भेटू.", "3:30", "साडे"),  # was "तीन तीस"
     ],

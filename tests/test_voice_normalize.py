@@ -16,7 +16,7 @@ from aifilm.pipeline.voice.normalize import speakable
         ("en", "Only $1 left.", "Only 1 dollar left."),
         ("en", "Pay €20 or £3.", "Pay 20 euros or 3 pounds."),
         ("en", "Meet Dr. Smith at 3:00.", "Meet Doctor Smith at 3 o'clock."),
-        ("en", "Due 12/05/2024.", "Due December 5, 20 24."),
+        ("en", "Due 12/05/2024.", "Due December 5th, 20 24."),
         ("en", "Born in 1990, moved in 2005.", "Born in 19 90, moved in 2005."),
         ("en", "Since 1905 it stood.", "Since 19 oh 5 it stood."),
         ("hi", "₹15,000 दीजिए", "15000 रुपये दीजिए"),
@@ -66,7 +66,11 @@ from aifilm.pipeline.voice.normalize import speakable
         ("de", "z.B. 1 ₹, d.h. 5 ₹", "zum Beispiel eine Rupie, das heißt 5 Rupien"),
         ("ru", "т.е. 1,5 ₽, 2,03 ₽", "то есть 1 рубль и 50 копеек, 2 рубля и 3 копейки"),
         # Russian "г." after a year is the year (espeak said the letter)
-        ("ru", "В 2024 г. было тепло, 12.05.2024 г.", "В 2024 году было тепло, 12 мая 2024 года"),
+        (
+            "ru",
+            "В 2024 г. было тепло, 12.05.2024 г.",
+            "В 2020 четвёртом году было тепло, двенадцатого мая 2020 четвёртого года",
+        ),
         # German "15:30 Uhr": espeak said "15 Uhr 30 Uhr"
         ("de", "Um 15:30 Uhr und 8:00 Uhr, 3:30", "Um 15 Uhr 30 und 8 Uhr, 3:30"),
         # the languages espeak speaks alone
@@ -78,7 +82,7 @@ from aifilm.pipeline.voice.normalize import speakable
         (
             "de",
             "Dr. Weber kam am 12.05.2024, z. B. um 3:30.",
-            "Doktor Weber kam am 12. Mai 2024, zum Beispiel um 3:30.",
+            "Doktor Weber kam am zwölften Mai 2024, zum Beispiel um 3:30.",
         ),
         (
             "de",
@@ -95,7 +99,8 @@ from aifilm.pipeline.voice.normalize import speakable
         (
             "ru",
             "Д-р Иванов пришёл 12.05.2024, т. е. в 2024 г.",
-            "доктор Иванов пришёл 12 мая 2024, то есть в 2024 году",
+            "доктор Иванов пришёл двенадцатого мая 2020 четвёртого года, "
+            "то есть в 2020 четвёртом году",
         ),
         ("ru", "Пришли 15 000 человек, а не 3 100.", "Пришли 15000 человек, а не 3100."),
         ("bn", "এর দাম ₹15,000। আমরা 5 km হাঁটলাম।", "এর দাম 15000 টাকা। আমরা 5 কিলোমিটার হাঁটলাম।"),
@@ -144,6 +149,47 @@ from aifilm.pipeline.voice.normalize import speakable
         ("es", "el 1.º, la 2.ª, el 1.er día", "el 1º, la 2ª, el primer día"),
         ("pt", "o 1.º dia", "o 1º dia"),
         ("it", "il 1° maggio", "il 1º maggio"),
+        # a date's day as the ordinal each language says (espeak read cardinals: "am zwölf
+        # Mai", "двенадцать мая", "December five", "le un mai"), years as years are read
+        ("en", "On December 5, 2024 and May 1.", "On December 5th, 20 24 and May 1st."),
+        ("en", "on 22 March 1990, the 3 May", "on the 22nd of March 19 90, the 3rd of May"),
+        ("en", "In March 2024, May 40, 3 Mays", "In March 20 24, May 40, 3 Mays"),
+        ("fr", "le 1 mai 2024, le 2 mai", "le 1er mai 2024, le 2 mai"),
+        ("it", "il 1 maggio, l'11 maggio", "il 1º maggio, l'11 maggio"),
+        ("pt", "1/5/2024, 10 de maio", "1º de maio de 2024, 10 de maio"),
+        ("es", "el 1 de mayo", "el 1 de mayo"),  # Spain says "uno de mayo"
+        (
+            "de",
+            "Heute ist der 3. Oktober. Berlin, 1. Mai. Vom 1. bis 3. Mai.",
+            "Heute ist der dritte Oktober. Berlin, erster Mai. Vom ersten bis dritten Mai.",
+        ),
+        (
+            "de",
+            "im 19. Jahrhundert, zum 100. Mal, am 21. Juni",
+            "im neunzehnten Jahrhundert, zum hundertsten Mal, am einundzwanzigsten Juni",
+        ),
+        # a number at a sentence's end stays a number; a count is not a year
+        ("de", "Es kostet 12. Dann 1990 Menschen.", "Es kostet 12. Dann 1990 Menschen."),
+        (
+            "de",
+            "Seit 1848, im Jahr 1990, in den 1990er Jahren, bis 1999. Dann 2024.",
+            "Seit achtzehnhundertachtundvierzig, im Jahr neunzehnhundertneunzig, in den "
+            "neunzehnhundertneunziger Jahren, bis neunzehnhundertneunundneunzig. Dann 2024.",
+        ),
+        (
+            "ru",
+            "Сегодня 1 мая, к 3 мая, 12-го мая, на 21 июня",
+            "Сегодня первое мая, к третьему мая, двенадцатого мая, на 20 первое июня",
+        ),
+        (
+            "ru",
+            "Наступил 2024 год. С 2000 года, к 2030 году, в 1990 году.",
+            "Наступил 2020 четвёртый год. С двухтысячного года, к 2000 тридцатому году, "
+            "в тысяча 900 девяностом году.",
+        ),
+        ("ru", "Пришли 2024 человека 12 раз.", "Пришли 2024 человека 12 раз."),
+        ("hi", "15 अगस्त 1947 को, सन् 1857 में", "15 अगस्त 19 सौ 47 को, सन् 18 सौ 57 में"),
+        ("hi", "1947 में, 1500 लोग, 2024 में", "19 सौ 47 में, 1500 लोग, 2024 में"),
     ],
 )
 def test_written_forms_become_spoken(language: str, written: str, spoken: str) -> None:

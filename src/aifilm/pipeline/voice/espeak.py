@@ -567,7 +567,8 @@ class EspeakVoice(VoiceBackend):
         "no neural weights; espeak-ng's voice and dictionary data, GPL-3.0-or-later"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "2"  # 2: money, dates, units... said as words (normalize)
+    version: ClassVar[str] = "3"  # 2: money, dates, units... said as words (normalize); 3: days
+    # and years as ordinals ("am zwölften Mai", "двенадцатого мая")
 
     class Options(BackendOptions):
         """espeak settings shared by every line."""

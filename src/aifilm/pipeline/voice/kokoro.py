@@ -220,7 +220,8 @@ class KokoroVoice(VoiceBackend):
         "Apache-2.0 (Kokoro-82M weights and voice packs by hexgrad); MIT (int8 ONNX export)"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "4"  # 4: units, ordinals, Japanese numbers said in words
+    version: ClassVar[str] = "5"  # 4: units, ordinals, Japanese numbers said in words; 5: a
+    # date's day as an ordinal ("December 5th", "le 1er mai"), Hindi years in hundreds
     parallel_lines: ClassVar[bool] = True  # one line per core beats two cores on one line
 
     class Options(BackendOptions):

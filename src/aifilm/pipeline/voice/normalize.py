@@ -31,46 +31,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
-MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
-    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
-           "setembro", "outubro", "novembro", "dezembro"),
-    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-           "settembre", "ottobre", "novembre", "dicembre"),
-    "hi": ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर",
-           "अक्टूबर", "नवंबर", "दिसंबर"),
-    # the languages espeak speaks alone (Russian in the genitive: "12 мая")
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"),
-    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-           "сентября", "октября", "ноября", "декабря"),
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-           "أكتوبر", "نوفمبر", "ديسمبر"),
-    "bn": ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
-           "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর"),
-    "gu": ("જાન્યુઆરી", "ફેબ્રુઆરી", "માર્ચ", "એપ્રિલ", "મે", "જૂન", "જુલાઈ", "ઓગસ્ટ",
-           "સપ્ટેમ્બર", "ઓક્ટોબર", "નવેમ્બર", "ડિસેમ્બર"),
-    "kn": ("ಜನವರಿ", "ಫೆಬ್ರವರಿ", "ಮಾರ್ಚ್", "ಏಪ್ರಿಲ್", "ಮೇ", "ಜೂನ್", "ಜುಲೈ", "ಆಗಸ್ಟ್",
-           "ಸೆಪ್ಟೆಂಬರ್", "ಅಕ್ಟೋಬರ್", "ನವೆಂಬರ್", "ಡಿಸೆಂಬರ್"),
-    "ml": ("ജനുവരി", "ഫെബ്രുവരി", "മാർച്ച്", "ഏപ്രിൽ", "മേയ്", "ജൂൺ", "ജൂലൈ", "ഓഗസ്റ്റ്",
-           "സെപ്റ്റംബർ", "ഒക്ടോബർ", "നവംബർ", "ഡിസംബർ"),
-    "mr": ("जानेवारी", "फेब्रुवारी", "मार्च", "एप्रिल", "मे", "जून", "जुलै", "ऑगस्ट", "सप्टेंबर",
-           "ऑक्टोबर", "नोव्हेंबर", "डिसेंबर"),
-    "pa": ("ਜਨਵਰੀ", "ਫ਼ਰਵਰੀ", "ਮਾਰਚ", "ਅਪ੍ਰੈਲ", "ਮਈ", "ਜੂਨ", "ਜੁਲਾਈ", "ਅਗਸਤ", "ਸਤੰਬਰ",
-           "ਅਕਤੂਬਰ", "ਨਵੰਬਰ", "ਦਸੰਬਰ"),
-    "ta": ("ஜனவரி", "பிப்ரவரி", "மார்ச்", "ஏப்ரல்", "மே", "ஜூன்", "ஜூலை", "ஆகஸ்ட்",
-           "செப்டம்பர்", "அக்டோபர்", "நவம்பர்", "டிசம்பர்"),
-    "te": ("జనవరి", "ఫిబ్రవరి", "మార్చి", "ఏప్రిల్", "మే", "జూన్", "జూలై", "ఆగస్టు",
-           "సెప్టెంబర్", "అక్టోబర్", "నవంబర్", "డిసెంబర్"),
-}  # fmt: skip
+from aifilm.pipeline.voice.rewrite import Index
+from aifilm.pipeline.voice.rewrite import sub as _sub
+from aifilm.pipeline.voice.spoken_dates import numeric_dates, spoken_days
 
 # Currency sign -> (units, hundredths) per language; "and" joins them.
 CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
@@ -147,31 +112,6 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "mr": {"डॉ.": "डॉक्टर", "श्री.": "श्री"},
     "ar": {"د.": "دكتور"},
 }  # fmt: skip
-
-Index = list[int]
-Replace = Callable[["re.Match[str]"], str]
-
-
-def _sub(text: str, index: Index, pattern: re.Pattern[str], replace: Replace) -> tuple[str, Index]:
-    """re.sub that keeps, for every new character, the original index it stands for."""
-    out: list[str] = []
-    where: Index = []
-    last = 0
-    for match in pattern.finditer(text):
-        out.append(text[last : match.start()])
-        where.extend(index[last : match.start()])
-        spoken = replace(match)
-        out.append(spoken)
-        same = 0  # a prefix kept as written ("in 19 90" for "in 1990") maps char by char
-        while same < min(len(spoken), len(match.group(0))) and spoken[same] == match.group(0)[same]:
-            same += 1
-        where.extend(index[match.start() : match.start() + same])
-        where.extend([index[min(match.start() + same, match.end() - 1)]] * (len(spoken) - same))
-        last = match.end()
-    out.append(text[last:])
-    where.extend(index[last:])
-    return "".join(out), where
-
 
 # Languages that write "15,000.5"; the others write "15.000,5" or "15 000,5".
 _POINT_DECIMAL = ("en", "hi", "zh", "ja", "ar", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
@@ -265,48 +205,6 @@ def _money(language: str, text: str, index: Index) -> tuple[str, Index]:
 
     text, index = _sub(text, index, before, lead)
     return _sub(text, index, after, trail)
-
-
-_DATE = re.compile(r"(?<![\d/])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\d/])")
-_YEAR_AFTER = re.compile(r"\b(in|since|from|until|by|of)\s+(1[1-9]|20)(\d{2})\b", re.IGNORECASE)
-
-
-def _dates(language: str, text: str, index: Index) -> tuple[str, Index]:
-    months = MONTHS.get(language)
-    if not months:
-        return text, index
-
-    def date(m: re.Match[str]) -> str:
-        a, b, year = int(m.group(1)), int(m.group(2)), m.group(3)
-        day, month = (b, a) if language == "en" else (a, b)
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            return m.group(0)
-        name = months[month - 1]
-        if language == "en":
-            return f"{name} {day}, {_english_year(year)}"
-        if language in ("es", "pt"):
-            return f"{day} de {name} de {year}"
-        if language == "de":
-            return f"{day}. {name} {year}"
-        return f"{day} {name} {year}"
-
-    text, index = _sub(text, index, _DATE, date)
-    if language == "en":
-        text, index = _sub(
-            text,
-            index,
-            _YEAR_AFTER,
-            lambda m: f"{m.group(1)} {_english_year(m.group(2) + m.group(3))}",
-        )
-    return text, index
-
-
-def _english_year(year: str) -> str:
-    """1990 -> "19 90", 1905 -> "19 oh 5", 2000 -> "2000", 2024 -> "20 24"."""
-    head, tail = year[:2], year[2:]
-    if tail == "00" or (head == "20" and tail < "10"):
-        return year
-    return f"{head} oh {tail[1]}" if tail[0] == "0" else f"{head} {tail}"
 
 
 _DIGITS_ZH = "零一二三四五六七八九"
@@ -827,7 +725,7 @@ def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
 # numbers last
 STEPS = (
     _money,
-    _dates,
+    numeric_dates,
     _times,
     _abbreviations,
     _ordinals,
@@ -835,6 +733,7 @@ STEPS = (
     _mandarin,
     _japanese,
     _russian_numbers,
+    spoken_days,
 )
 
 
