@@ -2,12 +2,18 @@
 
     python benchmarks/bench_spoken_forms.py           # Kokoro's languages
     python benchmarks/bench_spoken_forms.py --espeak  # German and Russian, espeak's own
+    python benchmarks/bench_spoken_forms.py --dates   # dates: days as ordinals, years
 
 With --espeak, German and Russian sentences (money, units, dates, titles, Russian thousands)
 are spoken by espeak's adult-female voice as written (as it read them before) and through
 `normalize.speakable` (as it reads them now); espeak's own phonemes for both are recorded
 beside Whisper base's transcripts (which loop on espeak's Russian: read the phonemes there).
 Results in spoken_forms_espeak.json.
+
+With --dates, sentences with dates are spoken with and without `spoken_dates.spoken_days`
+(the day as an ordinal, years as years are read): by Kokoro in English, French, Italian,
+Portuguese and Hindi, by espeak in German and Russian, with the phonemes the voice was given
+and Whisper base's transcripts. Results in spoken_dates.json.
 
 Each sentence is spoken by Kokoro's adult-female voice twice: with the text front end's
 units, ordinals and Japanese number steps (`normalize._units`, `_ordinals`, `_japanese`),
@@ -32,6 +38,7 @@ import numpy as np
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "spoken_forms.json"
 ESPEAK_RESULTS = HERE / "results" / "spoken_forms_espeak.json"
+DATES_RESULTS = HERE / "results" / "spoken_dates.json"
 sys.path.insert(0, str(HERE))
 
 SENTENCES: dict[str, list[str]] = {
@@ -100,9 +107,73 @@ def espeak_main() -> None:
     ESPEAK_RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
 
 
+DATE_SENTENCES: dict[str, list[str]] = {
+    "en": ["The shop opened on December 5, 2024.", "We met on 22 March 1990."],
+    "fr": ["La fête a lieu le 1 mai 2024."],
+    "it": ["Il negozio apre il 1 maggio."],
+    "pt": ["A festa foi em 1/5/2024."],
+    "hi": ["भारत 15 अगस्त 1947 को आज़ाद हुआ।"],
+    "de": ["Weber kam am 12.05.2024 an.", "Im 19. Jahrhundert lebten hier 1990 Menschen.",
+           "Sie lebte dort bis 1990."],
+    "ru": ["Он приехал 12 мая 2024 года.", "Это было в 1990 году."],
+}  # fmt: skip
+
+
+def dates_main() -> None:
+    """Each date sentence with and without `spoken_days`, by the language's default voice."""
+    import whisper_base
+
+    from aifilm.pipeline.voice import espeak, kokoro_g2p, normalize
+    from aifilm.pipeline.voice.base import SpeechRequest
+    from aifilm.pipeline.voice.kokoro import KokoroVoice
+    from aifilm.pipeline.voice.spoken_dates import spoken_days
+
+    model = whisper_base.load(threads=2)
+    kokoro, espeak_voice, engine = KokoroVoice(), espeak.EspeakVoice(), espeak._engine()
+    steps = normalize.STEPS
+    results: dict[str, Any] = {}
+    for language, sentences in DATE_SENTENCES.items():
+        by_espeak = language in ("de", "ru")
+        for sentence in sentences:
+            row: dict[str, Any] = {
+                "language": language,
+                "voice": "espeak" if by_espeak else "kokoro",
+            }
+            for name in ("before", "after"):
+                normalize.STEPS = (
+                    steps if name == "after" else tuple(s for s in steps if s is not spoken_days)
+                )
+                said = normalize.speakable(sentence, language)[0]
+                request = SpeechRequest(text=sentence, language=language, preset="adult-female")
+                samples, rate, *_ = (espeak_voice if by_espeak else kokoro).render(request)
+                if by_espeak:
+                    phonemes = engine.phonemes(language, espeak.clean_text(said)[0])
+                else:
+                    phonemes = " ".join(
+                        "".join(w.phonemes) for w in kokoro_g2p.phonemize(sentence, language)
+                    )
+                at = np.arange(0, len(samples), rate / 16000)
+                audio = np.interp(at, np.arange(len(samples)), samples).astype(np.float32)
+                heard = whisper_base.transcribe(model, audio, language)
+                row[f"text_{name}"] = said
+                row[f"phonemes_{name}"] = phonemes
+                row[f"heard_{name}"] = "".join(s.text for s in heard).strip()
+            normalize.STEPS = steps
+            results[sentence] = row
+            print(
+                f"| {language} | {sentence} | {row['phonemes_before']} | {row['phonemes_after']}"
+                f" | {row['heard_before']} | {row['heard_after']} |",
+                flush=True,
+            )
+    DATES_RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+
+
 def main() -> None:
     if "--espeak" in sys.argv[1:]:
         espeak_main()
+        return
+    if "--dates" in sys.argv[1:]:
+        dates_main()
         return
     import whisper_base
 

@@ -16,6 +16,7 @@ rewritten into forms it reads ("100th" -> "1 hundredth", French "2e" -> "2ème",
 "1.º" -> "1º", Italian "il 1°" -> "il 1º"). Mandarin digits are read by cn2an,
 as misaki does, after years become digit by digit ("2024年" -> "二零二四年"), clock times
 "3:30" -> "3点30分" and grouped thousands lose their commas ("15,000" is one number).
+Dates and years are `spoken_dates`' (the day as an ordinal where the language says one).
 
 `speakable` returns the new text and, for each of its characters, the index of the
 character of the original text it stands for, so word timings still name the words as
