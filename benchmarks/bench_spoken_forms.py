@@ -3,6 +3,7 @@
     python benchmarks/bench_spoken_forms.py           # Kokoro's languages
     python benchmarks/bench_spoken_forms.py --espeak  # German and Russian, espeak's own
     python benchmarks/bench_spoken_forms.py --dates   # dates: days as ordinals, years
+    python benchmarks/bench_spoken_forms.py --numbers # Roman numerals, ranges, fractions...
 
 With --espeak, German and Russian sentences (money, units, dates, titles, Russian thousands)
 are spoken by espeak's adult-female voice as written (as it read them before) and through
@@ -13,7 +14,9 @@ Results in spoken_forms_espeak.json.
 With --dates, sentences with dates are spoken with and without `spoken_dates.spoken_days`
 (the day as an ordinal, years as years are read): by Kokoro in English, French, Italian,
 Portuguese and Hindi, by espeak in German and Russian, with the phonemes the voice was given
-and Whisper base's transcripts. Results in spoken_dates.json.
+and Whisper base's transcripts. Results in spoken_dates.json. With --numbers, the same for
+`spoken_numbers.spoken_numbers` (Roman numerals, ranges, fractions, "No. 5", decades, clock
+times with a point or an "h", Russian "5-й"): spoken_numbers.json.
 
 Each sentence is spoken by Kokoro's adult-female voice twice: with the text front end's
 units, ordinals and Japanese number steps (`normalize._units`, `_ordinals`, `_japanese`),
@@ -39,6 +42,7 @@ HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "spoken_forms.json"
 ESPEAK_RESULTS = HERE / "results" / "spoken_forms_espeak.json"
 DATES_RESULTS = HERE / "results" / "spoken_dates.json"
+NUMBERS_RESULTS = HERE / "results" / "spoken_numbers.json"
 sys.path.insert(0, str(HERE))
 
 SENTENCES: dict[str, list[str]] = {
@@ -119,20 +123,47 @@ DATE_SENTENCES: dict[str, list[str]] = {
 }  # fmt: skip
 
 
+NUMBER_SENTENCES: dict[str, list[str]] = {
+    "en": ["Henry VIII had six wives.", "It takes 10-15 minutes.", "Add 1 1/2 cups of flour.",
+           "It was the No. 1 song of the 1990s."],
+    "fr": ["Au XIXe siècle, Louis XIV était oublié.", "Il faut 10-15 minutes."],
+    "es": ["Añade 1/2 taza de leche.", "Vive en el n.º 5."],
+    "pt": ["D. Pedro II chegou às 15h30."],
+    "it": ["Il negozio apre alle 9.30."],
+    "hi": ["1 1/2 कप दूध लीजिए।"],
+    "de": ["Ludwig XIV. regierte lange.", "Es dauert 10-15 Minuten."],
+    "ru": ["Пётр I жил в XVIII веке.", "Это 5-й дом."],
+}  # fmt: skip
+
+
 def dates_main() -> None:
     """Each date sentence with and without `spoken_days`, by the language's default voice."""
+    from aifilm.pipeline.voice.spoken_dates import spoken_days
+
+    compare(spoken_days, DATE_SENTENCES, DATES_RESULTS)
+
+
+def numbers_main() -> None:
+    """Each number sentence with and without `spoken_numbers`."""
+    from aifilm.pipeline.voice.spoken_numbers import spoken_numbers
+
+    compare(spoken_numbers, NUMBER_SENTENCES, NUMBERS_RESULTS)
+
+
+def compare(step: Any, sentences_by_language: dict[str, list[str]], out: Path) -> None:
+    """Each sentence spoken with and without one `normalize` step, by the language's default
+    voice (Kokoro, espeak for German and Russian): phonemes and Whisper base's transcript."""
     import whisper_base
 
     from aifilm.pipeline.voice import espeak, kokoro_g2p, normalize
     from aifilm.pipeline.voice.base import SpeechRequest
     from aifilm.pipeline.voice.kokoro import KokoroVoice
-    from aifilm.pipeline.voice.spoken_dates import spoken_days
 
     model = whisper_base.load(threads=2)
     kokoro, espeak_voice, engine = KokoroVoice(), espeak.EspeakVoice(), espeak._engine()
     steps = normalize.STEPS
     results: dict[str, Any] = {}
-    for language, sentences in DATE_SENTENCES.items():
+    for language, sentences in sentences_by_language.items():
         by_espeak = language in ("de", "ru")
         for sentence in sentences:
             row: dict[str, Any] = {
@@ -141,7 +172,7 @@ def dates_main() -> None:
             }
             for name in ("before", "after"):
                 normalize.STEPS = (
-                    steps if name == "after" else tuple(s for s in steps if s is not spoken_days)
+                    steps if name == "after" else tuple(s for s in steps if s is not step)
                 )
                 said = normalize.speakable(sentence, language)[0]
                 request = SpeechRequest(text=sentence, language=language, preset="adult-female")
@@ -165,7 +196,7 @@ def dates_main() -> None:
                 f" | {row['heard_before']} | {row['heard_after']} |",
                 flush=True,
             )
-    DATES_RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
 
 
 def main() -> None:
@@ -174,6 +205,9 @@ def main() -> None:
         return
     if "--dates" in sys.argv[1:]:
         dates_main()
+        return
+    if "--numbers" in sys.argv[1:]:
+        numbers_main()
         return
     import whisper_base
 

@@ -319,6 +319,11 @@ def test_variants_of_one_preset_differ_in_pitch(voice: EspeakVoice) -> None:
         ("ru", "Он приехал 12 мая 2024 года.", "12", "двенадцатого"),
         ("ru", "Он приехал 12 мая 2024 года.", "2024", "двадцать четвёртого"),
         ("ru", "Это было в 1990 году.", "1990", "девяностом"),
+        # Roman numerals: "römisch vierzehn", an English "Roman nineteen" inside Russian
+        ("de", "Es war Ludwig XIV. damals.", "XIV.", "vierzehnte"),
+        ("ru", "Это было в XIX веке.", "XIX", "девятнадцатом"),
+        ("ru", "Это 5-й дом.", "5-й", "пятый"),  # was "пять й краткое"
+        ("de", "Es dauert 10-15 Minuten.", "10-15", "bis"),  # was "Strich"
         ("ar", "الحرارة 20 °C اليوم.", "°C", "مئوية"),  # espeak said an English "C"
         ("mr", "आपण 3:30 वाजता भेटू.", "3:30", "साडे"),  # was "तीन तीस"
     ],

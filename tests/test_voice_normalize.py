@@ -190,6 +190,81 @@ from aifilm.pipeline.voice.normalize import speakable
         ("ru", "Пришли 2024 человека 12 раз.", "Пришли 2024 человека 12 раз."),
         ("hi", "15 अगस्त 1947 को, सन् 1857 में", "15 अगस्त 19 सौ 47 को, सन् 18 सौ 57 में"),
         ("hi", "1947 में, 1500 लोग, 2024 में", "19 सौ 47 में, 1500 लोग, 2024 में"),
+        # Roman numerals: espeak said "Louis Roman fourteen", "römisch vierzehn", an English
+        # "I" in "Пётр I", "iksɡzi" for "XXIe", "quinhentos" for "D."
+        (
+            "en",
+            "Henry VIII's wives. World War II ended. Then I went. An IV drip. Malcolm X.",
+            "Henry the eighth's wives. World War 2 ended. Then I went. An IV drip. Malcolm X.",
+        ),
+        (
+            "de",
+            "Wilhelm I. war Kaiser. Es war Ludwig XIV. Teil II",
+            "Wilhelm der erste war Kaiser. Es war Ludwig der vierzehnte. Teil 2",
+        ),
+        (
+            "fr",
+            "Le XIXe siècle, Louis XIV, François Ier, la Ve République",
+            "Le 19ème siècle, Louis 14, François 1er, la 5ème République",
+        ),
+        (
+            "ru",
+            "в XIX веке, XXI век, Екатерина II, Николай II",
+            "в девятнадцатом веке, 20 первый век, Екатерина вторая, Николай второй",
+        ),
+        (
+            "pt",
+            "D. Maria I, D. Pedro II, Bento XVI",
+            "Dona Maria primeira, Dom Pedro segundo, Bento 16",
+        ),
+        ("es", "Luis XIV, el siglo XXI", "Luis XIV, el siglo XXI"),  # espeak reads them right
+        # ranges ("ten dash fifteen"), not scores, phone numbers, names or ISO dates
+        (
+            "en",
+            "2-3 times, from 1990-1995, a 3-2 win, 555-1234, COVID-19, 2024-05-12",
+            "2 to 3 times, from 19 90 to 19 95, a 3-2 win, 555-1234, COVID-19, 2024-05-12",
+        ),
+        ("de", "10-15 Minuten, 10–20 km", "10 bis 15 Minuten, 10 bis 20 Kilometer"),
+        ("fr", "10-15 minutes", "10 à 15 minutes"),
+        ("es", "1–3 días", "1 a 3 días"),
+        # fractions ("one two cup"), a half agreeing with its noun
+        (
+            "en",
+            "1 1/2 cups, ½ cup, 3/4 of it, 24/7, 5/8",
+            "1 and a half cups, one half cup, three quarters of it, 24/7, 5/8",
+        ),
+        ("es", "1/2 taza, 1/2 kilo, 2 1/2 tazas", "media taza, medio kilo, 2 y media tazas"),
+        ("pt", "1/2 xícara, 1/4 de litro", "meia xícara, um quarto de litro"),
+        ("de", "1/2 Liter, 2 1/2 Stunden", "einhalb Liter, zweieinhalb Stunden"),
+        (
+            "ru",
+            "1/2 стакана, 1 1/2 часа, 2 1/2 часа",
+            "половина стакана, полтора часа, 2 с половиной часа",
+        ),
+        ("hi", "1 1/2 कप, 2 1/2 घंटे, 3 1/2 किलो", "डेढ़ कप, ढाई घंटे, साढ़े 3 किलो"),
+        ("ja", "水を1/2カップ", "水を2ぶんの1カップ"),  # was "いち に"; Mandarin's cn2an reads 1/2
+        # number signs ("no five", "N cinq", "ene o cinco"), not the word "no."
+        ("en", "No. 5 and #1, but I said no. No.", "number 5 and number 1, but I said no. No."),
+        ("fr", "n° 5", "numéro 5"),
+        ("es", "n.º 5, núm. 6", "número 5, número 6"),
+        ("it", "n. 5", "numero 5"),
+        ("ru", "№ 5", "номер 5"),
+        ("hi", "नं. 5", "नंबर 5"),
+        # decades ("nineteen hundred ninety z"), clock times with a point or an "h"
+        (
+            "en",
+            "the 1990s, the '80s, the 2000s, the 2010s",
+            "the 19 nineties, the eighties, the two thousands, the 20 tens",
+        ),
+        ("it", "dalle 9.00 alle 18.30, ore 7.15.", "dalle 9 alle 18 e 30, ore 7 e 15."),
+        ("pt", "às 15h30, à 1h, às 9h", "às 15 horas e 30, à uma hora, às 9 horas"),
+        # Russian ordinals with a case suffix ("пять й краткое")
+        (
+            "ru",
+            "5-й дом, 5-я улица, на 3-м этаже, 2-го числа",
+            "пятый дом, пятая улица, на третьем этаже, второго числа",
+        ),
+        ("de", "im 21. Jh.", "im einundzwanzigsten Jahrhundert"),
     ],
 )
 def test_written_forms_become_spoken(language: str, written: str, spoken: str) -> None:
@@ -398,6 +473,12 @@ def test_french_links_only_where_french_does(text: str, word: str, last: str) ->
         ("pt", "São 2,5 km.", "km.", "kˌilˈometrʊ"),
         ("it", "Il 1° maggio.", "1°", "prˈimo"),
         ("hi", "2 किमी चलो।", "किमी", "kˌɪloːmˈiːʈəɾ"),
+        ("en", "Henry VIII's wives.", "VIII's", "ˈAtθ"),  # was "Roman eight"
+        ("en", "It takes 10-15 minutes.", "10-15", "tˈɛn tə fˈɪftin"),  # was "ten dash"
+        ("en", "Add 1 1/2 cups.", "1/2", "ænd ə hˈæf"),
+        ("en", "In the 1990s.", "1990s.", "nˈIntiz"),
+        ("es", "Llega el n.º 5.", "n.º", "nˈumeɾo"),
+        ("ja", "3/4です", "3/4です", "joɴ"),  # 4ぶんの3, yon bun no san
     ],
 )
 def test_units_and_ordinals_are_said_in_words_of_their_written_word(

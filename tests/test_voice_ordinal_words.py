@@ -7,10 +7,12 @@ import pytest
 
 from aifilm.pipeline.voice.ordinal_words import (
     english_ordinal,
+    english_ordinal_word,
     german_cardinal,
     german_ordinal,
     russian_ordinal,
 )
+from aifilm.pipeline.voice.spoken_numbers import roman_value
 
 
 @pytest.mark.parametrize(
@@ -92,3 +94,16 @@ def test_english_ordinal_suffixes() -> None:
 def test_numbers_out_of_range_are_refused(call: object) -> None:
     with pytest.raises(ValueError):
         call()  # type: ignore[operator]
+
+
+def test_english_ordinal_words() -> None:
+    assert [english_ordinal_word(n) for n in (1, 8, 12, 20, 21, 39, 40, 99)] == [
+        "first", "eighth", "twelfth", "twentieth", "twenty-first", "thirty-ninth", "fortieth",
+        "ninety-ninth",
+    ]  # fmt: skip
+
+
+def test_roman_numerals_are_read_by_value() -> None:
+    assert [roman_value(r) for r in ("I", "IV", "IX", "XIV", "XIX", "XXI", "XXXIX")] == [
+        1, 4, 9, 14, 19, 21, 39,
+    ]  # fmt: skip

@@ -567,8 +567,9 @@ class EspeakVoice(VoiceBackend):
         "no neural weights; espeak-ng's voice and dictionary data, GPL-3.0-or-later"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "3"  # 2: money, dates, units... said as words (normalize); 3: days
-    # and years as ordinals ("am zwölften Mai", "двенадцатого мая")
+    version: ClassVar[str] = "3"  # 2: money, dates, units... said as words (normalize); 3: days,
+    # years and Roman numerals as said ("am zwölften Mai", "двенадцатого мая", "Ludwig der
+    # vierzehnte"), ranges, fractions (spoken_dates, spoken_numbers)
 
     class Options(BackendOptions):
         """espeak settings shared by every line."""

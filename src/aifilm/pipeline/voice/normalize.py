@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from aifilm.pipeline.voice.rewrite import Index
 from aifilm.pipeline.voice.rewrite import sub as _sub
 from aifilm.pipeline.voice.spoken_dates import numeric_dates, spoken_days
+from aifilm.pipeline.voice.spoken_numbers import spoken_numbers
 
 # Currency sign -> (units, hundredths) per language; "and" joins them.
 CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
@@ -106,7 +107,8 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
            "usw.": "und so weiter", "bzw.": "beziehungsweise", "d. h.": "das heißt",
            "u. a.": "unter anderem", "Nr.": "Nummer", "ca.": "circa", "Ca.": "circa",
            "Hr.": "Herr", "St.": "Sankt", "evtl.": "eventuell", "ggf.": "gegebenenfalls",
-           "vgl.": "vergleiche", "inkl.": "inklusive"},
+           "vgl.": "vergleiche", "inkl.": "inklusive", "Jh.": "Jahrhundert",
+           "Jhd.": "Jahrhundert"},
     "ru": {"д-р": "доктор", "Д-р": "доктор", "г-н": "господин", "Г-н": "господин",
            "г-жа": "госпожа", "Г-жа": "госпожа", "проф.": "профессор", "т. е.": "то есть",
            "т. д.": "так далее", "т. п.": "тому подобное", "и др.": "и другие"},
@@ -722,13 +724,14 @@ def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
     return found
 
 
-# in order: ordinals before units ("il 1°" is not 1 degree), Mandarin, Japanese and Russian
-# numbers last
+# in order: Roman numerals before ordinals ("XXIe" is "21e"), ordinals before units ("il
+# 1°" is not 1 degree), Mandarin, Japanese and Russian numbers last
 STEPS = (
     _money,
     numeric_dates,
     _times,
     _abbreviations,
+    spoken_numbers,
     _ordinals,
     _units,
     _mandarin,

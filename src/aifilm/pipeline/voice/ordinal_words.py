@@ -16,7 +16,17 @@ from __future__ import annotations
 from typing import Literal
 
 GermanEnding = Literal["e", "en", "er"]
-RussianCase = Literal["nominative", "neuter", "genitive", "dative", "prepositional"]
+RussianCase = Literal[
+    "nominative",  # masculine: первый, второй
+    "neuter",  # первое (мая)
+    "feminine",  # первая, третья
+    "feminine_accusative",  # первую
+    "genitive",  # первого
+    "dative",  # первому
+    "instrumental",  # первым
+    "prepositional",  # первом
+    "plural_genitive",  # первых
+]
 
 _GERMAN_UNITS = (
     "null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
@@ -73,14 +83,18 @@ _RUSSIAN_STRESSED = frozenset({"втор", "шест", "седьм", "восьм
 _RUSSIAN_ENDINGS = {  # hard stem, soft stem (трет-)
     "nominative": ("ый", "ий"),
     "neuter": ("ое", "ье"),
+    "feminine": ("ая", "ья"),
+    "feminine_accusative": ("ую", "ью"),
     "genitive": ("ого", "ьего"),
     "dative": ("ому", "ьему"),
+    "instrumental": ("ым", "ьим"),
     "prepositional": ("ом", "ьем"),
+    "plural_genitive": ("ых", "ьих"),
 }
 
 
 def russian_ordinal(n: int, case: RussianCase) -> str:
-    """A Russian ordinal in `case` (masculine or neuter): "2020 четвёртого" for 2024 in the
+    """A Russian ordinal in `case`: "2020 четвёртого" for 2024 in the
     genitive, "двенадцатое" for 12 in the neuter nominative ("двенадцатое мая"), "тысяча
     900 девяностом" for 1990 in the prepositional ("в 1990 году")."""
     if n <= 0 or n >= 10_000:
@@ -115,3 +129,25 @@ def english_ordinal(n: int) -> str:
         return f"{n}th"
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+_ENGLISH_ORDINAL_UNITS = (
+    "", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth",
+)  # fmt: skip
+_ENGLISH_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                 "ninety")  # fmt: skip
+
+
+def english_ordinal_word(n: int) -> str:
+    """ "eighth", "twenty-first" (1-99): a word espeak reads whole, even with "'s" after it
+    ("Henry the eighth's"; "8th's" was "eight tee aitch ess")."""
+    if not 0 < n < 100:
+        raise ValueError(f"no English ordinal word here for {n}")
+    if n < 20:
+        return _ENGLISH_ORDINAL_UNITS[n]
+    tens, unit = divmod(n, 10)
+    if not unit:
+        return _ENGLISH_TENS[tens][:-1] + "ieth"  # twentieth
+    return f"{_ENGLISH_TENS[tens]}-{_ENGLISH_ORDINAL_UNITS[unit]}"
