@@ -152,7 +152,11 @@ from aifilm.pipeline.voice.normalize import speakable
         # a date's day as the ordinal each language says (espeak read cardinals: "am zwölf
         # Mai", "двенадцать мая", "December five", "le un mai"), years as years are read
         ("en", "On December 5, 2024 and May 1.", "On December 5th, 20 24 and May 1st."),
-        ("en", "on 22 March 1990, the 3 May", "on the 22nd of March 19 90, the 3rd of May"),
+        (
+            "en",
+            "on 22 March 1990, the 3 May. The 5 May",
+            "on the 22nd of March 19 90, the 3rd of May. The 5th of May",
+        ),
         ("en", "In March 2024, May 40, 3 Mays", "In March 20 24, May 40, 3 Mays"),
         ("fr", "le 1 mai 2024, le 2 mai", "le 1er mai 2024, le 2 mai"),
         ("it", "il 1 maggio, l'11 maggio", "il 1º maggio, l'11 maggio"),
@@ -178,8 +182,9 @@ from aifilm.pipeline.voice.normalize import speakable
         ),
         (
             "ru",
-            "Сегодня 1 мая, к 3 мая, 12-го мая, на 21 июня",
-            "Сегодня первое мая, к третьему мая, двенадцатого мая, на 20 первое июня",
+            "Сегодня 1 мая, к 3 мая, 12-го мая, к 12-му мая, на 21 июня",
+            "Сегодня первое мая, к третьему мая, двенадцатого мая, к двенадцатому мая, "
+            "на 20 первое июня",
         ),
         (
             "ru",

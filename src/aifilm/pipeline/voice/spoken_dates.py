@@ -155,7 +155,7 @@ def _english(text: str, index: Index) -> tuple[str, Index]:
     months = _months("en")
     month_first = re.compile(rf"\b({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\w:])")
     day_first = re.compile(
-        rf"(?<![\w.,])(?:(the)\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?=\s+(of\s+)?(?:{months})\b)"
+        rf"(?<![\w.,])(?:([Tt]he)\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?=\s+(of\s+)?(?:{months})\b)"
     )
     year = r"(1[1-9]\d{2}|20\d{2})(?![\d:])"
     after_day = re.compile(rf"(?<=\d[snrt][tdh])(,?\s+){year}")  # "December 5th, 2024"
@@ -236,34 +236,25 @@ _RUSSIAN_DAY_CASE: dict[str, RussianCase] = {
     **dict.fromkeys(("к", "ко"), "dative"),
     **dict.fromkeys(("на", "по", "про", "через", "сегодня", "завтра", "вчера", "это"), "neuter"),
 }
-_RUSSIAN_SUFFIX_CASE: dict[str, RussianCase] = {
-    **dict.fromkeys(("го", "ого"), "genitive"),
-    **dict.fromkeys(("е", "ое"), "neuter"),
-    **dict.fromkeys(("му", "ому"), "dative"),
-    **dict.fromkeys(("м", "ом"), "prepositional"),
-}
 _RUSSIAN_YEAR_CASE: dict[str, RussianCase] = {"год": "nominative", "года": "genitive"}
 
 
 def _russian(text: str, index: Index) -> tuple[str, Index]:
-    """The day before a month ("12 мая", "12-го мая") in the genitive ("двенадцатого мая";
+    """The day before a month ("12 мая") in the genitive ("двенадцатого мая";
     "к 12 мая" the dative, "на 12 мая", "Сегодня 12 мая" the neuter "двенадцатое"); a year
     after a day and month, with "года" ("мая 2024" -> "мая 2020 четвёртого года"), or before
-    "год", "года", "году" (after "в" the prepositional, after "к" the dative)."""
+    "год", "года", "году" (after "в" the prepositional, after "к" the dative). A day written
+    with its ending ("12-го мая") is `spoken_numbers`'."""
     months = _months("ru")
-    day = re.compile(
-        rf"(?<![\w.,])(?:(\w+)\s+)?(\d{{1,2}})(?:-(го|ого|е|ое|му|ому|м|ом))?(?=\s+(?:{months})\b)"
-    )
+    day = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?(\d{{1,2}})(?=\s+(?:{months})\b)")
     dated_year = re.compile(rf"\b({months})\s+(\d{{3,4}})(?!\d|[.,]\d|\s*(?:гг?\.|год))")
     year = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{3,4})(?=\s+(год|года|году)\b)")
 
     def said_day(m: re.Match[str]) -> str:
-        before, n, suffix = m.group(1), int(m.group(2)), m.group(3)
+        before, n = m.group(1), int(m.group(2))
         if not 1 <= n <= 31:
             return m.group(0)
-        case = _RUSSIAN_SUFFIX_CASE.get(suffix or "") or _RUSSIAN_DAY_CASE.get(
-            (before or "").casefold(), "genitive"
-        )
+        case = _RUSSIAN_DAY_CASE.get((before or "").casefold(), "genitive")
         return (f"{before} " if before else "") + russian_ordinal(n, case)
 
     def said_year(m: re.Match[str]) -> str:

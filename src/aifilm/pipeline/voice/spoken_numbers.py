@@ -280,15 +280,16 @@ def _portuguese_clock(m: re.Match[str]) -> str:
     return said + (f" e {int(minutes)}" if minutes and minutes != "00" else "")
 
 
+# "5-й", "12-го": the ending written after the digits, short or (less often) long
 _RUSSIAN_SUFFIX_CASE: dict[str, RussianCase] = {
-    "й": "nominative",
-    "я": "feminine",
-    "ю": "feminine_accusative",
-    "е": "neuter",
-    "го": "genitive",
-    "му": "dative",
-    "м": "prepositional",
-    "х": "plural_genitive",
+    **dict.fromkeys(("й", "ый"), "nominative"),
+    **dict.fromkeys(("я", "ая"), "feminine"),
+    **dict.fromkeys(("ю", "ую"), "feminine_accusative"),
+    **dict.fromkeys(("е", "ое"), "neuter"),
+    **dict.fromkeys(("го", "ого"), "genitive"),
+    **dict.fromkeys(("му", "ому"), "dative"),
+    **dict.fromkeys(("м", "ом"), "prepositional"),
+    **dict.fromkeys(("х", "ых"), "plural_genitive"),
 }
 
 
