@@ -209,8 +209,8 @@ from aifilm.pipeline.voice.normalize import speakable
         ),
         (
             "fr",
-            "Le XIXe siècle, Louis XIV, François Ier, la Ve République",
-            "Le 19ème siècle, Louis 14, François 1er, la 5ème République",
+            "Le XIXe siècle, Louis XIV, François Ier, la Ve République, Charles X, Monsieur X",
+            "Le 19ème siècle, Louis 14, François 1er, la 5ème République, Charles 10, Monsieur X",
         ),
         (
             "ru",

@@ -127,6 +127,14 @@ def _german_roman(m: re.Match[str]) -> str:
     return f"{name} der {german_ordinal(n, 'e')}{point if ends else ''}"
 
 
+def _french_roman(m: re.Match[str]) -> str:
+    """ "Louis XIV" -> "Louis 14" (quatorze); "Monsieur X" and a lone "I" stay letters."""
+    name, numeral = m.group(1), m.group(2)
+    if numeral == "I" or (numeral == "X" and name in ("Monsieur", "Madame", "Mademoiselle")):
+        return m.group(0)
+    return f"{name} {roman_value(numeral)}"
+
+
 def _portuguese_roman(m: re.Match[str]) -> str:
     title, name, numeral = m.group(1), m.group(2), m.group(3)
     feminine = name.endswith("a")
@@ -317,14 +325,7 @@ def _rules(language: str) -> tuple[_Rule, ...]:
                 lambda m: f"{roman_value(m.group(1))}{m.group(2)}",
             )
         )
-        rules.append(
-            _pattern_rule(
-                rf"\b{_NAME}\s+({_ROMAN})\b(?!['’])",
-                lambda m: (
-                    m.group(0) if m.group(2) == "I" else f"{m.group(1)} {roman_value(m.group(2))}"
-                ),
-            )
-        )
+        rules.append(_pattern_rule(rf"\b{_NAME}\s+({_ROMAN})\b(?!['’])", _french_roman))
     elif language == "pt":
         rules.append(_pattern_rule(rf"(?:\b(D\.)\s*)?{_NAME}\s+({_ROMAN})\b", _portuguese_roman))
         rules.append(_pattern_rule(r"(?<![\w.,])(\d{1,2})h(\d{2})?\b", _portuguese_clock))
