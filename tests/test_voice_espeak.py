@@ -324,6 +324,8 @@ def test_variants_of_one_preset_differ_in_pitch(voice: EspeakVoice) -> None:
         ("ru", "Это было в XIX веке.", "XIX", "девятнадцатом"),
         ("ru", "Это 5-й дом.", "5-й", "пятый"),  # was "пять й краткое"
         ("de", "Es dauert 10-15 Minuten.", "10-15", "bis"),  # was "Strich"
+        ("de", "Es kostet 2,5 Mio. € im Jahr.", "Mio. €", "Millionen"),  # was "M I O"
+        ("ru", "Это 3 млн ₽ в год.", "млн ₽", "миллиона"),  # was "м л н"
         ("ar", "الحرارة 20 °C اليوم.", "°C", "مئوية"),  # espeak said an English "C"
         ("mr", "आपण 3:30 वाजता भेटू.", "3:30", "साडे"),  # was "तीन तीस"
     ],

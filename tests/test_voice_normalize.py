@@ -270,6 +270,27 @@ from aifilm.pipeline.voice.normalize import speakable
             "пятый дом, пятая улица, на третьем этаже, второго числа",
         ),
         ("de", "im 21. Jh.", "im einundzwanzigsten Jahrhundert"),
+        # an amount with a scale: "$2.5 million" was "2 dollars and 50 cents million"
+        (
+            "en",
+            "It raised $2.5 million, then $5k, £1.2m, €3 bn and ₹2 lakh. $10.50 each, 5m tall.",
+            "It raised 2.5 million dollars, then 5 thousand dollars, 1.2 million pounds, 3 billion "
+            "euros and 2 lakh rupees. 10 dollars and 50 cents each, 5 meters tall.",
+        ),
+        ("es", "$2.5 millones, 5 millones de €", "2,5 millones de dólares, 5 millones de euros"),
+        ("fr", "2,5 M€, 3 millions $", "2,5 millions d'euros, 3 millions de dollars"),
+        ("it", "5 mln di euro, 2,5 milioni €", "5 milioni di euro, 2,5 milioni di euro"),
+        (
+            "de",
+            "2,5 Mio. €, 1 Mio. Euro, 5 Mrd. Euro, 3 Mio. Menschen",
+            "2,5 Millionen Euro, eine Million Euro, 5 Milliarden Euro, 3 Millionen Menschen",
+        ),
+        (
+            "ru",
+            "2 млн ₽, 1 млн $, 3 млн человек, 21 тыс. рублей",
+            "2 миллиона рублей, 1 миллион долларов, 3 миллиона человек, 21 тысяча рублей",
+        ),
+        ("hi", "₹2 लाख, ₹5 करोड़", "2 लाख रुपये, 5 करोड़ रुपये"),
     ],
 )
 def test_written_forms_become_spoken(language: str, written: str, spoken: str) -> None:
@@ -484,6 +505,7 @@ def test_french_links_only_where_french_does(text: str, word: str, last: str) ->
         ("en", "In the 1990s.", "1990s.", "nˈIntiz"),
         ("es", "Llega el n.º 5.", "n.º", "nˈumeɾo"),
         ("ja", "3/4です", "3/4です", "joɴ"),  # 4ぶんの3, yon bun no san
+        ("en", "It raised $2.5 million.", "$2.5", "mˈɪliən dˈɑləɹz"),  # not "50 cents million"
     ],
 )
 def test_units_and_ordinals_are_said_in_words_of_their_written_word(

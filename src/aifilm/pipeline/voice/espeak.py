@@ -569,7 +569,7 @@ class EspeakVoice(VoiceBackend):
     commercial_use: ClassVar[bool] = True
     version: ClassVar[str] = "3"  # 2: money, dates, units... said as words (normalize); 3: days,
     # years and Roman numerals as said ("am zwölften Mai", "двенадцатого мая", "Ludwig der
-    # vierzehnte"), ranges, fractions (spoken_dates, spoken_numbers)
+    # vierzehnte"), ranges, fractions (spoken_dates, spoken_numbers), "$2.5 million"
 
     class Options(BackendOptions):
         """espeak settings shared by every line."""

@@ -222,7 +222,7 @@ class KokoroVoice(VoiceBackend):
     commercial_use: ClassVar[bool] = True
     version: ClassVar[str] = "5"  # 4: units, ordinals, Japanese numbers said in words; 5: a
     # date's day as an ordinal ("December 5th", "le 1er mai"), Hindi years in hundreds, Roman
-    # numerals, ranges, fractions, "No. 5", decades (spoken_dates, spoken_numbers)
+    # numerals, ranges, fractions, "No. 5", decades (spoken_dates, spoken_numbers), "$2.5 million"
     parallel_lines: ClassVar[bool] = True  # one line per core beats two cores on one line
 
     class Options(BackendOptions):

@@ -156,7 +156,7 @@ def noun_form(language: str, number: str, forms: tuple[str, ...]) -> str:
 
 
 # German says "ein Euro", "eine Stunde" before a noun, not "eins" (espeak reads "1" as "eins")
-_GERMAN_FEMININE = frozenset({"Rupie", "Stunde", "Minute"})
+_GERMAN_FEMININE = frozenset({"Rupie", "Stunde", "Minute", "Million", "Milliarde"})
 
 
 def german_one(noun: str) -> str:
@@ -186,6 +186,117 @@ def _amount(language: str, units: str, cents: str, whole: str, part: str | None)
     if hundredths:
         spoken += f" {AND[language]} {hundredths} {cents}"
     return spoken
+
+
+# A scale after an amount ("$2.5 million", "₹2 lakh", "2,5 Mio. €"): written -> spoken
+# forms (singular, plural; Russian three forms as `noun_form`), and the word joining them to
+# the currency ("millones de dólares", "milioni di euro"; "" for none).
+_SCALES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+    "en": {
+        **dict.fromkeys(("thousand", "k", "K"), (("thousand",), "")),
+        **dict.fromkeys(("million", "millions", "m", "M", "mn"), (("million",), "")),
+        **dict.fromkeys(("billion", "billions", "bn", "b", "B"), (("billion",), "")),
+        **dict.fromkeys(("trillion", "tn", "T"), (("trillion",), "")),
+        "lakh": (("lakh",), ""),
+        "crore": (("crore",), ""),
+    },
+    "es": {
+        "mil": (("mil",), ""),
+        **dict.fromkeys(("millón", "millones", "M"), (("millón", "millones"), "de")),
+        "mil millones": (("mil millones",), "de"),
+        **dict.fromkeys(("billón", "billones"), (("billón", "billones"), "de")),
+    },
+    "pt": {
+        "mil": (("mil",), ""),
+        **dict.fromkeys(("milhão", "milhões", "mi"), (("milhão", "milhões"), "de")),
+        **dict.fromkeys(("bilhão", "bilhões", "bi"), (("bilhão", "bilhões"), "de")),
+    },
+    "fr": {
+        **dict.fromkeys(("k", "K", "mille"), (("mille",), "")),
+        **dict.fromkeys(("M", "million", "millions"), (("million", "millions"), "de")),
+        **dict.fromkeys(("Md", "Mds", "milliard", "milliards"), (("milliard", "milliards"), "de")),
+    },
+    "it": {
+        **dict.fromkeys(("mila", "mille"), (("mila",), "")),
+        **dict.fromkeys(("mln", "milione", "milioni"), (("milione", "milioni"), "di")),
+        **dict.fromkeys(("mld", "miliardo", "miliardi"), (("miliardo", "miliardi"), "di")),
+    },
+    "de": {
+        **dict.fromkeys(("Tsd.", "Tausend"), (("Tausend",), "")),
+        **dict.fromkeys(("Mio.", "Million", "Millionen"), (("Million", "Millionen"), "")),
+        **dict.fromkeys(("Mrd.", "Milliarde", "Milliarden"), (("Milliarde", "Milliarden"), "")),
+    },
+    "ru": {
+        **dict.fromkeys(("тыс.", "тысяча", "тысячи", "тысяч"), (("тысяча", "тысячи", "тысяч"), "")),
+        **dict.fromkeys(
+            ("млн", "миллион", "миллиона", "миллионов"), (("миллион", "миллиона", "миллионов"), "")
+        ),
+        **dict.fromkeys(
+            ("млрд", "миллиард", "миллиарда", "миллиардов"),
+            (("миллиард", "миллиарда", "миллиардов"), ""),
+        ),
+    },
+    "hi": {
+        **dict.fromkeys(("हज़ार", "हजार"), (("हज़ार",), "")),
+        "लाख": (("लाख",), ""),
+        **dict.fromkeys(("करोड़", "करोड"), (("करोड़",), "")),
+        "अरब": (("अरब",), ""),
+    },
+}
+
+
+# scales written short without a currency after them ("5 Mio. Menschen"), which espeak spelt
+_SCALE_ABBREVIATIONS = {"de": ("Mio.", "Mrd.", "Tsd."), "ru": ("млн", "млрд", "тыс."),
+                        "it": ("mln", "mld")}  # fmt: skip
+
+
+def _scaled_money(language: str, text: str, index: Index) -> tuple[str, Index]:
+    """An amount with a scale: "$2.5 million" was "2 dollars and 50 cents million", "₹2
+    lakh" "2 rupees lakh", "$5k" "5 dollarsk"; now "2.5 million dollars", "2 lakh rupees",
+    "5 thousand dollars", "2,5 millones de dólares", "2,5 Millionen Euro", "2,5 миллиона
+    долларов", "2 लाख रुपये". The number is said as written, with its decimals."""
+    table, scales = CURRENCIES.get(language), _SCALES.get(language)
+    if not table or not scales:
+        return text, index
+    signs = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
+    words = "|".join(re.escape(w) for w in sorted(scales, key=len, reverse=True))
+    number = _number_pattern(language)
+    before = re.compile(rf"(?<![\w$])({signs})\s?{number}\s?({words})(?!\w)")
+    after = re.compile(rf"(?<![\d.,]){number}\s?({words})\s?(?:de\s+|d'|di\s+)?({signs})(?!\w)")
+
+    def said(sign: str, whole: str, part: str | None, scale: str) -> str:
+        units = table[sign][0]
+        forms, joiner = scales[scale]
+        point = "." if language in _POINT_DECIMAL else ","
+        amount = _ungrouped(whole, language) + (f"{point}{part}" if part else "")
+        spoken_scale = noun_form(language, amount, forms) if len(forms) > 1 else forms[0]
+        if language == "ru":
+            units = _MONEY_FORMS["ru"].get(units, (units,) * 3)[2]  # "миллиона долларов"
+        if language == "de" and amount == "1":
+            amount = german_one(spoken_scale)
+        if joiner == "de" and language == "fr" and units[0] in "aeiouéèh":
+            return f"{amount} {spoken_scale} d'{units}"
+        return " ".join(w for w in (amount, spoken_scale, joiner, units) if w)
+
+    def said_scale(m: re.Match[str]) -> str:  # "5 Mio. Menschen", "3 млн человек"
+        forms = scales[m.group(3)][0]
+        amount = m.group(0)[: m.start(3) - m.start()].rstrip()
+        spoken = noun_form(language, amount.replace(" ", ""), forms) if len(forms) > 1 else forms[0]
+        if language == "de" and amount == "1":
+            amount = german_one(spoken)  # "eine Million"
+        return f"{amount} {spoken}"
+
+    text, index = _sub(
+        text, index, before, lambda m: said(m.group(1), m.group(2), m.group(3), m.group(4))
+    )
+    text, index = _sub(
+        text, index, after, lambda m: said(m.group(4), m.group(1), m.group(2), m.group(3))
+    )
+    abbreviations = _SCALE_ABBREVIATIONS.get(language)
+    if not abbreviations:
+        return text, index
+    alone = "|".join(re.escape(w) for w in abbreviations)
+    return _sub(text, index, re.compile(rf"(?<![\d.,]){number}\s?({alone})(?!\w)"), said_scale)
 
 
 def _money(language: str, text: str, index: Index) -> tuple[str, Index]:
@@ -727,6 +838,7 @@ def written_spans(text: str, positions: list[int]) -> list[tuple[int, int]]:
 # in order: Roman numerals before ordinals ("XXIe" is "21e"), ordinals before units ("il
 # 1°" is not 1 degree), Mandarin, Japanese and Russian numbers last
 STEPS = (
+    _scaled_money,
     _money,
     numeric_dates,
     _times,
