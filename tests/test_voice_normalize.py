@@ -195,6 +195,7 @@ from aifilm.pipeline.voice.normalize import speakable
         ("ru", "Пришли 2024 человека 12 раз.", "Пришли 2024 человека 12 раз."),
         ("hi", "15 अगस्त 1947 को, सन् 1857 में", "15 अगस्त 19 सौ 47 को, सन् 18 सौ 57 में"),
         ("hi", "1947 में, 1500 लोग, 2024 में", "19 सौ 47 में, 1500 लोग, 2024 में"),
+        ("hi", "१९४७ में, 1900 तक", "19 सौ 47 में, 19 सौ तक"),  # Devanagari digits
         # Roman numerals: espeak said "Louis Roman fourteen", "römisch vierzehn", an English
         # "I" in "Пётр I", "iksɡzi" for "XXIe", "quinhentos" for "D."
         (

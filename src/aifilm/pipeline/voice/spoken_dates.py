@@ -283,7 +283,7 @@ _HINDI_YEAR_AFTER = ("सन्", "सन", "वर्ष", "साल")
 def _hindi(text: str, index: Index) -> tuple[str, Index]:
     """Years 1100-1999 in hundreds, as Hindi says a year: "1947 में" -> "19 सौ 47 में"
     ("उन्नीस सौ सैंतालीस"), after a month, "सन्" or "वर्ष", or before "में", "तक", "ई."."""
-    year = re.compile(r"(?<![\w.,])(1[1-9])(\d\d)(?!\d|[.,]\d)")
+    year = re.compile(r"(?<![\w.,])(\d{4})(?!\d|[.,]\d)")  # Devanagari digits too: १९४७
     after_year = {*MONTHS["hi"], *_HINDI_YEAR_AFTER}
 
     def said(m: re.Match[str]) -> str:
@@ -291,7 +291,9 @@ def _hindi(text: str, index: Index) -> tuple[str, Index]:
         before_word = {follows, follows.rstrip(",;:!?।")} & _HINDI_YEAR_BEFORE  # "ई." keeps "."
         if not before_word and _word_before(m) not in after_year:
             return m.group(0)
-        hundreds, rest = m.group(1), int(m.group(2))
+        hundreds, rest = divmod(int(m.group(1)), 100)
+        if not 11 <= hundreds <= 19:  # 2024: "दो हज़ार चौबीस", as espeak says it
+            return m.group(0)
         return f"{hundreds} सौ" + (f" {rest}" if rest else "")
 
     return sub(text, index, year, said)
