@@ -157,7 +157,7 @@ def _russian_regnal(m: re.Match[str]) -> str:
 
 
 def _russian_century(m: re.Match[str]) -> str:
-    return f"{russian_ordinal(roman_value(m.group(1)), _RUSSIAN_CENTURY_CASE[m.group(2)])}"
+    return russian_ordinal(roman_value(m.group(1)), _RUSSIAN_CENTURY_CASE[m.group(2)])
 
 
 # Ranges, fractions, number signs ---------------------------------------------------------
@@ -190,9 +190,8 @@ _FRACTIONS: dict[str, dict[str, str]] = {
 _HALF_BEFORE_NOUN = {"es": ("medio", "media"), "pt": ("meio", "meia"), "it": ("mezzo", "mezza"),
                      "fr": ("demi", "demi")}  # fmt: skip
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4"}
-# "1 1/2": the whole number and a half
-_AND_A_HALF = {"en": "{} and a half", "es": "{} y medio", "fr": "{} et demi", "pt": "{} e meio",
-               "it": "{} e mezzo", "ru": "{} с половиной"}  # fmt: skip
+# "1 1/2": the whole number and a half (Spanish, Portuguese, Italian: `_half_for_noun`)
+_AND_A_HALF = {"en": "{} and a half", "fr": "{} et demi", "ru": "{} с половиной"}
 _HINDI_HALVES = {1: "डेढ़", 2: "ढाई"}  # 3 1/2 and up: साढ़े 3
 
 _NUMBER_SIGN = {
