@@ -307,6 +307,10 @@ def test_burned_ass_shows_braces_literally(tmp_path: Path) -> None:
         ("de", "Weber kam am 12. Mai an.", ["Weber kam am 12. Mai an."]),
         ("de", "Es war im 19. Jahrhundert.", ["Es war im 19. Jahrhundert."]),
         ("de", "Es kostet 12. Dann gehen wir.", ["Es kostet 12.", "Dann gehen wir."]),
+        # nor a number sign's ("No. 1"), though "no." before a word still is
+        ("en", "It was the No. 1 song.", ["It was the No. 1 song."]),
+        ("en", "I said no. 2 days later.", ["I said no.", "2 days later."]),
+        ("it", "Abita al n. 5 della via.", ["Abita al n. 5 della via."]),
     ],
 )
 def test_titles_do_not_end_a_subtitle_sentence(language: str, text: str, lines: list[str]) -> None:

@@ -250,7 +250,11 @@ from aifilm.pipeline.voice.normalize import speakable
         ("hi", "1 1/2 कप, 2 1/2 घंटे, 3 1/2 किलो", "डेढ़ कप, ढाई घंटे, साढ़े 3 किलो"),
         ("ja", "水を1/2カップ", "水を2ぶんの1カップ"),  # was "いち に"; Mandarin's cn2an reads 1/2
         # number signs ("no five", "N cinq", "ene o cinco"), not the word "no."
-        ("en", "No. 5 and #1, but I said no. No.", "number 5 and number 1, but I said no. No."),
+        (
+            "en",
+            "No. 5 and #1, but I said no. No. I said no. 2 days later.",
+            "number 5 and number 1, but I said no. No. I said no. 2 days later.",
+        ),
         ("fr", "n° 5", "numéro 5"),
         ("es", "n.º 5, núm. 6", "número 5, número 6"),
         ("it", "n. 5", "numero 5"),

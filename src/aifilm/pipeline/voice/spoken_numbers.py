@@ -195,13 +195,24 @@ _AND_A_HALF = {"en": "{} and a half", "fr": "{} et demi", "ru": "{} с поло�
 _HINDI_HALVES = {1: "डेढ़", 2: "ढाई"}  # 3 1/2 and up: साढ़े 3
 
 _NUMBER_SIGN = {
-    "en": (r"(?<![\w#])(?:No\.|no\.|#)\s?(?=\d)", "number "),
+    "en": (r"(?<![\w#])(?:No\.|#)\s?(?=\d)", "number "),  # "no. 2 days later": a word
     "es": (r"(?<!\w)(?:n\.º|nº|n\.°|N\.º|Nº|núm\.|Núm\.)\s?(?=\d)", "número "),
     "fr": (r"(?<!\w)(?:n°|nº|N°|Nº)\s?(?=\d)", "numéro "),
     "it": (r"(?<!\w)(?:n\.|nr\.|N\.|Nr\.)\s?(?=\d)", "numero "),
     "ru": (r"№\s?(?=\d)", "номер "),
     "hi": (r"(?<!\w)नं\.?\s?(?=\d)", "नंबर "),
 }
+
+
+def is_number_sign(word: str, after: str, language: str) -> bool:
+    """Whether `word` is a number sign before a number ("No." in "No. 1", Italian "n. 5"),
+    whose point does not end a sentence. Subtitles keep it on the line of its number."""
+    sign = _NUMBER_SIGN.get(language.lower().replace("_", "-").split("-")[0])
+    if not sign or not after[:1].isdigit():
+        return False
+    found = re.match(sign[0], f"{word} {after}")
+    return found is not None and found.end() >= len(word)
+
 
 _ENGLISH_TENS = ("hundreds", "tens", "twenties", "thirties", "forties", "fifties", "sixties",
                  "seventies", "eighties", "nineties")  # fmt: skip
