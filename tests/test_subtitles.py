@@ -311,6 +311,12 @@ def test_burned_ass_shows_braces_literally(tmp_path: Path) -> None:
         ("en", "It was the No. 1 song.", ["It was the No. 1 song."]),
         ("en", "I said no. 2 days later.", ["I said no.", "2 days later."]),
         ("it", "Abita al n. 5 della via.", ["Abita al n. 5 della via."]),
+        # nor any point before a lowercase word (seen in a rendered German film)
+        (
+            "de",
+            "Ludwig XIV. regierte. Es kostete 2,5 Mio. € im Jahr.",
+            ["Ludwig XIV. regierte.", "Es kostete 2,5 Mio. € im Jahr."],
+        ),
     ],
 )
 def test_titles_do_not_end_a_subtitle_sentence(language: str, text: str, lines: list[str]) -> None:

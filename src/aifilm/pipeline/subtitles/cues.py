@@ -158,7 +158,7 @@ def _sentences(text: str, units: list[_Unit], language: str | None) -> list[list
     """Group units into sentences, so no subtitle line runs across a sentence end (a
     title such as "Dr." is not one: `normalize.never_ending_words`, nor the point of a
     German ordinal, "am 12. Mai": `spoken_dates.is_ordinal_point`, nor of "No. 1":
-    `spoken_numbers.is_number_sign`)."""
+    `spoken_numbers.is_number_sign`, nor a point before a lowercase word)."""
     titles = never_ending_words(language) if language else frozenset()
     words = [text[unit.start : unit.end] for unit in units]
     sentences: list[list[_Unit]] = []
@@ -170,6 +170,8 @@ def _sentences(text: str, units: list[_Unit], language: str | None) -> list[list
             continue
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
+        if after[:1].islower():  # no sentence starts in lowercase: "Ludwig XIV. regierte"
+            continue
         if not (
             is_ordinal_point(before, word, after, language or "")
             or is_number_sign(word, after, language or "")

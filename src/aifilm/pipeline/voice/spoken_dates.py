@@ -124,13 +124,10 @@ _ORDINAL_POINT = re.compile(r"\d{1,4}\.")
 
 
 def is_ordinal_point(before: str, word: str, after: str, language: str) -> bool:
-    """Whether the point of `word` ("12.") marks an ordinal, not a sentence's end: German
-    "am 12. Mai", "im 19. Jahrhundert", or any number followed by a lowercase word
-    ("am 12. mai", Danish "den 5. maj"). Subtitles keep such a date on one line."""
+    """Whether the point of `word` ("12.") marks a German ordinal, not a sentence's end:
+    "am 12. Mai", "im 19. Jahrhundert". Subtitles keep such a date on one line."""
     if not _ORDINAL_POINT.fullmatch(word):
         return False
-    if after[:1].islower():
-        return True
     code = language.lower().replace("_", "-").split("-")[0]
     if code != "de":
         return False
