@@ -166,6 +166,106 @@ scenes:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("language", "text", "found"),
+    [
+        (
+            "fr",
+            "Un chat et une vache dans le champ, sous la pluie, près de la rivière.",
+            ["cat", "cow", "sheaf-of-rice", "cloud-with-rain", "water-wave"],
+        ),
+        (
+            "es",
+            "El gato y la vaca bajo la lluvia en el bosque.",
+            ["cat", "cow", "cloud-with-rain", "evergreen-tree"],
+        ),
+        (
+            "pt",
+            "O gato na chuva, perto do rio e das árvores.",
+            ["cat", "cloud-with-rain", "water-wave", "deciduous-tree"],
+        ),
+        (
+            "it",
+            "Il sole splende. Era solo, vicino al fiume con i cani.",
+            ["sun", "water-wave", "dog"],
+        ),
+        (
+            "de",
+            "Die Katzen liefen durch den Wald zum Fluss.",
+            ["cat", "evergreen-tree", "water-wave"],
+        ),
+        (
+            "ru",
+            "Кошка увидела собаку у реки в лесу.",
+            ["cat", "dog", "water-wave", "evergreen-tree"],
+        ),
+        ("ar", "رأت القطة الكلب.", ["cat", "dog"]),
+    ],
+)
+def test_a_films_own_language_names_its_pictures(
+    language: str, text: str, found: list[str]
+) -> None:
+    """Words in French, Spanish, Portuguese, Italian, German, Russian and Arabic, with their
+    plural and case endings ("chats", "Katzen", "собаку", "القطة"), pick pictures as
+    English words do: a French film about a market drew a generic meadow before."""
+    assert [m.asset for m in find_things(text, language=language)] == found
+    assert find_things(text) == []  # before: an English lookup, which knows none of them
+
+
+def test_a_languages_words_are_not_looked_up_in_another_languages_film() -> None:
+    """False friends: "chat" is a cat in French and a talk in English; "solo" (alone) is
+    not "sole" (sun); German "Uhr" (o'clock) and French "or" (now) draw nothing."""
+    assert lookup("chat", "fr") == "cat" and lookup("chat") is None
+    assert lookup("solo", "it") is None and lookup("sole", "it") == "sun"
+    assert find_things("Um 15 Uhr ging er weg.", language="de") == []
+    assert find_things("Or, il lit.", language="fr") == []
+    for language in ("fr", "es", "pt", "it", "de", "ru"):
+        from aifilm.draw.translated import STORY_NOUNS
+        from aifilm.draw.words import NOUNS
+
+        assert all(english in NOUNS for english in STORY_NOUNS), "a translation without a picture"
+        trees = {"fr": "arbres", "es": "árboles", "pt": "árvores", "it": "alberi", "de": "Bäume",
+                 "ru": "деревья"}  # fmt: skip
+        assert lookup(trees[language], language) == "deciduous-tree"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found"),
+    [
+        ("fr", "Les rivières étaient sèches. Il n'y a pas de pluie.", []),
+        ("es", "Los ríos estaban secos. No hay agua.", []),
+        ("pt", "Os rios estavam secos. Não há água no pote.", ["amphora"]),  # "no": in the
+        ("it", "I fiumi erano secchi. Non c'è acqua.", []),
+        ("de", "Die Flüsse waren ausgetrocknet. Es gibt kein Wasser.", []),
+        ("ru", "Реки пересохли. Нет воды.", []),
+    ],
+)
+def test_things_a_films_language_says_are_not_there_are_not_drawn(
+    language: str, text: str, found: list[str]
+) -> None:
+    """As in English ("the rivers were dry"): a dry river is not drawn as a wave."""
+    assert [m.asset for m in find_things(text, language=language)] == found
+
+
+def test_a_french_film_shows_what_its_words_name(tmp_path: Path) -> None:
+    """Rendered: the illustrated scene of a French line draws the cow and the rain it says."""
+    path = tmp_path / "project.yaml"
+    path.write_text(
+        "title: La ferme\nlanguage: fr\nduration: 10s\noutput: {resolution: 640x360, fps: 12}\n"
+        "backends: {voice: espeak}\nscenes:\n  - shots:\n"
+        '      - narration: "Une vache regarde la pluie tomber sur le champ."\n',
+        encoding="utf-8",
+    )
+    pipe = Pipeline(Project.load(path))
+    try:
+        state = pipe.run()
+        scene = read_scene(state.visuals[0].path)
+        assert scene is not None
+        assert {"cow", "cloud-with-rain"} <= {p["name"] for p in scene["pictures"]}
+    finally:
+        pipe.close()
+
+
 def test_rendered_frames_show_the_named_things_and_no_shot_is_flat(tmp_path: Path) -> None:
     path = tmp_path / "project.yaml"
     path.write_text(FILM, encoding="utf-8")

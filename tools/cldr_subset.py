@@ -5,10 +5,11 @@ Usage (needs npm, once, by a maintainer; the result is committed):
     cd /tmp && npm pack cldr-annotations-full && tar xzf cldr-annotations-full-*.tgz
     python tools/cldr_subset.py /tmp/package
 
-For English and the Indian languages, the one-word name (CLDR's "tts" name) of every
-emoji that aifilm ships a picture of (`aifilm/draw/assets/`) is kept, mapped to that
-picture. Keywords are not: CLDR gives "pot" for a honey pot and a pot of food, "back"
-for a door; those are the curated table's to decide.
+For English, the Indian languages, French, Spanish, Portuguese, Italian, German, Russian
+and Arabic, the one-word name (CLDR's "tts" name) of every emoji that aifilm ships a picture
+of (`aifilm/draw/assets/`) is kept, mapped to that picture. Keywords are not: CLDR gives
+"pot" for a honey pot and a pot of food, "back" for a door; those are the curated table's
+to decide.
 The emoji -> picture link is the English name: Fluent's file names are CLDR's names.
 """
 
@@ -24,6 +25,8 @@ from aifilm.draw.words import WORD
 
 TARGET = Path(__file__).resolve().parents[1] / "src/aifilm/draw/cldr"
 LANGUAGES = ("en", "hi", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
+# looked up only in a film in that language ("chat" is a cat in French, talk in English)
+OWN_LANGUAGES = ("fr", "es", "pt", "it", "de", "ru", "ar")
 # English words too general to name a picture on their own.
 _VAGUE = frozenset(
     [
@@ -78,7 +81,7 @@ def main(package: Path) -> None:
         if entry.get("tts") and slug(entry["tts"][0]) in shipped
     }
     tables: dict[str, dict[str, str]] = {}
-    for language in LANGUAGES:
+    for language in (*LANGUAGES, *OWN_LANGUAGES):
         table: dict[str, str] = {}
         taken: set[str] = set()
         for emoji, entry in _annotations(package, language).items():

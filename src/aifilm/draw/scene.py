@@ -274,8 +274,10 @@ def draw_scene(
     right, ground, unit = _clear_zone(size)
     taken = {f.asset for f in figures}
 
-    matched = find_things(" ".join(keywords), limit=MAX_PROPS) if keywords else []
-    for match in find_things(words):
+    matched = (
+        find_things(" ".join(keywords), limit=MAX_PROPS, language=language) if keywords else []
+    )
+    for match in find_things(words, language=language):
         if all(m.asset != match.asset for m in matched):
             matched.append(match)
     matched = [m for m in matched if m.asset not in taken][: MAX_PROPS + 1]

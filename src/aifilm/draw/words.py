@@ -206,24 +206,76 @@ def _singular(word: str) -> list[str]:
     return forms
 
 
+# Languages whose CLDR names are looked up only in a film in that language: their words
+# would be false friends elsewhere ("chat" is a cat in French, "coin" a corner).
+OWN_LANGUAGES = frozenset({"fr", "es", "pt", "it", "de", "ru", "ar"})
+# Plural and case endings -> the dictionary form's own ending after the stem ("chats" ->
+# "chat", "gatti" -> "gatto", "Katzen" -> "katze", "кошку" -> "кошка"). Italian takes off
+# only plural endings: "solo" (alone) is not "sole" (sun).
+_RUSSIAN_FINALS = ("", "а", "я", "о", "е", "ь", "й")
+_RUSSIAN_ENDINGS = (
+    "ами", "ями", "ах", "ях", "ов", "ев", "ей", "ой", "ом", "ем", "ам", "ям", "ую", "ю", "у",
+    "ы", "и", "е", "а", "я",
+)  # fmt: skip
+_ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "fr": {"es": ("",), "s": ("",), "x": ("",)},
+    "es": {"es": ("",), "s": ("",)},
+    "pt": {"es": ("",), "s": ("",)},
+    "it": {"i": ("o", "e"), "e": ("a",)},
+    "de": {ending: ("", "e") for ending in ("en", "er", "es", "e", "n", "s")},
+    "ru": dict.fromkeys(_RUSSIAN_ENDINGS, _RUSSIAN_FINALS),
+}
+_ARABIC_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
+
+
 @functools.cache
-def _cldr() -> dict[str, str]:
-    """CLDR's one-word emoji names (English and ten Indian languages) -> shipped picture.
+def _cldr(language: str = "en") -> dict[str, str]:
+    """CLDR's one-word emoji names -> shipped picture: English and ten Indian languages in
+    every film, French, Spanish, Portuguese, Italian, German, Russian and Arabic in a film
+    in that language (its own names first).
 
     A subset of the Unicode CLDR annotations (`aifilm/draw/cldr/words.json`, Unicode
     licence, made by `tools/cldr_subset.py`); consulted after the curated tables.
     """
     text = resources.files("aifilm.draw").joinpath("cldr/words.json").read_text("utf-8")
+    tables: dict[str, dict[str, str]] = json.loads(text)["words"]
+    from aifilm.draw.translated import AMBIGUOUS
+
     merged: dict[str, str] = {}
-    for table in json.loads(text)["words"].values():
+    if language in OWN_LANGUAGES:
+        skip = AMBIGUOUS.get(language, frozenset())
+        merged = {w: a for w, a in tables.get(language, {}).items() if w not in skip}
+    for name, table in tables.items():
+        if name in OWN_LANGUAGES:
+            continue
         for word, asset in table.items():
             merged.setdefault(word, asset)
     return merged
 
 
-def lookup(word: str) -> str | None:
+def _dictionary_forms(word: str, language: str) -> list[str]:
+    """The forms a word may have in the dictionary: itself, and without a plural or case
+    ending ("chats" -> "chat", "gatti" -> "gatto", "Katzen" -> "katze", "собаку" ->
+    "собака", Arabic "القطة" -> "قطة")."""
+    forms = [word]
+    if language == "ar":
+        forms += [
+            word[len(a) :] for a in _ARABIC_ARTICLE if word.startswith(a) and len(word) > len(a) + 1
+        ]
+    for ending, finals in _ENDINGS.get(language, {}).items():
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3:
+            forms += [stem + final for final in finals]
+    return forms
+
+
+def _language_code(language: str) -> str:
+    return language.lower().replace("_", "-").split("-")[0]
+
+
+def lookup(word: str, language: str = "en") -> str | None:
     """The asset a single word names, or None: the curated tables first, then CLDR's
-    emoji names (a camel, a tractor; ऊँट, மயில்)."""
+    emoji names (a camel, a tractor; ऊँट, மயில்; in a French film "vache")."""
     word = word.strip().casefold().strip("'-")
     if not word:
         return None
@@ -233,51 +285,128 @@ def lookup(word: str) -> str | None:
     for form in forms:
         if form in NOUNS:
             return NOUNS[form]
-    names = _cldr()
+    code = _language_code(language)
+    if code in ("fr", "it") and "'" in word:  # "l'eau", "dell'acqua": the noun after
+        return lookup(word.rsplit("'", 1)[1], language)
+    names = _cldr(code if code in OWN_LANGUAGES else "en")
     for form in forms:
         if form in names:
             return names[form]
+    if code in OWN_LANGUAGES:
+        story = _story_nouns(code)
+        for form in _dictionary_forms(word, code):
+            if form in story:
+                return NOUNS[story[form]]
+            if form in names:
+                return names[form]
     return None
 
 
+@functools.cache
+def _story_nouns(language: str) -> dict[str, str]:
+    from aifilm.draw.translated import table
+
+    return table(language)
+
+
 # Words before a thing that say it is not there ("no water", "without a boat", "not a
-# single drop"), and states after it that say so ("the rivers were dry", "नदियाँ सूखी
-# थीं"): the picture would show the opposite of the words.
+# single drop", "sans eau", "kein Wasser"), and states after it that say so ("the rivers
+# were dry", "नदियाँ सूखी थीं", "les rivières étaient sèches", "Реки пересохли"): the
+# picture would show the opposite of the words.
 ABSENT_BEFORE = frozenset({"no", "without", "not", "never", "nor", "नहीं", "बिना"})
 ABSENT_AFTER = frozenset(
     {"dry", "dried", "empty", "gone", "missing", "सूखी", "सूखे", "सूखा", "सूख", "नहीं"}
 )
 BE = frozenset({"is", "are", "was", "were", "had", "has", "have", "ran", "run", "went", "lay"})
 FILLERS = frozenset({"a", "an", "any", "the", "single", "more", "one", "of"})
+
+
+@dataclass(frozen=True)
+class _Absence:
+    """A language's words that say a thing is not there (see `said_absent`)."""
+
+    before: frozenset[str]
+    after: frozenset[str]
+    be: frozenset[str]
+    fillers: frozenset[str]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# In a film in one of these languages, its own words (Portuguese "no pote" is "in the pot")
+_ABSENCE: dict[str, _Absence] = {
+    "fr": _Absence(
+        _words("sans pas aucun aucune jamais ni"),
+        _words("sec secs sèche sèches vide vides tari taris tarie taries"),
+        _words("est sont était étaient"),
+        _words("le la les un une de des du d l y a"),
+    ),
+    "es": _Absence(
+        _words("sin no ningún ninguna nunca ni"),
+        _words("seco secos seca secas vacío vacíos vacía vacías"),
+        _words("está están estaba estaban es son era eran"),
+        _words("el la los las un una de del hay había"),
+    ),
+    "pt": _Absence(
+        _words("sem não nenhum nenhuma nunca nem"),
+        _words("seco secos seca secas vazio vazios vazia vazias"),
+        _words("está estão estava estavam é são era eram"),
+        _words("o a os as um uma de do da há havia tem tinha"),
+    ),
+    "it": _Absence(
+        _words("senza non nessun nessuno nessuna mai né"),
+        _words("secco secchi secca secche vuoto vuoti vuota vuote"),
+        _words("è sono era erano"),
+        _words("il lo la i gli le un uno una di del della c'è c'era"),
+    ),
+    "de": _Absence(
+        _words("kein keine keinen keinem ohne nicht nie"),
+        _words("trocken ausgetrocknet leer versiegt"),
+        _words("ist sind war waren"),
+        _words("der die das den dem ein eine einen es gibt gab"),
+    ),
+    "ru": _Absence(
+        _words("без нет не ни никакой никакого"),
+        _words("пересохли пересохла пересох высохли высохла высох сухие сухая пустой пустая пусты"),
+        _words("был была были было"),
+        _words("и"),
+    ),
+}
+_DEFAULT_ABSENCE = _Absence(ABSENT_BEFORE, ABSENT_AFTER, BE, FILLERS)
 LIQUIDS = frozenset({"water-wave", "droplet"})  # a dry river is still drawn as no water
 
 
-def said_absent(tokens: list[str], index: int, asset: str) -> bool:
-    """Whether the words around `tokens[index]` say the thing it names is not there."""
+def said_absent(tokens: list[str], index: int, asset: str, language: str = "en") -> bool:
+    """Whether the words around `tokens[index]` say the thing it names is not there (in
+    the film's `language`: "pas d'eau", "Реки пересохли"; English and Hindi otherwise)."""
+    words = _ABSENCE.get(_language_code(language), _DEFAULT_ABSENCE)
     before = [t.casefold() for t in tokens[max(0, index - 3) : index]]
-    while before and before[-1] in FILLERS:
+    while before and before[-1] in words.fillers:
         before.pop()
-    if before and before[-1] in ABSENT_BEFORE:
+    if before and before[-1] in words.before:
         return True
-    if before and asset in LIQUIDS and before[-1] in ABSENT_AFTER:
+    if before and asset in LIQUIDS and before[-1] in words.after:
         return True  # "the dry river", "an empty pond"
     after = [t.casefold() for t in tokens[index + 1 : index + 4]]
-    if after and after[0] in ABSENT_AFTER:
+    if after and after[0] in words.after:
         return True  # "नदी सूखी", "water gone"
-    return len(after) >= 2 and after[0] in BE and after[1] in ABSENT_AFTER
+    return len(after) >= 2 and after[0] in words.be and after[1] in words.after
 
 
-def find_things(text: str, *, limit: int | None = None) -> list[Match]:
+def find_things(text: str, *, limit: int | None = None, language: str = "en") -> list[Match]:
     """The pictures `text` names, in the order first named, each asset once; a thing the
-    words say is not there ("the rivers were dry", "no boat") is left out."""
+    words say is not there ("the rivers were dry", "no boat") is left out. `language` is
+    the film's: its own word names are looked up too (`OWN_LANGUAGES`)."""
     seen: set[str] = set()
     found: list[Match] = []
     tokens = WORD.findall(text)
     absent: set[int] = set()
     for index, token in enumerate(tokens):
-        asset = lookup(token)
+        asset = lookup(token, language)
         if asset and (
-            said_absent(tokens, index, asset)
+            said_absent(tokens, index, asset, language)
             or (index >= 2 and tokens[index - 1].casefold() == "of" and index - 2 in absent)
         ):
             absent.add(index)  # "not a drop of rain": the rain is not there either

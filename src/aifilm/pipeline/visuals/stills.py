@@ -65,8 +65,8 @@ class Stills(VisualsBackend):
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
     weights_license: ClassVar[str | None] = "no model weights; Noto fonts under SIL OFL-1.1"
     # 2: podcast layouts write layout.json; 3: illustrated scenes; 4: faces on the
-    # Visual, scenes in planes (parallax)
-    version: ClassVar[str] = "4"
+    # Visual, scenes in planes (parallax); 5: a film's own language names its pictures
+    version: ClassVar[str] = "5"
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
         """Write the shot's still into `out_dir` and describe it."""
