@@ -144,7 +144,7 @@ def _grow(box: Box, scale: float, width: int, height: int) -> Box:
     )
 
 
-def _background(spec: VisualSpec, size: tuple[int, int]) -> Image.Image:
+def _background(spec: VisualSpec, size: tuple[int, int], language: str = "en") -> Image.Image:
     from PIL import ImageEnhance, ImageFilter
 
     from aifilm.draw.paint import blobs as _blobs
@@ -163,7 +163,9 @@ def _background(spec: VisualSpec, size: tuple[int, int]) -> Image.Image:
         from aifilm.draw.scene import draw_scene
 
         tint = parse_color(spec.color) if spec.color else None
-        drawn = draw_scene(size, words=spec.words, tint=tint, seed=spec.seed, genre="podcast")
+        drawn = draw_scene(
+            size, words=spec.words, tint=tint, seed=spec.seed, genre="podcast", language=language
+        )
         return ImageEnhance.Brightness(drawn.picture).enhance(0.8)
     if spec.color:
         return color_still(spec.color, size)
@@ -263,7 +265,7 @@ def podcast_layout(
     from aifilm.pipeline.visuals.stills import parse_color
 
     width, height = size
-    frame = _background(spec, size)
+    frame = _background(spec, size, language)
     panels = spec.panels
     boxes = panel_boxes(len(panels), width, height)
     unit = min(width, height)
@@ -314,18 +316,18 @@ def podcast_layout(
             outline=outline,
             width=border if active else max(1, math.ceil(border / 2)),
         )
-    _topic_badge(frame, spec.words, boxes)
+    _topic_badge(frame, spec.words, boxes, language)
     return frame
 
 
-def _topic_badge(frame: Image.Image, words: str, boxes: list[Box]) -> None:
+def _topic_badge(frame: Image.Image, words: str, boxes: list[Box], language: str = "en") -> None:
     """What the line talks about (rain, a cloud) on a white disc between the panels' tops."""
     from PIL import Image, ImageDraw
 
     from aifilm.draw import assets
     from aifilm.draw.words import find_things
 
-    things = find_things(words, limit=2)
+    things = find_things(words, limit=2, language=language)
     if not things or len(boxes) < 2:
         return
     width, height = frame.size

@@ -546,7 +546,7 @@ def title_card(
         from aifilm.draw import assets
         from aifilm.draw.words import find_things
 
-        things = find_things(f"{text} {subtitle}", limit=3)
+        things = find_things(f"{text} {subtitle}", limit=3, language=language)
         if things:
             size_px = round(unit * 0.2)
             top = y - size_px * 0.55
