@@ -247,6 +247,15 @@ def test_things_a_films_language_says_are_not_there_are_not_drawn(
     assert [m.asset for m in find_things(text, language=language)] == found
 
 
+def test_a_films_own_language_picks_its_backdrop() -> None:
+    from aifilm.draw.scenery import pick_setting
+
+    assert pick_setting("", "Au marché, une femme vend du lait.", language="fr").name == "city"
+    assert pick_setting("", "Die Kinder spielten im Wald.", language="de").name == "forest"
+    assert pick_setting("", "Мы долго сидели у реки.", language="ru").name == "river"
+    assert pick_setting("", "Au marché.", language="en").name == "meadow"  # as before
+
+
 def test_a_french_film_shows_what_its_words_name(tmp_path: Path) -> None:
     """Rendered: the illustrated scene of a French line draws the cow and the rain it says."""
     path = tmp_path / "project.yaml"

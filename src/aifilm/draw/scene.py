@@ -262,7 +262,7 @@ def draw_scene(
     """
     width, height = size
     rng = random.Random(_seed("scene", seed, heading, words))
-    setting = _setting_for(heading, words, keywords, genre)
+    setting = _setting_for(heading, words, keywords, genre, language)
     from PIL import Image
 
     picture = paint_backdrop(setting, size, rng.randrange(1 << 30), tint).convert("RGBA")
@@ -389,11 +389,13 @@ def _faces_right(asset: str) -> bool:
     return asset in FACING_RIGHT
 
 
-def _setting_for(heading: str, words: str, keywords: tuple[str, ...], genre: str) -> Setting:
+def _setting_for(
+    heading: str, words: str, keywords: tuple[str, ...], genre: str, language: str = "en"
+) -> Setting:
     if genre == "devotional":
         return SETTINGS["temple"]
     default = "studio" if genre == "podcast" else "meadow"
-    return pick_setting(" ".join((*keywords, heading)), words, default)
+    return pick_setting(" ".join((*keywords, heading)), words, default, language)
 
 
 def _figure_slots(count: int, right: float) -> list[float]:

@@ -128,14 +128,26 @@ _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 SCENERY_ASSETS = sorted({a for s in SETTINGS.values() for a in (*s.scenery, *s.sky_things)})
 
 
-def pick_setting(heading: str, words: str, default: str = "meadow") -> Setting:
-    """The setting the heading names, else the one the words name most, else `default`."""
-    for token in _WORD.findall(heading.casefold()):
+def pick_setting(
+    heading: str, words: str, default: str = "meadow", language: str = "en"
+) -> Setting:
+    """The setting the heading names, else the one the words name most, else `default`.
+    In a French, Spanish, Portuguese, Italian, German or Russian film, its words name
+    settings too ("la forêt", "auf dem Markt", "у реки")."""
+    from aifilm.draw.words import english_noun
+
+    def setting_of(token: str) -> str | None:
         if token in SETTING_WORDS:
-            return SETTINGS[SETTING_WORDS[token]]
+            return SETTING_WORDS[token]
+        english = english_noun(token, language)
+        return SETTING_WORDS.get(english) if english else None
+
+    for token in _WORD.findall(heading.casefold()):
+        if setting := setting_of(token):
+            return SETTINGS[setting]
     counts: dict[str, int] = {}
     for token in _WORD.findall(words.casefold()):
-        name = SETTING_WORDS.get(token)
+        name = setting_of(token)
         if name:
             counts[name] = counts.get(name, 0) + 1
     if counts:

@@ -302,6 +302,19 @@ def lookup(word: str, language: str = "en") -> str | None:
     return None
 
 
+def english_noun(word: str, language: str) -> str | None:
+    """The curated English story noun a word of a film in `language` is ("forêts" ->
+    "forest", "реке" -> "river"), or None: how backdrops are picked in other languages."""
+    code = _language_code(language)
+    if code not in OWN_LANGUAGES:
+        return None
+    word = word.strip().casefold().strip("'-")
+    if code in ("fr", "it") and "'" in word:
+        word = word.rsplit("'", 1)[1]
+    story = _story_nouns(code)
+    return next((story[f] for f in _dictionary_forms(word, code) if f in story), None)
+
+
 @functools.cache
 def _story_nouns(language: str) -> dict[str, str]:
     from aifilm.draw.translated import table
