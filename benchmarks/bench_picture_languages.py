@@ -3,10 +3,10 @@
     python benchmarks/bench_picture_languages.py
 
 The Thirsty Crow example's seven spoken lines (narration and dialogue), translated by hand
-into French, Spanish, Portuguese, Italian, German, Russian and Arabic, are looked up as the
-illustrated scene looks up its words (`aifilm.draw.words.find_things`): as an English film
-did before (the English and Indian tables only) and in the line's own language (its CLDR
-names and the curated nouns, `aifilm.draw.translated`). Reported per language: the lines
+into French, Spanish, Portuguese, Italian, German, Russian, Mandarin and Arabic, are looked
+up as the illustrated scene looks up its words (`aifilm.draw.words.find_things`): as an
+English film did before (the English and Indian tables only) and in the line's own language
+(its CLDR names and the curated nouns, `aifilm.draw.translated`). Reported per language: the lines
 that name at least one picture, and the pictures. Results:
 benchmarks/results/picture_languages.json and a markdown table on stdout.
 """
@@ -97,6 +97,15 @@ LINES: dict[str, list[str]] = {
         "Вода была далеко внизу. Кака думала и думала. Потом она бросила в кувшин камень, и "
         "ещё один, и ещё.",
         "Медленно вода поднялась, и Кака напилась вдоволь.",
+    ],
+    "zh": [
+        "那是夏天最热的一天。河流都干了，一只名叫卡卡的小乌鸦从一棵树飞到另一棵树，寻找水。",
+        "水，水……这整片森林里还有水吗？",
+        "最后，卡卡遇见了聪明的猫头鹰奶奶，她正在老榕树上休息。",
+        "孩子，农夫的房子后面有一个罐子。但是它很深。",
+        "谢谢你，奶奶！我会想办法的。",
+        "水在很深的地方。卡卡想了又想。然后他把一颗石子丢进罐子里，又一颗，又一颗。",
+        "慢慢地，水升上来了，卡卡终于喝饱了。",
     ],
     "ar": [
         "كان أشد أيام الصيف حرًا. جفت الأنهار، وطار غراب صغير اسمه كاكا من شجرة إلى شجرة "

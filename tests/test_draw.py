@@ -200,6 +200,12 @@ scenes:
             ["cat", "dog", "water-wave", "evergreen-tree"],
         ),
         ("ar", "رأت القطة الكلب.", ["cat", "dog"]),
+        # Mandarin, cut into words by jieba: "马上" (at once) is no horse
+        (
+            "zh",
+            "他们在河边的市场买了牛奶和鸡蛋。他马上就来了。",
+            ["water-wave", "shopping-cart", "glass-of-milk", "egg"],
+        ),
     ],
 )
 def test_a_films_own_language_names_its_pictures(
@@ -238,6 +244,7 @@ def test_a_languages_words_are_not_looked_up_in_another_languages_film() -> None
         ("it", "I fiumi erano secchi. Non c'è acqua.", []),
         ("de", "Die Flüsse waren ausgetrocknet. Es gibt kein Wasser.", []),
         ("ru", "Реки пересохли. Нет воды.", []),
+        ("zh", "河流都干了。没有水。", []),
     ],
 )
 def test_things_a_films_language_says_are_not_there_are_not_drawn(
@@ -253,6 +260,7 @@ def test_a_films_own_language_picks_its_backdrop() -> None:
     assert pick_setting("", "Au marché, une femme vend du lait.", language="fr").name == "city"
     assert pick_setting("", "Die Kinder spielten im Wald.", language="de").name == "forest"
     assert pick_setting("", "Мы долго сидели у реки.", language="ru").name == "river"
+    assert pick_setting("", "一只乌鸦在森林里飞。", language="zh").name == "forest"
     assert pick_setting("", "Au marché.", language="en").name == "meadow"  # as before
 
 

@@ -5,8 +5,8 @@ Usage (needs npm, once, by a maintainer; the result is committed):
     cd /tmp && npm pack cldr-annotations-full && tar xzf cldr-annotations-full-*.tgz
     python tools/cldr_subset.py /tmp/package
 
-For English, the Indian languages, French, Spanish, Portuguese, Italian, German, Russian
-and Arabic, the one-word name (CLDR's "tts" name) of every emoji that aifilm ships a picture
+For English, the Indian languages, French, Spanish, Portuguese, Italian, German, Russian,
+Arabic and Mandarin, the one-word name (CLDR's "tts" name) of every emoji that aifilm ships a picture
 of (`aifilm/draw/assets/`) is kept, mapped to that picture. Keywords are not: CLDR gives
 "pot" for a honey pot and a pot of food, "back" for a door; those are the curated table's
 to decide.
@@ -26,7 +26,7 @@ from aifilm.draw.words import WORD
 TARGET = Path(__file__).resolve().parents[1] / "src/aifilm/draw/cldr"
 LANGUAGES = ("en", "hi", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
 # looked up only in a film in that language ("chat" is a cat in French, talk in English)
-OWN_LANGUAGES = ("fr", "es", "pt", "it", "de", "ru", "ar")
+OWN_LANGUAGES = ("fr", "es", "pt", "it", "de", "ru", "ar", "zh")
 # English words too general to name a picture on their own.
 _VAGUE = frozenset(
     [
@@ -90,7 +90,8 @@ def main(package: Path) -> None:
                 continue
             for text in entry.get("tts", []):
                 words = WORD.findall(text.casefold())
-                if len(words) != 1 or len(words[0]) < 3 or words[0] in _VAGUE:
+                shortest = 1 if language == "zh" else 3  # 猫, 狗: one character
+                if len(words) != 1 or len(words[0]) < shortest or words[0] in _VAGUE:
                     continue
                 if words[0] in taken:  # two pictures by one name: neither
                     table.pop(words[0], None)

@@ -8,7 +8,6 @@ user's chosen mood survives. Drawing is plain Pillow and numpy: fast, determinis
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -124,7 +123,6 @@ SETTING_WORDS: dict[str, str] = {
     "शहर": "city", "कक्षा": "classroom", "घर": "home",
 }
 # fmt: on
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
 SCENERY_ASSETS = sorted({a for s in SETTINGS.values() for a in (*s.scenery, *s.sky_things)})
 
 
@@ -132,9 +130,9 @@ def pick_setting(
     heading: str, words: str, default: str = "meadow", language: str = "en"
 ) -> Setting:
     """The setting the heading names, else the one the words name most, else `default`.
-    In a French, Spanish, Portuguese, Italian, German or Russian film, its words name
-    settings too ("la forêt", "auf dem Markt", "у реки")."""
-    from aifilm.draw.words import english_noun
+    In a French, Spanish, Portuguese, Italian, German, Russian or Mandarin film, its words
+    name settings too ("la forêt", "auf dem Markt", "у реки", "河边")."""
+    from aifilm.draw.words import english_noun, tokens
 
     def setting_of(token: str) -> str | None:
         if token in SETTING_WORDS:
@@ -142,11 +140,11 @@ def pick_setting(
         english = english_noun(token, language)
         return SETTING_WORDS.get(english) if english else None
 
-    for token in _WORD.findall(heading.casefold()):
+    for token in tokens(heading.casefold(), language):
         if setting := setting_of(token):
             return SETTINGS[setting]
     counts: dict[str, int] = {}
-    for token in _WORD.findall(words.casefold()):
+    for token in tokens(words.casefold(), language):
         name = setting_of(token)
         if name:
             counts[name] = counts.get(name, 0) + 1

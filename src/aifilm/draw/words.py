@@ -208,7 +208,7 @@ def _singular(word: str) -> list[str]:
 
 # Languages whose CLDR names are looked up only in a film in that language: their words
 # would be false friends elsewhere ("chat" is a cat in French, "coin" a corner).
-OWN_LANGUAGES = frozenset({"fr", "es", "pt", "it", "de", "ru", "ar"})
+OWN_LANGUAGES = frozenset({"fr", "es", "pt", "it", "de", "ru", "ar", "zh"})
 # Plural and case endings -> the dictionary form's own ending after the stem ("chats" ->
 # "chat", "gatti" -> "gatto", "Katzen" -> "katze", "кошку" -> "кошка"). Italian takes off
 # only plural endings: "solo" (alone) is not "sole" (sun).
@@ -224,7 +224,10 @@ _ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "it": {"i": ("o", "e"), "e": ("a",)},
     "de": {ending: ("", "e") for ending in ("en", "er", "es", "e", "n", "s")},
     "ru": dict.fromkeys(_RUSSIAN_ENDINGS, _RUSSIAN_FINALS),
+    # Mandarin: a place word after the noun ("河边" riverside, "湖面", "森林里")
+    "zh": dict.fromkeys("边上里中下旁前后外面", ("",)),
 }
+_SHORTEST_STEM = {"zh": 1}
 _ARABIC_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
@@ -264,7 +267,7 @@ def _dictionary_forms(word: str, language: str) -> list[str]:
         ]
     for ending, finals in _ENDINGS.get(language, {}).items():
         stem = word[: -len(ending)]
-        if word.endswith(ending) and len(stem) >= 3:
+        if word.endswith(ending) and len(stem) >= _SHORTEST_STEM.get(language, 3):
             forms += [stem + final for final in finals]
     return forms
 
@@ -297,7 +300,7 @@ def lookup(word: str, language: str = "en") -> str | None:
         for form in _dictionary_forms(word, code):
             if form in story:
                 return NOUNS[story[form]]
-            if form in names:
+            if form in names and (code != "zh" or form == word):  # "马上" (at once): no horse
                 return names[form]
     return None
 
@@ -380,6 +383,12 @@ _ABSENCE: dict[str, _Absence] = {
         _words("ist sind war waren"),
         _words("der die das den dem ein eine einen es gibt gab"),
     ),
+    "zh": _Absence(
+        _words("没有 没 无 不"),
+        _words("干 干了 干涸 干涸了 枯竭 枯竭了 空 空了 没了"),
+        _words("都 已经 是 全 全都"),
+        _words("一 一个 一只 一点 任何"),
+    ),
     "ru": _Absence(
         _words("без нет не ни никакой никакого"),
         _words("пересохли пересохла пересох высохли высохла высох сухие сухая пустой пустая пусты"),
@@ -408,19 +417,35 @@ def said_absent(tokens: list[str], index: int, asset: str, language: str = "en")
     return len(after) >= 2 and after[0] in words.be and after[1] in words.after
 
 
+def tokens(text: str, language: str = "en") -> list[str]:
+    """The words of `text`; Mandarin, written without spaces, cut into words by jieba (as
+    its voice does), so "马上" (at once) is not a horse."""
+    if _language_code(language) == "zh" and re.search(r"[\u4e00-\u9fff]", text):
+        try:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            return [t for t in jieba.lcut(text) if WORD.fullmatch(t)]
+        except ImportError:  # without misaki[zh]: runs of characters, as other languages
+            pass
+    return WORD.findall(text)
+
+
 def find_things(text: str, *, limit: int | None = None, language: str = "en") -> list[Match]:
     """The pictures `text` names, in the order first named, each asset once; a thing the
     words say is not there ("the rivers were dry", "no boat") is left out. `language` is
     the film's: its own word names are looked up too (`OWN_LANGUAGES`)."""
     seen: set[str] = set()
     found: list[Match] = []
-    tokens = WORD.findall(text)
+    words = tokens(text, language)
     absent: set[int] = set()
-    for index, token in enumerate(tokens):
+    for index, token in enumerate(words):
         asset = lookup(token, language)
         if asset and (
-            said_absent(tokens, index, asset, language)
-            or (index >= 2 and tokens[index - 1].casefold() == "of" and index - 2 in absent)
+            said_absent(words, index, asset, language)
+            or (index >= 2 and words[index - 1].casefold() == "of" and index - 2 in absent)
         ):
             absent.add(index)  # "not a drop of rain": the rain is not there either
             continue
