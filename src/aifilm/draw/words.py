@@ -4,7 +4,10 @@ Plain emoji keyword matching is wrong for story nouns (a "pot" would be a honey 
 a "palace" a guard), so the table is written by hand for the words stories, explainers
 and devotional films use. English words are matched in their singular and plural
 forms; Hindi words (the examples' language besides English) as written. Words neither
-table knows are looked up in CLDR's emoji names (English and ten Indian languages). A
+table knows are looked up in CLDR's emoji names (English and ten Indian languages). In a
+French, Spanish, Portuguese, Italian, German, Russian, Arabic or Mandarin film, that
+language's CLDR names and the curated nouns translated into it (`translated.py`) are looked
+up too, with plural and case endings taken off; Mandarin is cut into words by jieba. A
 user's `keywords:` on a shot are looked up the same way, first.
 """
 
@@ -234,8 +237,8 @@ _ARABIC_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
 @functools.cache
 def _cldr(language: str = "en") -> dict[str, str]:
     """CLDR's one-word emoji names -> shipped picture: English and ten Indian languages in
-    every film, French, Spanish, Portuguese, Italian, German, Russian and Arabic in a film
-    in that language (its own names first).
+    every film, French, Spanish, Portuguese, Italian, German, Russian, Arabic and Mandarin
+    in a film in that language (its own names first).
 
     A subset of the Unicode CLDR annotations (`aifilm/draw/cldr/words.json`, Unicode
     licence, made by `tools/cldr_subset.py`); consulted after the curated tables.
