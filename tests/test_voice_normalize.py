@@ -278,9 +278,11 @@ from aifilm.pipeline.voice.normalize import speakable
         # an amount with a scale: "$2.5 million" was "2 dollars and 50 cents million"
         (
             "en",
-            "It raised $2.5 million, then $5k, £1.2m, €3 bn and ₹2 lakh. $10.50 each, 5m tall.",
+            "It raised $2.5 million, then $5k, £1.2m, €3 bn and ₹2 lakh. $10.50 each, 5m tall, "
+            "$3 T-shirts.",
             "It raised 2.5 million dollars, then 5 thousand dollars, 1.2 million pounds, 3 billion "
-            "euros and 2 lakh rupees. 10 dollars and 50 cents each, 5 meters tall.",
+            "euros and 2 lakh rupees. 10 dollars and 50 cents each, 5 meters tall, 3 dollars "
+            "T-shirts.",
         ),
         ("es", "$2.5 millones, 5 millones de €", "2,5 millones de dólares, 5 millones de euros"),
         ("fr", "2,5 M€, 3 millions $", "2,5 millions d'euros, 3 millions de dollars"),

@@ -262,7 +262,8 @@ def _scaled_money(language: str, text: str, index: Index) -> tuple[str, Index]:
     signs = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
     words = "|".join(re.escape(w) for w in sorted(scales, key=len, reverse=True))
     number = _number_pattern(language)
-    before = re.compile(rf"(?<![\w$])({signs})\s?{number}\s?({words})(?!\w)")
+    # "(?![\w-])": "$3 T-shirts" is not three trillion
+    before = re.compile(rf"(?<![\w$])({signs})\s?{number}\s?({words})(?![\w-])")
     after = re.compile(rf"(?<![\d.,]){number}\s?({words})\s?(?:de\s+|d'|di\s+)?({signs})(?!\w)")
 
     def said(sign: str, whole: str, part: str | None, scale: str) -> str:
