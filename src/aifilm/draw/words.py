@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from aifilm.spec.vocabulary import base_language
+
 # word -> asset name (a file in assets/fluent/, without ".svg")
 # fmt: off
 NOUNS: dict[str, str] = {
@@ -275,14 +277,20 @@ def _dictionary_forms(word: str, language: str) -> list[str]:
     return forms
 
 
-def _language_code(language: str) -> str:
-    return language.lower().replace("_", "-").split("-")[0]
+def _plain(word: str, code: str) -> str:
+    """A word as the tables hold it: casefolded, and French or Italian without an elided
+    article ("l'eau", "dell'acqua": the noun after)."""
+    word = word.strip().casefold().strip("'-")
+    if code in ("fr", "it") and "'" in word:
+        word = word.rsplit("'", 1)[1]
+    return word
 
 
 def lookup(word: str, language: str = "en") -> str | None:
     """The asset a single word names, or None: the curated tables first, then CLDR's
     emoji names (a camel, a tractor; ऊँट, மயில்; in a French film "vache")."""
-    word = word.strip().casefold().strip("'-")
+    code = base_language(language)
+    word = _plain(word, code)
     if not word:
         return None
     if word in HINDI:
@@ -291,32 +299,27 @@ def lookup(word: str, language: str = "en") -> str | None:
     for form in forms:
         if form in NOUNS:
             return NOUNS[form]
-    code = _language_code(language)
-    if code in ("fr", "it") and "'" in word:  # "l'eau", "dell'acqua": the noun after
-        return lookup(word.rsplit("'", 1)[1], language)
     names = _cldr(code if code in OWN_LANGUAGES else "en")
     for form in forms:
         if form in names:
             return names[form]
-    if code in OWN_LANGUAGES:
-        story = _story_nouns(code)
-        for form in _dictionary_forms(word, code):
-            if form in story:
-                return NOUNS[story[form]]
-            if form in names and (code != "zh" or form == word):  # "马上" (at once): no horse
-                return names[form]
-    return None
+    if code not in OWN_LANGUAGES:
+        return None
+    english = english_noun(word, code)
+    if english:
+        return NOUNS[english]
+    if code == "zh":  # "马上" (at once) is no horse: a Mandarin word is a name only whole
+        return None
+    return next((names[f] for f in _dictionary_forms(word, code) if f in names), None)
 
 
 def english_noun(word: str, language: str) -> str | None:
     """The curated English story noun a word of a film in `language` is ("forêts" ->
     "forest", "реке" -> "river"), or None: how backdrops are picked in other languages."""
-    code = _language_code(language)
+    code = base_language(language)
     if code not in OWN_LANGUAGES:
         return None
-    word = word.strip().casefold().strip("'-")
-    if code in ("fr", "it") and "'" in word:
-        word = word.rsplit("'", 1)[1]
+    word = _plain(word, code)
     story = _story_nouns(code)
     return next((story[f] for f in _dictionary_forms(word, code) if f in story), None)
 
@@ -406,7 +409,7 @@ LIQUIDS = frozenset({"water-wave", "droplet"})  # a dry river is still drawn as 
 def said_absent(tokens: list[str], index: int, asset: str, language: str = "en") -> bool:
     """Whether the words around `tokens[index]` say the thing it names is not there (in
     the film's `language`: "pas d'eau", "Реки пересохли"; English and Hindi otherwise)."""
-    words = _ABSENCE.get(_language_code(language), _DEFAULT_ABSENCE)
+    words = _ABSENCE.get(base_language(language), _DEFAULT_ABSENCE)
     before = [t.casefold() for t in tokens[max(0, index - 3) : index]]
     while before and before[-1] in words.fillers:
         before.pop()
@@ -423,7 +426,7 @@ def said_absent(tokens: list[str], index: int, asset: str, language: str = "en")
 def tokens(text: str, language: str = "en") -> list[str]:
     """The words of `text`; Mandarin, written without spaces, cut into words by jieba (as
     its voice does), so "马上" (at once) is not a horse."""
-    if _language_code(language) == "zh" and re.search(r"[\u4e00-\u9fff]", text):
+    if base_language(language) == "zh" and re.search(r"[\u4e00-\u9fff]", text):
         try:
             import logging
 

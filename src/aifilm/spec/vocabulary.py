@@ -96,6 +96,11 @@ ISO_639_2: dict[str, str] = {
 }  # fmt: skip
 
 
+def base_language(code: str) -> str:
+    """The language without its region: "en_GB", "pt-BR" -> "en", "pt"."""
+    return code.strip().lower().replace("_", "-").split("-")[0]
+
+
 def language(code: str) -> Language:
     """The `Language` for a code; KeyError if unknown."""
     for lang in LANGUAGES:

@@ -38,6 +38,7 @@ from aifilm.pipeline.voice.rewrite import Index
 from aifilm.pipeline.voice.rewrite import sub as _sub
 from aifilm.pipeline.voice.spoken_dates import numeric_dates, spoken_days
 from aifilm.pipeline.voice.spoken_numbers import spoken_numbers
+from aifilm.spec.vocabulary import base_language
 
 # Currency sign -> (units, hundredths) per language; "and" joins them.
 CURRENCIES: dict[str, dict[str, tuple[str, str]]] = {
@@ -259,12 +260,7 @@ def _scaled_money(language: str, text: str, index: Index) -> tuple[str, Index]:
     table, scales = CURRENCIES.get(language), _SCALES.get(language)
     if not table or not scales:
         return text, index
-    signs = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
-    words = "|".join(re.escape(w) for w in sorted(scales, key=len, reverse=True))
-    number = _number_pattern(language)
-    # "(?![\w-])": "$3 T-shirts" is not three trillion
-    before = re.compile(rf"(?<![\w$])({signs})\s?{number}\s?({words})(?![\w-])")
-    after = re.compile(rf"(?<![\d.,]){number}\s?({words})\s?(?:de\s+|d'|di\s+)?({signs})(?!\w)")
+    before, after, alone = _scale_patterns(language)
 
     def said(sign: str, whole: str, part: str | None, scale: str) -> str:
         units = table[sign][0]
@@ -294,11 +290,26 @@ def _scaled_money(language: str, text: str, index: Index) -> tuple[str, Index]:
     text, index = _sub(
         text, index, after, lambda m: said(m.group(4), m.group(1), m.group(2), m.group(3))
     )
-    abbreviations = _SCALE_ABBREVIATIONS.get(language)
-    if not abbreviations:
-        return text, index
-    alone = "|".join(re.escape(w) for w in abbreviations)
-    return _sub(text, index, re.compile(rf"(?<![\d.,]){number}\s?({alone})(?!\w)"), said_scale)
+    return _sub(text, index, alone, said_scale) if alone else (text, index)
+
+
+@functools.cache
+def _scale_patterns(
+    language: str,
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
+    """`_scaled_money`'s patterns, compiled once per language: a sign before the amount
+    and its scale, a sign after them, and a short scale alone ("5 Mio. Menschen")."""
+    signs = "|".join(re.escape(s) for s in sorted(CURRENCIES[language], key=len, reverse=True))
+    words = "|".join(re.escape(w) for w in sorted(_SCALES[language], key=len, reverse=True))
+    number = _number_pattern(language)
+    # "(?![\w-])": "$3 T-shirts" is not three trillion
+    before = re.compile(rf"(?<![\w$])({signs})\s?{number}\s?({words})(?![\w-])")
+    after = re.compile(rf"(?<![\d.,]){number}\s?({words})\s?(?:de\s+|d'|di\s+)?({signs})(?!\w)")
+    short = _SCALE_ABBREVIATIONS.get(language)
+    if not short:
+        return before, after, None
+    pattern = "|".join(re.escape(w) for w in short)
+    return before, after, re.compile(rf"(?<![\d.,]){number}\s?({pattern})(?!\w)")
 
 
 def _money(language: str, text: str, index: Index) -> tuple[str, Index]:
@@ -462,7 +473,7 @@ def never_ending_words(language: str) -> frozenset[str]:
     """Written words ending in a point that do not end a sentence in `language`: titles
     and abbreviations before a word ("Dr.", "Sra.", "z." of "z. B."), so subtitles do not
     break a line after them as after a sentence."""
-    code = language.lower().replace("_", "-").split("-")[0]
+    code = base_language(language)
     words: set[str] = set()
     for written in ABBREVIATIONS.get(code, {}):
         parts = written.split()
@@ -859,7 +870,7 @@ def speakable(text: str, language: str) -> tuple[str, Index]:
     """The text with money, dates, times, years, abbreviations, ordinals and units written
     as they are said, and for each of its characters the index of the original character
     it comes from."""
-    code = language.lower().replace("_", "-").split("-")[0]
+    code = base_language(language)
     index = list(range(len(text)))
     for step in STEPS:
         text, index = step(code, text, index)

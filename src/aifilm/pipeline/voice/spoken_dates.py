@@ -16,7 +16,6 @@ read days as cardinals, as espeak does.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 
@@ -29,6 +28,7 @@ from aifilm.pipeline.voice.ordinal_words import (
     russian_ordinal,
 )
 from aifilm.pipeline.voice.rewrite import Index, sub
+from aifilm.spec.vocabulary import base_language
 
 _Rule = Callable[[str, Index], tuple[str, Index]]
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -128,8 +128,7 @@ def is_ordinal_point(before: str, word: str, after: str, language: str) -> bool:
     "am 12. Mai", "im 19. Jahrhundert". Subtitles keep such a date on one line."""
     if not _ORDINAL_POINT.fullmatch(word):
         return False
-    code = language.lower().replace("_", "-").split("-")[0]
-    if code != "de":
+    if base_language(language) != "de":
         return False
     return after.rstrip(",;:") in MONTHS["de"] or before.casefold() in _GERMAN_ENDING_AFTER
 
@@ -140,23 +139,20 @@ def _word_before(m: re.Match[str]) -> str:
     return words[-1] if words else ""
 
 
-@functools.cache
-def _months(language: str) -> str:
-    return "|".join(MONTHS[language])
+_EN_MONTHS = "|".join(MONTHS["en"])
+_EN_MONTH_FIRST = re.compile(rf"\b({_EN_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\w:])")
+_EN_DAY_FIRST = re.compile(
+    rf"(?<![\w.,])(?:([Tt]he)\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?=\s+(of\s+)?(?:{_EN_MONTHS})\b)"
+)
+_EN_YEAR = r"(1[1-9]\d{2}|20\d{2})(?![\d:])"
+_EN_AFTER_DAY = re.compile(rf"(?<=\d[snrt][tdh])(,?\s+){_EN_YEAR}")  # "December 5th, 2024"
+_EN_AFTER_MONTH = re.compile(rf"\b({_EN_MONTHS})(\s+){_EN_YEAR}")  # "March 2024"
 
 
 def _english(text: str, index: Index) -> tuple[str, Index]:
     """ "December 5, 2024" -> "December 5th, 20 24"; "5 December" -> "the 5th of December";
     "in March 2024" -> "March 20 24". Each rewrite stays inside its written word, so the
     day, the month and the year keep a word timing each."""
-    months = _months("en")
-    month_first = re.compile(rf"\b({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\w:])")
-    day_first = re.compile(
-        rf"(?<![\w.,])(?:([Tt]he)\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?=\s+(of\s+)?(?:{months})\b)"
-    )
-    year = r"(1[1-9]\d{2}|20\d{2})(?![\d:])"
-    after_day = re.compile(rf"(?<=\d[snrt][tdh])(,?\s+){year}")  # "December 5th, 2024"
-    after_month = re.compile(rf"\b({months})(\s+){year}")  # "March 2024"
 
     def said_month_first(m: re.Match[str]) -> str:
         if not 1 <= int(m.group(2)) <= 31:
@@ -169,18 +165,20 @@ def _english(text: str, index: Index) -> tuple[str, Index]:
         of = "" if m.group(3) else " of"
         return f"{m.group(1) or 'the'} {english_ordinal(int(m.group(2)))}{of}"
 
-    text, index = sub(text, index, month_first, said_month_first)
-    text, index = sub(text, index, day_first, said_day_first)
-    text, index = sub(text, index, after_day, lambda m: f"{m[1]}{english_year(m[2])}")
-    return sub(text, index, after_month, lambda m: f"{m[1]}{m[2]}{english_year(m[3])}")
+    text, index = sub(text, index, _EN_MONTH_FIRST, said_month_first)
+    text, index = sub(text, index, _EN_DAY_FIRST, said_day_first)
+    text, index = sub(text, index, _EN_AFTER_DAY, lambda m: f"{m[1]}{english_year(m[2])}")
+    return sub(text, index, _EN_AFTER_MONTH, lambda m: f"{m[1]}{m[2]}{english_year(m[3])}")
 
 
 def _first_of_month(language: str, ordinal: str, between: str = "") -> _Rule:
     """French "1 mai" -> "1er mai", Italian "1 maggio" -> "1º maggio", Portuguese "1 de
     maio" -> "1º de maio": the first of a month is an ordinal, the other days cardinals."""
 
+    months = "|".join(MONTHS[language])
+    pattern = re.compile(rf"(?<![\w.,])1(?=\s+{between}(?:{months})\b)")
+
     def rule(text: str, index: Index) -> tuple[str, Index]:
-        pattern = re.compile(rf"(?<![\w.,])1(?=\s+{between}(?:{_months(language)})\b)")
         return sub(text, index, pattern, lambda m: ordinal)
 
     return rule
@@ -198,35 +196,37 @@ _GERMAN_YEAR_AFTER = (
 )  # fmt: skip
 
 
+_GERMAN_YEAR_WORDS = frozenset(w.casefold() for w in (*MONTHS["de"], *_GERMAN_YEAR_AFTER))
+_DE_YEAR = re.compile(r"(?<![\w.,])(1[1-9]\d\d)(?=er|\s|[.,;:!?)]|$)(?![.,]\d)")
+_DE_ORDINAL = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{1,4})\.(?=\s+(\w+))")
+
+
 def _german(text: str, index: Index) -> tuple[str, Index]:
     """Years 1100-1999 in hundreds ("1990" -> "neunzehnhundertneunzig", after a month,
     "Jahr", a preposition, or before "er": "1990er"); the day of a date ("am 12. Mai" ->
     "am zwölften Mai", "Berlin, 12. Mai" -> "zwölfter Mai") and an ordinal after an
     article ("im 19. Jahrhundert" -> "im neunzehnten Jahrhundert", "der 3. Platz")."""
-    year = re.compile(r"(?<![\w.,])(1[1-9]\d\d)(?=er|\s|[.,;:!?)]|$)(?![.,]\d)")
-    after_year = {w.casefold() for w in (*MONTHS["de"], *_GERMAN_YEAR_AFTER)}
 
     def said_year(m: re.Match[str]) -> str:
-        if not (m.string.startswith("er", m.end()) or _word_before(m).casefold() in after_year):
+        after_year = _word_before(m).casefold() in _GERMAN_YEAR_WORDS
+        if not (m.string.startswith("er", m.end()) or after_year):
             return m.group(0)
         hundreds, rest = divmod(int(m.group(1)), 100)
         return f"{german_cardinal(hundreds)}hundert" + (german_cardinal(rest) if rest else "")
 
-    text, index = sub(text, index, year, said_year)
-    months = set(MONTHS["de"])
-    ordinal = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{1,4})\.(?=\s+(\w+))")
+    text, index = sub(text, index, _DE_YEAR, said_year)
 
     def said_ordinal(m: re.Match[str]) -> str:
         before, n, after = m.group(1), int(m.group(2)), m.group(3)
         word = (before or "").casefold()
         ending = _GERMAN_ENDING_AFTER.get(word)
-        if after in months and 1 <= n <= 31:  # "Berlin, 12. Mai": "zwölfter Mai"
+        if after in MONTHS["de"] and 1 <= n <= 31:  # "Berlin, 12. Mai": "zwölfter Mai"
             ending = ending or _GERMAN_DAY_ENDING_AFTER.get(word, "er")
         if ending is None or n == 0:  # "Es kostet 12. Dann ...": a sentence's end
             return m.group(0)
         return (f"{before} " if before else "") + german_ordinal(n, ending)
 
-    return sub(text, index, ordinal, said_ordinal)
+    return sub(text, index, _DE_ORDINAL, said_ordinal)
 
 
 _RUSSIAN_DAY_CASE: dict[str, RussianCase] = {
@@ -236,16 +236,18 @@ _RUSSIAN_DAY_CASE: dict[str, RussianCase] = {
 _RUSSIAN_YEAR_CASE: dict[str, RussianCase] = {"год": "nominative", "года": "genitive"}
 
 
+_RU_MONTHS = "|".join(MONTHS["ru"])
+_RU_DAY = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?(\d{{1,2}})(?=\s+(?:{_RU_MONTHS})\b)")
+_RU_DATED_YEAR = re.compile(rf"\b({_RU_MONTHS})\s+(\d{{3,4}})(?!\d|[.,]\d|\s*(?:гг?\.|год))")
+_RU_YEAR = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{3,4})(?=\s+(год|года|году)\b)")
+
+
 def _russian(text: str, index: Index) -> tuple[str, Index]:
     """The day before a month ("12 мая") in the genitive ("двенадцатого мая";
     "к 12 мая" the dative, "на 12 мая", "Сегодня 12 мая" the neuter "двенадцатое"); a year
     after a day and month, with "года" ("мая 2024" -> "мая 2020 четвёртого года"), or before
     "год", "года", "году" (after "в" the prepositional, after "к" the dative). A day written
     with its ending ("12-го мая") is `spoken_numbers`'."""
-    months = _months("ru")
-    day = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?(\d{{1,2}})(?=\s+(?:{months})\b)")
-    dated_year = re.compile(rf"\b({months})\s+(\d{{3,4}})(?!\d|[.,]\d|\s*(?:гг?\.|год))")
-    year = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{3,4})(?=\s+(год|года|году)\b)")
 
     def said_day(m: re.Match[str]) -> str:
         before, n = m.group(1), int(m.group(2))
@@ -263,37 +265,39 @@ def _russian(text: str, index: Index) -> tuple[str, Index]:
             case = "dative"
         return (f"{before} " if before else "") + russian_ordinal(n, case)
 
-    text, index = sub(text, index, day, said_day)
+    text, index = sub(text, index, _RU_DAY, said_day)
     text, index = sub(
         text,
         index,
-        dated_year,
+        _RU_DATED_YEAR,
         lambda m: f"{m.group(1)} {russian_ordinal(int(m.group(2)), 'genitive')} года",
     )
-    return sub(text, index, year, said_year)
+    return sub(text, index, _RU_YEAR, said_year)
 
 
 _HINDI_YEAR_BEFORE = frozenset(("में", "तक", "ई.", "ईस्वी", "से", "के", "की", "का"))
 _HINDI_YEAR_AFTER = ("सन्", "सन", "वर्ष", "साल")
 
 
+_HINDI_YEAR_WORDS = frozenset((*MONTHS["hi"], *_HINDI_YEAR_AFTER))
+_HI_YEAR = re.compile(r"(?<![\w.,])(\d{4})(?!\d|[.,]\d)")  # Devanagari digits too: १९४७
+
+
 def _hindi(text: str, index: Index) -> tuple[str, Index]:
     """Years 1100-1999 in hundreds, as Hindi says a year: "1947 में" -> "19 सौ 47 में"
     ("उन्नीस सौ सैंतालीस"), after a month, "सन्" or "वर्ष", or before "में", "तक", "ई."."""
-    year = re.compile(r"(?<![\w.,])(\d{4})(?!\d|[.,]\d)")  # Devanagari digits too: १९४७
-    after_year = {*MONTHS["hi"], *_HINDI_YEAR_AFTER}
 
     def said(m: re.Match[str]) -> str:
         follows = (m.string[m.end() :].split(None, 1) or [""])[0]
         before_word = {follows, follows.rstrip(",;:!?।")} & _HINDI_YEAR_BEFORE  # "ई." keeps "."
-        if not before_word and _word_before(m) not in after_year:
+        if not before_word and _word_before(m) not in _HINDI_YEAR_WORDS:
             return m.group(0)
         hundreds, rest = divmod(int(m.group(1)), 100)
         if not 11 <= hundreds <= 19:  # 2024: "दो हज़ार चौबीस", as espeak says it
             return m.group(0)
         return f"{hundreds} सौ" + (f" {rest}" if rest else "")
 
-    return sub(text, index, year, said)
+    return sub(text, index, _HI_YEAR, said)
 
 
 _RULES: dict[str, _Rule] = {

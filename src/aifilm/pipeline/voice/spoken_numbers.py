@@ -35,6 +35,7 @@ from aifilm.pipeline.voice.ordinal_words import (
 )
 from aifilm.pipeline.voice.rewrite import Index, sub
 from aifilm.pipeline.voice.spoken_dates import english_year
+from aifilm.spec.vocabulary import base_language
 
 _Rule = Callable[[str, Index], tuple[str, Index]]
 
@@ -207,7 +208,7 @@ _NUMBER_SIGN = {
 def is_number_sign(word: str, after: str, language: str) -> bool:
     """Whether `word` is a number sign before a number ("No." in "No. 1", Italian "n. 5"),
     whose point does not end a sentence. Subtitles keep it on the line of its number."""
-    sign = _NUMBER_SIGN.get(language.lower().replace("_", "-").split("-")[0])
+    sign = _NUMBER_SIGN.get(base_language(language))
     if not sign or not after[:1].isdigit():
         return False
     found = re.match(sign[0], f"{word} {after}")
