@@ -16,9 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from aifilm.pipeline.timeline import TimedLine, Timeline, WordTiming
-from aifilm.pipeline.voice.normalize import never_ending_words
-from aifilm.pipeline.voice.spoken_dates import is_ordinal_point
-from aifilm.pipeline.voice.spoken_numbers import is_number_sign
+from aifilm.pipeline.voice.normalize import point_ends_no_sentence
 
 MIN_CUE_S = 0.8  # a cue shorter than this is hard to read; lengthened where there is room
 _JOIN_GAP_S = 0.5  # two cues of one line closer than this are joined end to start (no flicker)
@@ -155,26 +153,17 @@ def _even_wrap(text: str, units: list[_Unit], max_chars: int) -> list[list[_Unit
 
 
 def _sentences(text: str, units: list[_Unit], language: str | None) -> list[list[_Unit]]:
-    """Group units into sentences, so no subtitle line runs across a sentence end (a
-    title such as "Dr." is not one: `normalize.never_ending_words`, nor the point of a
-    German ordinal, "am 12. Mai": `spoken_dates.is_ordinal_point`, nor of "No. 1":
-    `spoken_numbers.is_number_sign`, nor a point before a lowercase word)."""
-    titles = never_ending_words(language) if language else frozenset()
+    """Group units into sentences, so no subtitle line runs across a sentence end (a point
+    after "Dr.", in "am 12. Mai" or "No. 1" is not one: `normalize.point_ends_no_sentence`)."""
     words = [text[unit.start : unit.end] for unit in units]
     sentences: list[list[_Unit]] = []
     current: list[_Unit] = []
     for i, unit in enumerate(units):
         current.append(unit)
-        word = words[i]
-        if not _SENTENCE_END.search(word) or word in titles:
-            continue
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
-        if after[:1].islower():  # no sentence starts in lowercase: "Ludwig XIV. regierte"
-            continue
-        if not (
-            is_ordinal_point(before, word, after, language or "")
-            or is_number_sign(word, after, language or "")
+        if _SENTENCE_END.search(words[i]) and not point_ends_no_sentence(
+            before, words[i], after, language or ""
         ):
             sentences.append(current)
             current = []

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 from aifilm.pipeline.voice.rewrite import Index
 from aifilm.pipeline.voice.rewrite import sub as _sub
-from aifilm.pipeline.voice.spoken_dates import numeric_dates, spoken_days
-from aifilm.pipeline.voice.spoken_numbers import spoken_numbers
+from aifilm.pipeline.voice.spoken_dates import is_ordinal_point, numeric_dates, spoken_days
+from aifilm.pipeline.voice.spoken_numbers import is_number_sign, spoken_numbers
 from aifilm.spec.vocabulary import base_language
 
 # Currency sign -> (units, hundredths) per language; "and" joins them.
@@ -469,6 +469,7 @@ _MAY_END_A_SENTENCE = frozenset({"etc.", "Jr.", "ecc.", "usw.", "u. a.", "т. д
 
 
 @functools.cache
+@functools.cache
 def never_ending_words(language: str) -> frozenset[str]:
     """Written words ending in a point that do not end a sentence in `language`: titles
     and abbreviations before a word ("Dr.", "Sra.", "z." of "z. B."), so subtitles do not
@@ -481,6 +482,19 @@ def never_ending_words(language: str) -> frozenset[str]:
             parts = parts[:-1]  # English "Sr." is Senior, after the name
         words.update(p for p in parts if p.endswith("."))
     return frozenset(words)
+
+
+def point_ends_no_sentence(before: str, word: str, after: str, language: str) -> bool:
+    """Whether the point ending `word` (between `before` and `after`) is not a sentence's
+    end: a title or abbreviation ("Dr.", `never_ending_words`), a German ordinal ("am 12.
+    Mai"), a number sign before its number ("No. 1"), or any point before a lowercase word
+    (no sentence starts in lowercase: "Ludwig XIV. regierte")."""
+    return (
+        word in never_ending_words(language)
+        or after[:1].islower()
+        or is_ordinal_point(before, word, after, language)
+        or is_number_sign(word, after, language)
+    )
 
 
 def _compact(abbreviation: str) -> str:
