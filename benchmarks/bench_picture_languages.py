@@ -3,8 +3,8 @@
     python benchmarks/bench_picture_languages.py
 
 The Thirsty Crow example's seven spoken lines (narration and dialogue), translated by hand
-into French, Spanish, Portuguese, Italian, German, Russian, Mandarin and Arabic, are looked
-up as the illustrated scene looks up its words (`aifilm.draw.words.find_things`): as an
+into French, Spanish, Portuguese, Italian, German, Russian, Mandarin, Japanese and Arabic,
+are looked up as the illustrated scene looks up its words (`aifilm.draw.words.find_things`): as an
 English film did before (the English and Indian tables only) and in the line's own language
 (its CLDR names and the curated nouns, `aifilm.draw.translated`). Reported per language: the lines
 that name at least one picture, and the pictures. Results:
@@ -106,6 +106,17 @@ LINES: dict[str, list[str]] = {
         "谢谢你，奶奶！我会想办法的。",
         "水在很深的地方。卡卡想了又想。然后他把一颗石子丢进罐子里，又一颗，又一颗。",
         "慢慢地，水升上来了，卡卡终于喝饱了。",
+    ],
+    "ja": [
+        "夏のいちばん暑い日でした。川はすっかり干上がり、カカという名前の小さなカラスが、"
+        "水を探して木から木へと飛び回っていました。",
+        "水、水……この森じゅうに、水はもう残っていないの？",
+        "ようやくカカは、古いバニヤンの木で休んでいる、かしこいフクロウのおばあさんに出会いました。",
+        "坊や、お百姓さんの家の裏に、つぼがあるよ。でも、とても深いの。",
+        "ありがとう、おばあさん！きっと方法を見つけます。",
+        "水はずっと下のほうにありました。カカは考えて、考えました。そして、小石をひとつ、"
+        "つぼの中に落としました。もうひとつ、またひとつ。",
+        "ゆっくりと水がのぼってきて、カカはやっとお腹いっぱい水を飲むことができました。",
     ],
     "ar": [
         "كان أشد أيام الصيف حرًا. جفت الأنهار، وطار غراب صغير اسمه كاكا من شجرة إلى شجرة "

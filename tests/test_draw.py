@@ -206,6 +206,12 @@ scenes:
             "他们在河边的市场买了牛奶和鸡蛋。他马上就来了。",
             ["water-wave", "shopping-cart", "glass-of-milk", "egg"],
         ),
+        # Japanese, cut out by the longest known word: kanji, hiragana and katakana names
+        (
+            "ja",
+            "子猫といぬが川のそばの森で遊んでいた。ライオンも来た。",
+            ["cat", "dog", "water-wave", "evergreen-tree", "lion"],
+        ),
     ],
 )
 def test_a_films_own_language_names_its_pictures(
@@ -245,6 +251,8 @@ def test_a_languages_words_are_not_looked_up_in_another_languages_film() -> None
         ("de", "Die Flüsse waren ausgetrocknet. Es gibt kein Wasser.", []),
         ("ru", "Реки пересохли. Нет воды.", []),
         ("zh", "河流都干了。没有水。", []),
+        ("ja", "川はすっかり干上がっていた。水がない。雨も降らなかった。", []),
+        ("ja", "干上がった川のそばに、一羽の鳥がいた。", ["bird"]),
     ],
 )
 def test_things_a_films_language_says_are_not_there_are_not_drawn(
@@ -254,6 +262,31 @@ def test_things_a_films_language_says_are_not_there_are_not_drawn(
     assert [m.asset for m in find_things(text, language=language)] == found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "カメレオンを見た。",  # カメ (a turtle) is not in カメレオン (a chameleon)
+        "帰ってからすぐ寝た。",  # からす (a crow) is not in てからすぐ
+        "沢山の言葉を覚えた。",  # 山 (a mountain) in 沢山 (many), 葉 (a leaf) in 言葉 (words)
+        "3月と一か月後の木曜日に、家族と会う。",  # months, Thursday (木), family (家)
+        "今日は本当にいい天気ですね。",
+    ],
+)
+def test_japanese_words_inside_other_words_name_nothing(text: str) -> None:
+    """Japanese is written without spaces: a known word inside another word, a month or a
+    counter is not a picture."""
+    assert find_things(text, language="ja") == []
+
+
+def test_japanese_words_are_looked_up_only_in_a_japanese_film() -> None:
+    assert lookup("猫", "ja") == "cat" and lookup("ネコ", "ja") == "cat"
+    assert lookup("猫") is None and lookup("ネコ", "zh") is None
+    assert [m.asset for m in find_things("3羽のカラスが月を見た。", language="ja")] == [
+        "blackbird",
+        "full-moon",
+    ]
+
+
 def test_a_films_own_language_picks_its_backdrop() -> None:
     from aifilm.draw.scenery import pick_setting
 
@@ -261,6 +294,7 @@ def test_a_films_own_language_picks_its_backdrop() -> None:
     assert pick_setting("", "Die Kinder spielten im Wald.", language="de").name == "forest"
     assert pick_setting("", "Мы долго сидели у реки.", language="ru").name == "river"
     assert pick_setting("", "一只乌鸦在森林里飞。", language="zh").name == "forest"
+    assert pick_setting("", "カラスが森の中を飛んでいた。", language="ja").name == "forest"
     assert pick_setting("", "Au marché.", language="en").name == "meadow"  # as before
 
 

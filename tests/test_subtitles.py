@@ -81,6 +81,29 @@ def test_split_breaks_cjk_between_characters_in_order() -> None:
     assert "".join("".join(lines) for lines in cues) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "lines"),
+    [
+        # Japanese breaks between phrases (BudouX): before, "水を探し" / "て木から..."
+        (
+            "カカという小さなカラスが、水を探して木から木へと飛び回っていました。",
+            "ja",
+            ["カカという小さなカラスが、水を探して", "木から木へと飛び回っていました。"],
+        ),
+        # Chinese between words (jieba): before, "...的小乌" / "鸦从一棵树..."
+        (
+            "河流都干了，一只名叫卡卡的小乌鸦从一棵树飞到另一棵树，寻找水。",
+            "zh",
+            ["河流都干了，一只名叫卡卡的小乌鸦", "从一棵树飞到另一棵树，寻找水。"],
+        ),
+    ],
+)
+def test_japanese_and_chinese_lines_break_between_words_not_inside_one(
+    text: str, language: str, lines: list[str]
+) -> None:
+    assert split_text(text, max_chars=42, language=language) == [lines]
+
+
 def test_a_word_longer_than_a_line_is_cut_not_lost() -> None:
     url = "https://example.com/" + "a" * 80
     cues = split_text(f"see {url} now", max_chars=42)

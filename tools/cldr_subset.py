@@ -6,10 +6,10 @@ Usage (needs npm, once, by a maintainer; the result is committed):
     python tools/cldr_subset.py /tmp/package
 
 For English, the Indian languages, French, Spanish, Portuguese, Italian, German, Russian,
-Arabic and Mandarin, the one-word name (CLDR's "tts" name) of every emoji that aifilm ships a picture
-of (`aifilm/draw/assets/`) is kept, mapped to that picture. Keywords are not: CLDR gives
-"pot" for a honey pot and a pot of food, "back" for a door; those are the curated table's
-to decide.
+Arabic, Mandarin and Japanese, the one-word name (CLDR's "tts" name) of every emoji that
+aifilm ships a picture of (`aifilm/draw/assets/`) is kept, mapped to that picture.
+Keywords are not: CLDR gives "pot" for a honey pot and a pot of food, "back" for a door;
+those are the curated table's to decide.
 The emoji -> picture link is the English name: Fluent's file names are CLDR's names.
 """
 
@@ -26,7 +26,7 @@ from aifilm.draw.words import WORD
 TARGET = Path(__file__).resolve().parents[1] / "src/aifilm/draw/cldr"
 LANGUAGES = ("en", "hi", "bn", "gu", "kn", "ml", "mr", "pa", "ta", "te")
 # looked up only in a film in that language ("chat" is a cat in French, talk in English)
-OWN_LANGUAGES = ("fr", "es", "pt", "it", "de", "ru", "ar", "zh")
+OWN_LANGUAGES = ("fr", "es", "pt", "it", "de", "ru", "ar", "zh", "ja")
 # English words too general to name a picture on their own.
 _VAGUE = frozenset(
     [
@@ -89,8 +89,10 @@ def main(package: Path) -> None:
             if asset is None:
                 continue
             for text in entry.get("tts", []):
+                if language == "ja":  # "ライオンの顔" (a lion's face) draws a lion
+                    text = text.removesuffix("の顔")
                 words = WORD.findall(text.casefold())
-                shortest = 1 if language == "zh" else 3  # 猫, 狗: one character
+                shortest = 1 if language in ("zh", "ja") else 3  # 猫, 狗, 犬: one character
                 if len(words) != 1 or len(words[0]) < shortest or words[0] in _VAGUE:
                     continue
                 if words[0] in taken:  # two pictures by one name: neither

@@ -73,17 +73,22 @@ def font_for(text: str, language: str, size: int, *, bold: bool) -> ImageFont.Fr
 
 
 def wrap_text(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    width: float,
+    language: str | None = None,
 ) -> list[str]:
     """Greedy wrap of `text` into lines no wider than `width` (a too-long word stays whole).
 
-    Breaks between words, or between characters where the script uses no spaces (CJK).
+    Breaks between words, or between phrases where the script uses no spaces (Japanese,
+    Chinese: `subtitles.phrases`).
     """
     from aifilm.pipeline.subtitles.cues import break_points
 
     lines: list[str] = []
     current = ""
-    for token, spaced in break_points(text):
+    for token, spaced in break_points(text, language):
         candidate = current + (" " if current and spaced else "") + token
         if current and draw.textlength(candidate, font=font) > width:
             lines.append(current)
@@ -110,7 +115,7 @@ def fit_text(
     size = start
     while True:
         font = font_for(text, language, size, bold=bold)
-        lines = wrap_text(draw, text, font, width)
+        lines = wrap_text(draw, text, font, width, language)
         fits = len(lines) <= max_lines and all(
             draw.textlength(x, font=font) <= width for x in lines
         )

@@ -7,8 +7,9 @@ forms; Hindi words (the examples' language besides English) as written. Words ne
 table knows are looked up in CLDR's emoji names (English and ten Indian languages). In a
 French, Spanish, Portuguese, Italian, German, Russian, Arabic or Mandarin film, that
 language's CLDR names and the curated nouns translated into it (`translated.py`) are looked
-up too, with plural and case endings taken off; Mandarin is cut into words by jieba. A
-user's `keywords:` on a shot are looked up the same way, first.
+up too, with plural and case endings taken off; Mandarin is cut into words by jieba. In a
+Japanese film, the words are cut out by the longest known word (`japanese.py`). A user's
+`keywords:` on a shot are looked up the same way, first.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from aifilm.draw import japanese
 from aifilm.spec.vocabulary import base_language
 
 # word -> asset name (a file in assets/fluent/, without ".svg")
@@ -213,7 +215,7 @@ def _singular(word: str) -> list[str]:
 
 # Languages whose CLDR names are looked up only in a film in that language: their words
 # would be false friends elsewhere ("chat" is a cat in French, "coin" a corner).
-OWN_LANGUAGES = frozenset({"fr", "es", "pt", "it", "de", "ru", "ar", "zh"})
+OWN_LANGUAGES = frozenset({"fr", "es", "pt", "it", "de", "ru", "ar", "zh", "ja"})
 # Plural and case endings -> the dictionary form's own ending after the stem ("chats" ->
 # "chat", "gatti" -> "gatto", "Katzen" -> "katze", "кошку" -> "кошка"). Italian takes off
 # only plural endings: "solo" (alone) is not "sole" (sun).
@@ -233,14 +235,15 @@ _ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "zh": dict.fromkeys("边上里中下旁前后外面", ("",)),
 }
 _SHORTEST_STEM = {"zh": 1}
+_JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _ARABIC_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
 @functools.cache
 def _cldr(language: str = "en") -> dict[str, str]:
     """CLDR's one-word emoji names -> shipped picture: English and ten Indian languages in
-    every film, French, Spanish, Portuguese, Italian, German, Russian, Arabic and Mandarin
-    in a film in that language (its own names first).
+    every film, French, Spanish, Portuguese, Italian, German, Russian, Arabic, Mandarin and
+    Japanese in a film in that language (its own names first).
 
     A subset of the Unicode CLDR annotations (`aifilm/draw/cldr/words.json`, Unicode
     licence, made by `tools/cldr_subset.py`); consulted after the curated tables.
@@ -308,7 +311,7 @@ def lookup(word: str, language: str = "en") -> str | None:
     english = english_noun(word, code)
     if english:
         return NOUNS[english]
-    if code == "zh":  # "马上" (at once) is no horse: a Mandarin word is a name only whole
+    if code in ("zh", "ja"):  # "马上" (at once) is no horse: a word is a name only whole
         return None
     return next((names[f] for f in _dictionary_forms(word, code) if f in names), None)
 
@@ -409,7 +412,12 @@ LIQUIDS = frozenset({"water-wave", "droplet"})  # a dry river is still drawn as 
 def said_absent(tokens: list[str], index: int, asset: str, language: str = "en") -> bool:
     """Whether the words around `tokens[index]` say the thing it names is not there (in
     the film's `language`: "pas d'eau", "Реки пересохли"; English and Hindi otherwise)."""
-    words = _ABSENCE.get(base_language(language), _DEFAULT_ABSENCE)
+    code = base_language(language)
+    if code == "ja":
+        return japanese.said_absent(
+            tokens[max(0, index - 2) : index], tokens[index + 1 : index + 4], asset in LIQUIDS
+        )
+    words = _ABSENCE.get(code, _DEFAULT_ABSENCE)
     before = [t.casefold() for t in tokens[max(0, index - 3) : index]]
     while before and before[-1] in words.fillers:
         before.pop()
@@ -425,8 +433,12 @@ def said_absent(tokens: list[str], index: int, asset: str, language: str = "en")
 
 def tokens(text: str, language: str = "en") -> list[str]:
     """The words of `text`; Mandarin, written without spaces, cut into words by jieba (as
-    its voice does), so "马上" (at once) is not a horse."""
-    if base_language(language) == "zh" and re.search(r"[\u4e00-\u9fff]", text):
+    its voice does), so "马上" (at once) is not a horse; Japanese by the longest known word."""
+    code = base_language(language)
+    if code == "ja" and _JAPANESE_SCRIPT.search(text):
+        known, longest = _japanese_words()
+        return japanese.tokens(text, known, longest)
+    if code == "zh" and re.search(r"[\u4e00-\u9fff]", text):
         try:
             import logging
 
@@ -437,6 +449,18 @@ def tokens(text: str, language: str = "en") -> list[str]:
         except ImportError:  # without misaki[zh]: runs of characters, as other languages
             pass
     return WORD.findall(text)
+
+
+@functools.cache
+def _japanese_words() -> tuple[frozenset[str], int]:
+    """The Japanese words the tables know (pictures, and words that are none) and the
+    longest one's length: what `japanese.tokens` cuts out."""
+    known = frozenset(
+        word
+        for word in (*_cldr("ja"), *_story_nouns("ja"), *japanese.NOT_PICTURES)
+        if _JAPANESE_SCRIPT.search(word)
+    )
+    return known, max(map(len, known))
 
 
 def find_things(text: str, *, limit: int | None = None, language: str = "en") -> list[Match]:

@@ -2,8 +2,8 @@
 
 Each line's text is cut into cues of at most `max_lines` lines of at most
 `max_chars` characters (East Asian wide characters count double, combining
-marks count nothing), breaking between words, or between characters where a
-script writes no spaces (Chinese, Japanese). A cue runs from the first to the
+marks count nothing), breaking between words, or between phrases where a script
+writes no spaces (Japanese, Chinese: `phrases.py`). A cue runs from the first to the
 last of its words as the voice backend timed them; where there are no word
 timings, or they do not match the text (a translation, a backend that does not
 report words), the line's duration is shared out by character count.
@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from aifilm.pipeline.subtitles.phrases import phrases
 from aifilm.pipeline.timeline import TimedLine, Timeline, WordTiming
 from aifilm.pipeline.voice.normalize import point_ends_no_sentence
 
@@ -71,22 +72,38 @@ class _Unit:
     space_before: bool
 
 
-def _units(text: str, max_chars: int) -> list[_Unit]:
+def _pieces(word: str, language: str | None) -> list[tuple[int, int]]:
+    """Where a line may break inside `word` (text between spaces): between its phrases
+    where a script writes no spaces (`phrases.phrases`), else between those characters."""
+    if not any(_unbroken(ch) for ch in word):
+        return [(0, len(word))]
+    cut = phrases(word, language)
+    pieces: list[tuple[int, int]] = []
+    if cut:
+        start = 0
+        for phrase in cut:
+            pieces.append((start, start + len(phrase)))
+            start += len(phrase)
+        return pieces
+    run_start = 0
+    for i, ch in enumerate(word):
+        if _unbroken(ch):
+            if i > run_start:
+                pieces.append((run_start, i))
+            pieces.append((i, i + 1))
+            run_start = i + 1
+    if run_start < len(word):
+        pieces.append((run_start, len(word)))
+    return pieces
+
+
+def _units(text: str, max_chars: int, language: str | None = None) -> list[_Unit]:
     """Split `text` into pieces a line may break between (never inside one)."""
     units: list[_Unit] = []
     for match in re.finditer(r"\S+", text):
         word, base = match.group(), match.start()
         first = True
-        pieces: list[tuple[int, int]] = []
-        run_start = 0
-        for i, ch in enumerate(word):
-            if _unbroken(ch):
-                if i > run_start:
-                    pieces.append((run_start, i))
-                pieces.append((i, i + 1))
-                run_start = i + 1
-        if run_start < len(word):
-            pieces.append((run_start, len(word)))
+        pieces = _pieces(word, language)
         # Keep closing punctuation with the piece before it, opening with the one after.
         merged: list[list[int]] = []
         for a, b in pieces:
@@ -109,9 +126,9 @@ def _units(text: str, max_chars: int) -> list[_Unit]:
     return units
 
 
-def break_points(text: str) -> list[tuple[str, bool]]:
+def break_points(text: str, language: str | None = None) -> list[tuple[str, bool]]:
     """The pieces a line may break between, each with whether a space comes before it."""
-    return [(text[u.start : u.end], u.space_before) for u in _units(text, 10**9)]
+    return [(text[u.start : u.end], u.space_before) for u in _units(text, 10**9, language)]
 
 
 def _line_text(text: str, units: list[_Unit]) -> str:
@@ -200,7 +217,7 @@ def _split(
 ) -> list[tuple[list[str], tuple[int, int]]]:
     """Cues as (lines, (first char, end char)) offsets into `text`, in `language`."""
     max_chars, max_lines = max(1, max_chars), max(1, max_lines)
-    units = _units(text, max_chars)
+    units = _units(text, max_chars, language)
     # Lines never straddle sentences; a short sentence shares a cue with the next if it fits.
     groups: list[list[tuple[int, list[_Unit]]]] = []
     current: list[tuple[int, list[_Unit]]] = []

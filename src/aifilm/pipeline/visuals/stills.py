@@ -65,8 +65,9 @@ class Stills(VisualsBackend):
     requires: ClassVar[tuple[str, ...]] = ("PIL", "numpy")
     weights_license: ClassVar[str | None] = "no model weights; Noto fonts under SIL OFL-1.1"
     # 2: podcast layouts write layout.json; 3: illustrated scenes; 4: faces on the
-    # Visual, scenes in planes (parallax); 5: a film's own language names its pictures
-    version: ClassVar[str] = "5"
+    # Visual, scenes in planes (parallax); 5: a film's own language names its pictures;
+    # 6: Japanese words, and title lines broken between phrases
+    version: ClassVar[str] = "6"
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
         """Write the shot's still into `out_dir` and describe it."""
@@ -472,7 +473,7 @@ def generated_still(
         width, height = size
         font_size = max(10, round(min(height, width * 0.5625) * 0.035))
         font = _font(caption, language, font_size, bold=False)
-        lines = _wrap_text(draw, caption, font, width * 0.6)[:2]
+        lines = _wrap_text(draw, caption, font, width * 0.6, language)[:2]
         line_h = round(font_size * 1.35)
         y = height - round(height * 0.06) - line_h * len(lines)
         for line in lines:
