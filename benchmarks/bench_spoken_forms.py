@@ -50,6 +50,8 @@ SENTENCES: dict[str, list[str]] = {
         "The river is 2.5 km wide and the water is 20 °C.",
         "We drove at 60 km/h for 1 h.",
         "It was the town's 100th birthday.",
+        "He is 6 ft tall and drove at 60 mph.",
+        "Add 1 tsp of salt, 8 oz of milk and 10 lb of flour.",
     ],
     "es": ["El río mide 2,5 km y el agua está a 20 °C.", "Llegamos el 1.º de mayo."],
     "fr": ["La rivière fait 1,5 km et l'eau est à 20 °C.", "Au 19e siècle, la ville était petite."],
@@ -125,7 +127,7 @@ DATE_SENTENCES: dict[str, list[str]] = {
 
 NUMBER_SENTENCES: dict[str, list[str]] = {
     "en": ["Henry VIII had six wives.", "It takes 10-15 minutes.", "Add 1 1/2 cups of flour.",
-           "It was the No. 1 song of the 1990s."],
+           "It was the No. 1 song of the 1990s.", "The shop is open 24/7: a 50-50 chance."],
     "fr": ["Au XIXe siècle, Louis XIV était oublié.", "Il faut 10-15 minutes."],
     "es": ["Añade 1/2 taza de leche.", "Vive en el n.º 5."],
     "pt": ["D. Pedro II chegou às 15h30."],

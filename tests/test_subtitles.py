@@ -104,6 +104,23 @@ def test_japanese_and_chinese_lines_break_between_words_not_inside_one(
     assert split_text(text, max_chars=42, language=language) == [lines]
 
 
+def test_title_cards_wrap_japanese_between_phrases() -> None:
+    """Title cards and captions (`draw.text.wrap_text`) use the same break points."""
+    from PIL import Image, ImageDraw
+
+    from aifilm.draw.text import font_for, wrap_text
+
+    text = "のどがかわいたカラスと水のつぼのふしぎなお話"
+    font = font_for(text, "ja", 40, bold=True)
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    # before: "のどがかわいたカラス" / "と水のつぼのふしぎな" / "お話"
+    assert wrap_text(draw, text, font, 400, "ja") == [
+        "のどがかわいた",
+        "カラスと水のつぼの",
+        "ふしぎなお話",
+    ]
+
+
 def test_a_word_longer_than_a_line_is_cut_not_lost() -> None:
     url = "https://example.com/" + "a" * 80
     cues = split_text(f"see {url} now", max_chars=42)

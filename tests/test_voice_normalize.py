@@ -125,6 +125,19 @@ from aifilm.pipeline.voice.normalize import speakable
             "60 kilometers per hour for 1 hour, 30 minutes, 3 kilograms, 2 liters",
         ),
         ("en", "5 more, a 5G phone, 3 ms", "5 more, a 5G phone, 3 ms"),  # not units
+        # imperial and US units: espeak said "F T", "M P H", "L B"
+        (
+            "en",
+            "He is 6 ft tall, drives at 60 mph and lifts 150 lbs; 1 ft, 1 lb.",
+            "He is 6 feet tall, drives at 60 miles per hour and lifts 150 pounds; 1 foot, 1 pound.",
+        ),
+        (
+            "en",
+            "Add 2 tbsp of oil, 1 tsp of salt and 8 fl oz of milk to 1.5 gal of water.",
+            "Add 2 tablespoons of oil, 1 teaspoon of salt and 8 fluid ounces of milk to 1.5 "
+            "gallons of water.",
+        ),
+        ("es", "Son 5 ft y 3 lb.", "Son 5 ft y 3 lb."),  # English only
         ("es", "Son 2,5 km a 20 °C.", "Son 2,5 kilómetros a 20 grados Celsius."),
         ("es", "1 km y 15.000 km", "1 kilómetro y 15000 kilómetros"),
         ("fr", "1,5 km, 2 km, 15 000 km", "1,5 kilomètre, 2 kilomètres, 15000 kilomètres"),
@@ -236,9 +249,11 @@ from aifilm.pipeline.voice.normalize import speakable
         # fractions ("one two cup"), a half agreeing with its noun
         (
             "en",
-            "1 1/2 cups, ½ cup, 3/4 of it, 24/7, 5/8",
-            "1 and a half cups, one half cup, three quarters of it, 24/7, 5/8",
+            "1 1/2 cups, ½ cup, 3/4 of it, 5/8",
+            "1 and a half cups, one half cup, three quarters of it, 5/8",
         ),
+        # "twenty-four slash seven", "fifty dash fifty"
+        ("en", "Open 24/7, a 50-50 chance, 124/77", "Open 24 7, a 50 50 chance, 124/77"),
         ("es", "1/2 taza, 1/2 kilo, 2 1/2 tazas", "media taza, medio kilo, 2 y media tazas"),
         ("pt", "1/2 xícara, 1/4 de litro", "meia xícara, um quarto de litro"),
         ("de", "1/2 Liter, 2 1/2 Stunden", "einhalb Liter, zweieinhalb Stunden"),

@@ -567,9 +567,10 @@ class EspeakVoice(VoiceBackend):
         "no neural weights; espeak-ng's voice and dictionary data, GPL-3.0-or-later"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "3"  # 2: money, dates, units... said as words (normalize); 3: days,
+    version: ClassVar[str] = "4"  # 2: money, dates, units... said as words (normalize); 3: days,
     # years and Roman numerals as said ("am zwölften Mai", "двенадцатого мая", "Ludwig der
-    # vierzehnte"), ranges, fractions (spoken_dates, spoken_numbers), "$2.5 million"
+    # vierzehnte"), ranges, fractions (spoken_dates, spoken_numbers), "$2.5 million"; 4:
+    # imperial units ("6 ft", "2 tbsp"), "24/7", "50-50"
 
     class Options(BackendOptions):
         """espeak settings shared by every line."""

@@ -220,9 +220,10 @@ class KokoroVoice(VoiceBackend):
         "Apache-2.0 (Kokoro-82M weights and voice packs by hexgrad); MIT (int8 ONNX export)"
     )
     commercial_use: ClassVar[bool] = True
-    version: ClassVar[str] = "5"  # 4: units, ordinals, Japanese numbers said in words; 5: a
+    version: ClassVar[str] = "6"  # 4: units, ordinals, Japanese numbers said in words; 5: a
     # date's day as an ordinal ("December 5th", "le 1er mai"), Hindi years in hundreds, Roman
-    # numerals, ranges, fractions, "No. 5", decades (spoken_dates, spoken_numbers), "$2.5 million"
+    # numerals, ranges, fractions, "No. 5", decades (spoken_dates, spoken_numbers), "$2.5 million";
+    # 6: imperial units ("6 ft", "2 tbsp"), "24/7", "50-50"
     parallel_lines: ClassVar[bool] = True  # one line per core beats two cores on one line
 
     class Options(BackendOptions):

@@ -661,9 +661,19 @@ _PLURAL_IRREGULAR: dict[str, dict[str, str]] = {
            "grado": "gradi"},
     "hi": {"घंटा": "घंटे"},
 }  # fmt: skip
+# English's imperial and US units (a recipe's "2 tbsp", "6 ft", "60 mph", "150 lbs"): espeak
+# spelt them ("F T", "M P H") or read "oz" as a word. Symbol -> singular, plural.
+_IMPERIAL: dict[str, tuple[str, str]] = {
+    "ft": ("foot", "feet"), "sq ft": ("square foot", "square feet"), "yd": ("yard", "yards"),
+    "mi": ("mile", "miles"), "mph": ("mile per hour", "miles per hour"),
+    "lb": ("pound", "pounds"), "oz": ("ounce", "ounces"), "fl oz": ("fluid ounce", "fluid ounces"),
+    "gal": ("gallon", "gallons"), "qt": ("quart", "quarts"),
+    "tbsp": ("tablespoon", "tablespoons"), "tsp": ("teaspoon", "teaspoons"),
+}  # fmt: skip
 # Written forms that are the same unit ("L" for litres, "℃", Hindi's own abbreviations).
 _UNIT_ALIASES: dict[str, str] = {
     "L": "l", "mL": "ml", "℃": "°C", "℉": "°F", "kph": "km/h", "km2": "km²", "m2": "m²",
+    "lbs": "lb", "Tbsp": "tbsp", "tbs": "tbsp", "sq. ft": "sq ft",
     # (not ली and मिली: after a number they are as often the verbs "took" and "got")
     "किमी": "km", "मी": "m", "सेमी": "cm", "मिमी": "mm", "किग्रा": "kg", "ग्रा": "g",
 }  # fmt: skip
@@ -733,6 +743,9 @@ def _unit_word(language: str, unit: str, number: str) -> str:
     if more is not None:
         word = more[unit]
         return word if isinstance(word, str) else noun_form(language, number, word)
+    if unit in _IMPERIAL:
+        singular, plural = _IMPERIAL[unit]
+        return singular if number.lstrip("+-") == "1" else plural
     singular = _METRIC[unit][_UNIT_LANGUAGES.index(language)]
     one = abs(float(number)) < 2 if language == "fr" else number.lstrip("+-") == "1"
     if one or language in ("zh", "ja"):
@@ -747,7 +760,7 @@ def _unit_word(language: str, unit: str, number: str) -> str:
 def _unit_pattern(language: str) -> re.Pattern[str]:
     """A number and a unit symbol after it (`_METRIC`, `_UNIT_ALIASES`), in `language`."""
     aliases = {**_UNIT_ALIASES, **(_RUSSIAN_UNITS if language == "ru" else {})}
-    known = _UNITS_MORE.get(language, _METRIC)
+    known = _UNITS_MORE.get(language, {**_METRIC, **(_IMPERIAL if language == "en" else {})})
     symbols = [*known, *(a for a, unit in aliases.items() if unit in known)]
     symbols.sort(key=len, reverse=True)
     written = "|".join(re.escape(s) for s in symbols)

@@ -317,6 +317,10 @@ def _russian_suffixed(m: re.Match[str]) -> str:
     return russian_ordinal(n, _RUSSIAN_SUFFIX_CASE[m.group(2)]) if 0 < n < 10_000 else m.group(0)
 
 
+def _doubled(m: re.Match[str]) -> str:
+    return f"{m.group(1)} {m.group(2)}"
+
+
 def _constant(word: str) -> Callable[[re.Match[str]], str]:
     return lambda m: word
 
@@ -327,6 +331,11 @@ def _rules(language: str) -> tuple[_Rule, ...]:
     if language == "en":
         rules.append(_pattern_rule(rf"\b{_NAME}\s+({_ROMAN})(?=['’]s\b|[^\w'’]|$)", _english_roman))
         rules.append(_pattern_rule(r"(?<![\w'’])['’]?(1[1-9]|20)?(\d0)s\b", _english_decade))
+        # "24/7" was "twenty-four slash seven", "a 50-50 chance" "fifty dash fifty"
+        rules.append(_pattern_rule(r"(?<![\w/])24/7(?![\w/])", _constant("24 7")))
+        rules.append(
+            _pattern_rule(r"(?<![\w.,:/\-–])(\d{1,3})[-–](\1)(?![\w/\-–]|[.,:]\d)", _doubled)
+        )
     elif language == "de":
         rules.append(_pattern_rule(rf"\b{_NAME}\s+({_ROMAN})(\.)?(?![\w.])", _german_roman))
     elif language == "fr":  # "le XXIe siècle" -> "21e" (then 21ème); "Louis XIV" -> "Louis 14"
