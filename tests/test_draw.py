@@ -263,6 +263,54 @@ def test_things_a_films_language_says_are_not_there_are_not_drawn(
 
 
 @pytest.mark.parametrize(
+    ("language", "text", "found"),
+    [
+        # case endings joined to the noun, and a joining consonant (தண்ணீரைத்)
+        (
+            "ta",
+            "ஒரு காகம் மரத்தில் அமர்ந்து தண்ணீரைத் தேடியது. வீட்டின் பின்னால் ஒரு பானை.",
+            ["blackbird", "deciduous-tree", "droplet", "house", "amphora"],
+        ),
+        ("te", "ఒక కాకి చెట్టుకు దగ్గర నీటిలో చేపను చూసింది.", ["blackbird", "deciduous-tree",
+                                                            "droplet", "fish"]),
+        ("kn", "ಕಾಗೆ ಮರದಲ್ಲಿ ಕುಳಿತು ನೀರನ್ನು ಹುಡುಕಿತು. ಮನೆಯ ಹಿಂದೆ ಮಡಕೆ.",
+         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        ("ml", "കാക്ക മരത്തിൽ ഇരുന്നു വെള്ളം തേടി. വീടിന്റെ പിന്നിൽ കുടം.",
+         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        ("bn", "কাকটি গাছে বসে জলের খোঁজ করছিল। বাড়ির পিছনে কলসি।",
+         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        ("mr", "कावळा झाडावर बसून पाण्याच्या शोधात होता. घरामागे मडके.",
+         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        ("gu", "કાગડો ઝાડ પર બેસીને પાણીની શોધમાં હતો. ઘરની પાછળ માટલું.",
+         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        ("pa", "ਕਾਂ ਦਰਖ਼ਤਾਂ ਉੱਤੇ ਪਾਣੀ ਲੱਭ ਰਿਹਾ ਸੀ। ਘਰ ਦੇ ਪਿੱਛੇ ਘੜਾ।",
+         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+    ],
+)  # fmt: skip
+def test_an_indian_languages_words_name_their_pictures_with_their_endings(
+    language: str, text: str, found: list[str]
+) -> None:
+    """Before, a Tamil or Bengali film drew none of "a crow sat on the tree and looked for
+    water": CLDR names animals, not trees, water or houses, and no word with its ending."""
+    assert [m.asset for m in find_things(text, language=language)] == found
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ta", "நதிகள் வறண்டு இருந்தன. தண்ணீர் இல்லை."),  # the rivers were dry; no water
+        ("bn", "নদীগুলো শুকিয়ে গিয়েছিল। জল নেই।"),
+        ("mr", "नद्या कोरड्या होत्या. पाणी नाही."),
+        ("ta", "நான் ஆறு மணிக்கு வந்தேன்."),  # at six o'clock: no river (ஆறு), no bell (மணி)
+        ("ml", "ഞാൻ മലയാളം സംസാരിക്കും."),  # Malayalam, not a mountain (മല)
+        ("gu", "આભાર, દાદી! હું કોઈ રસ્તો શોધી કાઢીશ."),  # "a way", not a road
+    ],
+)
+def test_indian_languages_words_that_name_nothing_draw_nothing(language: str, text: str) -> None:
+    assert find_things(text, language=language) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "カメレオンを見た。",  # カメ (a turtle) is not in カメレオン (a chameleon)
@@ -295,6 +343,8 @@ def test_a_films_own_language_picks_its_backdrop() -> None:
     assert pick_setting("", "Мы долго сидели у реки.", language="ru").name == "river"
     assert pick_setting("", "一只乌鸦在森林里飞。", language="zh").name == "forest"
     assert pick_setting("", "カラスが森の中を飛んでいた。", language="ja").name == "forest"
+    assert pick_setting("", "காட்டில் ஒரு யானை இருந்தது.", language="ta").name == "forest"
+    assert pick_setting("", "নদীর ধারে একটি গ্রাম ছিল।", language="bn").name == "river"
     assert pick_setting("", "Au marché.", language="en").name == "meadow"  # as before
 
 

@@ -387,6 +387,7 @@ AMBIGUOUS: dict[str, frozenset[str]] = {
     "zh": frozenset({"信", "心", "米"}),  # a letter, and belief; the heart, and the mind
     # a kite, and an octopus; a feather, and the counter for birds (三羽のカラス)
     "ja": frozenset({"たこ", "羽"}),
+    "ta": frozenset({"மணி"}),  # a bell, and o'clock (ஆறு மணிக்கு, at six)
 }
 
 

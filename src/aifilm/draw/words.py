@@ -8,7 +8,9 @@ table knows are looked up in CLDR's emoji names (English and ten Indian language
 French, Spanish, Portuguese, Italian, German, Russian, Arabic or Mandarin film, that
 language's CLDR names and the curated nouns translated into it (`translated.py`) are looked
 up too, with plural and case endings taken off; Mandarin is cut into words by jieba. In a
-Japanese film, the words are cut out by the longest known word (`japanese.py`). A user's
+Japanese film, the words are cut out by the longest known word (`japanese.py`). A film in
+Tamil, Telugu, Kannada, Malayalam, Bengali, Marathi, Gujarati or Punjabi looks up the
+curated nouns in that language (`indian_nouns.py`), with its case endings taken off. A user's
 `keywords:` on a shot are looked up the same way, first.
 """
 
@@ -20,7 +22,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from aifilm.draw import japanese
+from aifilm.draw import indian_nouns, japanese
 from aifilm.spec.vocabulary import base_language
 
 # word -> asset name (a file in assets/fluent/, without ".svg")
@@ -233,8 +235,61 @@ _ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "ru": dict.fromkeys(_RUSSIAN_ENDINGS, _RUSSIAN_FINALS),
     # Mandarin: a place word after the noun ("河边" riverside, "湖面", "森林里")
     "zh": dict.fromkeys("边上里中下旁前后外面", ("",)),
-}
-_SHORTEST_STEM = {"zh": 1}
+    # The Indian languages join case endings to a noun (`indian_nouns`). Tamil: -ம் nouns
+    # take -த்த- (மரத்தில் "in the tree"), a consonant its vowel sign (தண்ணீரை, குரங்கின்)
+    "ta": {
+        **dict.fromkeys(
+            ("த்திலிருந்து", "த்தில்", "த்தை", "த்துக்கு", "த்தின்", "த்தோடு", "த்தால்",
+             "த்திற்கு", "ங்கள்", "ங்களை", "ங்களில்", "ங்களின்"), ("ம்",)),
+        **dict.fromkeys(
+            ("ிலிருந்து", "ில்", "ை", "ுக்கு", "ின்", "ோடு", "ால்", "ும்", "ிற்கு", "ுடன்"),
+            ("்", "ு")),
+        **dict.fromkeys(
+            ("யிலிருந்து", "யில்", "யை", "க்கு", "க்குள்", "யின்", "யோடு", "யால்", "யும்",
+             "கள்", "களை", "களில்"), ("",)),
+    },
+    "te": {
+        **dict.fromkeys(("లో", "కు", "కి", "ని", "ను", "తో", "పై", "లు", "ల"), ("",)),
+        **dict.fromkeys(("ానికి", "ాన్ని", "ాల", "ాలు", "ంలో"), ("ం",)),
+    },
+    "kn": {
+        **dict.fromkeys(
+            ("ದಲ್ಲಿ", "ದ", "ಕ್ಕೆ", "ವನ್ನು", "ವು", "ದಿಂದ", "ಗಳು", "ಗಳಲ್ಲಿ", "ಗಳನ್ನು", "ಯಲ್ಲಿ",
+             "ಯ", "ಗೆ", "ಯನ್ನು", "ಯಿಂದ", "ಯು", "ಯೊಳಗೆ", "ದೊಳಗೆ"), ("",)),
+        **dict.fromkeys(("ನ್ನು", "ಿನ", "ಿಗೆ", "ಿನಲ್ಲಿ", "ಿಂದ"), ("ು",)),
+    },
+    "ml": {
+        **dict.fromkeys(
+            ("ത്തിൽ", "ത്തിന്റെ", "ത്തെ", "ത്തിലേക്ക്", "ത്തിലൂടെ", "ത്തിന്", "ങ്ങൾ",
+             "ങ്ങളിൽ", "മുണ്ട്"), ("ം",)),
+        **dict.fromkeys(("യുടെ", "യിൽ", "യെ", "ക്ക്", "യ്ക്ക്", "കൾ", "യും"), ("",)),
+        **dict.fromkeys(("ിൽ", "ിന്റെ", "ിനെ", "ിന്", "ിലേക്ക്", "ുകൾ", "ും"), ("്",)),
+    },
+    "bn": dict.fromkeys(
+        ("ে", "তে", "র", "এর", "ের", "কে", "টি", "টা", "গুলো", "গুলি", "দের", "ও"), ("",)),
+    "mr": {
+        **dict.fromkeys(
+            ("ावर", "ात", "ाला", "ाचा", "ाची", "ाचे", "ाच्या", "ाने", "ामध्ये", "ामागे",
+             "ाकडे", "ाजवळ", "ांत", "ांना", "ांवर", "ाखाली", "ातून", "ाशी", "ावरून"), ("",)),
+        **dict.fromkeys(
+            ("्याने", "्याला", "्याचा", "्याची", "्याचे", "्याच्या", "्यात", "्यावर",
+             "्याकडे", "्याजवळ", "्यातून", "्यावरून"), ("ा", "ी", "े")),
+        **dict.fromkeys(
+            ("त", "ला", "चा", "ची", "चे", "च्या", "ने", "वर", "मध्ये", "काठी", "कडे", "जवळ"),
+            ("",)),
+    },
+    "gu": {
+        **dict.fromkeys(
+            ("માં", "ની", "નો", "નું", "ના", "ને", "થી", "પર", "ઓ", "ઓને", "ઓની"), ("",)),
+        **dict.fromkeys(
+            ("ાને", "ામાં", "ાની", "ાનો", "ાનું", "ાના", "ાથી", "ાઓ", "ા"), ("ો", "ું")),
+    },
+    "pa": {"ੇ": ("ਾ",), "ਿਆਂ": ("ਾ",), "ਾਂ": ("",), "ੀਆਂ": ("ੀ",), "ੋਂ": ("",)},
+}  # fmt: skip
+_JOINING = {"ta": ("ப்", "க்", "த்", "ச்")}  # see `_dictionary_forms`
+_SHORTEST_STEM = {"zh": 1, **dict.fromkeys(("ta", "te", "kn", "ml", "bn", "mr", "gu", "pa"), 2)}
+# Languages whose own words for the curated story nouns are looked up, with their endings
+STORY_LANGUAGES = OWN_LANGUAGES | indian_nouns.LANGUAGES
 _JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _ARABIC_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
 
@@ -267,8 +322,12 @@ def _cldr(language: str = "en") -> dict[str, str]:
 def _dictionary_forms(word: str, language: str) -> list[str]:
     """The forms a word may have in the dictionary: itself, and without a plural or case
     ending ("chats" -> "chat", "gatti" -> "gatto", "Katzen" -> "katze", "собаку" ->
-    "собака", Arabic "القطة" -> "قطة")."""
+    "собака", Arabic "القطة" -> "قطة", Tamil "தண்ணீரைத்" -> "தண்ணீர்")."""
     forms = [word]
+    joined = next((c for c in _JOINING.get(language, ()) if word.endswith(c)), None)
+    if joined:  # Tamil doubles the next word's consonant onto this one: ஆந்தைப் பாட்டி
+        word = word[: -len(joined)]
+        forms.append(word)
     if language == "ar":
         forms += [
             word[len(a) :] for a in _ARABIC_ARTICLE if word.startswith(a) and len(word) > len(a) + 1
@@ -296,6 +355,11 @@ def lookup(word: str, language: str = "en") -> str | None:
     word = _plain(word, code)
     if not word:
         return None
+    from aifilm.draw.translated import AMBIGUOUS
+
+    skip = AMBIGUOUS.get(code, frozenset())
+    if word in skip:
+        return None
     if word in HINDI:
         return HINDI[word]
     forms = _singular(word)
@@ -306,21 +370,23 @@ def lookup(word: str, language: str = "en") -> str | None:
     for form in forms:
         if form in names:
             return names[form]
-    if code not in OWN_LANGUAGES:
+    if code not in STORY_LANGUAGES:
         return None
     english = english_noun(word, code)
     if english:
         return NOUNS[english]
     if code in ("zh", "ja"):  # "马上" (at once) is no horse: a word is a name only whole
         return None
-    return next((names[f] for f in _dictionary_forms(word, code) if f in names), None)
+    forms = [f for f in _dictionary_forms(word, code) if f not in skip]
+    return next((names[f] for f in forms if f in names), None)
 
 
 def english_noun(word: str, language: str) -> str | None:
     """The curated English story noun a word of a film in `language` is ("forêts" ->
-    "forest", "реке" -> "river"), or None: how backdrops are picked in other languages."""
+    "forest", "реке" -> "river", Tamil "மரத்தில்" -> "tree"), or None: how backdrops are
+    picked in other languages."""
     code = base_language(language)
-    if code not in OWN_LANGUAGES:
+    if code not in STORY_LANGUAGES:
         return None
     word = _plain(word, code)
     story = _story_nouns(code)
@@ -331,7 +397,7 @@ def english_noun(word: str, language: str) -> str | None:
 def _story_nouns(language: str) -> dict[str, str]:
     from aifilm.draw.translated import table
 
-    return table(language)
+    return {**table(language), **indian_nouns.table(language)}
 
 
 # Words before a thing that say it is not there ("no water", "without a boat", "not a
@@ -406,6 +472,22 @@ _ABSENCE: dict[str, _Absence] = {
     ),
 }
 _DEFAULT_ABSENCE = _Absence(ABSENT_BEFORE, ABSENT_AFTER, BE, FILLERS)
+# The other Indian languages say it after the thing, as Hindi does: "தண்ணீர் இல்லை", "জল
+# নেই", "नद्या कोरड्या", "ನದಿಗಳು ಬತ್ತಿ" (no water; the rivers dry)
+_INDIAN_ABSENCE = _Absence(
+    ABSENT_BEFORE,
+    ABSENT_AFTER
+    | _words(
+        "இல்லை வறண்டு வறண்ட வற்றி வற்றிப் లేదు లేవు ఎండిపోయాయి ఎండిపోయింది ఎండిపోయి "
+        "ಇಲ್ಲ ಬತ್ತಿ ಬತ್ತಿಹೋಗಿದ್ದವು ಒಣಗಿ ഇല്ല ഇല്ലായിരുന്നു വറ്റി വറ്റിപ്പോയി വറ്റിവരണ്ടു "
+        "വറ്റിപ്പോയിരുന്നു "
+        "নেই না শুকিয়ে শুকনো नाही नव्हते नव्हता नव्हती कोरड्या कोरडी कोरडे आटल्या आटली "
+        "નથી ન સુકાઈ સૂકી સૂકાં ਨਹੀਂ ਸੁੱਕ ਸੁੱਕੇ ਸੁੱਕੀਆਂ"
+    ),
+    BE,
+    FILLERS,
+)
+_ABSENCE.update(dict.fromkeys(indian_nouns.LANGUAGES, _INDIAN_ABSENCE))
 LIQUIDS = frozenset({"water-wave", "droplet"})  # a dry river is still drawn as no water
 
 

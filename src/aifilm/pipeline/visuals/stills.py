@@ -66,7 +66,7 @@ class Stills(VisualsBackend):
     weights_license: ClassVar[str | None] = "no model weights; Noto fonts under SIL OFL-1.1"
     # 2: podcast layouts write layout.json; 3: illustrated scenes; 4: faces on the
     # Visual, scenes in planes (parallax); 5: a film's own language names its pictures;
-    # 6: Japanese words, and title lines broken between phrases
+    # 6: Japanese and eight more Indian languages' words, title lines broken between phrases
     version: ClassVar[str] = "6"
 
     def render(self, request: VisualRequest, out_dir: Path) -> Visual:
