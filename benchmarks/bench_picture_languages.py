@@ -3,7 +3,7 @@
     python benchmarks/bench_picture_languages.py
 
 The Thirsty Crow example's seven spoken lines (narration and dialogue), translated by hand
-into French, Spanish, Portuguese, Italian, German, Russian, Mandarin, Japanese, Tamil,
+into French, Spanish, Portuguese, Italian, German, Russian, Mandarin, Japanese, Hindi, Tamil,
 Telugu, Kannada, Malayalam, Bengali, Marathi, Gujarati, Punjabi and Arabic, are looked up
 as the illustrated scene looks up its words (`aifilm.draw.words.find_things`): as an
 English film did before (the English and Indian CLDR tables only) and in the line's own
@@ -119,6 +119,17 @@ LINES: dict[str, list[str]] = {
         "水はずっと下のほうにありました。カカは考えて、考えました。そして、小石をひとつ、"
         "つぼの中に落としました。もうひとつ、またひとつ。",
         "ゆっくりと水がのぼってきて、カカはやっとお腹いっぱい水を飲むことができました。",
+    ],
+    "hi": [
+        "गर्मी का सबसे गरम दिन था। नदियाँ सूख गई थीं, और काका नाम का एक छोटा-सा कौआ पानी की "
+        "तलाश में एक पेड़ से दूसरे पेड़ पर उड़ रहा था।",
+        "पानी, पानी... क्या इस पूरे जंगल में ज़रा भी पानी बचा है?",
+        "आख़िरकार काका को पुराने बरगद के पेड़ पर आराम करती समझदार उल्लू दादी मिलीं।",
+        "बच्चे, किसान के घर के पीछे एक घड़ा है। पर वह बहुत गहरा है।",
+        "धन्यवाद, दादी! मैं कोई रास्ता ढूँढ लूँगा।",
+        "पानी बहुत नीचे था। काका ने सोचा, और सोचा। फिर उसने घड़े में एक कंकड़ डाला, फिर "
+        "दूसरा, फिर एक और।",
+        "धीरे-धीरे पानी ऊपर आया, और काका ने जी भरकर पानी पिया।",
     ],
     "ta": [
         "அது கோடையின் மிக வெப்பமான நாள். நதிகள் வறண்டு இருந்தன, காகா என்ற சிறிய காகம் தண்ணீர் "

@@ -285,6 +285,9 @@ def test_things_a_films_language_says_are_not_there_are_not_drawn(
          ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
         ("pa", "ਕਾਂ ਦਰਖ਼ਤਾਂ ਉੱਤੇ ਪਾਣੀ ਲੱਭ ਰਿਹਾ ਸੀ। ਘਰ ਦੇ ਪਿੱਛੇ ਘੜਾ।",
          ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        # Hindi's oblique and plural forms
+        ("hi", "कौए ने पेड़ों के बीच घड़े में कंकड़ डाले। खेत में गायें थीं।",
+         ["blackbird", "deciduous-tree", "amphora", "rock", "sheaf-of-rice", "cow"]),
     ],
 )  # fmt: skip
 def test_an_indian_languages_words_name_their_pictures_with_their_endings(
@@ -304,6 +307,7 @@ def test_an_indian_languages_words_name_their_pictures_with_their_endings(
         ("ta", "நான் ஆறு மணிக்கு வந்தேன்."),  # at six o'clock: no river (ஆறு), no bell (மணி)
         ("ml", "ഞാൻ മലയാളം സംസാരിക്കും."),  # Malayalam, not a mountain (മല)
         ("gu", "આભાર, દાદી! હું કોઈ રસ્તો શોધી કાઢીશ."),  # "a way", not a road
+        ("hi", "आम आदमी सोने गया।"),  # common (आम, a mango), to sleep (सोना, gold)
     ],
 )
 def test_indian_languages_words_that_name_nothing_draw_nothing(language: str, text: str) -> None:

@@ -1,5 +1,5 @@
-"""The curated story nouns (`words.NOUNS`) in Tamil, Telugu, Kannada, Malayalam, Bengali,
-Marathi, Gujarati and Punjabi.
+"""The curated story nouns (`words.NOUNS`) in Hindi, Tamil, Telugu, Kannada, Malayalam,
+Bengali, Marathi, Gujarati and Punjabi.
 
 CLDR names the animals in these languages, but most scene words are no emoji with a
 one-word name (a tree, a river, water, a house, a village), so a Tamil or Bengali film drew
@@ -8,7 +8,8 @@ most, written by hand, each pointing at the English word whose picture it is. Di
 forms; the case endings these languages join to a noun (Tamil மரத்தில், Bengali গাছে,
 Marathi झाडावर, Kannada ಮನೆಯಲ್ಲಿ) are taken off by `words._dictionary_forms`, and the
 irregular stems a noun takes before them (Telugu నీటి for నీరు, Tamil வீட்டு for வீடு) are
-listed as words. Words that are as often something else are left out: Tamil ஆறு (a river,
+listed as words. Words that are as often something else are left out: Hindi आम (a mango,
+and common), सोना (gold, and to sleep), Tamil ஆறு (a river,
 and six), Bengali তারা (stars, and they), কলা (banana, and art), Marathi नाव (a boat, and a
 name), and a road where the word is as often "a way" (Bengali রাস্তা, Marathi रस्ता,
 Gujarati રસ્તો, Telugu దారి: "I will find a way").
@@ -18,6 +19,63 @@ from __future__ import annotations
 
 # language -> lines of "english: its words" (English NOUNS words; "crown" stands for a king)
 _TABLES: dict[str, str] = {
+    # Hindi's nouns as written are also in `words.HINDI`; these add the rest and the endings
+    "hi": """
+        water: पानी जल
+        tree: पेड़ वृक्ष
+        river: नदी
+        forest: जंगल वन
+        rain: बारिश वर्षा
+        cloud: बादल
+        sun: सूरज सूर्य
+        moon: चाँद चांद चंद्रमा
+        star: तारा सितारा
+        sky: आसमान आकाश
+        mountain: पहाड़ पर्वत
+        snow: बर्फ़ बर्फ
+        sea: समुद्र सागर
+        fire: आग
+        stone: पत्थर
+        pebble: कंकड़ कंकड़ी
+        house: घर मकान
+        village: गाँव गांव
+        field: खेत
+        temple: मंदिर
+        crown: राजा
+        palace: महल
+        pot: घड़ा मटका
+        crow: कौआ कौवा
+        owl: उल्लू
+        bird: चिड़िया पक्षी
+        fish: मछली
+        cow: गाय
+        elephant: हाथी
+        lion: शेर सिंह
+        tiger: बाघ
+        monkey: बंदर
+        snake: साँप सांप
+        dog: कुत्ता
+        cat: बिल्ली
+        horse: घोड़ा
+        deer: हिरण
+        peacock: मोर
+        parrot: तोता
+        flower: फूल
+        lotus: कमल
+        banana: केला
+        rice: चावल
+        milk: दूध
+        roti: रोटी
+        book: किताब पुस्तक
+        diya: दीया दीपक
+        boat: नाव
+        road: सड़क
+        money: पैसा रुपया
+        school: स्कूल विद्यालय
+        door: दरवाज़ा दरवाजा
+        night: रात
+        wind: हवा
+    """,
     "ta": """
         water: தண்ணீர் நீர்
         tree: மரம் மரங்கள் ஆலமரம்

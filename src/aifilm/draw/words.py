@@ -235,8 +235,11 @@ _ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "ru": dict.fromkeys(_RUSSIAN_ENDINGS, _RUSSIAN_FINALS),
     # Mandarin: a place word after the noun ("河边" riverside, "湖面", "森林里")
     "zh": dict.fromkeys("边上里中下旁前后外面", ("",)),
-    # The Indian languages join case endings to a noun (`indian_nouns`). Tamil: -ம் nouns
+    # The Indian languages join case endings to a noun (`indian_nouns`). Hindi: the oblique
+    # and plural (घड़े, कौए, पेड़ों, गायें, नदियों). Tamil: -ம் nouns
     # take -த்த- (மரத்தில் "in the tree"), a consonant its vowel sign (தண்ணீரை, குரங்கின்)
+    "hi": {"ों": ("", "ा"), "ें": ("",), "े": ("ा",), "ए": ("आ",), "ओं": ("आ",),
+           "ियों": ("ी",), "ियाँ": ("ी",)},
     "ta": {
         **dict.fromkeys(
             ("த்திலிருந்து", "த்தில்", "த்தை", "த்துக்கு", "த்தின்", "த்தோடு", "த்தால்",
@@ -287,7 +290,7 @@ _ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "pa": {"ੇ": ("ਾ",), "ਿਆਂ": ("ਾ",), "ਾਂ": ("",), "ੀਆਂ": ("ੀ",), "ੋਂ": ("",)},
 }  # fmt: skip
 _JOINING = {"ta": ("ப்", "க்", "த்", "ச்")}  # see `_dictionary_forms`
-_SHORTEST_STEM = {"zh": 1, **dict.fromkeys(("ta", "te", "kn", "ml", "bn", "mr", "gu", "pa"), 2)}
+_SHORTEST_STEM = {"zh": 1, **dict.fromkeys(indian_nouns.LANGUAGES, 2)}
 # Languages whose own words for the curated story nouns are looked up, with their endings
 STORY_LANGUAGES = OWN_LANGUAGES | indian_nouns.LANGUAGES
 _JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -378,7 +381,7 @@ def lookup(word: str, language: str = "en") -> str | None:
     if code in ("zh", "ja"):  # "马上" (at once) is no horse: a word is a name only whole
         return None
     forms = [f for f in _dictionary_forms(word, code) if f not in skip]
-    return next((names[f] for f in forms if f in names), None)
+    return next((HINDI.get(f) or names[f] for f in forms if f in HINDI or f in names), None)
 
 
 def english_noun(word: str, language: str) -> str | None:
