@@ -200,6 +200,12 @@ scenes:
             ["cat", "dog", "water-wave", "evergreen-tree"],
         ),
         ("ar", "رأت القطة الكلب.", ["cat", "dog"]),
+        # Arabic with what is joined to a word: "and the" (وال), "in the" (بال), "its" (ـها)
+        (
+            "ar",
+            "جلس الغراب على الشجرة والماء بعيد. وضع حصاة بالجرة قرب بيتها.",
+            ["blackbird", "deciduous-tree", "droplet", "rock", "amphora", "house"],
+        ),
         # Mandarin, cut into words by jieba: "马上" (at once) is no horse
         (
             "zh",
@@ -251,6 +257,7 @@ def test_a_languages_words_are_not_looked_up_in_another_languages_film() -> None
         ("de", "Die Flüsse waren ausgetrocknet. Es gibt kein Wasser.", []),
         ("ru", "Реки пересохли. Нет воды.", []),
         ("zh", "河流都干了。没有水。", []),
+        ("ar", "جفت الأنهار. لا يوجد ماء.", []),  # the rivers dried up; there is no water
         ("ja", "川はすっかり干上がっていた。水がない。雨も降らなかった。", []),
         ("ja", "干上がった川のそばに、一羽の鳥がいた。", ["bird"]),
     ],

@@ -91,6 +91,8 @@ def main(package: Path) -> None:
             for text in entry.get("tts", []):
                 if language == "ja":  # "ライオンの顔" (a lion's face) draws a lion
                     text = text.removesuffix("の顔")
+                if language == "ar":  # without vowel marks, as `words._plain` reads a film
+                    text = re.sub(r"[\u064b-\u065f\u0670]", "", text)
                 words = WORD.findall(text.casefold())
                 shortest = 1 if language in ("zh", "ja") else 3  # 猫, 狗, 犬: one character
                 if len(words) != 1 or len(words[0]) < shortest or words[0] in _VAGUE:

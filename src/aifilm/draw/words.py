@@ -190,8 +190,9 @@ HINDI: dict[str, str] = {
 # Words that say where a shot is rather than what is in it pick its backdrop
 # (aifilm.draw.scenery); they are also props when named.
 # `\w` alone splits Indian scripts at their vowel signs (marks, not letters): बारिश
-# would be ब, र, श. The Indic blocks (less the danda punctuation) count as letters.
-WORD = re.compile(r"[\w\u0900-\u0963\u0966-\u0dff'-]+", re.UNICODE)
+# would be ब, र, श. The Indic blocks (less the danda punctuation) count as letters, and
+# so do Arabic's vowel marks (مَاءٌ would be م, اء).
+WORD = re.compile(r"[\w\u0900-\u0963\u0966-\u0dff\u064b-\u065f\u0670'-]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,9 @@ _SHORTEST_STEM = {"zh": 1, **dict.fromkeys(indian_nouns.LANGUAGES, 2)}
 # Languages whose own words for the curated story nouns are looked up, with their endings
 STORY_LANGUAGES = OWN_LANGUAGES | indian_nouns.LANGUAGES
 _JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_ARABIC_ARTICLE = ("وال", "بال", "فال", "كال", "لل", "ال")
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")
+# شجرتها "her tree": ة is written ت before a pronoun joined to the word
+_ARABIC_PRONOUNS = ("ها", "هم", "هن", "ه", "نا", "ي")
 
 
 @functools.cache
@@ -322,6 +325,33 @@ def _cldr(language: str = "en") -> dict[str, str]:
     return merged
 
 
+def _arabic_stems(word: str) -> set[str]:
+    """An Arabic word without what is written joined to it: "and"/"so" (و, ف), "with"/"to"/
+    "like" (ب, ل, ك), the article (ال), a pronoun after it (ـها, ـه) and the accusative
+    alif: "والماء" -> "ماء", "بالجرة" -> "جرة", "شجرتها" -> "شجرة"."""
+    stems = {word}
+    if word[:1] in ("و", "ف") and len(word) > 3:
+        stems.add(word[1:])
+    for stem in list(stems):
+        if stem.startswith("لل") and len(stem) > 4:
+            stems.add(stem[2:])  # li + al: للبيت
+        if stem[:1] in ("ب", "ل", "ك") and len(stem) > 3:
+            stems.add(stem[1:])
+    for stem in list(stems):
+        if stem.startswith("ال") and len(stem) > 3:
+            stems.add(stem[2:])
+    for stem in list(stems):
+        for pronoun in _ARABIC_PRONOUNS:
+            base = stem[: -len(pronoun)]
+            if stem.endswith(pronoun) and len(base) >= (3 if pronoun == "ي" else 2):
+                stems.add(base)
+                if base.endswith("ت"):
+                    stems.add(base[:-1] + "ة")
+        if stem.endswith("ا") and len(stem) > 3:
+            stems.add(stem[:-1])  # نهرًا: a river, as an object
+    return stems
+
+
 def _dictionary_forms(word: str, language: str) -> list[str]:
     """The forms a word may have in the dictionary: itself, and without a plural or case
     ending ("chats" -> "chat", "gatti" -> "gatto", "Katzen" -> "katze", "собаку" ->
@@ -332,9 +362,7 @@ def _dictionary_forms(word: str, language: str) -> list[str]:
         word = word[: -len(joined)]
         forms.append(word)
     if language == "ar":
-        forms += [
-            word[len(a) :] for a in _ARABIC_ARTICLE if word.startswith(a) and len(word) > len(a) + 1
-        ]
+        forms += sorted(_arabic_stems(word) - {word})
     for ending, finals in _ENDINGS.get(language, {}).items():
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) >= _SHORTEST_STEM.get(language, 3):
@@ -346,6 +374,8 @@ def _plain(word: str, code: str) -> str:
     """A word as the tables hold it: casefolded, and French or Italian without an elided
     article ("l'eau", "dell'acqua": the noun after)."""
     word = word.strip().casefold().strip("'-")
+    if code == "ar":
+        word = _ARABIC_MARKS.sub("", word)
     if code in ("fr", "it") and "'" in word:
         word = word.rsplit("'", 1)[1]
     return word
@@ -466,6 +496,13 @@ _ABSENCE: dict[str, _Absence] = {
         _words("干 干了 干涸 干涸了 枯竭 枯竭了 空 空了 没了"),
         _words("都 已经 是 全 全都"),
         _words("一 一个 一只 一点 任何"),
+    ),
+    # Arabic says the drying before the thing too: "جفت الأنهار" (the rivers dried up)
+    "ar": _Absence(
+        _words("بلا بدون لا ليس ليست لم جفت جفّت نضب نضبت جف"),
+        _words("جافة جاف جافّة فارغة فارغ جفت نضبت"),
+        _words("كانت كان كانوا أصبحت"),
+        _words("أي من يوجد توجد هناك"),  # لا يوجد ماء: there is no water
     ),
     "ru": _Absence(
         _words("без нет не ни никакой никакого"),
