@@ -8,10 +8,11 @@ table knows are looked up in CLDR's emoji names (English and ten Indian language
 French, Spanish, Portuguese, Italian, German, Russian, Arabic or Mandarin film, that
 language's CLDR names and the curated nouns translated into it (`translated.py`) are looked
 up too, with plural and case endings taken off; Mandarin is cut into words by jieba. In a
-Japanese film, the words are cut out by the longest known word (`japanese.py`). A film in
+Japanese film, the words are cut out by the longest known word (`japanese.py`); Arabic is
+read without vowel marks and what is joined to a word (`arabic.py`). A film in Hindi,
 Tamil, Telugu, Kannada, Malayalam, Bengali, Marathi, Gujarati or Punjabi looks up the
-curated nouns in that language (`indian_nouns.py`), with its case endings taken off. A user's
-`keywords:` on a shot are looked up the same way, first.
+curated nouns in that language (`indian_nouns.py`), with its case endings taken off. A
+user's `keywords:` on a shot are looked up the same way, first.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from aifilm.draw import indian_nouns, japanese
+from aifilm.draw import arabic, indian_nouns, japanese
+from aifilm.draw.translated import AMBIGUOUS
 from aifilm.spec.vocabulary import base_language
 
 # word -> asset name (a file in assets/fluent/, without ".svg")
@@ -236,68 +238,12 @@ _ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "ru": dict.fromkeys(_RUSSIAN_ENDINGS, _RUSSIAN_FINALS),
     # Mandarin: a place word after the noun ("河边" riverside, "湖面", "森林里")
     "zh": dict.fromkeys("边上里中下旁前后外面", ("",)),
-    # The Indian languages join case endings to a noun (`indian_nouns`). Hindi: the oblique
-    # and plural (घड़े, कौए, पेड़ों, गायें, नदियों). Tamil: -ம் nouns
-    # take -த்த- (மரத்தில் "in the tree"), a consonant its vowel sign (தண்ணீரை, குரங்கின்)
-    "hi": {"ों": ("", "ा"), "ें": ("",), "े": ("ा",), "ए": ("आ",), "ओं": ("आ",),
-           "ियों": ("ी",), "ियाँ": ("ी",)},
-    "ta": {
-        **dict.fromkeys(
-            ("த்திலிருந்து", "த்தில்", "த்தை", "த்துக்கு", "த்தின்", "த்தோடு", "த்தால்",
-             "த்திற்கு", "ங்கள்", "ங்களை", "ங்களில்", "ங்களின்"), ("ம்",)),
-        **dict.fromkeys(
-            ("ிலிருந்து", "ில்", "ை", "ுக்கு", "ின்", "ோடு", "ால்", "ும்", "ிற்கு", "ுடன்"),
-            ("்", "ு")),
-        **dict.fromkeys(
-            ("யிலிருந்து", "யில்", "யை", "க்கு", "க்குள்", "யின்", "யோடு", "யால்", "யும்",
-             "கள்", "களை", "களில்"), ("",)),
-    },
-    "te": {
-        **dict.fromkeys(("లో", "కు", "కి", "ని", "ను", "తో", "పై", "లు", "ల"), ("",)),
-        **dict.fromkeys(("ానికి", "ాన్ని", "ాల", "ాలు", "ంలో"), ("ం",)),
-    },
-    "kn": {
-        **dict.fromkeys(
-            ("ದಲ್ಲಿ", "ದ", "ಕ್ಕೆ", "ವನ್ನು", "ವು", "ದಿಂದ", "ಗಳು", "ಗಳಲ್ಲಿ", "ಗಳನ್ನು", "ಯಲ್ಲಿ",
-             "ಯ", "ಗೆ", "ಯನ್ನು", "ಯಿಂದ", "ಯು", "ಯೊಳಗೆ", "ದೊಳಗೆ"), ("",)),
-        **dict.fromkeys(("ನ್ನು", "ಿನ", "ಿಗೆ", "ಿನಲ್ಲಿ", "ಿಂದ"), ("ು",)),
-    },
-    "ml": {
-        **dict.fromkeys(
-            ("ത്തിൽ", "ത്തിന്റെ", "ത്തെ", "ത്തിലേക്ക്", "ത്തിലൂടെ", "ത്തിന്", "ങ്ങൾ",
-             "ങ്ങളിൽ", "മുണ്ട്"), ("ം",)),
-        **dict.fromkeys(("യുടെ", "യിൽ", "യെ", "ക്ക്", "യ്ക്ക്", "കൾ", "യും"), ("",)),
-        **dict.fromkeys(("ിൽ", "ിന്റെ", "ിനെ", "ിന്", "ിലേക്ക്", "ുകൾ", "ും"), ("്",)),
-    },
-    "bn": dict.fromkeys(
-        ("ে", "তে", "র", "এর", "ের", "কে", "টি", "টা", "গুলো", "গুলি", "দের", "ও"), ("",)),
-    "mr": {
-        **dict.fromkeys(
-            ("ावर", "ात", "ाला", "ाचा", "ाची", "ाचे", "ाच्या", "ाने", "ामध्ये", "ामागे",
-             "ाकडे", "ाजवळ", "ांत", "ांना", "ांवर", "ाखाली", "ातून", "ाशी", "ावरून"), ("",)),
-        **dict.fromkeys(
-            ("्याने", "्याला", "्याचा", "्याची", "्याचे", "्याच्या", "्यात", "्यावर",
-             "्याकडे", "्याजवळ", "्यातून", "्यावरून"), ("ा", "ी", "े")),
-        **dict.fromkeys(
-            ("त", "ला", "चा", "ची", "चे", "च्या", "ने", "वर", "मध्ये", "काठी", "कडे", "जवळ"),
-            ("",)),
-    },
-    "gu": {
-        **dict.fromkeys(
-            ("માં", "ની", "નો", "નું", "ના", "ને", "થી", "પર", "ઓ", "ઓને", "ઓની"), ("",)),
-        **dict.fromkeys(
-            ("ાને", "ામાં", "ાની", "ાનો", "ાનું", "ાના", "ાથી", "ાઓ", "ા"), ("ો", "ું")),
-    },
-    "pa": {"ੇ": ("ਾ",), "ਿਆਂ": ("ਾ",), "ਾਂ": ("",), "ੀਆਂ": ("ੀ",), "ੋਂ": ("",)},
+    **indian_nouns.ENDINGS,
 }  # fmt: skip
-_JOINING = {"ta": ("ப்", "க்", "த்", "ச்")}  # see `_dictionary_forms`
 _SHORTEST_STEM = {"zh": 1, **dict.fromkeys(indian_nouns.LANGUAGES, 2)}
 # Languages whose own words for the curated story nouns are looked up, with their endings
 STORY_LANGUAGES = OWN_LANGUAGES | indian_nouns.LANGUAGES
 _JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")
-# شجرتها "her tree": ة is written ت before a pronoun joined to the word
-_ARABIC_PRONOUNS = ("ها", "هم", "هن", "ه", "نا", "ي")
 
 
 @functools.cache
@@ -325,44 +271,17 @@ def _cldr(language: str = "en") -> dict[str, str]:
     return merged
 
 
-def _arabic_stems(word: str) -> set[str]:
-    """An Arabic word without what is written joined to it: "and"/"so" (و, ف), "with"/"to"/
-    "like" (ب, ل, ك), the article (ال), a pronoun after it (ـها, ـه) and the accusative
-    alif: "والماء" -> "ماء", "بالجرة" -> "جرة", "شجرتها" -> "شجرة"."""
-    stems = {word}
-    if word[:1] in ("و", "ف") and len(word) > 3:
-        stems.add(word[1:])
-    for stem in list(stems):
-        if stem.startswith("لل") and len(stem) > 4:
-            stems.add(stem[2:])  # li + al: للبيت
-        if stem[:1] in ("ب", "ل", "ك") and len(stem) > 3:
-            stems.add(stem[1:])
-    for stem in list(stems):
-        if stem.startswith("ال") and len(stem) > 3:
-            stems.add(stem[2:])
-    for stem in list(stems):
-        for pronoun in _ARABIC_PRONOUNS:
-            base = stem[: -len(pronoun)]
-            if stem.endswith(pronoun) and len(base) >= (3 if pronoun == "ي" else 2):
-                stems.add(base)
-                if base.endswith("ت"):
-                    stems.add(base[:-1] + "ة")
-        if stem.endswith("ا") and len(stem) > 3:
-            stems.add(stem[:-1])  # نهرًا: a river, as an object
-    return stems
-
-
 def _dictionary_forms(word: str, language: str) -> list[str]:
     """The forms a word may have in the dictionary: itself, and without a plural or case
     ending ("chats" -> "chat", "gatti" -> "gatto", "Katzen" -> "katze", "собаку" ->
     "собака", Arabic "القطة" -> "قطة", Tamil "தண்ணீரைத்" -> "தண்ணீர்")."""
     forms = [word]
-    joined = next((c for c in _JOINING.get(language, ()) if word.endswith(c)), None)
+    joined = next((c for c in indian_nouns.JOINING.get(language, ()) if word.endswith(c)), None)
     if joined:  # Tamil doubles the next word's consonant onto this one: ஆந்தைப் பாட்டி
         word = word[: -len(joined)]
         forms.append(word)
     if language == "ar":
-        forms += sorted(_arabic_stems(word) - {word})
+        forms += sorted(arabic.stems(word) - {word})
     for ending, finals in _ENDINGS.get(language, {}).items():
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) >= _SHORTEST_STEM.get(language, 3):
@@ -375,7 +294,7 @@ def _plain(word: str, code: str) -> str:
     article ("l'eau", "dell'acqua": the noun after)."""
     word = word.strip().casefold().strip("'-")
     if code == "ar":
-        word = _ARABIC_MARKS.sub("", word)
+        word = arabic.without_marks(word)
     if code in ("fr", "it") and "'" in word:
         word = word.rsplit("'", 1)[1]
     return word
@@ -388,8 +307,6 @@ def lookup(word: str, language: str = "en") -> str | None:
     word = _plain(word, code)
     if not word:
         return None
-    from aifilm.draw.translated import AMBIGUOUS
-
     skip = AMBIGUOUS.get(code, frozenset())
     if word in skip:
         return None
@@ -512,28 +429,16 @@ _ABSENCE: dict[str, _Absence] = {
     ),
 }
 _DEFAULT_ABSENCE = _Absence(ABSENT_BEFORE, ABSENT_AFTER, BE, FILLERS)
-# The other Indian languages say it after the thing, as Hindi does: "தண்ணீர் இல்லை", "জল
-# নেই", "नद्या कोरड्या", "ನದಿಗಳು ಬತ್ತಿ" (no water; the rivers dry)
-_INDIAN_ABSENCE = _Absence(
-    ABSENT_BEFORE,
-    ABSENT_AFTER
-    | _words(
-        "இல்லை வறண்டு வறண்ட வற்றி வற்றிப் లేదు లేవు ఎండిపోయాయి ఎండిపోయింది ఎండిపోయి "
-        "ಇಲ್ಲ ಬತ್ತಿ ಬತ್ತಿಹೋಗಿದ್ದವು ಒಣಗಿ ഇല്ല ഇല്ലായിരുന്നു വറ്റി വറ്റിപ്പോയി വറ്റിവരണ്ടു "
-        "വറ്റിപ്പോയിരുന്നു "
-        "নেই না শুকিয়ে শুকনো नाही नव्हते नव्हता नव्हती कोरड्या कोरडी कोरडे आटल्या आटली "
-        "નથી ન સુકાઈ સૂકી સૂકાં ਨਹੀਂ ਸੁੱਕ ਸੁੱਕੇ ਸੁੱਕੀਆਂ"
-    ),
-    BE,
-    FILLERS,
-)
+# The other Indian languages say it after the thing, as Hindi does (`indian_nouns`)
+_INDIAN_ABSENCE = _Absence(ABSENT_BEFORE, ABSENT_AFTER | indian_nouns.ABSENT_AFTER, BE, FILLERS)
 _ABSENCE.update(dict.fromkeys(indian_nouns.LANGUAGES, _INDIAN_ABSENCE))
 LIQUIDS = frozenset({"water-wave", "droplet"})  # a dry river is still drawn as no water
 
 
 def said_absent(tokens: list[str], index: int, asset: str, language: str = "en") -> bool:
     """Whether the words around `tokens[index]` say the thing it names is not there (in
-    the film's `language`: "pas d'eau", "Реки пересохли"; English and Hindi otherwise)."""
+    the film's `language`: "pas d'eau", "Реки пересохли", "جفت الأنهار", "水がない", "জল
+    নেই"; English and Hindi otherwise)."""
     code = base_language(language)
     if code == "ja":
         return japanese.said_absent(
