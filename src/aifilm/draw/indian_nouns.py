@@ -136,7 +136,7 @@ _TABLES: dict[str, str] = {
     "te": """
         water: నీరు నీళ్ళు నీళ్లు నీళ్ళ నీళ్ల నీటి
         tree: చెట్టు చెట్లు చెట్ల మర్రిచెట్టు
-        river: నది
+        river: నది నదులు
         forest: అడవి
         rain: వర్షం వాన
         cloud: మేఘం మేఘాలు
@@ -357,7 +357,7 @@ _TABLES: dict[str, str] = {
     "mr": """
         water: पाणी पाण्या
         tree: झाड झाडे
-        river: नदी
+        river: नदी नद्या
         forest: जंगल रान
         rain: पाऊस पावसा
         cloud: ढग
