@@ -88,6 +88,7 @@ _TABLES: dict[str, str] = {
         star: நட்சத்திரம்
         sky: வானம்
         mountain: மலை
+        snow: பனி
         sea: கடல்
         fire: நெருப்பு
         pebble: கூழாங்கல் கூழாங்கற்களை கூழாங்கல்லை
@@ -145,6 +146,7 @@ _TABLES: dict[str, str] = {
         star: నక్షత్రం నక్షత్రాలు
         sky: ఆకాశం
         mountain: కొండ పర్వతం
+        snow: మంచు
         sea: సముద్రం
         fire: నిప్పు అగ్ని
         stone: రాయి రాళ్ళు రాళ్లు
@@ -201,6 +203,7 @@ _TABLES: dict[str, str] = {
         star: ನಕ್ಷತ್ರ
         sky: ಆಕಾಶ
         mountain: ಬೆಟ್ಟ ಪರ್ವತ
+        snow: ಹಿಮ
         sea: ಸಮುದ್ರ
         fire: ಬೆಂಕಿ
         stone: ಕಲ್ಲು ಕಲ್ಲನ್ನು ಕಲ್ಲುಗಳು
@@ -257,6 +260,7 @@ _TABLES: dict[str, str] = {
         star: നക്ഷത്രം
         sky: ആകാശം
         mountain: മല പർവ്വതം
+        snow: മഞ്ഞ്
         sea: കടൽ
         fire: തീ
         stone: കല്ല് കല്ലുകൾ
@@ -311,6 +315,7 @@ _TABLES: dict[str, str] = {
         moon: চাঁদ
         sky: আকাশ
         mountain: পাহাড় পর্বত
+        snow: বরফ
         sea: সমুদ্র সাগর
         fire: আগুন
         stone: পাথর
@@ -366,6 +371,7 @@ _TABLES: dict[str, str] = {
         star: तारा तारे
         sky: आकाश
         mountain: डोंगर पर्वत
+        snow: बर्फ
         sea: समुद्र
         fire: आग
         stone: दगड
@@ -422,6 +428,7 @@ _TABLES: dict[str, str] = {
         star: તારો તારા
         sky: આકાશ
         mountain: પર્વત ડુંગર
+        snow: બરફ
         sea: સમુદ્ર દરિયો
         fire: આગ
         stone: પથ્થર
@@ -478,6 +485,7 @@ _TABLES: dict[str, str] = {
         star: ਤਾਰਾ ਤਾਰੇ
         sky: ਅਸਮਾਨ
         mountain: ਪਹਾੜ
+        snow: ਬਰਫ਼
         sea: ਸਮੁੰਦਰ
         fire: ਅੱਗ
         stone: ਪੱਥਰ
