@@ -242,6 +242,10 @@ def test_a_languages_words_are_not_looked_up_in_another_languages_film() -> None
         from aifilm.draw.words import NOUNS
 
         assert all(english in NOUNS for english in STORY_NOUNS), "a translation without a picture"
+        from aifilm.draw import indian_nouns
+
+        for indian in indian_nouns.LANGUAGES:
+            assert set(indian_nouns.table(indian).values()) <= set(NOUNS), indian
         trees = {"fr": "arbres", "es": "árboles", "pt": "árvores", "it": "alberi", "de": "Bäume",
                  "ru": "деревья"}  # fmt: skip
         assert lookup(trees[language], language) == "deciduous-tree"

@@ -12,7 +12,9 @@ listed as words. Words that are as often something else are left out: Hindi आ�
 and common), सोना (gold, and to sleep), Tamil ஆறு (a river,
 and six), Bengali তারা (stars, and they), কলা (banana, and art), Marathi नाव (a boat, and a
 name), and a road where the word is as often "a way" (Bengali রাস্তা, Marathi रस्ता,
-Gujarati રસ્તો, Telugu దారి: "I will find a way").
+Gujarati રસ્તો, Telugu దారి: "I will find a way"), Bengali বল (a ball, and "say"),
+Marathi and Gujarati पान/પાન (a leaf, and a page or betel), Tamil பட்டம் (a kite, and a
+degree), Telugu కత్తి (a sword, and a kitchen knife).
 """
 
 from __future__ import annotations
@@ -75,6 +77,18 @@ _TABLES: dict[str, str] = {
         door: दरवाज़ा दरवाजा
         night: रात
         wind: हवा
+        leaf: पत्ता पत्ते पत्तियाँ
+        grass: घास
+        garden: बगीचा बाग़ बाग
+        pond: तालाब
+        bridge: पुल
+        city: शहर नगर
+        rainbow: इंद्रधनुष
+        earth: धरती पृथ्वी
+        sword: तलवार
+        drum: ढोल
+        kite: पतंग
+        ball: गेंद
     """,
     "ta": """
         water: தண்ணீர் நீர்
@@ -133,6 +147,18 @@ _TABLES: dict[str, str] = {
         door: கதவு
         night: இரவு
         wind: காற்று
+        leaf: இலை இலைகள்
+        grass: புல்
+        garden: தோட்டம்
+        pond: குளம்
+        bridge: பாலம்
+        city: நகரம்
+        roti: ரொட்டி
+        rainbow: வானவில்
+        earth: பூமி
+        sword: வாள்
+        drum: மேளம்
+        ball: பந்து
     """,
     "te": """
         water: నీరు నీళ్ళు నీళ్లు నీళ్ళ నీళ్ల నీటి
@@ -190,6 +216,18 @@ _TABLES: dict[str, str] = {
         door: తలుపు
         night: రాత్రి
         wind: గాలి
+        leaf: ఆకు ఆకులు
+        grass: గడ్డి
+        garden: తోట
+        pond: చెరువు
+        bridge: వంతెన
+        city: నగరం
+        roti: రొట్టె
+        rainbow: ఇంద్రధనుస్సు
+        earth: భూమి
+        drum: డప్పు
+        kite: గాలిపటం
+        ball: బంతి
     """,
     "kn": """
         water: ನೀರು ನೀರಿನ
@@ -247,6 +285,19 @@ _TABLES: dict[str, str] = {
         door: ಬಾಗಿಲು
         night: ರಾತ್ರಿ
         wind: ಗಾಳಿ
+        leaf: ಎಲೆ ಎಲೆಗಳು
+        grass: ಹುಲ್ಲು
+        garden: ತೋಟ
+        pond: ಕೊಳ
+        bridge: ಸೇತುವೆ
+        city: ನಗರ
+        roti: ರೊಟ್ಟಿ
+        rainbow: ಕಾಮನಬಿಲ್ಲು
+        earth: ಭೂಮಿ
+        sword: ಖಡ್ಗ
+        drum: ಡೋಲು
+        kite: ಗಾಳಿಪಟ
+        ball: ಚೆಂಡು
     """,
     "ml": """
         water: വെള്ളം
@@ -303,6 +354,19 @@ _TABLES: dict[str, str] = {
         door: വാതിൽ
         night: രാത്രി
         wind: കാറ്റ്
+        leaf: ഇല ഇലകൾ
+        grass: പുല്ല്
+        garden: തോട്ടം
+        pond: കുളം
+        bridge: പാലം
+        city: നഗരം
+        roti: റൊട്ടി
+        rainbow: മഴവില്ല്
+        earth: ഭൂമി
+        sword: വാൾ
+        drum: ചെണ്ട
+        kite: പട്ടം
+        ball: പന്ത്
     """,
     "bn": """
         water: জল পানি
@@ -358,6 +422,18 @@ _TABLES: dict[str, str] = {
         door: দরজা
         night: রাত
         wind: বাতাস হাওয়া
+        leaf: পাতা
+        grass: ঘাস
+        garden: বাগান
+        pond: পুকুর
+        bridge: সেতু
+        city: শহর
+        roti: রুটি
+        rainbow: রংধনু
+        earth: পৃথিবী
+        sword: তলোয়ার
+        drum: ঢোল
+        kite: ঘুড়ি
     """,
     "mr": """
         water: पाणी पाण्या
@@ -415,6 +491,18 @@ _TABLES: dict[str, str] = {
         door: दार दरवाजा
         night: रात्र
         wind: वारा
+        grass: गवत
+        garden: बाग बगीचा
+        pond: तलाव
+        bridge: पूल
+        city: शहर
+        roti: भाकरी पोळी
+        rainbow: इंद्रधनुष्य
+        earth: पृथ्वी धरती
+        sword: तलवार
+        drum: ढोल
+        kite: पतंग
+        ball: चेंडू
     """,
     "gu": """
         water: પાણી
@@ -472,6 +560,19 @@ _TABLES: dict[str, str] = {
         door: દરવાજો
         night: રાત
         wind: પવન
+        leaf: પાંદડું પાંદડાં
+        grass: ઘાસ
+        garden: બગીચો
+        pond: તળાવ
+        bridge: પુલ
+        city: શહેર
+        roti: રોટલી રોટલો
+        rainbow: મેઘધનુષ્ય
+        earth: પૃથ્વી ધરતી
+        sword: તલવાર
+        drum: ઢોલ
+        kite: પતંગ
+        ball: દડો
     """,
     "pa": """
         water: ਪਾਣੀ
@@ -529,6 +630,18 @@ _TABLES: dict[str, str] = {
         door: ਦਰਵਾਜ਼ਾ
         night: ਰਾਤ
         wind: ਹਵਾ
+        leaf: ਪੱਤਾ ਪੱਤੇ
+        grass: ਘਾਹ
+        garden: ਬਾਗ਼ ਬਗੀਚਾ
+        pond: ਛੱਪੜ ਤਲਾਬ
+        bridge: ਪੁਲ
+        city: ਸ਼ਹਿਰ
+        roti: ਰੋਟੀ
+        earth: ਧਰਤੀ
+        sword: ਤਲਵਾਰ
+        drum: ਢੋਲ
+        kite: ਪਤੰਗ
+        ball: ਗੇਂਦ
     """,
 }
 
