@@ -273,6 +273,10 @@ def test_things_a_films_language_says_are_not_there_are_not_drawn(
     assert [m.asset for m in find_things(text, language=language)] == found
 
 
+# "A crow sat on the tree and looked for water. A pot behind the house."
+CROW_STORY = ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]
+
+
 @pytest.mark.parametrize(
     ("language", "text", "found"),
     [
@@ -280,22 +284,16 @@ def test_things_a_films_language_says_are_not_there_are_not_drawn(
         (
             "ta",
             "ஒரு காகம் மரத்தில் அமர்ந்து தண்ணீரைத் தேடியது. வீட்டின் பின்னால் ஒரு பானை.",
-            ["blackbird", "deciduous-tree", "droplet", "house", "amphora"],
+            CROW_STORY,
         ),
         ("te", "ఒక కాకి చెట్టుకు దగ్గర నీటిలో చేపను చూసింది.", ["blackbird", "deciduous-tree",
                                                             "droplet", "fish"]),
-        ("kn", "ಕಾಗೆ ಮರದಲ್ಲಿ ಕುಳಿತು ನೀರನ್ನು ಹುಡುಕಿತು. ಮನೆಯ ಹಿಂದೆ ಮಡಕೆ.",
-         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
-        ("ml", "കാക്ക മരത്തിൽ ഇരുന്നു വെള്ളം തേടി. വീടിന്റെ പിന്നിൽ കുടം.",
-         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
-        ("bn", "কাকটি গাছে বসে জলের খোঁজ করছিল। বাড়ির পিছনে কলসি।",
-         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
-        ("mr", "कावळा झाडावर बसून पाण्याच्या शोधात होता. घरामागे मडके.",
-         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
-        ("gu", "કાગડો ઝાડ પર બેસીને પાણીની શોધમાં હતો. ઘરની પાછળ માટલું.",
-         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
-        ("pa", "ਕਾਂ ਦਰਖ਼ਤਾਂ ਉੱਤੇ ਪਾਣੀ ਲੱਭ ਰਿਹਾ ਸੀ। ਘਰ ਦੇ ਪਿੱਛੇ ਘੜਾ।",
-         ["blackbird", "deciduous-tree", "droplet", "house", "amphora"]),
+        ("kn", "ಕಾಗೆ ಮರದಲ್ಲಿ ಕುಳಿತು ನೀರನ್ನು ಹುಡುಕಿತು. ಮನೆಯ ಹಿಂದೆ ಮಡಕೆ.", CROW_STORY),
+        ("ml", "കാക്ക മരത്തിൽ ഇരുന്നു വെള്ളം തേടി. വീടിന്റെ പിന്നിൽ കുടം.", CROW_STORY),
+        ("bn", "কাকটি গাছে বসে জলের খোঁজ করছিল। বাড়ির পিছনে কলসি।", CROW_STORY),
+        ("mr", "कावळा झाडावर बसून पाण्याच्या शोधात होता. घरामागे मडके.", CROW_STORY),
+        ("gu", "કાગડો ઝાડ પર બેસીને પાણીની શોધમાં હતો. ઘરની પાછળ માટલું.", CROW_STORY),
+        ("pa", "ਕਾਂ ਦਰਖ਼ਤਾਂ ਉੱਤੇ ਪਾਣੀ ਲੱਭ ਰਿਹਾ ਸੀ। ਘਰ ਦੇ ਪਿੱਛੇ ਘੜਾ।", CROW_STORY),
         # Hindi's oblique and plural forms
         ("hi", "कौए ने पेड़ों के बीच घड़े में कंकड़ डाले। खेत में गायें थीं।",
          ["blackbird", "deciduous-tree", "amphora", "rock", "sheaf-of-rice", "cow"]),
@@ -378,6 +376,28 @@ def test_a_french_film_shows_what_its_words_name(tmp_path: Path) -> None:
         scene = read_scene(state.visuals[0].path)
         assert scene is not None
         assert {"cow", "cloud-with-rain"} <= {p["name"] for p in scene["pictures"]}
+    finally:
+        pipe.close()
+
+
+def test_a_tamil_film_shows_what_its_words_name(tmp_path: Path) -> None:
+    """Rendered: the illustrated scene of a Tamil line, its words carrying case endings
+    (மரத்தில் "in the tree", வீட்டின் "of the house"), draws the crow, the tree and the
+    house (a scene draws the first few things a line names, `scene.MAX_PROPS`)."""
+    path = tmp_path / "project.yaml"
+    path.write_text(
+        "title: காகம்\nlanguage: ta\nduration: 10s\noutput: {resolution: 640x360, fps: 12}\n"
+        "backends: {voice: espeak}\nscenes:\n  - shots:\n"
+        '      - narration: "காகம் மரத்தில் அமர்ந்தது. வீட்டின் பின்னால் ஒரு பானை."\n',
+        encoding="utf-8",
+    )
+    pipe = Pipeline(Project.load(path))
+    try:
+        state = pipe.run()
+        scene = read_scene(state.visuals[0].path)
+        assert scene is not None
+        drawn = {p["name"] for p in scene["pictures"]}
+        assert {"blackbird", "deciduous-tree", "house"} <= drawn, drawn
     finally:
         pipe.close()
 

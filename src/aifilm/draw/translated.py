@@ -464,8 +464,9 @@ STORY_NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
 # fmt: on
 
 
-# Words that are as often another word: never looked up in a film in that language
-# (CLDR's "lit" is a bed, and French "il lit" reads; Italian "riso" is rice and laughter)
+# Words that are as often another word: never looked up in a film in that language, in
+# any table (CLDR's "lit" is a bed, and French "il lit" reads; Italian "riso" is rice and
+# laughter; CLDR's Tamil மணி is a bell, and o'clock)
 AMBIGUOUS: dict[str, frozenset[str]] = {
     "fr": frozenset({"lit", "or", "son", "but"}),
     "de": frozenset({"uhr", "weg", "laden", "bank"}),

@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from aifilm.draw import arabic, indian_nouns, japanese
+from aifilm.draw import arabic, indian_nouns, japanese, translated
 from aifilm.draw.translated import AMBIGUOUS
+from aifilm.pipeline.subtitles.phrases import chinese_words
 from aifilm.spec.vocabulary import base_language
 
 # word -> asset name (a file in assets/fluent/, without ".svg")
@@ -345,9 +346,7 @@ def english_noun(word: str, language: str) -> str | None:
 
 @functools.cache
 def _story_nouns(language: str) -> dict[str, str]:
-    from aifilm.draw.translated import table
-
-    return {**table(language), **indian_nouns.table(language)}
+    return {**translated.table(language), **indian_nouns.table(language)}
 
 
 # Words before a thing that say it is not there ("no water", "without a boat", "not a
@@ -465,17 +464,9 @@ def tokens(text: str, language: str = "en") -> list[str]:
     if code == "ja" and _JAPANESE_SCRIPT.search(text):
         known, longest = _japanese_words()
         return japanese.tokens(text, known, longest)
-    if code == "zh" and re.search(r"[\u4e00-\u9fff]", text):
-        try:
-            import logging
-
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            return [t for t in jieba.lcut(text) if WORD.fullmatch(t)]
-        except ImportError:  # without misaki[zh]: runs of characters, as other languages
-            pass
-    return WORD.findall(text)
+    if code == "zh" and (words := chinese_words(text)) is not None:
+        return [t for t in words if WORD.fullmatch(t)]
+    return WORD.findall(text)  # without misaki[zh]: runs of characters, as other languages
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from typing import Protocol
 from aifilm.spec.vocabulary import base_language
 
 _KANA = re.compile(r"[\u3041-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 class _Parser(Protocol):
@@ -33,7 +34,11 @@ def _japanese() -> _Parser | None:
     return parser
 
 
-def _chinese(text: str) -> list[str] | None:
+def chinese_words(text: str) -> list[str] | None:
+    """`text` cut into Chinese words by jieba (as the Mandarin voice cuts them), or None
+    where it has no Han character or jieba is not installed (it comes with misaki[zh])."""
+    if not _HAN.search(text):
+        return None  # fullwidth signs alone: no need to load jieba's dictionary
     try:
         import jieba
     except ImportError:
@@ -50,7 +55,7 @@ def phrases(text: str, language: str | None = None) -> list[str] | None:
         parser = _japanese()
         pieces = parser.parse(text) if parser else None
     else:
-        pieces = _chinese(text)
+        pieces = chinese_words(text)
     if not pieces or "".join(pieces) != text:
         return None
     return pieces

@@ -469,7 +469,6 @@ _MAY_END_A_SENTENCE = frozenset({"etc.", "Jr.", "ecc.", "usw.", "u. a.", "т. д
 
 
 @functools.cache
-@functools.cache
 def never_ending_words(language: str) -> frozenset[str]:
     """Written words ending in a point that do not end a sentence in `language`: titles
     and abbreviations before a word ("Dr.", "Sra.", "z." of "z. B."), so subtitles do not
